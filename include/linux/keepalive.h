@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kexec device keepalive: the handover core's kernel API.
+ *
+ * Participants (preserved memory files, the IOMMU, interrupt remapping,
+ * kept devices) register a struct keepalive_participant and follow one
+ * global state machine:
+ *
+ *   RUNNING -> PREPARE -> PRE-STOP -> STOP -> (kexec)
+ *     -> RESUME -> POST-RESUME -> (conclude) -> RUNNING
+ *
+ * with ABORT from PREPARE, PRE-STOP and STOP back to RUNNING. Forward
+ * callbacks run in ascending priority order (memory, IOMMU, IRQ, devices);
+ * undo callbacks run in the reverse order. See
+ * Documentation/keepalive/core.rst.
+ *
+ * Lock order (outermost first), asserted with lockdep where taken:
+ *   keepalive_state_lock (kho/state.c) -> a participant's own locks
+ *     -> keepalive_pool.lock (kho/pool.c)
+ */
+#ifndef _LINUX_KEEPALIVE_H
+#define _LINUX_KEEPALIVE_H
+
+#include <linux/errno.h>
+#include <linux/list.h>
+#include <linux/types.h>
+#include <uapi/linux/keepalive.h>
+
+struct keepalive_participant;
+
+/**
+ * struct keepalive_ops - a participant's transition callbacks
+ *
+ * Every forward callback returns 0 or a negative errno; if it fails, the
+ * participants that already completed this transition are undone (their
+ * undo callback for it, in reverse order) and the state machine stays in
+ * the state it was in. A forward callback that fails must itself leave
+ * nothing behind. Undo callbacks cannot fail.
+ *
+ * All callbacks are Optional; a participant provides the ones its state
+ * needs and, for each forward callback that changes something, its undo.
+ * All are called with keepalive_state_lock held, in process context, and
+ * may sleep.
+ *
+ * @prepare: RUNNING -> PREPARE. Reserve or allocate what the handover will
+ *	need (pool memory sized for the copies). Return: 0, -ENOMEM, -ENOSPC
+ *	(pool exhausted), or the participant's own errno.
+ * @unprepare: undo @prepare (on ABORT, or when a later participant's
+ *	@prepare failed).
+ * @pre_stop: PREPARE -> PRE-STOP. Copy or freeze what must survive.
+ *	Return: 0 or a negative errno.
+ * @unpre_stop: undo @pre_stop: thaw, drop the copies.
+ * @stop: PRE-STOP -> STOP. Serialize into the outgoing handover image:
+ *	@fdt is the image's flattened device tree, @node the offset of this
+ *	participant's node, already carrying its "compatible". Use libfdt to
+ *	add properties and subnodes. Return: 0, -ENOSPC (image full; the core
+ *	retries with nothing), or a negative errno.
+ * @unstop: undo @stop (the node itself is discarded by the core).
+ * @resume: next kernel: adopt what the previous kernel handed over. @fdt
+ *	and @node locate this participant's node in the validated incoming
+ *	image (its "compatible" was checked). Called once, when the
+ *	participant registers or when the core enters RESUME, whichever is
+ *	later. Validate everything; claim pool ranges with
+ *	keepalive_pool_claim(). Return: 0, or a negative errno, in which case
+ *	the participant has fallen back to a cold start by itself and its
+ *	node is ignored.
+ * @post_resume: RESUME -> POST-RESUME. Return: 0 or a negative errno.
+ * @unpost_resume: undo @post_resume.
+ * @conclude: POST-RESUME -> RUNNING: release everything nobody reclaimed
+ *	(free pool ranges, reset unclaimed devices). Cannot fail.
+ */
+struct keepalive_ops {
+	int (*prepare)(struct keepalive_participant *p);
+	void (*unprepare)(struct keepalive_participant *p);
+	int (*pre_stop)(struct keepalive_participant *p);
+	void (*unpre_stop)(struct keepalive_participant *p);
+	int (*stop)(struct keepalive_participant *p, void *fdt, int node);
+	void (*unstop)(struct keepalive_participant *p);
+	int (*resume)(struct keepalive_participant *p, const void *fdt,
+		      int node);
+	int (*post_resume)(struct keepalive_participant *p);
+	void (*unpost_resume)(struct keepalive_participant *p);
+	void (*conclude)(struct keepalive_participant *p);
+};
+
+/**
+ * enum keepalive_priority - order in which participants run
+ * @KEEPALIVE_PRIO_MEMORY: preserved memory files
+ * @KEEPALIVE_PRIO_IOMMU: DMA remapping
+ * @KEEPALIVE_PRIO_IRQ: interrupt remapping
+ * @KEEPALIVE_PRIO_DEVICE: kept devices
+ */
+enum keepalive_priority {
+	KEEPALIVE_PRIO_MEMORY	= 100,
+	KEEPALIVE_PRIO_IOMMU	= 200,
+	KEEPALIVE_PRIO_IRQ	= 300,
+	KEEPALIVE_PRIO_DEVICE	= 400,
+};
+
+/**
+ * struct keepalive_participant - a registered participant
+ * @name: node name in the handover image and name reported on failure;
+ *	unique, at most 31 characters of [a-z0-9-]
+ * @compatible: versioned "compatible" string of its node, e.g.
+ *	"keepalive,memfd-v1"; a next kernel only hands a node to a
+ *	participant whose @compatible matches exactly
+ * @priority: an enum keepalive_priority; ties run in registration order
+ * @ops: callbacks
+ * @list: private to the core
+ */
+struct keepalive_participant {
+	const char *name;
+	const char *compatible;
+	unsigned int priority;
+	const struct keepalive_ops *ops;
+	struct list_head list;
+};
+
+#if IS_ENABLED(CONFIG_KEEPALIVE)
+
+int keepalive_register(struct keepalive_participant *p);
+void keepalive_unregister(struct keepalive_participant *p);
+enum keepalive_state keepalive_get_state(void);
+
+void *keepalive_pool_alloc(size_t size, phys_addr_t *phys);
+void keepalive_pool_free(void *addr, size_t size);
+void *keepalive_pool_claim(phys_addr_t phys, size_t size);
+bool keepalive_pool_contains(phys_addr_t phys, u64 size);
+
+/* Hooks called from the patched kernel (patches/). */
+void keepalive_parse_setup_data(u64 pa_data, u32 data_len);
+void keepalive_reserve_pool(void);
+
+#else
+
+static inline void keepalive_parse_setup_data(u64 pa_data, u32 data_len)
+{
+}
+
+static inline void keepalive_reserve_pool(void)
+{
+}
+
+#endif /* CONFIG_KEEPALIVE */
+
+#endif /* _LINUX_KEEPALIVE_H */

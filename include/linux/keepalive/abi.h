@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kexec device keepalive: the handover image, an ABI between two kernels.
+ *
+ * The keepalive pool is one physically contiguous range. Its first page
+ * holds struct keepalive_hdr; the header points at a flattened device tree
+ * (the payload) elsewhere in the pool:
+ *
+ *   / {
+ *       compatible = "keepalive,handover-v1";
+ *       <participant> {                   one node per participant
+ *           compatible = "keepalive,<participant>-v<N>";
+ *           ...                           the participant's own ABI
+ *       };
+ *   };
+ *
+ * Every address in the payload is a physical address inside the pool.
+ * The next kernel learns where the pool is from a SETUP_KEEPALIVE
+ * setup_data entry that kexec_file_load adds to boot_params, and trusts
+ * nothing before it has checked the header (magic, ABI major, sizes, both
+ * CRCs), the FDT structure and every range.
+ *
+ * Versioning, i.e. what to bump when this changes:
+ * - struct keepalive_hdr or struct keepalive_setup_data change layout or
+ *   meaning: bump KEEPALIVE_ABI_MAJOR. Kernels refuse a different major.
+ * - A new optional node or property that older kernels may ignore: bump
+ *   KEEPALIVE_ABI_MINOR. Kernels accept any minor.
+ * - A participant's node changes incompatibly: bump the "-v<N>" of that
+ *   participant's compatible string. A kernel hands a node only to a
+ *   participant with the exact same compatible.
+ * - The root layout changes: bump KEEPALIVE_FDT_COMPATIBLE.
+ *
+ * This header is also built in userspace (tools/keepalive/).
+ */
+#ifndef _LINUX_KEEPALIVE_ABI_H
+#define _LINUX_KEEPALIVE_ABI_H
+
+#include <linux/types.h>
+#ifdef __KERNEL__
+#include <linux/build_bug.h>
+#else
+#include <assert.h>
+#endif
+
+#define KEEPALIVE_ABI_MAJOR		1
+#define KEEPALIVE_ABI_MINOR		0
+
+/* The eight bytes at the start of the pool when it carries a handover. */
+#define KEEPALIVE_HDR_MAGIC		"KAHANDV1"
+#define KEEPALIVE_HDR_MAGIC_LEN		8
+
+/* The header occupies the first page of the pool. */
+#define KEEPALIVE_HDR_AREA		4096
+
+/* boot_params setup_data type: not a kernel.org type, chosen not to clash. */
+#define SETUP_KEEPALIVE			0x4b41504cU	/* "KAPL" */
+
+#define KEEPALIVE_FDT_COMPATIBLE	"keepalive,handover-v1"
+
+/**
+ * struct keepalive_hdr - header at the start of the keepalive pool
+ * @magic: KEEPALIVE_HDR_MAGIC, not NUL-terminated
+ * @abi_major: KEEPALIVE_ABI_MAJOR of the writer
+ * @abi_minor: KEEPALIVE_ABI_MINOR of the writer
+ * @hdr_size: sizeof(struct keepalive_hdr) of the writer
+ * @pool_phys: physical address of the pool (and of this header)
+ * @pool_size: size of the pool in bytes
+ * @fdt_offset: offset of the payload FDT from @pool_phys
+ * @fdt_size: size of the payload FDT in bytes (its totalsize)
+ * @generation: number of kexecs this pool's contents have survived,
+ *	counting the one this header is written for
+ * @fdt_crc32: CRC-32 (IEEE 802.3, as zlib's crc32()) of the payload
+ * @hdr_crc32: CRC-32 of this header with @hdr_crc32 set to 0
+ *
+ * All fields are little endian.
+ */
+struct keepalive_hdr {
+	__u8	magic[KEEPALIVE_HDR_MAGIC_LEN];
+	__le16	abi_major;
+	__le16	abi_minor;
+	__le32	hdr_size;
+	__le64	pool_phys;
+	__le64	pool_size;
+	__le64	fdt_offset;
+	__le64	fdt_size;
+	__le64	generation;
+	__le32	fdt_crc32;
+	__le32	hdr_crc32;
+} __attribute__((packed));
+static_assert(sizeof(struct keepalive_hdr) == 64, "keepalive_hdr is ABI");
+
+/**
+ * struct keepalive_setup_data - payload of the SETUP_KEEPALIVE setup_data
+ * @pool_phys: physical address of the keepalive pool
+ * @pool_size: its size in bytes
+ *
+ * Present whenever the previous kernel had a pool, whether or not a
+ * handover was made: the pool stays reserved in the E820 map handed over,
+ * and a kernel with keepalive takes it over at the same place.
+ */
+struct keepalive_setup_data {
+	__le64	pool_phys;
+	__le64	pool_size;
+} __attribute__((packed));
+static_assert(sizeof(struct keepalive_setup_data) == 16,
+	      "keepalive_setup_data is ABI");
+
+/*
+ * Preserved memory files: node "memfd", one subnode "file@<index>" per file:
+ *   name		string, at most KEEPALIVE_NAME_MAX - 1 bytes
+ *   length		u64, bytes, a multiple of 4096
+ *   token-sha256	32 bytes, SHA-256 of the 16-byte token
+ *   ranges		u64 pairs <phys length>, in file order, summing to
+ *			length; each inside the pool
+ */
+#define KEEPALIVE_MEMFD_COMPATIBLE	"keepalive,memfd-v1"
+#define KEEPALIVE_TOKEN_HASH_SIZE	32
+
+#endif /* _LINUX_KEEPALIVE_ABI_H */

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Kexec device keepalive: userspace API of /dev/keepalive.
+ *
+ * Every ioctl argument starts with a __u32 size that userspace sets to
+ * sizeof() of the struct it was built with. The kernel accepts smaller
+ * (older) structs, zero-filling what it knows beyond them, and larger
+ * (newer) ones as long as every byte it does not know is zero; otherwise
+ * the ioctl fails with E2BIG (copy_struct_from_user() semantics). Unknown
+ * flags fail with EINVAL. Structs only ever grow at their end.
+ */
+#ifndef _UAPI_LINUX_KEEPALIVE_H
+#define _UAPI_LINUX_KEEPALIVE_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/**
+ * enum keepalive_state - global state of the handover state machine
+ * @KEEPALIVE_STATE_RUNNING: nothing is being handed over.
+ * @KEEPALIVE_STATE_PREPARE: memory reserved, next kernel may be loaded.
+ * @KEEPALIVE_STATE_PRE_STOP: state copied or frozen; some degradation.
+ * @KEEPALIVE_STATE_STOP: handover image final; a kexec now carries it.
+ * @KEEPALIVE_STATE_RESUME: next kernel, handover adopted, VMs still stopped.
+ * @KEEPALIVE_STATE_POST_RESUME: next kernel, userspace reclaiming.
+ * @KEEPALIVE_STATE_REBOOTING: a kexec has started; nothing changes any more.
+ *
+ * The names in /sys/kernel/keepalive/state are "running", "prepare",
+ * "pre-stop", "stop", "resume", "post-resume" and "rebooting".
+ */
+enum keepalive_state {
+	KEEPALIVE_STATE_RUNNING		= 0,
+	KEEPALIVE_STATE_PREPARE		= 1,
+	KEEPALIVE_STATE_PRE_STOP	= 2,
+	KEEPALIVE_STATE_STOP		= 3,
+	KEEPALIVE_STATE_RESUME		= 4,
+	KEEPALIVE_STATE_POST_RESUME	= 5,
+	KEEPALIVE_STATE_REBOOTING	= 6,
+};
+
+/**
+ * enum keepalive_event - what a transition request asks for
+ * @KEEPALIVE_EV_PREPARE: RUNNING -> PREPARE.
+ * @KEEPALIVE_EV_PRE_STOP: PREPARE -> PRE-STOP.
+ * @KEEPALIVE_EV_STOP: PRE-STOP -> STOP.
+ * @KEEPALIVE_EV_ABORT: PREPARE, PRE-STOP or STOP -> RUNNING, undoing all.
+ * @KEEPALIVE_EV_POST_RESUME: RESUME -> POST-RESUME.
+ * @KEEPALIVE_EV_CONCLUDE: POST-RESUME -> RUNNING, releasing what is left.
+ *
+ * The words written to /sys/kernel/keepalive/state are "prepare",
+ * "pre-stop", "stop", "abort", "post-resume" and "conclude".
+ */
+enum keepalive_event {
+	KEEPALIVE_EV_PREPARE		= 1,
+	KEEPALIVE_EV_PRE_STOP		= 2,
+	KEEPALIVE_EV_STOP		= 3,
+	KEEPALIVE_EV_ABORT		= 4,
+	KEEPALIVE_EV_POST_RESUME	= 5,
+	KEEPALIVE_EV_CONCLUDE		= 6,
+};
+
+#define KEEPALIVE_NAME_MAX	64
+#define KEEPALIVE_TOKEN_SIZE	16
+
+/**
+ * struct keepalive_transition - argument of KEEPALIVE_IOC_TRANSITION
+ * @size: sizeof(struct keepalive_transition)
+ * @flags: must be 0
+ * @event: an enum keepalive_event
+ * @state: out: the state after the call, whether it succeeded or not
+ * @error: out: 0, or the negative errno of the participant that failed
+ * @__reserved: must be 0
+ * @participant: out: name of the participant that failed, or empty
+ *
+ * On a participant failure the ioctl fails with that participant's errno
+ * and fills @error and @participant; the participants that had already
+ * succeeded in this transition have been undone, and @state is the state
+ * before the call.
+ */
+struct keepalive_transition {
+	__u32 size;
+	__u32 flags;
+	__u32 event;
+	__u32 state;
+	__s32 error;
+	__u32 __reserved;
+	char participant[32];
+};
+
+/**
+ * struct keepalive_memfd_create - argument of KEEPALIVE_IOC_MEMFD_CREATE
+ * @size: sizeof(struct keepalive_memfd_create)
+ * @flags: must be 0
+ * @length: bytes, a multiple of the page size, > 0
+ * @name: NUL-terminated name, unique among preserved files
+ * @token: secret that retrieval must present again
+ *
+ * Return: a new O_RDWR file descriptor (O_CLOEXEC) on the file.
+ */
+struct keepalive_memfd_create {
+	__u32 size;
+	__u32 flags;
+	__u64 length;
+	char name[KEEPALIVE_NAME_MAX];
+	__u8 token[KEEPALIVE_TOKEN_SIZE];
+};
+
+/**
+ * struct keepalive_memfd_retrieve - argument of KEEPALIVE_IOC_MEMFD_RETRIEVE
+ *	and KEEPALIVE_IOC_MEMFD_DESTROY
+ * @size: sizeof(struct keepalive_memfd_retrieve)
+ * @flags: must be 0
+ * @name: name given at creation
+ * @token: token given at creation
+ *
+ * RETRIEVE returns a new file descriptor on the file; DESTROY frees it (it
+ * is gone once the last descriptor on it is closed).
+ */
+struct keepalive_memfd_retrieve {
+	__u32 size;
+	__u32 flags;
+	char name[KEEPALIVE_NAME_MAX];
+	__u8 token[KEEPALIVE_TOKEN_SIZE];
+};
+
+/**
+ * struct keepalive_memfd_layout - argument of KEEPALIVE_MEMFD_IOC_LAYOUT,
+ *	issued on a preserved file's descriptor
+ * @size: sizeof(struct keepalive_memfd_layout)
+ * @flags: must be 0
+ * @length: out: the file's length
+ * @nr_ranges: in: entries at @ranges; out: entries the file has
+ * @__reserved: must be 0
+ * @ranges: user pointer to @nr_ranges struct keepalive_range, filled in
+ *	file order
+ */
+struct keepalive_memfd_layout {
+	__u32 size;
+	__u32 flags;
+	__u64 length;
+	__u32 nr_ranges;
+	__u32 __reserved;
+	__aligned_u64 ranges;
+};
+
+/**
+ * struct keepalive_range - a physically contiguous piece of a file
+ * @phys: physical address
+ * @length: bytes
+ */
+struct keepalive_range {
+	__u64 phys;
+	__u64 length;
+};
+
+#define KEEPALIVE_IOC_MAGIC		'K'
+#define KEEPALIVE_IOC_TRANSITION	_IO(KEEPALIVE_IOC_MAGIC, 0x00)
+#define KEEPALIVE_IOC_MEMFD_CREATE	_IO(KEEPALIVE_IOC_MAGIC, 0x01)
+#define KEEPALIVE_IOC_MEMFD_RETRIEVE	_IO(KEEPALIVE_IOC_MAGIC, 0x02)
+#define KEEPALIVE_IOC_MEMFD_DESTROY	_IO(KEEPALIVE_IOC_MAGIC, 0x03)
+#define KEEPALIVE_MEMFD_IOC_LAYOUT	_IO(KEEPALIVE_IOC_MAGIC, 0x10)
+
+#endif /* _UAPI_LINUX_KEEPALIVE_H */

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kexec device keepalive: private header of the handover core.
+ */
+#ifndef _KEEPALIVE_KHO_H
+#define _KEEPALIVE_KHO_H
+
+#include <linux/fault-inject.h>
+#include <linux/keepalive.h>
+#include <linux/mutex.h>
+
+struct dentry;
+
+/**
+ * struct keepalive_result - outcome of a transition request
+ * @state: state after the request, whether it succeeded or not
+ * @error: 0, or the negative errno of the failure
+ * @participant: name of the participant that failed, or "" when the core
+ *	itself refused or failed
+ */
+struct keepalive_result {
+	enum keepalive_state state;
+	int error;
+	char participant[32];
+};
+
+struct keepalive_sm;
+
+/**
+ * struct keepalive_image_ops - how a state machine builds its outgoing image
+ * @begin: at PRE-STOP -> STOP, before any participant's @stop: provide an
+ *	empty FDT (root node only) of the outgoing image in @fdt. Return: 0 or
+ *	a negative errno (-ENOMEM, -ENOSPC).
+ * @seal: after every participant's @stop succeeded: finish the image (pack
+ *	the FDT, write the header). Return: 0 or a negative errno.
+ * @discard: forget the outgoing image (after @begin succeeded): on a
+ *	failure during STOP, or on ABORT from STOP.
+ * @conclude: at CONCLUDE, after the participants: release the incoming
+ *	image.
+ *
+ * The global state machine uses the pool (handover.c); KUnit uses a buffer.
+ */
+struct keepalive_image_ops {
+	int (*begin)(struct keepalive_sm *sm, void **fdt);
+	int (*seal)(struct keepalive_sm *sm, void *fdt);
+	void (*discard)(struct keepalive_sm *sm);
+	void (*conclude)(struct keepalive_sm *sm);
+};
+
+/**
+ * struct keepalive_sm - a handover state machine
+ * @lock: serialises transitions, registration and kexec
+ * @state: current state
+ * @participants: registered participants, in priority order
+ * @image: image callbacks
+ * @incoming: validated incoming FDT while in RESUME or POST-RESUME, or NULL
+ * @fault: fault attribute consulted before every forward callback (an
+ *	injected failure makes that participant fail with -EIO), or NULL
+ * @log: print a log line for refused and failed transitions
+ *
+ * The core keeps one global instance (state.c); KUnit makes its own with
+ * fake participants.
+ */
+struct keepalive_sm {
+	struct mutex lock;
+	enum keepalive_state state;
+	struct list_head participants;
+	const struct keepalive_image_ops *image;
+	const void *incoming;
+	struct fault_attr *fault;
+	bool log;
+};
+
+void keepalive_sm_init(struct keepalive_sm *sm,
+		       const struct keepalive_image_ops *image,
+		       struct fault_attr *fault);
+int keepalive_sm_add(struct keepalive_sm *sm, struct keepalive_participant *p);
+void keepalive_sm_del(struct keepalive_sm *sm, struct keepalive_participant *p);
+int keepalive_sm_event(struct keepalive_sm *sm, enum keepalive_event ev,
+		       struct keepalive_result *res);
+void keepalive_sm_resume(struct keepalive_sm *sm, const void *fdt);
+void keepalive_sm_kexec(struct keepalive_sm *sm);
+
+const char *keepalive_state_name(enum keepalive_state state);
+int keepalive_event_parse(const char *buf, enum keepalive_event *ev);
+
+/* state.c: the global state machine */
+extern struct keepalive_sm keepalive_sm;
+
+int keepalive_transition(enum keepalive_event ev, struct keepalive_result *res);
+
+/* pool.c: the keepalive pool and its allocator */
+struct keepalive_pool_usage {
+	u64 size;
+	u64 used;
+	unsigned long objects;
+};
+
+bool keepalive_pool_ready(void);
+phys_addr_t keepalive_pool_phys(void);
+void *keepalive_pool_va(phys_addr_t phys);
+void keepalive_pool_usage(struct keepalive_pool_usage *u);
+
+/* fault.c: fault injection and the debugfs directory */
+extern struct fault_attr keepalive_fault;
+extern struct dentry *keepalive_debugfs;
+bool keepalive_should_fail(void);
+
+#endif /* _KEEPALIVE_KHO_H */

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: build the kernel, then run every test there is and end with
+# one line "check: N passed, N failed, N skipped". Exit status 1 on any
+# failure.
+#
+#   KT_CHECK_ONLY="checkpatch kexec"   run only the named parts
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+ST=$REPO/tools/testing/selftests/keepalive
+VMTEST=$ST/vmtest.sh
+SC=$ST/vm/selfcheck
+LOG=${KA_BUILD:-$REPO/build}/check
+mkdir -p "$LOG"
+
+P=0 F=0 S=0
+declare -a report
+
+# Add the counts of a "...: N passed, N failed[, N skipped]" line.
+tally() { # part, line
+	local part=$1 line=$2 p f s
+	if [[ $line =~ ([0-9]+)\ passed,\ ([0-9]+)\ failed(,\ ([0-9]+)\ skipped)? ]]; then
+		p=${BASH_REMATCH[1]} f=${BASH_REMATCH[2]} s=${BASH_REMATCH[4]:-0}
+	else
+		p=0 f=1 s=0
+	fi
+	P=$((P + p)) F=$((F + f)) S=$((S + s))
+	report+=("$(printf '%-28s %4d passed %3d failed %3d skipped' "$part" "$p" "$f" "$s")")
+}
+
+want() { [[ -z ${KT_CHECK_ONLY:-} || " $KT_CHECK_ONLY " == *" $1 "* ]]; }
+
+# A vmtest run that must pass.
+vm_pass() { # part, vmtest args...
+	local part=$1 out
+	shift
+	echo "== $part"
+	out=$(bash "$VMTEST" --name "$part" "$@" 2>&1)
+	echo "$out" | sed 's/^/   /'
+	tally "$part" "$(tail -n 1 <<<"$out")"
+}
+
+# A vmtest run that must fail, for the reason given: one test, passed when
+# the harness reported exactly that failure.
+vm_fail() { # part, expected failure regex, vmtest args...
+	local part=$1 why=$2 out rc
+	shift 2
+	echo "== $part (must fail: $why)"
+	out=$(bash "$VMTEST" --name "$part" --no-kunit "$@" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/   /'
+	if [[ $rc -eq 1 ]] && grep -Eq "FAIL .*$why" <<<"$out"; then
+		tally "$part" "1 passed, 0 failed"
+	else
+		echo "   harness self-check $part: expected a failure matching '$why', got rc=$rc"
+		tally "$part" "0 passed, 1 failed"
+	fi
+}
+
+echo "== kernel"
+if ! bash "$REPO/scripts/kernel.sh"; then
+	echo "check: 0 passed, 1 failed"
+	exit 1
+fi
+make -s -C "$ST" || { echo "check: 0 passed, 1 failed"; exit 1; }
+
+if want checkpatch; then
+	echo "== checkpatch"
+	out=$(bash "$REPO/scripts/checkpatch.sh" 2>&1)
+	grep -v '^ok ' <<<"$out" | sed 's/^/   /'
+	tally checkpatch "$(tail -n 1 <<<"$out")"
+fi
+
+if want kexec; then
+	# KUnit of the first kernel, and the kselftest in both kernels.
+	vm_pass kexec_boot --test kexec_boot_test --stages 2
+fi
+
+if want selfcheck; then
+	vm_pass selfcheck_pass --run "*:$SC/pass.sh" --stages 2 --no-kunit
+	vm_fail selfcheck_exit "stage 2 fail_exit.sh: exited 3" \
+		--run "2:$SC/fail_exit.sh" --run "*:$SC/pass.sh"
+	vm_fail selfcheck_tap "not ok deliberately broken" --run "1:$SC/fail_tap.sh"
+	vm_fail selfcheck_plan "1 of 3 planned results" --run "1:$SC/short_plan.sh"
+	vm_fail selfcheck_nokexec "stage 2: never booted" \
+		--run "1:$SC/no_kexec.sh" --stages 2
+	vm_fail selfcheck_panic "console: kernel panic" --run "1:$SC/panic.sh"
+fi
+
+echo
+printf '  %s\n' "${report[@]}"
+echo "check: $P passed, $F failed, $S skipped"
+[[ $F -eq 0 ]]

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# checkpatch --strict over patches/ (as patches) and every C source and
+# header of ours (as files). One TAP line per file; ends with the counts.
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+SRC=${KA_BUILD:-$REPO/build}/linux
+CP=$SRC/scripts/checkpatch.pl
+[[ -x $CP ]] || { echo "checkpatch: no $CP (run 'make kernel')" >&2; exit 2; }
+
+cd "$REPO"
+mapfile -t files < <(git ls-files -co --exclude-standard -- '*.c' '*.h' | grep -v '^build/' | sort)
+mapfile -t patches < <(ls patches/*.patch 2>/dev/null)
+total=$(( ${#files[@]} + ${#patches[@]} ))
+pass=0 fail=0 n=0
+echo "TAP version 13"
+echo "1..$total"
+check() { # label, checkpatch args...
+	local label=$1 out
+	shift
+	n=$((n + 1))
+	# Run from the kernel tree: inside our git repository checkpatch
+	# would read a .patch file as a plain file.
+	if out=$(cd "$SRC" && perl "$CP" --strict --quiet --no-summary --show-types "$@" 2>&1) && [[ -z $out ]]; then
+		echo "ok $n checkpatch $label"
+		pass=$((pass + 1))
+	else
+		echo "not ok $n checkpatch $label"
+		sed 's/^/# /' <<<"$out"
+		fail=$((fail + 1))
+	fi
+}
+for p in "${patches[@]}"; do
+	check "$p" "$REPO/$p"
+done
+for f in "${files[@]}"; do
+	# Userspace test programs follow kernel style too, but are not kernel
+	# code: no kernel-only rules (e.g. "use kernel types") apply there.
+	extra=()
+	[[ $f == tools/* ]] && extra=(--ignore PREFER_KERNEL_TYPES,SPLIT_STRING,NEW_TYPEDEFS)
+	check "$f" --no-tree "${extra[@]}" -f "$REPO/$f"
+done
+echo "checkpatch: $pass passed, $fail failed"
+[[ $fail -eq 0 ]]

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers shared by the keepalive selftests, see kt_util.h.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kt_util.h"
+
+int kt_stage(void)
+{
+	const char *s = getenv("KT_STAGE");
+
+	return s ? atoi(s) : 1;
+}
+
+int kt_read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int ret = 0;
+
+	if (!f)
+		return -errno;
+	if (!fgets(buf, len, f))
+		ret = ferror(f) ? -EIO : -ENODATA;
+	else
+		buf[strcspn(buf, "\n")] = '\0';
+	fclose(f);
+	return ret;
+}
+
+int kt_cmdline_get(const char *key, char *buf, size_t len)
+{
+	char line[4096], *tok, *save;
+	size_t klen = strlen(key);
+	int ret;
+
+	ret = kt_read_line("/proc/cmdline", line, sizeof(line));
+	if (ret)
+		return ret;
+	for (tok = strtok_r(line, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		if (strncmp(tok, key, klen) || tok[klen] != '=')
+			continue;
+		snprintf(buf, len, "%s", tok + klen + 1);
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int kt_cmdline_append(const char *words)
+{
+	const char *run = getenv("KT_RUN");
+	char path[256];
+	FILE *f;
+	int ret = 0;
+
+	snprintf(path, sizeof(path), "%s/cmdline-append", run ? run : "/tmp");
+	f = fopen(path, "a");
+	if (!f)
+		return -errno;
+	if (fprintf(f, " %s", words) < 0)
+		ret = -EIO;
+	if (fclose(f) && !ret)
+		ret = -errno;
+	return ret;
+}
+
+long kt_pci_attr(const char *bdf, const char *attr)
+{
+	char path[256], val[64];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	if (kt_read_line(path, val, sizeof(val)))
+		return -1;
+	return strtol(val, NULL, 0);
+}
+
+int kt_find_pci(unsigned int vendor, unsigned int device, int nth,
+		char *bdf, size_t len)
+{
+	struct dirent **ents;
+	int i, n, ret = -ENOENT;
+
+	/* Sorted, so that "the nth controller" is stable across boots. */
+	n = scandir("/sys/bus/pci/devices", &ents, NULL, alphasort);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++) {
+		const char *name = ents[i]->d_name;
+
+		if (ret && name[0] != '.' &&
+		    kt_pci_attr(name, "vendor") == vendor &&
+		    kt_pci_attr(name, "device") == device && nth-- == 0) {
+			snprintf(bdf, len, "%s", name);
+			ret = 0;
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	return ret;
+}

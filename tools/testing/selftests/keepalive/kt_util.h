@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the keepalive selftests: the stage protocol of the VM
+ * harness (vm/init) and small sysfs/procfs readers.
+ */
+#ifndef KT_UTIL_H
+#define KT_UTIL_H
+
+#include <stddef.h>
+
+/* The stage this boot runs (KT_STAGE from vm/init, 1 outside the VM). */
+int kt_stage(void);
+
+/* Read the first line of @path into @buf without its newline. 0 or -errno. */
+int kt_read_line(const char *path, char *buf, size_t len);
+
+/* Value of @key=... on /proc/cmdline into @buf. 0, -ENOENT or -errno. */
+int kt_cmdline_get(const char *key, char *buf, size_t len);
+
+/* Append "key=value" words to the next kernel's command line. 0 or -errno. */
+int kt_cmdline_append(const char *words);
+
+/*
+ * Find the @nth (from 0) PCI function with @vendor:@device; its address
+ * ("0000:00:03.0") goes to @bdf. 0 or -ENOENT.
+ */
+int kt_find_pci(unsigned int vendor, unsigned int device, int nth,
+		char *bdf, size_t len);
+
+/* Numeric sysfs attribute @attr of PCI function @bdf, or -1. */
+long kt_pci_attr(const char *bdf, const char *attr);
+
+#endif /* KT_UTIL_H */

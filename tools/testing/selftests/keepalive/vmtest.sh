@@ -1,0 +1,195 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vmtest.sh - run keepalive tests in a QEMU (TCG) guest, across kexec.
+#
+# See usage() or --help. Exit status: 0 when every expected stage ran and
+# every test passed, 1 on any failure, 2 on bad usage.
+set -uo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../../../.." && pwd)
+BUILD=${KA_BUILD:-$REPO/build}
+
+usage() {
+	cat <<EOF
+usage: vmtest.sh [options] [--] [extra QEMU options]
+
+Boots the test kernel in QEMU (TCG, q35, kernel-irqchip=split, intel-iommu
+with interrupt remapping, emulated NVMe) with a busybox initramfs, runs the
+programs of stage 1, then kexecs (kexec_file_load) into stage 2 and so on.
+Each stage's output is collected from a second serial port as TAP/KTAP; the
+KUnit report of the first kernel is collected too.
+
+Test selection:
+  -t, --test NAME       run built-in selftest NAME (a binary of this
+                        directory's Makefile) in every stage; repeatable
+  -1, --stage1 FILE     run script or static binary FILE in stage 1
+  -2, --stage2 FILE     run FILE in stage 2
+  -r, --run S:FILE      run FILE in stage S ("*" for every stage)
+                        FILE may be followed by arguments: -r '2:./x -v'
+  -s, --stages N        number of kernels to boot (default: 2 when a stage 2
+                        program is given, else 1); stage N>1 is entered by
+                        kexec from stage N-1
+      --no-kunit        do not count the first kernel's KUnit report
+
+Machine:
+  -k, --kernel FILE     kernel to boot (default: build/obj/arch/x86/boot/bzImage)
+      --next-kernel FILE  kernel that stage 1 kexecs into (default: the same)
+  -n, --nvme N          emulated NVMe controllers (default 1), 64 MiB each
+  -m, --mem SIZE        guest memory (default 1G)
+  -a, --append ARGS     extra kernel command line arguments
+      --timeout SECS    whole run limit (default 300)
+  --qemu-opts "OPTS"    extra QEMU options (also: KT_QEMU_OPTS, or after --),
+                        e.g. "-trace enable=vtd_*" or another -device
+
+Output:
+  -o, --out DIR         log directory (default: build/vm/<name>)
+      --name NAME       run name (default: derived from the tests)
+  -v, --verbose         stream the serial console while it runs
+  -q, --quiet           print only the summary line
+
+Programs see KT_STAGE, KT_STAGES and KT_RUN; words written to
+\$KT_RUN/cmdline-append reach the next kernel's command line.
+
+The run fails on: a test reported "not ok", a program exiting non-zero, a
+stage that never booted or never finished, a timeout, a kernel panic, Oops,
+BUG or WARNING. The console log, the results log and the QEMU command line
+are kept in the log directory. The last line is "vmtest: N passed, N failed".
+EOF
+}
+
+kernel=$BUILD/obj/arch/x86/boot/bzImage
+next_kernel=
+stages=
+nvme=1
+mem=1G
+append=
+timeout=300
+qemu_opts=${KT_QEMU_OPTS:-}
+outdir=
+name=
+verbose=0
+quiet=0
+kunit=1
+plan=()   # "stage name path"
+files=()  # "src dst"
+tests=()
+
+add_file() { # stage src [args]
+	local stage=$1 src=$2 args=${3:-} base
+	[[ -f $src ]] || { echo "vmtest: $src: no such file" >&2; exit 2; }
+	base=$(basename "$src")
+	files+=("$src /ka/user/$base")
+	plan+=("$stage $base /ka/user/$base $args")
+}
+
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	-h|--help) usage; exit 0 ;;
+	-t|--test) tests+=("$2"); shift ;;
+	-1|--stage1) add_file 1 "$2"; shift ;;
+	-2|--stage2) add_file 2 "$2"; [[ -n $stages ]] || stages=2; shift ;;
+	-r|--run)
+		s=${2%%:*}; rest=${2#*:}; f=${rest%% *}; a=
+		[[ $rest == *" "* ]] && a=${rest#* }
+		[[ $s =~ ^([0-9]+|\*)$ ]] || { echo "vmtest: --run wants S:FILE" >&2; exit 2; }
+		add_file "$s" "$f" "$a"
+		[[ $s != "*" && $s -gt ${stages:-1} ]] && stages=$s
+		shift ;;
+	-s|--stages) stages=$2; shift ;;
+	--no-kunit) kunit=0 ;;
+	-k|--kernel) kernel=$2; shift ;;
+	--next-kernel) next_kernel=$2; shift ;;
+	-n|--nvme) nvme=$2; shift ;;
+	-m|--mem) mem=$2; shift ;;
+	-a|--append) append="$append $2"; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--qemu-opts) qemu_opts="$qemu_opts $2"; shift ;;
+	-o|--out) outdir=$2; shift ;;
+	--name) name=$2; shift ;;
+	-v|--verbose) verbose=1 ;;
+	-q|--quiet) quiet=1 ;;
+	--) shift; qemu_opts="$qemu_opts $*"; break ;;
+	*) echo "vmtest: unknown option $1 (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+stages=${stages:-1}
+[[ $stages =~ ^[1-9][0-9]*$ ]] || { echo "vmtest: bad --stages" >&2; exit 2; }
+[[ -f $kernel ]] || { echo "vmtest: no kernel at $kernel (run 'make kernel')" >&2; exit 2; }
+[[ -z $next_kernel || -f $next_kernel ]] || { echo "vmtest: no kernel at $next_kernel" >&2; exit 2; }
+
+# Built-in selftests: make sure they are built, then plan them for every stage.
+if [[ ${#tests[@]} -gt 0 ]]; then
+	make -s -C "$HERE" >/dev/null || { echo "vmtest: building selftests failed" >&2; exit 1; }
+fi
+for t in "${tests[@]}"; do
+	[[ -x $HERE/out/$t ]] || { echo "vmtest: no built-in test '$t'" >&2; exit 2; }
+	files+=("$HERE/out/$t /ka/bin/$t")
+	plan+=("* $t /ka/bin/$t")
+done
+make -s -C "$HERE" "$HERE/out/kt_kexec" >/dev/null || exit 1
+[[ ${#plan[@]} -gt 0 || $kunit -eq 1 ]] || { echo "vmtest: nothing to run" >&2; exit 2; }
+
+if [[ -z $name ]]; then
+	name=$(printf '%s\n' "${plan[@]}" | awk '{print $2}' | paste -sd+ -)
+	name=${name:-kunit}
+fi
+outdir=${outdir:-$BUILD/vm/$name}
+rm -rf "$outdir"
+mkdir -p "$outdir/root"/{bin,ka/bin,ka/user,boot,dev,proc,sys,run,tmp}
+
+# The initramfs: busybox, /init, the programs and the kernel(s) to kexec.
+root=$outdir/root
+cp /bin/busybox "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+install -m 0755 "$HERE/vm/init" "$root/init"
+cp "$HERE/out/kt_kexec" "$root/ka/bin/"
+cp "${next_kernel:-$kernel}" "$root/boot/bzImage"
+for f in "${files[@]}"; do
+	cp "${f% *}" "$root${f#* }"
+	chmod +x "$root${f#* }"
+done
+printf '%s\n' "${plan[@]}" >"$root/ka/plan"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$outdir/initrd.cpio"
+
+disks=()
+for ((i = 0; i < nvme; i++)); do
+	truncate -s 64M "$outdir/nvme$i.img"
+	disks+=(-drive "file=$outdir/nvme$i.img,if=none,id=nvm$i,format=raw"
+		-device "nvme,serial=kt-nvme-$i,drive=nvm$i")
+done
+
+cmdline="console=ttyS0,115200 rdinit=/init init=/init panic=-1 oops=panic loglevel=7 kt_stages=$stages$append"
+[[ $kunit -eq 1 ]] || cmdline="$cmdline kunit.filter_glob=kt_none"
+# shellcheck disable=SC2206
+qemu=(qemu-system-x86_64 -accel tcg -M q35,kernel-irqchip=split -cpu max -smp 2
+	-m "$mem" -device intel-iommu,intremap=on "${disks[@]}"
+	-kernel "$kernel" -initrd "$outdir/initrd.cpio" -append "$cmdline"
+	-display none -monitor none -no-reboot
+	-serial "file:$outdir/console.log" -serial "file:$outdir/results.log"
+	$qemu_opts)
+printf '%q ' "${qemu[@]}" >"$outdir/qemu.cmd"
+echo >>"$outdir/qemu.cmd"
+
+[[ $quiet -eq 1 ]] || echo "vmtest: $name: $stages stage(s), logs in $outdir"
+: >"$outdir/console.log"
+tailpid=
+if [[ $verbose -eq 1 ]]; then
+	tail -n +1 -f "$outdir/console.log" &
+	tailpid=$!
+fi
+start=$(date +%s.%N)
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null >"$outdir/qemu.out" 2>&1
+qrc=$?
+end=$(date +%s.%N)
+[[ -n $tailpid ]] && { sleep 0.2; kill "$tailpid" 2>/dev/null; }
+printf 'vmtest: qemu exited %d after %.1f s\n' "$qrc" "$(echo "$end - $start" | bc)" >"$outdir/qemu.status"
+
+args=(--stages "$stages" --qemu-rc "$qrc" --console "$outdir/console.log"
+      --results "$outdir/results.log")
+[[ $quiet -eq 1 ]] && args+=(--quiet)
+python3 "$HERE/vm/ktap.py" "${args[@]}" | tee "$outdir/summary.txt"
+exit "${PIPESTATUS[0]}"
