@@ -5,7 +5,6 @@
 #ifndef _KEEPALIVE_KHO_H
 #define _KEEPALIVE_KHO_H
 
-#include <linux/fault-inject.h>
 #include <linux/keepalive.h>
 #include <linux/mutex.h>
 
@@ -54,8 +53,9 @@ struct keepalive_image_ops {
  * @participants: registered participants, in priority order
  * @image: image callbacks
  * @incoming: validated incoming FDT while in RESUME or POST-RESUME, or NULL
- * @fault: fault attribute consulted before every forward callback (an
- *	injected failure makes that participant fail with -EIO), or NULL
+ * @should_fail: fault injection, consulted before every forward callback
+ *	(true makes that participant fail with -EIO) and before starting the
+ *	outgoing image (true makes it fail with -ENOMEM), or NULL
  * @log: print a log line for refused and failed transitions
  *
  * The core keeps one global instance (state.c); KUnit makes its own with
@@ -67,19 +67,19 @@ struct keepalive_sm {
 	struct list_head participants;
 	const struct keepalive_image_ops *image;
 	const void *incoming;
-	struct fault_attr *fault;
+	bool (*should_fail)(void);
 	bool log;
 };
 
 void keepalive_sm_init(struct keepalive_sm *sm,
 		       const struct keepalive_image_ops *image,
-		       struct fault_attr *fault);
+		       bool (*should_fail)(void));
 int keepalive_sm_add(struct keepalive_sm *sm, struct keepalive_participant *p);
 void keepalive_sm_del(struct keepalive_sm *sm, struct keepalive_participant *p);
 int keepalive_sm_event(struct keepalive_sm *sm, enum keepalive_event ev,
 		       struct keepalive_result *res);
 void keepalive_sm_resume(struct keepalive_sm *sm, const void *fdt);
-void keepalive_sm_kexec(struct keepalive_sm *sm);
+enum keepalive_state keepalive_sm_kexec(struct keepalive_sm *sm);
 
 const char *keepalive_state_name(enum keepalive_state state);
 int keepalive_event_parse(const char *buf, enum keepalive_event *ev);
@@ -89,6 +89,13 @@ extern struct keepalive_sm keepalive_sm;
 
 int keepalive_transition(enum keepalive_event ev, struct keepalive_result *res);
 
+/* handover.c: the outgoing and incoming images */
+extern const struct keepalive_image_ops keepalive_pool_image_ops;
+void keepalive_handover_init(void);
+void keepalive_handover_receive(void);
+const char *keepalive_handover_status(void);
+u64 keepalive_handover_generation(void);
+
 /* pool.c: the keepalive pool and its allocator */
 struct keepalive_pool_usage {
 	u64 size;
@@ -96,14 +103,36 @@ struct keepalive_pool_usage {
 	unsigned long objects;
 };
 
+int keepalive_pool_init(void);
 bool keepalive_pool_ready(void);
+bool keepalive_pool_inherited(void);
 phys_addr_t keepalive_pool_phys(void);
+u64 keepalive_pool_size(void);
 void *keepalive_pool_va(phys_addr_t phys);
 void keepalive_pool_usage(struct keepalive_pool_usage *u);
 
-/* fault.c: fault injection and the debugfs directory */
-extern struct fault_attr keepalive_fault;
+/* memfd.c: preserved memory files */
+int keepalive_memfd_init(void);
+int keepalive_memfd_create(const struct keepalive_memfd_create *arg);
+int keepalive_memfd_retrieve(const struct keepalive_memfd_retrieve *arg);
+int keepalive_memfd_destroy(const struct keepalive_memfd_retrieve *arg);
+unsigned int keepalive_memfd_count(void);
+
+/* core.c: the debugfs directory, and fault.c: fault injection */
 extern struct dentry *keepalive_debugfs;
+
+#if IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION)
 bool keepalive_should_fail(void);
+void keepalive_fault_init(void);
+#else
+static inline bool keepalive_should_fail(void)
+{
+	return false;
+}
+
+static inline void keepalive_fault_init(void)
+{
+}
+#endif
 
 #endif /* _KEEPALIVE_KHO_H */

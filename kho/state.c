@@ -16,7 +16,6 @@
  */
 #define pr_fmt(fmt) "keepalive: " fmt
 
-#include <linux/fault-inject.h>
 #include <linux/kernel.h>
 #include <linux/libfdt.h>
 #include <linux/lockdep.h>
@@ -68,11 +67,13 @@ const char *keepalive_state_name(enum keepalive_state state)
  */
 int keepalive_event_parse(const char *buf, enum keepalive_event *ev)
 {
-	int i = sysfs_match_string(event_names, buf);
+	/* event_names[0] is a hole: match from the first event on. */
+	int i = __sysfs_match_string(event_names + 1,
+				     ARRAY_SIZE(event_names) - 1, buf);
 
-	if (i <= 0)
+	if (i < 0)
 		return -EINVAL;
-	*ev = i;
+	*ev = i + 1;
 	return 0;
 }
 
@@ -80,20 +81,20 @@ int keepalive_event_parse(const char *buf, enum keepalive_event *ev)
  * keepalive_sm_init() - initialise a state machine in RUNNING
  * @sm: the state machine
  * @image: how it builds its outgoing image
- * @fault: fault attribute consulted before every forward callback, or NULL
+ * @should_fail: fault injection hook, or NULL
  *
  * Context: Process context.
  */
 void keepalive_sm_init(struct keepalive_sm *sm,
 		       const struct keepalive_image_ops *image,
-		       struct fault_attr *fault)
+		       bool (*should_fail)(void))
 {
 	mutex_init(&sm->lock);
 	sm->state = KEEPALIVE_STATE_RUNNING;
 	INIT_LIST_HEAD(&sm->participants);
 	sm->image = image;
 	sm->incoming = NULL;
-	sm->fault = fault;
+	sm->should_fail = should_fail;
 	sm->log = true;
 }
 
@@ -113,7 +114,7 @@ static int run_step(struct keepalive_sm *sm, struct keepalive_participant *p,
 	const struct keepalive_ops *ops = p->ops;
 	int node;
 
-	if (sm->fault && should_fail(sm->fault, 1))
+	if (sm->should_fail && sm->should_fail())
 		return -EIO;
 
 	switch (step) {
@@ -197,7 +198,7 @@ static int do_stop(struct keepalive_sm *sm, struct keepalive_result *res)
 	void *fdt;
 	int ret;
 
-	if (sm->fault && should_fail(sm->fault, 1))
+	if (sm->should_fail && sm->should_fail())
 		ret = -ENOMEM;
 	else
 		ret = sm->image->begin(sm, &fdt);
@@ -417,12 +418,17 @@ out:
  * in progress to finish.
  *
  * Context: Process context; takes @sm->lock.
+ * Return: the state the kexec happens in.
  */
-void keepalive_sm_kexec(struct keepalive_sm *sm)
+enum keepalive_state keepalive_sm_kexec(struct keepalive_sm *sm)
 {
+	enum keepalive_state state;
+
 	mutex_lock(&sm->lock);
+	state = sm->state;
 	sm->state = KEEPALIVE_STATE_REBOOTING;
 	mutex_unlock(&sm->lock);
+	return state;
 }
 
 /**

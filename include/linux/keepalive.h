@@ -23,9 +23,11 @@
 
 #include <linux/errno.h>
 #include <linux/list.h>
+#include <linux/keepalive/abi.h>
 #include <linux/types.h>
 #include <uapi/linux/keepalive.h>
 
+struct boot_params;
 struct keepalive_participant;
 
 /**
@@ -130,6 +132,10 @@ bool keepalive_pool_contains(phys_addr_t phys, u64 size);
 /* Hooks called from the patched kernel (patches/). */
 void keepalive_parse_setup_data(u64 pa_data, u32 data_len);
 void keepalive_reserve_pool(void);
+unsigned long keepalive_kexec_setup_data_size(void);
+void keepalive_kexec_setup_data(struct boot_params *params,
+				unsigned long params_load_addr,
+				unsigned int offset);
 
 #else
 
@@ -138,6 +144,17 @@ static inline void keepalive_parse_setup_data(u64 pa_data, u32 data_len)
 }
 
 static inline void keepalive_reserve_pool(void)
+{
+}
+
+static inline unsigned long keepalive_kexec_setup_data_size(void)
+{
+	return 0;
+}
+
+static inline void keepalive_kexec_setup_data(struct boot_params *params,
+					      unsigned long params_load_addr,
+					      unsigned int offset)
 {
 }
 

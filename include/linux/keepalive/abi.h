@@ -57,6 +57,14 @@
 
 #define KEEPALIVE_FDT_COMPATIBLE	"keepalive,handover-v1"
 
+/*
+ * Any node may carry this property: u64 pairs <phys length> of pool memory
+ * the node's owner uses. The next kernel checks every pair before handing
+ * out any node: non-empty, 4096-aligned, inside the pool and clear of the
+ * header page, of the payload and of every other pair.
+ */
+#define KEEPALIVE_PROP_RANGES		"phys-ranges"
+
 /**
  * struct keepalive_hdr - header at the start of the keepalive pool
  * @magic: KEEPALIVE_HDR_MAGIC, not NUL-terminated
@@ -110,8 +118,8 @@ static_assert(sizeof(struct keepalive_setup_data) == 16,
  *   name		string, at most KEEPALIVE_NAME_MAX - 1 bytes
  *   length		u64, bytes, a multiple of 4096
  *   token-sha256	32 bytes, SHA-256 of the 16-byte token
- *   ranges		u64 pairs <phys length>, in file order, summing to
- *			length; each inside the pool
+ *   phys-ranges	u64 pairs <phys length>, in file order, summing
+ *			to length
  */
 #define KEEPALIVE_MEMFD_COMPATIBLE	"keepalive,memfd-v1"
 #define KEEPALIVE_TOKEN_HASH_SIZE	32

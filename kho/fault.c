@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: fault injection.
+ *
+ * /sys/kernel/debug/keepalive/fail_keepalive/ is a standard fault
+ * attribute (Documentation/fault-injection/fault-injection.rst). It is
+ * consulted at every pool allocation and before every participant
+ * callback on the transition paths, so a test can fail the n-th step:
+ *
+ *   echo 1 > .../fail_keepalive/times
+ *   echo 100 > .../fail_keepalive/probability
+ *   echo $((n - 1)) > .../fail_keepalive/space   (skips the first n - 1)
+ */
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
+
+#include "kho.h"
+
+static DECLARE_FAULT_ATTR(keepalive_fault);
+
+/**
+ * keepalive_should_fail() - should this step fail by injection?
+ *
+ * Context: Any context.
+ * Return: true when the fail_keepalive attribute says so.
+ */
+bool keepalive_should_fail(void)
+{
+	return should_fail(&keepalive_fault, 1);
+}
+
+/**
+ * keepalive_fault_init() - create fail_keepalive in our debugfs directory
+ *
+ * Context: Process context, boot.
+ */
+void __init keepalive_fault_init(void)
+{
+	fault_create_debugfs_attr("fail_keepalive", keepalive_debugfs,
+				  &keepalive_fault);
+}

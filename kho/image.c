@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: encoding and validation of the handover image
+ * (include/linux/keepalive/abi.h).
+ *
+ * Plain C over libfdt, with no state and no kernel service beyond
+ * allocation and sort, so that tools/keepalive/ builds this very file in
+ * userspace (with its compat/ headers) for the image decoder and the
+ * format fuzzer.
+ */
+#include <linux/crc32.h>
+#include <linux/keepalive/abi.h>
+#include <linux/libfdt.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "image.h"
+
+/**
+ * keepalive_crc32() - the image's checksum: CRC-32 as zlib's crc32()
+ * @buf: data
+ * @len: bytes
+ *
+ * Context: Any context.
+ * Return: the CRC.
+ */
+u32 keepalive_crc32(const void *buf, size_t len)
+{
+	return ~crc32_le(~0U, buf, len);
+}
+
+/**
+ * keepalive_hdr_crc() - the header checksum a header should carry
+ * @hdr: the header; its @hdr_crc32 is not part of the sum
+ *
+ * Context: Any context.
+ * Return: the CRC, in CPU order.
+ */
+u32 keepalive_hdr_crc(const struct keepalive_hdr *hdr)
+{
+	struct keepalive_hdr tmp = *hdr;
+
+	tmp.hdr_crc32 = 0;
+	return keepalive_crc32(&tmp, sizeof(tmp));
+}
+
+#define why(fmt, ...) snprintf(msg, msg_len, fmt, ##__VA_ARGS__)
+
+/**
+ * keepalive_hdr_check() - validate an image header
+ * @hdr: the header
+ * @pool_phys: where this kernel's pool is
+ * @pool_size: its size
+ * @msg: out: what is wrong, for the log
+ * @msg_len: size of @msg
+ *
+ * Context: Any context.
+ * Return: 0 when the header is valid and describes this pool;
+ * -ENOENT when there is no header at all (no magic: no handover made);
+ * -EPROTO for another ABI major;
+ * -EBADMSG for a header CRC mismatch;
+ * -EINVAL for a header size or pool that does not match;
+ * -ERANGE when the payload does not lie inside the pool.
+ */
+int keepalive_hdr_check(const struct keepalive_hdr *hdr, u64 pool_phys,
+			u64 pool_size, char *msg, size_t msg_len)
+{
+	u64 off = le64_to_cpu(hdr->fdt_offset);
+	u64 size = le64_to_cpu(hdr->fdt_size);
+
+	if (memcmp(hdr->magic, KEEPALIVE_HDR_MAGIC, KEEPALIVE_HDR_MAGIC_LEN)) {
+		why("no handover header (no magic)");
+		return -ENOENT;
+	}
+	if (le16_to_cpu(hdr->abi_major) != KEEPALIVE_ABI_MAJOR) {
+		why("ABI %u.%u, this kernel reads major %u",
+		    le16_to_cpu(hdr->abi_major), le16_to_cpu(hdr->abi_minor),
+		    KEEPALIVE_ABI_MAJOR);
+		return -EPROTO;
+	}
+	if (le32_to_cpu(hdr->hdr_size) != sizeof(*hdr)) {
+		why("header size %u, expected %zu", le32_to_cpu(hdr->hdr_size),
+		    sizeof(*hdr));
+		return -EINVAL;
+	}
+	if (le32_to_cpu(hdr->hdr_crc32) != keepalive_hdr_crc(hdr)) {
+		why("header checksum %#x, computed %#x",
+		    le32_to_cpu(hdr->hdr_crc32), keepalive_hdr_crc(hdr));
+		return -EBADMSG;
+	}
+	if (le64_to_cpu(hdr->pool_phys) != pool_phys ||
+	    le64_to_cpu(hdr->pool_size) != pool_size) {
+		why("header describes pool %#llx+%#llx, this pool is %#llx+%#llx",
+		    (unsigned long long)le64_to_cpu(hdr->pool_phys),
+		    (unsigned long long)le64_to_cpu(hdr->pool_size),
+		    (unsigned long long)pool_phys,
+		    (unsigned long long)pool_size);
+		return -EINVAL;
+	}
+	if (off < KEEPALIVE_HDR_AREA || size < sizeof(struct fdt_header) ||
+	    off + size < off || off + size > pool_size) {
+		why("payload at offset %#llx size %#llx is outside the pool",
+		    (unsigned long long)off, (unsigned long long)size);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+struct ka_range {
+	u64 start;
+	u64 end;	/* exclusive */
+};
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct ka_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static int walk_ranges(const void *fdt, char *msg, size_t msg_len,
+		       int (*fn)(void *ctx, const fdt64_t *pair), void *ctx)
+{
+	int node, depth = 0, len, ret;
+	const fdt64_t *p;
+
+	for (node = 0; node >= 0 && depth >= 0;
+	     node = fdt_next_node(fdt, node, &depth)) {
+		p = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &len);
+		if (!p) {
+			if (len != -FDT_ERR_NOTFOUND) {
+				why("node %s: %s", fdt_get_name(fdt, node, NULL),
+				    fdt_strerror(len));
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (!len || len % (2 * sizeof(*p))) {
+			why("node %s: " KEEPALIVE_PROP_RANGES " of %d bytes",
+			    fdt_get_name(fdt, node, NULL), len);
+			return -EINVAL;
+		}
+		for (; len; len -= 2 * sizeof(*p), p += 2) {
+			ret = fn(ctx, p);
+			if (ret)
+				return ret;
+		}
+	}
+	/* Leaving the root ends the walk with depth -1, anything else is bad. */
+	if (node < 0 && node != -FDT_ERR_NOTFOUND) {
+		why("FDT structure: %s", fdt_strerror(node));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
+ * keepalive_image_for_each_range() - visit every "phys-ranges" pair
+ * @fdt: a payload that passed keepalive_fdt_check()
+ * @fn: called with each <phys length> pair, in tree order; a non-zero
+ *	return stops the walk and is returned
+ * @ctx: passed to @fn
+ *
+ * Context: Any context.
+ * Return: 0, or what @fn returned.
+ */
+int keepalive_image_for_each_range(const void *fdt,
+				   int (*fn)(void *ctx, const fdt64_t *pair),
+				   void *ctx)
+{
+	char msg[8];
+
+	return walk_ranges(fdt, msg, sizeof(msg), fn, ctx);
+}
+
+static int count_range(void *ctx, const fdt64_t *pair)
+{
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+struct collect {
+	struct ka_range *r;
+	size_t n;
+};
+
+static int collect_range(void *ctx, const fdt64_t *pair)
+{
+	u64 phys = fdt64_to_cpu(pair[0]), len = fdt64_to_cpu(pair[1]);
+	struct collect *c = ctx;
+
+	c->r[c->n].start = phys;
+	c->r[c->n].end = phys + len;
+	/* A wrapping range fails the pool check below. */
+	if (c->r[c->n].end < phys)
+		c->r[c->n].end = 0;
+	c->n++;
+	return 0;
+}
+
+/**
+ * keepalive_fdt_check() - validate an image payload
+ * @hdr: its header, already checked with keepalive_hdr_check()
+ * @fdt: the payload, @hdr->fdt_size bytes readable
+ * @msg: out: what is wrong, for the log
+ * @msg_len: size of @msg
+ *
+ * Checks the payload CRC, the FDT header and structure, the root
+ * compatible, and that every "phys-ranges" pair anywhere in the tree is
+ * non-empty, page aligned, inside the pool's allocatable part, clear of
+ * the payload itself and of every other range.
+ *
+ * Context: Process context (allocates a sorting array).
+ * Return: 0 when valid;
+ * -EBADMSG for a payload CRC mismatch;
+ * -EINVAL for a malformed or truncated FDT, or overlapping ranges;
+ * -EPROTO for another root compatible;
+ * -ERANGE for a range outside the pool;
+ * -ENOMEM when the ranges cannot be sorted.
+ */
+int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
+			char *msg, size_t msg_len)
+{
+	u64 pool_phys = le64_to_cpu(hdr->pool_phys);
+	u64 pool_end = pool_phys + le64_to_cpu(hdr->pool_size);
+	u64 fdt_start = pool_phys + le64_to_cpu(hdr->fdt_offset);
+	u64 fdt_size = le64_to_cpu(hdr->fdt_size);
+	struct collect c = { };
+	size_t i, n = 0;
+	int ret;
+
+	if (keepalive_crc32(fdt, fdt_size) != le32_to_cpu(hdr->fdt_crc32)) {
+		why("payload checksum %#x, computed %#x",
+		    le32_to_cpu(hdr->fdt_crc32), keepalive_crc32(fdt, fdt_size));
+		return -EBADMSG;
+	}
+	ret = fdt_check_header(fdt);
+	if (ret || fdt_totalsize(fdt) > fdt_size) {
+		why("FDT header: %s, totalsize %u of %llu bytes",
+		    fdt_strerror(ret), ret ? 0 : fdt_totalsize(fdt),
+		    (unsigned long long)fdt_size);
+		return -EINVAL;
+	}
+	if (fdt_node_check_compatible(fdt, 0, KEEPALIVE_FDT_COMPATIBLE)) {
+		why("root is not compatible with \"%s\"",
+		    KEEPALIVE_FDT_COMPATIBLE);
+		return -EPROTO;
+	}
+
+	ret = walk_ranges(fdt, msg, msg_len, count_range, &n);
+	if (ret || !n)
+		return ret;
+	c.r = kvmalloc_array(n + 1, sizeof(*c.r), GFP_KERNEL);
+	if (!c.r) {
+		why("no memory to check %zu ranges", n);
+		return -ENOMEM;
+	}
+	walk_ranges(fdt, msg, msg_len, collect_range, &c);
+	/* The payload itself is a range the others must not overlap. */
+	c.r[n].start = fdt_start;
+	c.r[n].end = fdt_start + fdt_size;
+
+	for (i = 0; i < n; i++) {
+		const struct ka_range *r = &c.r[i];
+
+		if (r->end <= r->start ||
+		    (r->start | r->end) & (KEEPALIVE_HDR_AREA - 1) ||
+		    r->start < pool_phys + KEEPALIVE_HDR_AREA ||
+		    r->end > pool_end) {
+			why("range %#llx-%#llx is empty, unaligned or outside the pool %#llx-%#llx",
+			    (unsigned long long)r->start,
+			    (unsigned long long)r->end,
+			    (unsigned long long)pool_phys,
+			    (unsigned long long)pool_end);
+			ret = -ERANGE;
+			goto free_ranges;
+		}
+	}
+	sort(c.r, n + 1, sizeof(*c.r), range_cmp, NULL);
+	for (i = 1; i <= n; i++) {
+		if (c.r[i].start < c.r[i - 1].end) {
+			why("ranges %#llx-%#llx and %#llx-%#llx overlap",
+			    (unsigned long long)c.r[i - 1].start,
+			    (unsigned long long)c.r[i - 1].end,
+			    (unsigned long long)c.r[i].start,
+			    (unsigned long long)c.r[i].end);
+			ret = -EINVAL;
+			goto free_ranges;
+		}
+	}
+	ret = 0;
+free_ranges:
+	kvfree(c.r);
+	return ret;
+}
+
+/**
+ * keepalive_hdr_seal() - write a header for a finished payload
+ * @hdr: the header to write
+ * @pool_phys: the pool's address
+ * @pool_size: its size
+ * @fdt_offset: offset of the payload from @pool_phys
+ * @fdt: the payload, packed
+ * @generation: kexecs survived, counting the coming one
+ *
+ * Context: Any context.
+ */
+void keepalive_hdr_seal(struct keepalive_hdr *hdr, u64 pool_phys,
+			u64 pool_size, u64 fdt_offset, const void *fdt,
+			u64 generation)
+{
+	u32 size = fdt_totalsize(fdt);
+
+	memset(hdr, 0, sizeof(*hdr));
+	memcpy(hdr->magic, KEEPALIVE_HDR_MAGIC, KEEPALIVE_HDR_MAGIC_LEN);
+	hdr->abi_major = cpu_to_le16(KEEPALIVE_ABI_MAJOR);
+	hdr->abi_minor = cpu_to_le16(KEEPALIVE_ABI_MINOR);
+	hdr->hdr_size = cpu_to_le32(sizeof(*hdr));
+	hdr->pool_phys = cpu_to_le64(pool_phys);
+	hdr->pool_size = cpu_to_le64(pool_size);
+	hdr->fdt_offset = cpu_to_le64(fdt_offset);
+	hdr->fdt_size = cpu_to_le64(size);
+	hdr->generation = cpu_to_le64(generation);
+	hdr->fdt_crc32 = cpu_to_le32(keepalive_crc32(fdt, size));
+	hdr->hdr_crc32 = cpu_to_le32(keepalive_hdr_crc(hdr));
+}

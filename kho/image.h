@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kexec device keepalive: handover image encoding and validation, shared
+ * by the kernel (kho/) and the userspace decoder (tools/keepalive/).
+ */
+#ifndef _KEEPALIVE_IMAGE_H
+#define _KEEPALIVE_IMAGE_H
+
+#include <linux/keepalive/abi.h>
+#include <linux/libfdt.h>
+#include <linux/types.h>
+
+u32 keepalive_crc32(const void *buf, size_t len);
+u32 keepalive_hdr_crc(const struct keepalive_hdr *hdr);
+int keepalive_hdr_check(const struct keepalive_hdr *hdr, u64 pool_phys,
+			u64 pool_size, char *msg, size_t msg_len);
+int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
+			char *msg, size_t msg_len);
+int keepalive_image_for_each_range(const void *fdt,
+				   int (*fn)(void *ctx, const fdt64_t *pair),
+				   void *ctx);
+void keepalive_hdr_seal(struct keepalive_hdr *hdr, u64 pool_phys,
+			u64 pool_size, u64 fdt_offset, const void *fdt,
+			u64 generation);
+
+#endif /* _KEEPALIVE_IMAGE_H */

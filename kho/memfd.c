@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: preserved memory files.
+ *
+ * A preserved memory file is a named, physically contiguous piece of the
+ * keepalive pool that a VMM maps (guest RAM, DMA queues, its own saved
+ * state) and finds again by name after kexec, at the same physical
+ * address with the same content. Creating or retrieving one needs
+ * CAP_SYS_ADMIN and the file's token; only the token's SHA-256 is kept,
+ * and only it is handed over.
+ *
+ * A file lives in the registry until it is destroyed (KEEPALIVE_IOC_
+ * MEMFD_DESTROY) or, for a file handed over by the previous kernel, until
+ * CONCLUDE if nobody retrieved it; its memory is freed when it has also
+ * been closed and unmapped everywhere. The set of files is frozen from
+ * PRE-STOP on: no file is created or destroyed until ABORT or the kexec.
+ *
+ * Lock order: keepalive_sm.lock -> memfd_lock.
+ */
+#define pr_fmt(fmt) "keepalive: memfd: " fmt
+
+#include <crypto/algapi.h>
+#include <crypto/sha2.h>
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/libfdt.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "kho.h"
+
+/**
+ * struct keepalive_memfd - a preserved memory file
+ * @ref: one for the registry, one per open file description
+ * @list: in memfd_list while registered
+ * @name: unique name
+ * @token_hash: SHA-256 of the token
+ * @length: bytes
+ * @phys: physical address of its contiguous memory
+ * @va: kernel address of it
+ * @incoming: handed over by the previous kernel
+ * @retrieved: an incoming file that its owner retrieved
+ */
+struct keepalive_memfd {
+	struct kref ref;
+	struct list_head list;
+	char name[KEEPALIVE_NAME_MAX];
+	u8 token_hash[SHA256_DIGEST_SIZE];
+	u64 length;
+	phys_addr_t phys;
+	void *va;
+	bool incoming;
+	bool retrieved;
+};
+
+static DEFINE_MUTEX(memfd_lock);
+static LIST_HEAD(memfd_list);
+/* Set from PRE-STOP until ABORT or the kexec: no file comes or goes. */
+static bool memfd_frozen;
+
+static void memfd_release(struct kref *ref)
+{
+	struct keepalive_memfd *mf = container_of(ref, struct keepalive_memfd, ref);
+
+	keepalive_pool_free(mf->va, mf->length);
+	kfree(mf);
+}
+
+static void memfd_put(struct keepalive_memfd *mf)
+{
+	kref_put(&mf->ref, memfd_release);
+}
+
+/* Take @mf out of the registry; it goes away with its last user. */
+static void memfd_unregister(struct keepalive_memfd *mf)
+{
+	lockdep_assert_held(&memfd_lock);
+	list_del(&mf->list);
+	memfd_put(mf);
+}
+
+static struct keepalive_memfd *memfd_find(const char *name)
+{
+	struct keepalive_memfd *mf;
+
+	lockdep_assert_held(&memfd_lock);
+	list_for_each_entry(mf, &memfd_list, list)
+		if (!strcmp(mf->name, name))
+			return mf;
+	return NULL;
+}
+
+static ssize_t memfd_read(struct file *file, char __user *buf, size_t len,
+			  loff_t *ppos)
+{
+	struct keepalive_memfd *mf = file->private_data;
+
+	return simple_read_from_buffer(buf, len, ppos, mf->va, mf->length);
+}
+
+static ssize_t memfd_write(struct file *file, const char __user *buf,
+			   size_t len, loff_t *ppos)
+{
+	struct keepalive_memfd *mf = file->private_data;
+
+	if (*ppos >= mf->length && len)
+		return -ENOSPC;
+	return simple_write_to_buffer(mf->va, mf->length, ppos, buf, len);
+}
+
+static loff_t memfd_llseek(struct file *file, loff_t offset, int whence)
+{
+	struct keepalive_memfd *mf = file->private_data;
+
+	return fixed_size_llseek(file, offset, whence, mf->length);
+}
+
+static int memfd_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct keepalive_memfd *mf = file->private_data;
+	unsigned long size = vma->vm_end - vma->vm_start;
+	u64 off = (u64)vma->vm_pgoff << PAGE_SHIFT;
+
+	/* Shared only: the point is that the device sees these very pages. */
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (off >= mf->length || size > mf->length - off)
+		return -EINVAL;
+	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	return remap_pfn_range(vma, vma->vm_start,
+			       PHYS_PFN(mf->phys + off), size,
+			       vma->vm_page_prot);
+}
+
+static long memfd_layout(struct keepalive_memfd *mf, void __user *uarg)
+{
+	struct keepalive_memfd_layout lay;
+	struct keepalive_range r;
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (u32 __user *)uarg))
+		return -EFAULT;
+	ret = copy_struct_from_user(&lay, sizeof(lay), uarg, usize);
+	if (ret)
+		return ret;
+	if (lay.flags || lay.__reserved)
+		return -EINVAL;
+	/* One range in this version; the ABI allows more. */
+	if (lay.nr_ranges >= 1) {
+		r.phys = mf->phys;
+		r.length = mf->length;
+		if (copy_to_user(u64_to_user_ptr(lay.ranges), &r, sizeof(r)))
+			return -EFAULT;
+	}
+	lay.length = mf->length;
+	lay.nr_ranges = 1;
+	if (copy_to_user(uarg, &lay, min_t(size_t, usize, sizeof(lay))))
+		return -EFAULT;
+	return 0;
+}
+
+static long memfd_ioctl(struct file *file, unsigned int cmd,
+			unsigned long arg)
+{
+	switch (cmd) {
+	case KEEPALIVE_MEMFD_IOC_LAYOUT:
+		return memfd_layout(file->private_data, (void __user *)arg);
+	}
+	return -ENOTTY;
+}
+
+static int memfd_file_release(struct inode *inode, struct file *file)
+{
+	memfd_put(file->private_data);
+	return 0;
+}
+
+static const struct file_operations memfd_fops = {
+	.owner = THIS_MODULE,
+	.read = memfd_read,
+	.write = memfd_write,
+	.llseek = memfd_llseek,
+	.mmap = memfd_mmap,
+	.unlocked_ioctl = memfd_ioctl,
+	.release = memfd_file_release,
+};
+
+/* A new O_RDWR | O_CLOEXEC descriptor on @mf, holding a reference. */
+static int memfd_open_fd(struct keepalive_memfd *mf)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	kref_get(&mf->ref);
+	file = anon_inode_getfile("[keepalive-memfd]", &memfd_fops, mf, O_RDWR);
+	if (IS_ERR(file)) {
+		memfd_put(mf);
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	fd_install(fd, file);
+	return fd;
+}
+
+static int check_name(const char *name)
+{
+	size_t len = strnlen(name, KEEPALIVE_NAME_MAX);
+
+	if (!len || len == KEEPALIVE_NAME_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * keepalive_memfd_create() - create a preserved memory file
+ * @arg: the request, already copied in
+ *
+ * Context: Process context; takes keepalive_sm.lock and memfd_lock.
+ * Return: a new file descriptor;
+ * -EINVAL for flags, an empty or unterminated name, or a length that is 0
+ * or not page aligned;
+ * -EEXIST when a file of that name exists;
+ * -EBUSY from PRE-STOP to the kexec (the set of files is frozen);
+ * -ENOSPC when the pool has no contiguous room (or there is no pool);
+ * -EMFILE and friends from the descriptor allocation.
+ */
+int keepalive_memfd_create(const struct keepalive_memfd_create *arg)
+{
+	struct keepalive_memfd *mf;
+	int ret;
+
+	if (arg->flags || check_name(arg->name) || !arg->length ||
+	    !PAGE_ALIGNED(arg->length)) {
+		pr_warn("create: invalid flags, name or length\n");
+		return -EINVAL;
+	}
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	if (!mf)
+		return -ENOMEM;
+	kref_init(&mf->ref);
+	strscpy(mf->name, arg->name, sizeof(mf->name));
+	sha256(arg->token, sizeof(arg->token), mf->token_hash);
+	mf->length = arg->length;
+
+	mutex_lock(&keepalive_sm.lock);
+	mutex_lock(&memfd_lock);
+	if (memfd_frozen) {
+		pr_warn("create %s: refused while a handover is being stopped\n",
+			mf->name);
+		ret = -EBUSY;
+		goto unlock;
+	}
+	if (memfd_find(mf->name)) {
+		ret = -EEXIST;
+		goto unlock;
+	}
+	mf->va = keepalive_pool_alloc(mf->length, &mf->phys);
+	if (!mf->va) {
+		pr_warn("create %s: no %llu contiguous bytes in the pool\n",
+			mf->name, mf->length);
+		ret = -ENOSPC;
+		goto unlock;
+	}
+	ret = memfd_open_fd(mf);
+	if (ret < 0)
+		goto free_memory;
+	list_add_tail(&mf->list, &memfd_list);
+	mutex_unlock(&memfd_lock);
+	mutex_unlock(&keepalive_sm.lock);
+	return ret;
+
+free_memory:
+	keepalive_pool_free(mf->va, mf->length);
+	mf->va = NULL;
+unlock:
+	mutex_unlock(&memfd_lock);
+	mutex_unlock(&keepalive_sm.lock);
+	kfree(mf);
+	return ret;
+}
+
+/* Find @name and check @token; logs why not. */
+static struct keepalive_memfd *
+memfd_lookup(const struct keepalive_memfd_retrieve *arg, const char *op)
+{
+	u8 hash[SHA256_DIGEST_SIZE];
+	struct keepalive_memfd *mf;
+
+	lockdep_assert_held(&memfd_lock);
+	mf = memfd_find(arg->name);
+	if (!mf) {
+		pr_info("%s %.*s: no such file\n", op, KEEPALIVE_NAME_MAX,
+			arg->name);
+		return ERR_PTR(-ENOENT);
+	}
+	sha256(arg->token, sizeof(arg->token), hash);
+	if (crypto_memneq(hash, mf->token_hash, sizeof(hash))) {
+		pr_warn("%s %s: wrong token\n", op, mf->name);
+		return ERR_PTR(-EPERM);
+	}
+	return mf;
+}
+
+/**
+ * keepalive_memfd_retrieve() - open a preserved memory file by name
+ * @arg: the request, already copied in
+ *
+ * Context: Process context; takes memfd_lock.
+ * Return: a new file descriptor;
+ * -EINVAL for flags or a bad name;
+ * -ENOENT when there is no such file;
+ * -EPERM for a wrong token.
+ */
+int keepalive_memfd_retrieve(const struct keepalive_memfd_retrieve *arg)
+{
+	struct keepalive_memfd *mf;
+	int ret;
+
+	if (arg->flags || check_name(arg->name))
+		return -EINVAL;
+	mutex_lock(&memfd_lock);
+	mf = memfd_lookup(arg, "retrieve");
+	if (IS_ERR(mf)) {
+		ret = PTR_ERR(mf);
+		goto unlock;
+	}
+	ret = memfd_open_fd(mf);
+	if (ret >= 0 && mf->incoming && !mf->retrieved) {
+		mf->retrieved = true;
+		pr_info("retrieved %s: %llu bytes at %pa\n", mf->name,
+			mf->length, &mf->phys);
+	}
+unlock:
+	mutex_unlock(&memfd_lock);
+	return ret;
+}
+
+/**
+ * keepalive_memfd_destroy() - remove a preserved memory file
+ * @arg: the request, already copied in
+ *
+ * The memory is freed once the last descriptor and mapping are gone.
+ *
+ * Context: Process context; takes keepalive_sm.lock and memfd_lock.
+ * Return: 0;
+ * -EINVAL for flags or a bad name;
+ * -ENOENT when there is no such file;
+ * -EPERM for a wrong token;
+ * -EBUSY from PRE-STOP to the kexec.
+ */
+int keepalive_memfd_destroy(const struct keepalive_memfd_retrieve *arg)
+{
+	struct keepalive_memfd *mf;
+	int ret = 0;
+
+	if (arg->flags || check_name(arg->name))
+		return -EINVAL;
+	mutex_lock(&keepalive_sm.lock);
+	mutex_lock(&memfd_lock);
+	mf = memfd_lookup(arg, "destroy");
+	if (IS_ERR(mf)) {
+		ret = PTR_ERR(mf);
+	} else if (memfd_frozen) {
+		pr_warn("destroy %s: refused while a handover is being stopped\n",
+			mf->name);
+		ret = -EBUSY;
+	} else {
+		memfd_unregister(mf);
+	}
+	mutex_unlock(&memfd_lock);
+	mutex_unlock(&keepalive_sm.lock);
+	return ret;
+}
+
+/**
+ * keepalive_memfd_count() - number of registered files
+ *
+ * Context: Process context; takes memfd_lock.
+ * Return: the count.
+ */
+unsigned int keepalive_memfd_count(void)
+{
+	struct keepalive_memfd *mf;
+	unsigned int n = 0;
+
+	mutex_lock(&memfd_lock);
+	list_for_each_entry(mf, &memfd_list, list)
+		n++;
+	mutex_unlock(&memfd_lock);
+	return n;
+}
+
+/* Participant callbacks: all under keepalive_sm.lock. */
+
+static int memfd_pre_stop(struct keepalive_participant *p)
+{
+	mutex_lock(&memfd_lock);
+	memfd_frozen = true;
+	mutex_unlock(&memfd_lock);
+	return 0;
+}
+
+static void memfd_unpre_stop(struct keepalive_participant *p)
+{
+	mutex_lock(&memfd_lock);
+	memfd_frozen = false;
+	mutex_unlock(&memfd_lock);
+}
+
+static int memfd_serialize(void *fdt, int parent, int index,
+			   const struct keepalive_memfd *mf)
+{
+	fdt64_t range[2] = { cpu_to_fdt64(mf->phys), cpu_to_fdt64(mf->length) };
+	char node_name[24];
+	int node;
+
+	snprintf(node_name, sizeof(node_name), "file@%d", index);
+	node = fdt_add_subnode(fdt, parent, node_name);
+	if (node < 0)
+		return node;
+	return fdt_setprop_string(fdt, node, "name", mf->name) ?:
+	       fdt_setprop_u64(fdt, node, "length", mf->length) ?:
+	       fdt_setprop(fdt, node, "token-sha256", mf->token_hash,
+			   sizeof(mf->token_hash)) ?:
+	       fdt_setprop(fdt, node, KEEPALIVE_PROP_RANGES, range,
+			   sizeof(range));
+}
+
+static int memfd_stop(struct keepalive_participant *p, void *fdt, int node)
+{
+	struct keepalive_memfd *mf;
+	int ret = 0, i = 0;
+
+	mutex_lock(&memfd_lock);
+	list_for_each_entry(mf, &memfd_list, list) {
+		ret = memfd_serialize(fdt, node, i++, mf);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&memfd_lock);
+	if (ret) {
+		pr_err("stop: cannot record file %d: %s\n", i - 1,
+		       fdt_strerror(ret));
+		return ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+	}
+	pr_info("stop: %d file(s) recorded\n", i);
+	return 0;
+}
+
+/* Adopt one file node of the incoming image; logs and skips a bad one. */
+static void memfd_adopt(const void *fdt, int node)
+{
+	const char *nname = fdt_get_name(fdt, node, NULL);
+	const fdt64_t *len, *range;
+	struct keepalive_memfd *mf;
+	const u8 *hash;
+	const char *name;
+	int l_name, l_len, l_hash, l_range;
+	void *va;
+
+	name = fdt_getprop(fdt, node, "name", &l_name);
+	len = fdt_getprop(fdt, node, "length", &l_len);
+	hash = fdt_getprop(fdt, node, "token-sha256", &l_hash);
+	range = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &l_range);
+	if (!name || l_name < 2 || l_name > KEEPALIVE_NAME_MAX ||
+	    name[l_name - 1] || strlen(name) != l_name - 1 ||
+	    !len || l_len != sizeof(*len) || !hash ||
+	    l_hash != SHA256_DIGEST_SIZE || !range ||
+	    l_range != 2 * sizeof(*range) ||
+	    fdt64_to_cpu(range[1]) != fdt64_to_cpu(*len)) {
+		pr_err("resume: %s is malformed, dropped\n", nname);
+		return;
+	}
+	mutex_lock(&memfd_lock);
+	if (memfd_find(name)) {
+		pr_err("resume: %s: duplicate name %s, dropped\n", nname, name);
+		goto unlock;
+	}
+	va = keepalive_pool_claim(fdt64_to_cpu(range[0]), fdt64_to_cpu(*len));
+	if (IS_ERR(va)) {
+		pr_err("resume: %s: cannot claim its memory: %ld, dropped\n",
+		       name, PTR_ERR(va));
+		goto unlock;
+	}
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	if (!mf) {
+		keepalive_pool_free(va, fdt64_to_cpu(*len));
+		goto unlock;
+	}
+	kref_init(&mf->ref);
+	strscpy(mf->name, name, sizeof(mf->name));
+	memcpy(mf->token_hash, hash, sizeof(mf->token_hash));
+	mf->length = fdt64_to_cpu(*len);
+	mf->phys = fdt64_to_cpu(range[0]);
+	mf->va = va;
+	mf->incoming = true;
+	list_add_tail(&mf->list, &memfd_list);
+unlock:
+	mutex_unlock(&memfd_lock);
+}
+
+static int memfd_resume(struct keepalive_participant *p, const void *fdt,
+			int node)
+{
+	int child;
+
+	fdt_for_each_subnode(child, fdt, node)
+		memfd_adopt(fdt, child);
+	if (child != -FDT_ERR_NOTFOUND)
+		return -EINVAL;
+	pr_info("resume: %u file(s) adopted\n", keepalive_memfd_count());
+	return 0;
+}
+
+static void memfd_conclude(struct keepalive_participant *p)
+{
+	struct keepalive_memfd *mf, *next;
+
+	mutex_lock(&memfd_lock);
+	list_for_each_entry_safe(mf, next, &memfd_list, list) {
+		if (!mf->incoming || mf->retrieved)
+			continue;
+		pr_info("conclude: %s was not retrieved, freed\n", mf->name);
+		memfd_unregister(mf);
+	}
+	list_for_each_entry(mf, &memfd_list, list)
+		mf->incoming = false;
+	mutex_unlock(&memfd_lock);
+}
+
+static const struct keepalive_ops memfd_ops = {
+	.pre_stop = memfd_pre_stop,
+	.unpre_stop = memfd_unpre_stop,
+	.unstop = NULL,
+	.stop = memfd_stop,
+	.resume = memfd_resume,
+	.conclude = memfd_conclude,
+};
+
+static struct keepalive_participant memfd_participant = {
+	.name = "memfd",
+	.compatible = KEEPALIVE_MEMFD_COMPATIBLE,
+	.priority = KEEPALIVE_PRIO_MEMORY,
+	.ops = &memfd_ops,
+};
+
+/**
+ * keepalive_memfd_init() - register preserved memory files as a participant
+ *
+ * Context: Process context, boot, after keepalive_handover_receive().
+ * Return: 0 or the registration's errno.
+ */
+int __init keepalive_memfd_init(void)
+{
+	return keepalive_register(&memfd_participant);
+}
