@@ -9,7 +9,7 @@
  *
  *   echo 1 > .../fail_keepalive/times
  *   echo 100 > .../fail_keepalive/probability
- *   echo $((n - 1)) > .../fail_keepalive/space   (skips the first n - 1)
+ *   echo $n > .../fail_keepalive/space   (the n-th consultation fails)
  */
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>

@@ -736,7 +736,6 @@ static void state_test_image_full(struct kunit *test)
 
 /* ---- fault injection through a fault attribute ---- */
 
-#if IS_ENABLED(CONFIG_FAULT_INJECTION)
 
 /*
  * With probability 100 and times 1, should_fail() counts @space down and
@@ -843,7 +842,6 @@ static void state_test_fault(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->fault->times), 1);
 }
 
-#endif /* CONFIG_FAULT_INJECTION */
 
 /* ---- registration ---- */
 
@@ -1046,9 +1044,7 @@ static struct kunit_case state_test_cases[] = {
 	KUNIT_CASE_PARAM(state_test_kexec, state_gen_params),
 	KUNIT_CASE_PARAM(state_test_failure, fail_gen_params),
 	KUNIT_CASE(state_test_image_full),
-#if IS_ENABLED(CONFIG_FAULT_INJECTION)
 	KUNIT_CASE_PARAM(state_test_fault, fault_gen_params),
-#endif
 	KUNIT_CASE(state_test_register_order),
 	KUNIT_CASE(state_test_register_invalid),
 	KUNIT_CASE_PARAM(state_test_register_state, register_state_gen_params),
