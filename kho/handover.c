@@ -362,9 +362,14 @@ static int corrupt_pair(void *ctx, const fdt64_t *pair)
 	/* The outgoing image is ours to damage. */
 	fdt64_t *p = (fdt64_t *)pair;
 
-	/* Outside the pool, or on top of the payload itself. */
-	p[0] = cpu_to_fdt64(overlap ? ho.out_phys :
-			    keepalive_pool_phys() + keepalive_pool_size());
+	if (overlap) {
+		/* Inside the pool, on top of the payload's first page. */
+		p[0] = cpu_to_fdt64(ho.out_phys);
+		p[1] = cpu_to_fdt64(PAGE_SIZE);
+	} else {
+		/* Just past the end of the pool. */
+		p[0] = cpu_to_fdt64(keepalive_pool_phys() + keepalive_pool_size());
+	}
 	return 1;
 }
 

@@ -78,6 +78,18 @@ if want kexec; then
 	vm_pass kexec_boot --test kexec_boot_test --stages 2
 fi
 
+if want kho; then
+	vm_pass kho_uapi --test kho_uapi_test --no-kunit
+	# 64 MiB file across five kexecs in a row, same pages, same content.
+	vm_pass kho_preserve --test kho_kexec_test --no-kunit --stages 6
+	# Negative control: a kexec from RUNNING carries nothing.
+	vm_pass kho_running --test kho_kexec_test --no-kunit --stages 2 \
+		-a kt_scenario=running
+	# Every kind of damage to the image: a cold boot with the reason.
+	vm_pass kho_corrupt --test kho_kexec_test --no-kunit --stages 8 \
+		-a kt_scenario=corrupt
+fi
+
 if want selfcheck; then
 	vm_pass selfcheck_pass --run "*:$SC/pass.sh" --stages 2 --no-kunit
 	vm_fail selfcheck_exit "stage 2 fail_exit.sh: exited 3" \

@@ -38,6 +38,7 @@ Machine:
       --next-kernel FILE  kernel that stage 1 kexecs into (default: the same)
   -n, --nvme N          emulated NVMe controllers (default 1), 64 MiB each
   -m, --mem SIZE        guest memory (default 1G)
+  -p, --pool SIZE       keepalive pool of the first kernel (default 128M)
   -a, --append ARGS     extra kernel command line arguments
       --timeout SECS    whole run limit (default 300)
   --qemu-opts "OPTS"    extra QEMU options (also: KT_QEMU_OPTS, or after --),
@@ -64,6 +65,7 @@ next_kernel=
 stages=
 nvme=1
 mem=1G
+pool=128M
 append=
 timeout=300
 qemu_opts=${KT_QEMU_OPTS:-}
@@ -103,6 +105,7 @@ while [[ $# -gt 0 ]]; do
 	--next-kernel) next_kernel=$2; shift ;;
 	-n|--nvme) nvme=$2; shift ;;
 	-m|--mem) mem=$2; shift ;;
+	-p|--pool) pool=$2; shift ;;
 	-a|--append) append="$append $2"; shift ;;
 	--timeout) timeout=$2; shift ;;
 	--qemu-opts) qemu_opts="$qemu_opts $2"; shift ;;
@@ -162,7 +165,9 @@ for ((i = 0; i < nvme; i++)); do
 		-device "nvme,serial=kt-nvme-$i,drive=nvm$i")
 done
 
-cmdline="console=ttyS0,115200 rdinit=/init init=/init panic=-1 oops=panic loglevel=7 kt_stages=$stages$append"
+# A keepalive pool by default; --append keepalive.pool=... overrides it.
+cmdline="console=ttyS0,115200 rdinit=/init init=/init panic=-1 oops=panic loglevel=7"
+cmdline="$cmdline keepalive.pool=$pool kt_stages=$stages$append"
 [[ $kunit -eq 1 ]] || cmdline="$cmdline kunit.filter_glob=kt_none"
 # shellcheck disable=SC2206
 qemu=(qemu-system-x86_64 -accel tcg -M q35,kernel-irqchip=split -cpu max -smp 2

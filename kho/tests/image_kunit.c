@@ -1,0 +1,716 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the handover image encoder and validator (kho/image.c).
+ *
+ * Every test builds an image in a test buffer that stands for a fake pool
+ * of IMG_POOL_SIZE bytes at IMG_POOL_PHYS: the header in its first page,
+ * the payload FDT after it, "phys-ranges" pairs pointing into the fake
+ * pool. Covered: the CRC, a round trip through keepalive_hdr_seal() and
+ * both checks (fields read back, every range visited in order), valid
+ * edge cases (payload right after the header or at the very end of the
+ * pool, a newer ABI minor, no ranges at all), and a table of corruptions,
+ * each rejected by the right check with its exact errno and a message.
+ */
+#include <kunit/test.h>
+#include <linux/kernel.h>
+#include <linux/libfdt.h>
+#include <linux/sizes.h>
+#include <linux/string.h>
+
+#include "../image.h"
+
+#define IMG_POOL_PHYS	0x100000000ULL
+#define IMG_POOL_SIZE	SZ_1M
+#define IMG_FDT_OFFSET	KEEPALIVE_HDR_AREA	/* right after the header */
+#define IMG_FDT_MAX	SZ_8K
+#define IMG_MAX_PAIRS	16
+#define IMG_MSG_LEN	160
+
+struct range_spec {
+	u64 off;	/* from IMG_POOL_PHYS; may wrap below it */
+	u64 len;
+};
+
+/*
+ * A node of the payload. @path is "/name" or "/name/sub". Its "phys-ranges"
+ * holds the @nr pairs of @ranges less @cut bytes from the end; no property
+ * when @nr is 0.
+ */
+struct node_spec {
+	const char *path;
+	const struct range_spec *ranges;
+	unsigned int nr;
+	unsigned int cut;
+};
+
+#define NODE(p, r)	{ .path = (p), .ranges = (r), .nr = ARRAY_SIZE(r) }
+
+static const struct range_spec alpha_ranges[] = {
+	{ 0x10000, 0x2000 }, { 0x20000, 0x1000 },
+};
+
+static const struct range_spec beta_ranges[] = {
+	{ 0x12000, 0x1000 },		/* touches alpha's first one */
+};
+
+static const struct range_spec sub_ranges[] = {
+	{ 0x40000, 0x10000 },
+};
+
+static const struct range_spec delta_ranges[] = {
+	{ IMG_POOL_SIZE - 0x1000, 0x1000 },	/* ends at the pool's end */
+};
+
+/* In tree order, which is the order keepalive_image_for_each_range() walks */
+static const struct node_spec default_nodes[] = {
+	NODE("/alpha", alpha_ranges),
+	NODE("/beta", beta_ranges),
+	NODE("/beta/sub@0", sub_ranges),
+	{ .path = "/gamma" },
+	NODE("/delta", delta_ranges),
+};
+
+/* The same without delta, so that the payload can end the pool */
+#define NR_NODES_NO_DELTA	(ARRAY_SIZE(default_nodes) - 1)
+
+struct image {
+	u8 *pool;			/* IMG_POOL_SIZE bytes */
+	struct keepalive_hdr *hdr;	/* at the start of @pool */
+	void *fdt;			/* where the header says */
+	char msg[IMG_MSG_LEN];
+};
+
+static u64 img_phys(u64 off)
+{
+	return IMG_POOL_PHYS + off;
+}
+
+static int node_depth(const char *path)
+{
+	int depth = 0;
+
+	for (; *path; path++)
+		depth += *path == '/';
+	return depth;
+}
+
+static void add_nodes(struct kunit *test, void *fdt,
+		      const struct node_spec *nodes, unsigned int nr,
+		      const struct node_spec *extra)
+{
+	unsigned int total = nr + !!extra;
+	const struct node_spec *n;
+	int depth, i, parent, off;
+
+	/*
+	 * fdt_add_subnode() puts a node before its existing siblings: add
+	 * them last to first, parents before children.
+	 */
+	for (depth = 1; depth <= 2; depth++) {
+		for (i = total - 1; i >= 0; i--) {
+			n = i < nr ? &nodes[i] : extra;
+			if (node_depth(n->path) != depth)
+				continue;
+			parent = 0;
+			if (depth > 1)
+				parent = fdt_path_offset_namelen(fdt, n->path,
+								 strrchr(n->path, '/') - n->path);
+			KUNIT_ASSERT_GE_MSG(test, parent, 0, "parent of %s", n->path);
+			off = fdt_add_subnode(fdt, parent,
+					      strrchr(n->path, '/') + 1);
+			KUNIT_ASSERT_GE_MSG(test, off, 0, "adding %s", n->path);
+		}
+	}
+}
+
+static void set_node_props(struct kunit *test, void *fdt,
+			   const struct node_spec *n)
+{
+	fdt64_t pairs[2 * IMG_MAX_PAIRS];
+	unsigned int i;
+	int off;
+
+	off = fdt_path_offset(fdt, n->path);
+	KUNIT_ASSERT_GE_MSG(test, off, 0, "finding %s", n->path);
+	KUNIT_ASSERT_EQ(test, fdt_setprop_string(fdt, off, "compatible",
+						 "keepalive,test-v1"), 0);
+	if (!n->nr)
+		return;
+	KUNIT_ASSERT_LE(test, n->nr, IMG_MAX_PAIRS);
+	KUNIT_ASSERT_LE(test, n->cut, n->nr * sizeof(pairs[0]) * 2);
+	for (i = 0; i < n->nr; i++) {
+		pairs[2 * i] = cpu_to_fdt64(img_phys(n->ranges[i].off));
+		pairs[2 * i + 1] = cpu_to_fdt64(n->ranges[i].len);
+	}
+	KUNIT_ASSERT_EQ(test, fdt_setprop(fdt, off, KEEPALIVE_PROP_RANGES, pairs,
+					  n->nr * sizeof(pairs[0]) * 2 - n->cut),
+			0);
+}
+
+/*
+ * Build a payload with @nodes (and @extra, last) in a scratch buffer,
+ * pack it, copy it to @fdt_off in a fresh fake pool and seal the header.
+ * @fdt_off < 0 puts the payload at the very end of the pool.
+ */
+static void build_image(struct kunit *test, struct image *img,
+			const struct node_spec *nodes, unsigned int nr,
+			const struct node_spec *extra, long fdt_off)
+{
+	void *fdt;
+	unsigned int i;
+	u32 size;
+
+	img->pool = kunit_kzalloc(test, IMG_POOL_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, img->pool);
+	fdt = kunit_kzalloc(test, IMG_FDT_MAX, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fdt);
+
+	KUNIT_ASSERT_EQ(test, fdt_create_empty_tree(fdt, IMG_FDT_MAX), 0);
+	KUNIT_ASSERT_EQ(test, fdt_setprop_string(fdt, 0, "compatible",
+						 KEEPALIVE_FDT_COMPATIBLE), 0);
+	add_nodes(test, fdt, nodes, nr, extra);
+	for (i = 0; i < nr; i++)
+		set_node_props(test, fdt, &nodes[i]);
+	if (extra)
+		set_node_props(test, fdt, extra);
+	KUNIT_ASSERT_EQ(test, fdt_setprop_u32(fdt, fdt_path_offset(fdt, "/gamma"),
+					      "value", 0x5a5a), 0);
+	KUNIT_ASSERT_EQ(test, fdt_pack(fdt), 0);
+
+	size = fdt_totalsize(fdt);
+	if (fdt_off < 0)
+		fdt_off = IMG_POOL_SIZE - size;
+	KUNIT_ASSERT_LE(test, fdt_off + size, IMG_POOL_SIZE);
+	img->hdr = (struct keepalive_hdr *)img->pool;
+	img->fdt = img->pool + fdt_off;
+	memcpy(img->fdt, fdt, size);
+	keepalive_hdr_seal(img->hdr, IMG_POOL_PHYS, IMG_POOL_SIZE, fdt_off,
+			   img->fdt, 42);
+}
+
+static void build_default(struct kunit *test, struct image *img)
+{
+	build_image(test, img, default_nodes, ARRAY_SIZE(default_nodes), NULL,
+		    IMG_FDT_OFFSET);
+}
+
+static int hdr_check(struct image *img)
+{
+	img->msg[0] = '\0';
+	return keepalive_hdr_check(img->hdr, IMG_POOL_PHYS, IMG_POOL_SIZE,
+				   img->msg, sizeof(img->msg));
+}
+
+static int fdt_check(struct image *img)
+{
+	img->msg[0] = '\0';
+	return keepalive_fdt_check(img->hdr, img->fdt, img->msg,
+				   sizeof(img->msg));
+}
+
+struct pairs {
+	u64 phys[IMG_MAX_PAIRS];
+	u64 len[IMG_MAX_PAIRS];
+	unsigned int n;
+	unsigned int stop_at;	/* return 1 at this visit, if not 0 */
+};
+
+static int collect_pair(void *ctx, const fdt64_t *pair)
+{
+	struct pairs *p = ctx;
+
+	if (p->n >= IMG_MAX_PAIRS)
+		return -E2BIG;
+	p->phys[p->n] = fdt64_to_cpu(pair[0]);
+	p->len[p->n] = fdt64_to_cpu(pair[1]);
+	if (++p->n == p->stop_at)
+		return 1;
+	return 0;
+}
+
+/* Expect exactly the pairs of @nodes, in order */
+static void expect_pairs(struct kunit *test, const struct pairs *p,
+			 const struct node_spec *nodes, unsigned int nr)
+{
+	unsigned int i, j, k = 0;
+
+	for (i = 0; i < nr; i++) {
+		for (j = 0; j < nodes[i].nr; j++, k++) {
+			if (k >= p->n)
+				continue;
+			KUNIT_EXPECT_EQ_MSG(test, p->phys[k],
+					    img_phys(nodes[i].ranges[j].off),
+					    "pair %u (%s)", k, nodes[i].path);
+			KUNIT_EXPECT_EQ_MSG(test, p->len[k],
+					    nodes[i].ranges[j].len,
+					    "pair %u (%s)", k, nodes[i].path);
+		}
+	}
+	KUNIT_EXPECT_EQ(test, p->n, k);
+}
+
+static void image_crc32_test(struct kunit *test)
+{
+	static const char check[] = "123456789";
+
+	/* The CRC-32 check value, as zlib's crc32() computes it */
+	KUNIT_EXPECT_EQ(test, keepalive_crc32(check, 9), 0xcbf43926U);
+	KUNIT_EXPECT_EQ(test, keepalive_crc32(check, 0), 0U);
+}
+
+static void image_round_trip_test(struct kunit *test)
+{
+	struct image img;
+	struct keepalive_hdr *hdr;
+	struct pairs p = { };
+	u32 size;
+
+	build_default(test, &img);
+	hdr = img.hdr;
+	size = fdt_totalsize(img.fdt);
+
+	KUNIT_EXPECT_EQ_MSG(test, hdr_check(&img), 0, "%s", img.msg);
+	KUNIT_EXPECT_EQ_MSG(test, fdt_check(&img), 0, "%s", img.msg);
+
+	KUNIT_EXPECT_EQ(test, memcmp(hdr->magic, KEEPALIVE_HDR_MAGIC,
+				     KEEPALIVE_HDR_MAGIC_LEN), 0);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(hdr->abi_major), KEEPALIVE_ABI_MAJOR);
+	KUNIT_EXPECT_EQ(test, le16_to_cpu(hdr->abi_minor), KEEPALIVE_ABI_MINOR);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(hdr->hdr_size), 64U);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(hdr->pool_phys), IMG_POOL_PHYS);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(hdr->pool_size), (u64)IMG_POOL_SIZE);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(hdr->fdt_offset), (u64)IMG_FDT_OFFSET);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(hdr->fdt_size), (u64)size);
+	KUNIT_EXPECT_EQ(test, le64_to_cpu(hdr->generation), 42ULL);
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(hdr->fdt_crc32),
+			keepalive_crc32(img.fdt, size));
+	KUNIT_EXPECT_EQ(test, le32_to_cpu(hdr->hdr_crc32),
+			keepalive_hdr_crc(hdr));
+
+	/* The payload is the tree that was written */
+	KUNIT_EXPECT_EQ(test, fdt_node_check_compatible(img.fdt, 0,
+							KEEPALIVE_FDT_COMPATIBLE), 0);
+	KUNIT_EXPECT_GE(test, fdt_path_offset(img.fdt, "/beta/sub@0"), 0);
+	KUNIT_EXPECT_GE(test, fdt_path_offset(img.fdt, "/gamma"), 0);
+
+	KUNIT_EXPECT_EQ(test, keepalive_image_for_each_range(img.fdt,
+							     collect_pair, &p), 0);
+	expect_pairs(test, &p, default_nodes, ARRAY_SIZE(default_nodes));
+	KUNIT_EXPECT_EQ(test, p.n, 5U);
+}
+
+static void image_for_each_range_stop_test(struct kunit *test)
+{
+	struct image img;
+	struct pairs p = { .stop_at = 3 };
+
+	build_default(test, &img);
+	KUNIT_EXPECT_EQ(test, keepalive_image_for_each_range(img.fdt,
+							     collect_pair, &p), 1);
+	KUNIT_EXPECT_EQ(test, p.n, 3U);
+	KUNIT_EXPECT_EQ(test, p.phys[2], img_phys(beta_ranges[0].off));
+}
+
+static void image_no_ranges_test(struct kunit *test)
+{
+	static const struct node_spec bare[] = { { .path = "/gamma" } };
+	struct image img;
+	struct pairs p = { };
+
+	build_image(test, &img, bare, ARRAY_SIZE(bare), NULL, IMG_FDT_OFFSET);
+	KUNIT_EXPECT_EQ_MSG(test, hdr_check(&img), 0, "%s", img.msg);
+	KUNIT_EXPECT_EQ_MSG(test, fdt_check(&img), 0, "%s", img.msg);
+	KUNIT_EXPECT_EQ(test, keepalive_image_for_each_range(img.fdt,
+							     collect_pair, &p), 0);
+	KUNIT_EXPECT_EQ(test, p.n, 0U);
+}
+
+static void image_payload_at_pool_end_test(struct kunit *test)
+{
+	struct image img;
+	u64 off, size;
+
+	build_image(test, &img, default_nodes, NR_NODES_NO_DELTA, NULL, -1);
+	off = le64_to_cpu(img.hdr->fdt_offset);
+	size = le64_to_cpu(img.hdr->fdt_size);
+	KUNIT_EXPECT_EQ(test, off + size, (u64)IMG_POOL_SIZE);
+	KUNIT_EXPECT_EQ_MSG(test, hdr_check(&img), 0, "%s", img.msg);
+	KUNIT_EXPECT_EQ_MSG(test, fdt_check(&img), 0, "%s", img.msg);
+}
+
+static void image_newer_minor_test(struct kunit *test)
+{
+	struct image img;
+
+	build_default(test, &img);
+	img.hdr->abi_minor = cpu_to_le16(KEEPALIVE_ABI_MINOR + 7);
+	img.hdr->hdr_crc32 = cpu_to_le32(keepalive_hdr_crc(img.hdr));
+	KUNIT_EXPECT_EQ_MSG(test, hdr_check(&img), 0, "%s", img.msg);
+	KUNIT_EXPECT_EQ_MSG(test, fdt_check(&img), 0, "%s", img.msg);
+}
+
+static void image_payload_slack_test(struct kunit *test)
+{
+	struct image img;
+	u64 size;
+
+	/* A payload area bigger than the FDT's totalsize is fine */
+	build_default(test, &img);
+	size = le64_to_cpu(img.hdr->fdt_size) + 100;
+	img.hdr->fdt_size = cpu_to_le64(size);
+	img.hdr->fdt_crc32 = cpu_to_le32(keepalive_crc32(img.fdt, size));
+	img.hdr->hdr_crc32 = cpu_to_le32(keepalive_hdr_crc(img.hdr));
+	KUNIT_EXPECT_EQ_MSG(test, hdr_check(&img), 0, "%s", img.msg);
+	KUNIT_EXPECT_EQ_MSG(test, fdt_check(&img), 0, "%s", img.msg);
+}
+
+static void image_msg_bounded_test(struct kunit *test)
+{
+	struct image img;
+	char msg[16];
+
+	build_default(test, &img);
+	img.hdr->magic[0] ^= 0xff;
+	memset(msg, 0x5a, sizeof(msg));
+	KUNIT_EXPECT_EQ(test, keepalive_hdr_check(img.hdr, IMG_POOL_PHYS,
+						  IMG_POOL_SIZE, msg, 8),
+			-ENOENT);
+	KUNIT_EXPECT_EQ(test, strnlen(msg, 8), 7U);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(msg + 8, 0x5a, 8), NULL);
+
+	build_default(test, &img);
+	img.hdr->fdt_crc32 ^= cpu_to_le32(1);
+	memset(msg, 0x5a, sizeof(msg));
+	KUNIT_EXPECT_EQ(test, keepalive_fdt_check(img.hdr, img.fdt, msg, 8),
+			-EBADMSG);
+	KUNIT_EXPECT_EQ(test, strnlen(msg, 8), 7U);
+	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(msg + 8, 0x5a, 8), NULL);
+}
+
+/* ---- corruptions ---- */
+
+#define NO_FIX_HDR	BIT(0)	/* leave the header CRC as it is */
+#define NO_FIX_FDT	BIT(1)	/* leave the payload CRC as it is */
+
+/**
+ * struct corruption - one way an image can be wrong
+ * @desc: what is wrong
+ * @extra: a node added to the default payload before sealing, or NULL
+ * @corrupt: damage done after sealing, or NULL
+ * @keep: NO_FIX_* flags; by default both CRCs are made right again after
+ *	@corrupt, so that only the intended fault is present
+ * @in_hdr: keepalive_hdr_check() rejects it (else keepalive_fdt_check())
+ * @err: the errno expected
+ */
+struct corruption {
+	const char *desc;
+	const struct node_spec *extra;
+	void (*corrupt)(struct image *img);
+	unsigned int keep;
+	bool in_hdr;
+	int err;
+};
+
+static void bad_magic(struct image *img)
+{
+	img->hdr->magic[7] = '2';
+}
+
+static void no_header(struct image *img)
+{
+	memset(img->hdr, 0, KEEPALIVE_HDR_AREA);
+}
+
+static void major_next(struct image *img)
+{
+	img->hdr->abi_major = cpu_to_le16(KEEPALIVE_ABI_MAJOR + 1);
+}
+
+static void major_zero(struct image *img)
+{
+	img->hdr->abi_major = 0;
+}
+
+static void hdr_size_small(struct image *img)
+{
+	img->hdr->hdr_size = cpu_to_le32(sizeof(*img->hdr) - 1);
+}
+
+static void hdr_size_big(struct image *img)
+{
+	img->hdr->hdr_size = cpu_to_le32(KEEPALIVE_HDR_AREA);
+}
+
+static void hdr_crc_flip(struct image *img)
+{
+	img->hdr->hdr_crc32 ^= cpu_to_le32(0x80);
+}
+
+static void generation_bump(struct image *img)
+{
+	le64_add_cpu(&img->hdr->generation, 1);
+}
+
+static void pool_phys_moved(struct image *img)
+{
+	le64_add_cpu(&img->hdr->pool_phys, SZ_2M);
+}
+
+static void pool_size_grown(struct image *img)
+{
+	le64_add_cpu(&img->hdr->pool_size, PAGE_SIZE);
+}
+
+static void fdt_offset_zero(struct image *img)
+{
+	img->hdr->fdt_offset = 0;
+}
+
+static void fdt_offset_in_hdr(struct image *img)
+{
+	img->hdr->fdt_offset = cpu_to_le64(KEEPALIVE_HDR_AREA - 8);
+}
+
+static void fdt_past_end(struct image *img)
+{
+	u64 size = le64_to_cpu(img->hdr->fdt_size);
+
+	img->hdr->fdt_offset = cpu_to_le64(IMG_POOL_SIZE - size + 1);
+}
+
+static void fdt_offset_at_end(struct image *img)
+{
+	img->hdr->fdt_offset = cpu_to_le64(IMG_POOL_SIZE);
+}
+
+static void fdt_size_wraps(struct image *img)
+{
+	img->hdr->fdt_size = cpu_to_le64(U64_MAX - 0x800);
+}
+
+static void fdt_offset_wraps(struct image *img)
+{
+	img->hdr->fdt_offset = cpu_to_le64(U64_MAX & ~0xfffULL);
+}
+
+static void fdt_size_tiny(struct image *img)
+{
+	img->hdr->fdt_size = cpu_to_le64(sizeof(struct fdt_header) - 1);
+}
+
+static void fdt_crc_flip(struct image *img)
+{
+	img->hdr->fdt_crc32 ^= cpu_to_le32(1);
+}
+
+static void fdt_byte_flip(struct image *img)
+{
+	((u8 *)img->fdt)[fdt_totalsize(img->fdt) - 2] ^= 0x20;
+}
+
+static void fdt_truncated(struct image *img)
+{
+	img->hdr->fdt_size = cpu_to_le64(fdt_totalsize(img->fdt) - 4);
+}
+
+static void fdt_bad_magic(struct image *img)
+{
+	fdt_set_magic(img->fdt, 0xd00dfeee);
+}
+
+static void fdt_bad_version(struct image *img)
+{
+	fdt_set_version(img->fdt, 1);
+}
+
+static void fdt_bad_struct_offset(struct image *img)
+{
+	fdt_set_off_dt_struct(img->fdt, fdt_totalsize(img->fdt) + 8);
+}
+
+static void root_other_compatible(struct image *img)
+{
+	/* Same length: the packed tree needs no room */
+	fdt_setprop_string(img->fdt, 0, "compatible", "keepalive,handover-v2");
+}
+
+static void root_no_compatible(struct image *img)
+{
+	fdt_delprop(img->fdt, 0, "compatible");
+}
+
+#define BAD_NODE(r)	{ .path = "/zz-bad", .ranges = (r), .nr = ARRAY_SIZE(r) }
+
+static const struct range_spec r_beyond_end[] = { { IMG_POOL_SIZE, 0x1000 } };
+static const struct node_spec n_beyond_end = BAD_NODE(r_beyond_end);
+static const struct range_spec r_over_end[] = {
+	{ IMG_POOL_SIZE - 0x1000, 0x2000 },
+};
+static const struct node_spec n_over_end = BAD_NODE(r_over_end);
+static const struct range_spec r_below[] = { { -0x1000ULL, 0x1000 } };
+static const struct node_spec n_below = BAD_NODE(r_below);
+static const struct range_spec r_hdr_page[] = { { 0, 0x1000 } };
+static const struct node_spec n_hdr_page = BAD_NODE(r_hdr_page);
+static const struct range_spec r_into_hdr[] = { { 0, 0x3000 } };
+static const struct node_spec n_into_hdr = BAD_NODE(r_into_hdr);
+static const struct range_spec r_unaligned[] = { { 0x30800, 0x1000 } };
+static const struct node_spec n_unaligned = BAD_NODE(r_unaligned);
+static const struct range_spec r_unaligned_len[] = { { 0x30000, 0x1800 } };
+static const struct node_spec n_unaligned_len = BAD_NODE(r_unaligned_len);
+static const struct range_spec r_empty[] = { { 0x30000, 0 } };
+static const struct node_spec n_empty = BAD_NODE(r_empty);
+static const struct range_spec r_wraps[] = { { 0x30000, -0x10000ULL } };
+static const struct node_spec n_wraps = BAD_NODE(r_wraps);
+static const struct range_spec r_overlap[] = { { 0x11000, 0x1000 } };
+static const struct node_spec n_overlap = BAD_NODE(r_overlap);
+static const struct range_spec r_same[] = { { 0x40000, 0x10000 } };
+static const struct node_spec n_same = BAD_NODE(r_same);
+static const struct range_spec r_covers[] = { { 0x3f000, 0x20000 } };
+static const struct node_spec n_covers = BAD_NODE(r_covers);
+static const struct range_spec r_own_overlap[] = {
+	{ 0x60000, 0x2000 }, { 0x61000, 0x1000 },
+};
+static const struct node_spec n_own_overlap = BAD_NODE(r_own_overlap);
+static const struct range_spec r_payload[] = { { IMG_FDT_OFFSET, 0x1000 } };
+static const struct node_spec n_payload = BAD_NODE(r_payload);
+static const struct range_spec r_pairs[] = {
+	{ 0x60000, 0x1000 }, { 0x70000, 0x1000 },
+};
+static const struct node_spec n_len24 = {
+	.path = "/zz-bad", .ranges = r_pairs, .nr = 2, .cut = 8,
+};
+static const struct node_spec n_len8 = {
+	.path = "/zz-bad", .ranges = r_pairs, .nr = 1, .cut = 8,
+};
+static const struct node_spec n_len0 = {
+	.path = "/zz-bad", .ranges = r_pairs, .nr = 1, .cut = 16,
+};
+static const struct node_spec n_sub_len12 = {
+	.path = "/beta/zz-bad", .ranges = r_pairs, .nr = 1, .cut = 4,
+};
+
+static const struct corruption corruptions[] = {
+	{ "bad magic", NULL, bad_magic, 0, true, -ENOENT },
+	{ "no header at all", NULL, no_header, NO_FIX_HDR, true, -ENOENT },
+	{ "next ABI major", NULL, major_next, 0, true, -EPROTO },
+	{ "ABI major 0", NULL, major_zero, 0, true, -EPROTO },
+	{ "header size too small", NULL, hdr_size_small, 0, true, -EINVAL },
+	{ "header size too big", NULL, hdr_size_big, 0, true, -EINVAL },
+	{ "header CRC flipped", NULL, hdr_crc_flip, NO_FIX_HDR, true,
+	  -EBADMSG },
+	{ "header changed after sealing", NULL, generation_bump, NO_FIX_HDR,
+	  true, -EBADMSG },
+	{ "pool address mismatch", NULL, pool_phys_moved, 0, true, -EINVAL },
+	{ "pool size mismatch", NULL, pool_size_grown, 0, true, -EINVAL },
+	{ "payload at offset 0", NULL, fdt_offset_zero, 0, true, -ERANGE },
+	{ "payload overlaps the header area", NULL, fdt_offset_in_hdr, 0, true,
+	  -ERANGE },
+	{ "payload past the pool end", NULL, fdt_past_end, 0, true, -ERANGE },
+	{ "payload at the pool end", NULL, fdt_offset_at_end, 0, true,
+	  -ERANGE },
+	{ "payload size wraps", NULL, fdt_size_wraps, 0, true, -ERANGE },
+	{ "payload offset wraps", NULL, fdt_offset_wraps, 0, true, -ERANGE },
+	{ "payload smaller than an FDT header", NULL, fdt_size_tiny, 0, true,
+	  -ERANGE },
+	{ "payload CRC flipped", NULL, fdt_crc_flip, NO_FIX_FDT, false,
+	  -EBADMSG },
+	{ "payload changed after sealing", NULL, fdt_byte_flip, NO_FIX_FDT,
+	  false, -EBADMSG },
+	{ "FDT truncated", NULL, fdt_truncated, 0, false, -EINVAL },
+	{ "FDT magic garbled", NULL, fdt_bad_magic, 0, false, -EINVAL },
+	{ "FDT version garbled", NULL, fdt_bad_version, 0, false, -EINVAL },
+	{ "FDT struct offset garbled", NULL, fdt_bad_struct_offset, 0, false,
+	  -EINVAL },
+	{ "root of another compatible", NULL, root_other_compatible, 0, false,
+	  -EPROTO },
+	{ "root without compatible", NULL, root_no_compatible, 0, false,
+	  -EPROTO },
+	{ "range beyond the pool end", &n_beyond_end, NULL, 0, false, -ERANGE },
+	{ "range across the pool end", &n_over_end, NULL, 0, false, -ERANGE },
+	{ "range below the pool", &n_below, NULL, 0, false, -ERANGE },
+	{ "range in the header page", &n_hdr_page, NULL, 0, false, -ERANGE },
+	{ "range from the header page on", &n_into_hdr, NULL, 0, false,
+	  -ERANGE },
+	{ "range start unaligned", &n_unaligned, NULL, 0, false, -ERANGE },
+	{ "range length unaligned", &n_unaligned_len, NULL, 0, false, -ERANGE },
+	{ "range empty", &n_empty, NULL, 0, false, -ERANGE },
+	{ "range wraps", &n_wraps, NULL, 0, false, -ERANGE },
+	{ "range overlaps another node's", &n_overlap, NULL, 0, false,
+	  -EINVAL },
+	{ "range equals another node's", &n_same, NULL, 0, false, -EINVAL },
+	{ "range covers another node's", &n_covers, NULL, 0, false, -EINVAL },
+	{ "ranges of one node overlap", &n_own_overlap, NULL, 0, false,
+	  -EINVAL },
+	{ "range overlaps the payload", &n_payload, NULL, 0, false, -EINVAL },
+	{ "phys-ranges of 24 bytes", &n_len24, NULL, 0, false, -EINVAL },
+	{ "phys-ranges of 8 bytes", &n_len8, NULL, 0, false, -EINVAL },
+	{ "phys-ranges empty", &n_len0, NULL, 0, false, -EINVAL },
+	{ "phys-ranges of 12 bytes in a subnode", &n_sub_len12, NULL, 0, false,
+	  -EINVAL },
+};
+
+static void corruption_desc(const struct corruption *c, char *desc)
+{
+	strscpy(desc, c->desc, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(corruption, corruptions, corruption_desc);
+
+/* Make the CRCs right again, where the header says where the payload is */
+static void fix_crcs(struct image *img, unsigned int keep)
+{
+	u64 off = le64_to_cpu(img->hdr->fdt_offset);
+	u64 size = le64_to_cpu(img->hdr->fdt_size);
+
+	if (!(keep & NO_FIX_FDT) && off <= IMG_POOL_SIZE &&
+	    size <= IMG_POOL_SIZE - off)
+		img->hdr->fdt_crc32 = cpu_to_le32(keepalive_crc32(img->pool + off,
+								  size));
+	if (!(keep & NO_FIX_HDR))
+		img->hdr->hdr_crc32 = cpu_to_le32(keepalive_hdr_crc(img->hdr));
+}
+
+static void image_corruption_test(struct kunit *test)
+{
+	const struct corruption *c = test->param_value;
+	struct image img;
+	int ret;
+
+	build_image(test, &img, default_nodes, ARRAY_SIZE(default_nodes),
+		    c->extra, IMG_FDT_OFFSET);
+	if (c->corrupt) {
+		c->corrupt(&img);
+		fix_crcs(&img, c->keep);
+	}
+
+	ret = hdr_check(&img);
+	if (c->in_hdr) {
+		KUNIT_EXPECT_EQ_MSG(test, ret, c->err, "%s", img.msg);
+		KUNIT_EXPECT_NE_MSG(test, img.msg[0], '\0', "no message");
+		return;
+	}
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "header rejected: %s", img.msg);
+	ret = fdt_check(&img);
+	KUNIT_EXPECT_EQ_MSG(test, ret, c->err, "%s", img.msg);
+	KUNIT_EXPECT_NE_MSG(test, img.msg[0], '\0', "no message");
+}
+
+static struct kunit_case keepalive_image_test_cases[] = {
+	KUNIT_CASE(image_crc32_test),
+	KUNIT_CASE(image_round_trip_test),
+	KUNIT_CASE(image_for_each_range_stop_test),
+	KUNIT_CASE(image_no_ranges_test),
+	KUNIT_CASE(image_payload_at_pool_end_test),
+	KUNIT_CASE(image_newer_minor_test),
+	KUNIT_CASE(image_payload_slack_test),
+	KUNIT_CASE(image_msg_bounded_test),
+	KUNIT_CASE_PARAM(image_corruption_test, corruption_gen_params),
+	{}
+};
+
+static struct kunit_suite keepalive_image_test_suite = {
+	.name = "keepalive_image",
+	.test_cases = keepalive_image_test_cases,
+};
+
+kunit_test_suite(keepalive_image_test_suite);

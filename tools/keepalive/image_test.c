@@ -1,0 +1,895 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: userspace unit test of the handover image code
+ * (kho/image.c, built unchanged).
+ *
+ * Every test builds its image itself with libfdt and keepalive_hdr_seal(),
+ * then damages exactly one thing: after any change that is not meant to
+ * break a checksum, the checksums are recomputed, so that the check under
+ * test, not a CRC check, is what has to reject the image.
+ *
+ * Output is TAP. "image_test -s DIR" also writes every test's snapshot
+ * (header area + payload, as debugfs shows it) into DIR: the fuzzer's
+ * seed corpus.
+ *
+ * Built with -DIMAGE_TEST_CONTROL, keepalive_fdt_check() is replaced by a
+ * stub that accepts everything: that build must fail, which shows the
+ * tests can.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/keepalive/abi.h>
+#include <linux/libfdt.h>
+
+#include "image.h"
+#include "errname.h"
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define PAGE		KEEPALIVE_HDR_AREA
+#define POOL_PHYS	0x100000000ULL
+#define POOL_SIZE	0x1000000ULL		/* 16 MiB */
+#define POOL_END	(POOL_PHYS + POOL_SIZE)
+#define FDT_OFFSET	0x8000ULL
+#define FDT_MAX		0x4000
+#define GENERATION	3ULL
+#define SNAP_MAX	(PAGE + FDT_MAX)
+
+#ifdef IMAGE_TEST_CONTROL
+int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
+			char *msg, size_t msg_len)
+{
+	snprintf(msg, msg_len, "control: payload not checked");
+	return 0;
+}
+#endif
+
+struct file_spec {
+	const char *name;
+	u64 length;
+	u64 ranges[6];
+	int ranges_len;		/* bytes of @ranges to write, 0: none */
+};
+
+/* What a test image holds; build() turns it into a sealed snapshot. */
+struct spec {
+	const char *root_compatible;	/* NULL: no compatible */
+	u64 root_ranges[2];
+	int root_ranges_len;
+	struct file_spec file[2];
+};
+
+static const struct spec good = {
+	.root_compatible = KEEPALIVE_FDT_COMPATIBLE,
+	.file = {
+		{ "alpha", 0x3000,
+		  { POOL_PHYS + 0x10000, 0x2000, POOL_PHYS + 0x20000, 0x1000 },
+		  32 },
+		{ "beta", 0x4000, { POOL_PHYS + 0x40000, 0x4000 }, 16 },
+	},
+};
+
+static u8 *snap;		/* the snapshot under test, SNAP_MAX bytes */
+static struct spec spec;	/* what build() builds */
+static const char *seed_dir;
+static int tests_run, tests_failed;
+
+static struct keepalive_hdr *hdr(void)
+{
+	return (struct keepalive_hdr *)snap;
+}
+
+static void *payload(void)
+{
+	return snap + PAGE;
+}
+
+static void bail(const char *what, int err)
+{
+	printf("Bail out! %s: %d\n", what, err);
+	exit(2);
+}
+
+static void token(u8 *t, int i)
+{
+	int j;
+
+	for (j = 0; j < KEEPALIVE_TOKEN_HASH_SIZE; j++)
+		t[j] = j * 7 + i;
+}
+
+static int set_ranges(void *fdt, int node, const u64 *r, int len)
+{
+	fdt64_t be[6];
+	int i;
+
+	for (i = 0; i < (int)ARRAY_SIZE(be); i++)
+		be[i] = cpu_to_fdt64(r[i]);
+	return fdt_setprop(fdt, node, KEEPALIVE_PROP_RANGES, be, len);
+}
+
+static int add_file(void *fdt, int memfd, int i)
+{
+	const struct file_spec *f = &spec.file[i];
+	u8 t[KEEPALIVE_TOKEN_HASH_SIZE];
+	char name[16];
+	int node, err;
+
+	snprintf(name, sizeof(name), "file@%d", i);
+	node = fdt_add_subnode(fdt, memfd, name);
+	if (node < 0)
+		return node;
+	token(t, i);
+	err = fdt_setprop_string(fdt, node, "name", f->name) ?:
+	      fdt_setprop_u64(fdt, node, "length", f->length) ?:
+	      fdt_setprop(fdt, node, "token-sha256", t, sizeof(t));
+	if (!err && f->ranges_len >= 0)
+		err = set_ranges(fdt, node, f->ranges, f->ranges_len);
+	return err;
+}
+
+/* Build @spec into the snapshot and seal it, as the kernel does at STOP. */
+static void build(void)
+{
+	void *fdt = payload();
+	int i, memfd, err;
+
+	memset(snap, 0, SNAP_MAX);
+	err = fdt_create_empty_tree(fdt, FDT_MAX);
+	if (!err && spec.root_compatible)
+		err = fdt_setprop_string(fdt, 0, "compatible",
+					 spec.root_compatible);
+	if (!err && spec.root_ranges_len)
+		err = set_ranges(fdt, 0, spec.root_ranges,
+				 spec.root_ranges_len);
+	if (err)
+		bail("root", err);
+	memfd = fdt_add_subnode(fdt, 0, "memfd");
+	if (memfd < 0)
+		bail("memfd node", memfd);
+	err = fdt_setprop_string(fdt, memfd, "compatible",
+				 KEEPALIVE_MEMFD_COMPATIBLE);
+	/* A new subnode goes first: add the files backwards. */
+	for (i = ARRAY_SIZE(spec.file) - 1; !err && i >= 0; i--) {
+		if (spec.file[i].name)
+			err = add_file(fdt, memfd, i);
+	}
+	err = err ?: fdt_pack(fdt);
+	if (err)
+		bail("files", err);
+	keepalive_hdr_seal(hdr(), POOL_PHYS, POOL_SIZE, FDT_OFFSET, fdt,
+			   GENERATION);
+}
+
+/* After changing the header: make its CRC right again. */
+static void reseal_hdr(void)
+{
+	hdr()->hdr_crc32 = cpu_to_le32(keepalive_hdr_crc(hdr()));
+}
+
+/* After changing the payload or its size: make both CRCs right again. */
+static void reseal_all(void)
+{
+	u64 size = le64_to_cpu(hdr()->fdt_size);
+
+	if (size > FDT_MAX)
+		size = FDT_MAX;
+	hdr()->fdt_crc32 = cpu_to_le32(keepalive_crc32(payload(), size));
+	reseal_hdr();
+}
+
+/* The kernel's order: the header against the pool, then the payload. */
+static int check(u64 pool_phys, u64 pool_size, char *msg, size_t msg_len)
+{
+	u64 size = le64_to_cpu(hdr()->fdt_size);
+	void *copy;
+	int ret;
+
+	msg[0] = '\0';
+	ret = keepalive_hdr_check(hdr(), pool_phys, pool_size, msg, msg_len);
+	if (ret)
+		return ret;
+	if (size > FDT_MAX)
+		bail("fdt_size beyond the test buffer", (int)size);
+	/* Exactly the payload's bytes, so that ASan sees an over-read. */
+	copy = malloc(size);
+	if (!copy)
+		bail("malloc", (int)size);
+	memcpy(copy, payload(), size);
+	ret = keepalive_fdt_check(hdr(), copy, msg, msg_len);
+	free(copy);
+	return ret;
+}
+
+static void write_seed(const char *name)
+{
+	u64 size = le64_to_cpu(hdr()->fdt_size);
+	char path[4096];
+	FILE *f;
+
+	if (!seed_dir)
+		return;
+	if (size > FDT_MAX)
+		size = FDT_MAX;
+	snprintf(path, sizeof(path), "%s/%02d-%s", seed_dir, tests_run, name);
+	f = fopen(path, "wb");
+	if (!f || fwrite(snap, 1, PAGE + size, f) != PAGE + size)
+		bail("cannot write a seed", 0);
+	fclose(f);
+}
+
+static void report(bool pass, const char *name)
+{
+	tests_run++;
+	if (!pass)
+		tests_failed++;
+	printf("%sok %d %s\n", pass ? "" : "not ", tests_run, name);
+	write_seed(name);
+}
+
+static void diag(const char *fmt, const char *a, const char *b,
+		 const char *msg)
+{
+	printf("# ");
+	printf(fmt, a, b);
+	printf(": %s\n", msg);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests with their own checks. */
+
+static bool test_crc32(void)
+{
+	return keepalive_crc32("123456789", 9) == 0xcbf43926 &&
+	       keepalive_crc32("", 0) == 0 &&
+	       keepalive_crc32("a", 1) == 0xe8b7be43;
+}
+
+static bool test_good(void)
+{
+	char msg[160];
+	int ret;
+
+	spec = good;
+	build();
+	ret = check(POOL_PHYS, POOL_SIZE, msg, sizeof(msg));
+	if (ret)
+		diag("got %s, want %s", ka_errname(ret), "0", msg);
+	return !ret;
+}
+
+static bool test_header_round_trip(void)
+{
+	const struct keepalive_hdr *h = hdr();
+
+	spec = good;
+	build();
+	return !memcmp(h->magic, KEEPALIVE_HDR_MAGIC,
+		       KEEPALIVE_HDR_MAGIC_LEN) &&
+	       le16_to_cpu(h->abi_major) == KEEPALIVE_ABI_MAJOR &&
+	       le16_to_cpu(h->abi_minor) == KEEPALIVE_ABI_MINOR &&
+	       le32_to_cpu(h->hdr_size) == 64 &&
+	       le64_to_cpu(h->pool_phys) == POOL_PHYS &&
+	       le64_to_cpu(h->pool_size) == POOL_SIZE &&
+	       le64_to_cpu(h->fdt_offset) == FDT_OFFSET &&
+	       le64_to_cpu(h->fdt_size) == fdt_totalsize(payload()) &&
+	       le64_to_cpu(h->generation) == GENERATION &&
+	       le32_to_cpu(h->fdt_crc32) ==
+			keepalive_crc32(payload(), fdt_totalsize(payload())) &&
+	       le32_to_cpu(h->hdr_crc32) == keepalive_hdr_crc(h);
+}
+
+static u64 u64_at(const void *p)
+{
+	fdt64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return fdt64_to_cpu(v);
+}
+
+/* What the image says about file @i is what the spec said. */
+static bool file_round_trip(const void *fdt, int i)
+{
+	const struct file_spec *f = &good.file[i];
+	const void *name, *len, *tok, *ranges;
+	u8 t[KEEPALIVE_TOKEN_HASH_SIZE];
+	int node, l_name, l_len, l_tok, l_ranges, j;
+	char path[32];
+
+	snprintf(path, sizeof(path), "/memfd/file@%d", i);
+	node = fdt_path_offset(fdt, path);
+	if (node < 0)
+		return false;
+	name = fdt_getprop(fdt, node, "name", &l_name);
+	len = fdt_getprop(fdt, node, "length", &l_len);
+	tok = fdt_getprop(fdt, node, "token-sha256", &l_tok);
+	ranges = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &l_ranges);
+	token(t, i);
+	if (!name || l_name != (int)strlen(f->name) + 1 ||
+	    strcmp(name, f->name) || !len || l_len != 8 ||
+	    u64_at(len) != f->length || !tok || l_tok != sizeof(t) ||
+	    memcmp(tok, t, sizeof(t)) || !ranges ||
+	    l_ranges != f->ranges_len)
+		return false;
+	for (j = 0; j < l_ranges / 8; j++) {
+		if (u64_at((const u8 *)ranges + 8 * j) != f->ranges[j])
+			return false;
+	}
+	return true;
+}
+
+static bool test_payload_round_trip(void)
+{
+	const void *fdt = payload();
+	int memfd;
+
+	spec = good;
+	build();
+	memfd = fdt_path_offset(fdt, "/memfd");
+	return !fdt_check_full(fdt, fdt_totalsize(fdt)) &&
+	       !fdt_node_check_compatible(fdt, 0, KEEPALIVE_FDT_COMPATIBLE) &&
+	       memfd > 0 &&
+	       !fdt_node_check_compatible(fdt, memfd,
+					  KEEPALIVE_MEMFD_COMPATIBLE) &&
+	       file_round_trip(fdt, 0) && file_round_trip(fdt, 1);
+}
+
+struct visit {
+	u64 seen[8];
+	int n;
+	int stop_after;
+};
+
+static int visit_range(void *ctx, const fdt64_t *pair)
+{
+	struct visit *v = ctx;
+
+	if (v->n + 2 > (int)ARRAY_SIZE(v->seen))
+		return -E2BIG;
+	v->seen[v->n++] = u64_at(&pair[0]);
+	v->seen[v->n++] = u64_at(&pair[1]);
+	return v->n / 2 == v->stop_after ? 42 : 0;
+}
+
+static bool test_for_each_range(void)
+{
+	struct visit v = { };
+
+	spec = good;
+	build();
+	return !keepalive_image_for_each_range(payload(), visit_range, &v) &&
+	       v.n == 6 &&
+	       !memcmp(v.seen, good.file[0].ranges, 4 * sizeof(u64)) &&
+	       !memcmp(v.seen + 4, good.file[1].ranges, 2 * sizeof(u64));
+}
+
+static bool test_for_each_range_stops(void)
+{
+	struct visit v = { .stop_after = 2 };
+
+	spec = good;
+	build();
+	return keepalive_image_for_each_range(payload(), visit_range, &v) ==
+	       42 && v.n == 4;
+}
+
+static const struct {
+	const char *name;
+	bool (*fn)(void);
+} special[] = {
+	{ "crc32 is zlib's crc32", test_crc32 },
+	{ "good image validates", test_good },
+	{ "round trip: header fields read back", test_header_round_trip },
+	{ "round trip: payload nodes and properties read back",
+	  test_payload_round_trip },
+	{ "for_each_range visits every pair in tree order",
+	  test_for_each_range },
+	{ "for_each_range stops at a non-zero return",
+	  test_for_each_range_stops },
+};
+
+/* ------------------------------------------------------------------ */
+/*
+ * Table tests: change the spec and/or damage the built image, then the
+ * checks must return exactly @want. The pool the checks are given is
+ * POOL_PHYS/POOL_SIZE unless a test changes these.
+ */
+
+static u64 check_phys = POOL_PHYS, check_size = POOL_SIZE;
+
+#define F0	spec.file[0]
+#define F1	spec.file[1]
+
+/* Accepted edge cases. */
+static void minor_bump(void)
+{
+	build();
+	hdr()->abi_minor = cpu_to_le16(KEEPALIVE_ABI_MINOR + 7);
+	reseal_hdr();
+}
+
+static void range_after_hdr(void)
+{
+	F1.ranges[0] = POOL_PHYS + PAGE;
+	F1.ranges[1] = 0x1000;
+	build();
+}
+
+static void range_at_pool_end(void)
+{
+	F1.ranges[0] = POOL_END - 0x4000;
+	build();
+}
+
+static void ranges_adjacent(void)
+{
+	F1.ranges[0] = POOL_PHYS + 0x12000;	/* file@0: 0x10000-0x12000 */
+	F1.ranges[1] = 0xe000;			/* up to file@0's 0x20000 */
+	build();
+}
+
+static void range_adjacent_payload(void)
+{
+	F1.ranges[0] = POOL_PHYS + FDT_OFFSET - 0x4000;
+	build();
+}
+
+static void no_ranges(void)
+{
+	F0.ranges_len = 0;
+	F1.ranges_len = 0;
+	build();
+}
+
+/* Header. */
+static void bad_magic(void)
+{
+	build();
+	hdr()->magic[7] = '2';
+	reseal_hdr();
+}
+
+static void no_header(void)
+{
+	build();
+	memset(hdr(), 0, sizeof(struct keepalive_hdr));
+}
+
+static void abi_major_next(void)
+{
+	build();
+	hdr()->abi_major = cpu_to_le16(KEEPALIVE_ABI_MAJOR + 1);
+	reseal_hdr();
+}
+
+static void abi_major_zero(void)
+{
+	build();
+	hdr()->abi_major = 0;
+	reseal_hdr();
+}
+
+static void hdr_size_big(void)
+{
+	build();
+	hdr()->hdr_size = cpu_to_le32(sizeof(struct keepalive_hdr) + 8);
+	reseal_hdr();
+}
+
+static void hdr_size_small(void)
+{
+	build();
+	hdr()->hdr_size = cpu_to_le32(sizeof(struct keepalive_hdr) - 4);
+	reseal_hdr();
+}
+
+static void hdr_crc_field(void)
+{
+	build();
+	hdr()->generation = cpu_to_le64(GENERATION + 1);	/* not resealed */
+}
+
+static void hdr_crc_value(void)
+{
+	build();
+	hdr()->hdr_crc32 ^= cpu_to_le32(0x100);
+}
+
+static void pool_phys_moved(void)
+{
+	build();
+	check_phys = POOL_PHYS + 0x200000;
+}
+
+static void pool_size_differs(void)
+{
+	build();
+	hdr()->pool_size = cpu_to_le64(POOL_SIZE * 2);
+	reseal_hdr();
+}
+
+static void set_fdt_offset(u64 off)
+{
+	build();
+	hdr()->fdt_offset = cpu_to_le64(off);
+	reseal_hdr();
+}
+
+static void payload_at_zero(void)
+{
+	set_fdt_offset(0);
+}
+
+static void payload_in_hdr_page(void)
+{
+	set_fdt_offset(PAGE - 0x100);
+}
+
+static void payload_past_end(void)
+{
+	set_fdt_offset(POOL_SIZE - 0x100);
+}
+
+static void payload_wraps(void)
+{
+	set_fdt_offset(~0ULL - 0xff);
+}
+
+static void payload_tiny(void)
+{
+	build();
+	hdr()->fdt_size = cpu_to_le64(sizeof(struct fdt_header) - 1);
+	reseal_all();
+}
+
+static void payload_huge(void)
+{
+	build();
+	hdr()->fdt_size = cpu_to_le64(POOL_SIZE);
+	reseal_hdr();
+}
+
+/* Payload. */
+static void fdt_crc_data(void)
+{
+	build();
+	((u8 *)payload())[fdt_off_dt_strings(payload())] ^= 0x20;
+}
+
+static void fdt_crc_value(void)
+{
+	build();
+	hdr()->fdt_crc32 ^= cpu_to_le32(1);
+	reseal_hdr();
+}
+
+static void fdt_truncated(void)
+{
+	build();
+	hdr()->fdt_size = cpu_to_le64(fdt_totalsize(payload()) - 8);
+	reseal_all();
+}
+
+static void fdt_bad_magic(void)
+{
+	build();
+	((fdt32_t *)payload())[0] = cpu_to_fdt32(0x0badf00d);
+	reseal_all();
+}
+
+static void fdt_bad_version(void)
+{
+	build();
+	fdt_set_version(payload(), 1);
+	reseal_all();
+}
+
+static void fdt_totalsize_bigger(void)
+{
+	build();
+	fdt_set_totalsize(payload(), fdt_totalsize(payload()) + 8);
+	reseal_all();
+}
+
+static void fdt_bad_tag(void)
+{
+	void *fdt;
+	int node;
+
+	build();
+	fdt = payload();
+	node = fdt_path_offset(fdt, "/memfd/file@1");
+	if (node < 0)
+		bail("file@1", node);
+	/* Its FDT_BEGIN_NODE becomes garbage. */
+	*(fdt32_t *)((u8 *)fdt + fdt_off_dt_struct(fdt) + node) =
+		cpu_to_fdt32(0x0badbad0);
+	reseal_all();
+}
+
+static void fdt_bad_prop_name(void)
+{
+	void *fdt;
+	int node, off;
+
+	build();
+	fdt = payload();
+	node = fdt_path_offset(fdt, "/memfd/file@1");
+	off = fdt_first_property_offset(fdt, node);
+	if (off < 0)
+		bail("file@1 property", off);
+	/* The name offset of its first property points nowhere. */
+	*(fdt32_t *)((u8 *)fdt + fdt_off_dt_struct(fdt) + off + 8) =
+		cpu_to_fdt32(0x7ffffff0);
+	reseal_all();
+}
+
+static void root_compatible_other(void)
+{
+	spec.root_compatible = "keepalive,handover-v2";
+	build();
+}
+
+static void root_compatible_none(void)
+{
+	spec.root_compatible = NULL;
+	build();
+}
+
+/* Ranges. */
+static void range_at_pool_end_outside(void)
+{
+	F1.ranges[0] = POOL_END;
+	build();
+}
+
+static void range_crosses_pool_end(void)
+{
+	F1.ranges[0] = POOL_END - 0x2000;
+	build();
+}
+
+static void range_below_pool(void)
+{
+	F1.ranges[0] = POOL_PHYS - 0x4000;
+	build();
+}
+
+static void range_in_hdr_page(void)
+{
+	F1.ranges[0] = POOL_PHYS;
+	F1.ranges[1] = 0x1000;
+	build();
+}
+
+static void range_over_hdr_page(void)
+{
+	F1.ranges[0] = POOL_PHYS;
+	build();
+}
+
+static void range_unaligned_start(void)
+{
+	F1.ranges[0] = POOL_PHYS + 0x40800;
+	build();
+}
+
+static void range_unaligned_length(void)
+{
+	F1.ranges[1] = 0x3ff8;
+	build();
+}
+
+static void range_empty(void)
+{
+	F1.ranges[1] = 0;
+	build();
+}
+
+static void range_wraps(void)
+{
+	F1.ranges[1] = -0x1000ULL;	/* ends at POOL_PHYS + 0x3f000 */
+	build();
+}
+
+static void range_wraps_to_end(void)
+{
+	F1.ranges[1] = -F1.ranges[0];	/* ends at 0 */
+	build();
+}
+
+static void ranges_overlap(void)
+{
+	F1.ranges[0] = POOL_PHYS + 0x11000;	/* file@0: 0x10000-0x12000 */
+	build();
+}
+
+static void ranges_overlap_same_node(void)
+{
+	F0.ranges[2] = POOL_PHYS + 0x11000;
+	build();
+}
+
+static void ranges_identical(void)
+{
+	F1.ranges[0] = F0.ranges[0];
+	F1.ranges[1] = F0.ranges[1];
+	build();
+}
+
+static void range_contains_other(void)
+{
+	F1.ranges[0] = POOL_PHYS + 0xf000;
+	F1.ranges[1] = 0x2000000;
+	F1.ranges[1] = 0x14000;		/* 0xf000-0x23000: covers two */
+	build();
+}
+
+static void range_over_payload(void)
+{
+	F1.ranges[0] = POOL_PHYS + FDT_OFFSET;
+	F1.ranges[1] = 0x1000;
+	build();
+}
+
+static void range_covers_payload(void)
+{
+	F1.ranges[0] = POOL_PHYS + FDT_OFFSET - 0x4000;
+	F1.ranges[1] = 0x8000;
+	build();
+}
+
+static void ranges_len_24(void)
+{
+	F1.ranges[2] = POOL_PHYS + 0x60000;
+	F1.ranges_len = 24;
+	build();
+}
+
+static void ranges_len_8(void)
+{
+	F1.ranges_len = 8;
+	build();
+}
+
+static void ranges_len_0(void)
+{
+	/* Present but empty: add_file() writes it when ranges_len >= 0. */
+	F1.ranges_len = 0;
+	build();
+	if (fdt_setprop(payload(), 0, KEEPALIVE_PROP_RANGES, NULL, 0))
+		bail("empty phys-ranges", 0);
+	reseal_all();
+}
+
+static void root_range_outside(void)
+{
+	spec.root_ranges[0] = POOL_END + 0x10000;
+	spec.root_ranges[1] = 0x1000;
+	spec.root_ranges_len = 16;
+	build();
+}
+
+static const struct {
+	const char *name;
+	void (*make)(void);
+	int want;
+} cases[] = {
+	{ "accept: ABI minor of a newer writer", minor_bump, 0 },
+	{ "accept: range right after the header page", range_after_hdr, 0 },
+	{ "accept: range ending at the pool end", range_at_pool_end, 0 },
+	{ "accept: adjacent ranges", ranges_adjacent, 0 },
+	{ "accept: range ending where the payload starts",
+	  range_adjacent_payload, 0 },
+	{ "accept: no ranges at all", no_ranges, 0 },
+
+	{ "reject: bad magic", bad_magic, -ENOENT },
+	{ "reject: no header (zeroes)", no_header, -ENOENT },
+	{ "reject: next ABI major", abi_major_next, -EPROTO },
+	{ "reject: ABI major 0", abi_major_zero, -EPROTO },
+	{ "reject: header size too big", hdr_size_big, -EINVAL },
+	{ "reject: header size too small", hdr_size_small, -EINVAL },
+	{ "reject: header CRC (field changed)", hdr_crc_field, -EBADMSG },
+	{ "reject: header CRC (CRC changed)", hdr_crc_value, -EBADMSG },
+	{ "reject: pool at another address", pool_phys_moved, -EINVAL },
+	{ "reject: pool of another size", pool_size_differs, -EINVAL },
+	{ "reject: payload at offset 0", payload_at_zero, -ERANGE },
+	{ "reject: payload in the header page", payload_in_hdr_page,
+	  -ERANGE },
+	{ "reject: payload past the pool end", payload_past_end, -ERANGE },
+	{ "reject: payload offset+size wraps", payload_wraps, -ERANGE },
+	{ "reject: payload smaller than an FDT header", payload_tiny,
+	  -ERANGE },
+	{ "reject: payload size beyond the pool", payload_huge, -ERANGE },
+	{ "reject: payload CRC (data changed)", fdt_crc_data, -EBADMSG },
+	{ "reject: payload CRC (CRC changed)", fdt_crc_value, -EBADMSG },
+	{ "reject: FDT truncated", fdt_truncated, -EINVAL },
+	{ "reject: FDT totalsize beyond fdt_size", fdt_totalsize_bigger,
+	  -EINVAL },
+	{ "reject: FDT magic garbled", fdt_bad_magic, -EINVAL },
+	{ "reject: FDT version 1", fdt_bad_version, -EINVAL },
+	{ "reject: FDT structure tag garbled", fdt_bad_tag, -EINVAL },
+	{ "reject: FDT property name offset garbled", fdt_bad_prop_name,
+	  -EINVAL },
+	{ "reject: other root compatible", root_compatible_other, -EPROTO },
+	{ "reject: no root compatible", root_compatible_none, -EPROTO },
+	{ "reject: range just past the pool", range_at_pool_end_outside,
+	  -ERANGE },
+	{ "reject: range crossing the pool end", range_crosses_pool_end,
+	  -ERANGE },
+	{ "reject: range below the pool", range_below_pool, -ERANGE },
+	{ "reject: range in the header page", range_in_hdr_page, -ERANGE },
+	{ "reject: range over the header page", range_over_hdr_page,
+	  -ERANGE },
+	{ "reject: unaligned range start", range_unaligned_start, -ERANGE },
+	{ "reject: unaligned range length", range_unaligned_length,
+	  -ERANGE },
+	{ "reject: zero-length range", range_empty, -ERANGE },
+	{ "reject: range wrapping around 2^64", range_wraps, -ERANGE },
+	{ "reject: range wrapping to 0", range_wraps_to_end, -ERANGE },
+	{ "reject: overlapping ranges of two files", ranges_overlap,
+	  -EINVAL },
+	{ "reject: overlapping ranges of one file", ranges_overlap_same_node,
+	  -EINVAL },
+	{ "reject: identical ranges", ranges_identical, -EINVAL },
+	{ "reject: range containing another", range_contains_other,
+	  -EINVAL },
+	{ "reject: range overlapping the payload", range_over_payload,
+	  -EINVAL },
+	{ "reject: range containing the payload", range_covers_payload,
+	  -EINVAL },
+	{ "reject: phys-ranges of 24 bytes", ranges_len_24, -EINVAL },
+	{ "reject: phys-ranges of 8 bytes", ranges_len_8, -EINVAL },
+	{ "reject: phys-ranges of 0 bytes", ranges_len_0, -EINVAL },
+	{ "reject: range on the root node outside the pool",
+	  root_range_outside, -ERANGE },
+};
+
+static void run_case(int i)
+{
+	char msg[160];
+	int ret;
+
+	spec = good;
+	check_phys = POOL_PHYS;
+	check_size = POOL_SIZE;
+	cases[i].make();
+	ret = check(check_phys, check_size, msg, sizeof(msg));
+	if (ret != cases[i].want)
+		diag("got %s, want %s", ka_errname(ret),
+		     ka_errname(cases[i].want), msg);
+	report(ret == cases[i].want, cases[i].name);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "s:")) != -1) {
+		if (opt != 's') {
+			fprintf(stderr, "usage: %s [-s SEED_DIR]\n", argv[0]);
+			return 2;
+		}
+		seed_dir = optarg;
+	}
+	snap = calloc(1, SNAP_MAX);
+	if (!snap)
+		bail("calloc", SNAP_MAX);
+
+	printf("TAP version 13\n");
+	printf("1..%zu\n", ARRAY_SIZE(special) + ARRAY_SIZE(cases));
+	for (i = 0; i < ARRAY_SIZE(special); i++)
+		report(special[i].fn(), special[i].name);
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		run_case(i);
+
+	printf("image_test: %d passed, %d failed\n", tests_run - tests_failed,
+	       tests_failed);
+	free(snap);
+	return tests_failed ? 1 : 0;
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_kexec_test - the handover core across real kexecs.
+ *
+ * Runs in every stage of a vmtest.sh run; what a stage does depends on the
+ * scenario on the kernel command line (kt_scenario=, default "preserve"):
+ *
+ * preserve  Stage 1 creates a 64 MiB preserved file filled with a seeded
+ *           pattern, records its physical address and checksum, and goes
+ *           to STOP. Every later stage finds the kernel in RESUME, refuses
+ *           a wrong token, retrieves the file at the same physical address
+ *           with the same content, concludes with the pool usage of stage
+ *           1, and (but the last) hands over again. Run with --stages 6
+ *           for five kexecs in a row.
+ * running   Negative control: stage 1 creates the file but kexecs from
+ *           RUNNING. Stage 2 finds no handover and no file.
+ * corrupt   Stage N damages the sealed image (magic, abi, hdr-crc,
+ *           fdt-crc, fdt, range, overlap in turn) through debugfs; stage
+ *           N + 1 must boot cold, with the reason logged, and no file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ka_uapi.h"
+#include "kt_util.h"
+
+#define FILE_NAME	"guest-ram"
+#define FILE_SIZE	(64ULL << 20)
+#define SEED		0x5eed
+
+static const char * const corruptions[] = {
+	"magic", "abi", "hdr-crc", "fdt-crc", "fdt", "range", "overlap",
+};
+
+/* What the next kernel must log for each corruption. */
+static const char * const reasons[] = {
+	"made no handover",
+	"ABI 2.0",
+	"header checksum",
+	"payload checksum",
+	"FDT header",
+	"outside the pool",
+	"overlap",
+};
+
+static const char *scenario(void)
+{
+	static char buf[32];
+
+	if (kt_cmdline_get("kt_scenario", buf, sizeof(buf)))
+		return "preserve";
+	return buf;
+}
+
+static bool is_last_stage(void)
+{
+	const char *s = getenv("KT_STAGES");
+
+	return !s || kt_stage() >= atoi(s);
+}
+
+FIXTURE(kx)
+{
+	int dev;
+	uint8_t token[KEEPALIVE_TOKEN_SIZE];
+};
+
+FIXTURE_SETUP(kx)
+{
+	self->dev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev);
+	ka_token(self->token, SEED);
+}
+
+FIXTURE_TEARDOWN(kx)
+{
+	close(self->dev);
+}
+
+/* Create the file with its pattern; pass phys, checksum and usage on. */
+static void create_file(struct __test_metadata *_metadata, int dev,
+			const uint8_t *token)
+{
+	uint64_t phys, len;
+	char words[160];
+	void *map;
+	int fd;
+
+	fd = ka_memfd_create(dev, FILE_NAME, FILE_SIZE, token);
+	ASSERT_LE(0, fd) TH_LOG("create: %s", strerror(-fd));
+	map = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ka_pattern(map, FILE_SIZE, SEED);
+	ASSERT_EQ(0, ka_memfd_phys(fd, &phys, &len));
+	snprintf(words, sizeof(words), "kt_phys=%#llx kt_sum=%#llx kt_used=%lld",
+		 (unsigned long long)phys,
+		 (unsigned long long)ka_checksum(map, FILE_SIZE),
+		 ka_sysfs_num("pool_used"));
+	ASSERT_EQ(0, kt_cmdline_append(words));
+	munmap(map, FILE_SIZE);
+	close(fd);
+}
+
+static void handover(struct __test_metadata *_metadata, int dev)
+{
+	struct keepalive_transition t;
+
+	ASSERT_EQ(0, ka_transition(dev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(dev, KEEPALIVE_EV_PRE_STOP, &t));
+	ASSERT_EQ(0, ka_transition(dev, KEEPALIVE_EV_STOP, &t))
+		TH_LOG("stop failed in %s: %d", t.participant, t.error);
+}
+
+static unsigned long long cmdline_num(const char *key)
+{
+	char val[32] = "0";
+
+	kt_cmdline_get(key, val, sizeof(val));
+	return strtoull(val, NULL, 0);
+}
+
+/* The kernel booted cold: no handover, no file, an empty pool. */
+static void assert_cold(struct __test_metadata *_metadata, int dev,
+			const uint8_t *token, const char *why)
+{
+	char state[32], status[192];
+
+	ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
+	ASSERT_STREQ("running", state);
+	ASSERT_EQ(0, kt_read_line(KA_SYSFS "handover", status, sizeof(status)));
+	TH_LOG("stage %d: handover: %s", kt_stage(), status);
+	ASSERT_NE(NULL, strstr(status, why))
+		TH_LOG("expected \"%s\" in the handover status", why);
+	ASSERT_EQ(-ENOENT, ka_memfd_retrieve(dev, FILE_NAME, token));
+	ASSERT_EQ(0, ka_sysfs_num("files"));
+	ASSERT_EQ(4096, ka_sysfs_num("pool_used"));
+	ASSERT_EQ(0, ka_sysfs_num("generation"));
+}
+
+/* Stage > 1: verify what the previous stage handed over. */
+TEST_F(kx, verify)
+{
+	uint8_t wrong[KEEPALIVE_TOKEN_SIZE];
+	const char *sc = scenario();
+	uint64_t phys, len;
+	char state[32];
+	void *map;
+	int fd, k;
+
+	if (kt_stage() == 1) {
+		ASSERT_EQ(0, ka_sysfs_num("generation"));
+		return;
+	}
+	if (!strcmp(sc, "running")) {
+		assert_cold(_metadata, self->dev, self->token,
+			    "the previous kernel made no handover");
+		return;
+	}
+	if (!strcmp(sc, "corrupt")) {
+		k = kt_stage() - 2;
+		ASSERT_GT(sizeof(corruptions) / sizeof(corruptions[0]), k);
+		/* Damaged magic reads as "no handover at all". */
+		assert_cold(_metadata, self->dev, self->token,
+			    k ? "rejected: " : "none: ");
+		assert_cold(_metadata, self->dev, self->token, reasons[k]);
+		return;
+	}
+
+	ASSERT_STREQ("preserve", sc);
+	ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
+	ASSERT_STREQ("resume", state);
+	ASSERT_EQ(kt_stage() - 1, ka_sysfs_num("generation"));
+	ka_token(wrong, SEED + 1);
+	ASSERT_EQ(-EPERM, ka_memfd_retrieve(self->dev, FILE_NAME, wrong));
+	fd = ka_memfd_retrieve(self->dev, FILE_NAME, self->token);
+	ASSERT_LE(0, fd) TH_LOG("retrieve: %s", strerror(-fd));
+	ASSERT_EQ(0, ka_memfd_phys(fd, &phys, &len));
+	ASSERT_EQ(FILE_SIZE, len);
+	ASSERT_EQ(cmdline_num("kt_phys"), phys)
+		TH_LOG("the file moved: %#llx", (unsigned long long)phys);
+	map = mmap(NULL, FILE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ASSERT_EQ(cmdline_num("kt_sum"), ka_checksum(map, FILE_SIZE));
+	munmap(map, FILE_SIZE);
+	close(fd);
+
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_POST_RESUME, NULL));
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_CONCLUDE, NULL));
+	/* Only the file itself is left: no metadata leaked across kexecs. */
+	ASSERT_EQ((long long)cmdline_num("kt_used"), ka_sysfs_num("pool_used"));
+	ASSERT_EQ(1, ka_sysfs_num("files"));
+	if (is_last_stage()) {
+		ASSERT_EQ(0, ka_memfd_destroy(self->dev, FILE_NAME, self->token));
+		ASSERT_EQ(4096, ka_sysfs_num("pool_used"));
+	}
+}
+
+/* Every stage but the last: set up and hand over (or not). */
+TEST_F(kx, handover)
+{
+	const char *sc = scenario();
+	int k;
+
+	if (is_last_stage())
+		return;
+	if (strcmp(sc, "preserve") || kt_stage() == 1)
+		create_file(_metadata, self->dev, self->token);
+	if (!strcmp(sc, "running"))
+		return;		/* kexec from RUNNING: carries nothing */
+	handover(_metadata, self->dev);
+	if (!strcmp(sc, "corrupt")) {
+		k = kt_stage() - 1;
+		ASSERT_GT(sizeof(corruptions) / sizeof(corruptions[0]), k);
+		ASSERT_EQ(0, ka_debugfs_write("corrupt", corruptions[k]));
+	}
+}
+
+TEST_HARNESS_MAIN

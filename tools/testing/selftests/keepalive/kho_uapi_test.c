@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kho_uapi_test - the handover core's userspace API in one kernel:
+ * transitions through sysfs and ioctl, refusals with their errno,
+ * extensible structs, privileges, concurrency, preserved memory files,
+ * ABORT from every state and a fault-injection sweep, each ending with the
+ * pool back at its baseline usage.
+ *
+ * Needs a kernel booted with keepalive.pool=SIZE (vmtest.sh passes one).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ka_uapi.h"
+
+#define MiB (1024ULL * 1024)
+
+FIXTURE(ka)
+{
+	int dev;
+	long long used0;
+	long long objects0;
+	uint8_t token[KEEPALIVE_TOKEN_SIZE];
+};
+
+FIXTURE_SETUP(ka)
+{
+	char state[32];
+
+	self->dev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->dev) TH_LOG("open " KA_DEV ": %s", strerror(errno));
+	ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
+	ASSERT_STREQ("running", state);
+	self->used0 = ka_sysfs_num("pool_used");
+	self->objects0 = ka_sysfs_num("pool_objects");
+	ASSERT_LT(0, ka_sysfs_num("pool_size"))
+		TH_LOG("no pool: boot with keepalive.pool=SIZE");
+	ka_token(self->token, 1);
+}
+
+FIXTURE_TEARDOWN(ka)
+{
+	char state[32] = "";
+
+	ka_fail_nth(0);
+	ka_sysfs_state(state, sizeof(state));
+	if (strcmp(state, "running"))
+		ka_transition(self->dev, KEEPALIVE_EV_ABORT, NULL);
+	close(self->dev);
+}
+
+/* The pool is exactly as the test found it. */
+#define ASSERT_BASELINE() do {						\
+	ASSERT_EQ(self->used0, ka_sysfs_num("pool_used"));		\
+	ASSERT_EQ(self->objects0, ka_sysfs_num("pool_objects"));	\
+} while (0)
+
+#define ASSERT_STATE(name) do {						\
+	char __s[32];							\
+	ASSERT_EQ(0, ka_sysfs_state(__s, sizeof(__s)));			\
+	ASSERT_STREQ(name, __s);					\
+} while (0)
+
+TEST_F(ka, sysfs_walk_and_abort)
+{
+	static const char * const steps[] = { "prepare", "pre-stop", "stop" };
+	static const char * const states[] = { "prepare", "pre-stop", "stop" };
+	int n, i;
+
+	/* Abort after 1, 2 and 3 steps. */
+	for (n = 1; n <= 3; n++) {
+		for (i = 0; i < n; i++) {
+			ASSERT_EQ(0, ka_sysfs_event(steps[i]));
+			ASSERT_STATE(states[i]);
+		}
+		ASSERT_EQ(0, ka_sysfs_event("abort\n"));
+		ASSERT_STATE("running");
+		ASSERT_BASELINE();
+	}
+}
+
+TEST_F(ka, ioctl_walk_and_abort)
+{
+	static const enum keepalive_event steps[] = {
+		KEEPALIVE_EV_PREPARE, KEEPALIVE_EV_PRE_STOP, KEEPALIVE_EV_STOP,
+	};
+	struct keepalive_transition t;
+	int n, i;
+
+	for (n = 1; n <= 3; n++) {
+		for (i = 0; i < n; i++) {
+			ASSERT_EQ(0, ka_transition(self->dev, steps[i], &t));
+			ASSERT_EQ(steps[i], t.state);
+			ASSERT_EQ(0, t.error);
+			ASSERT_STREQ("", t.participant);
+		}
+		ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_ABORT, &t));
+		ASSERT_EQ(KEEPALIVE_STATE_RUNNING, t.state);
+		ASSERT_BASELINE();
+	}
+}
+
+TEST_F(ka, refused_transitions)
+{
+	static const enum keepalive_event from_running[] = {
+		KEEPALIVE_EV_PRE_STOP, KEEPALIVE_EV_STOP, KEEPALIVE_EV_ABORT,
+		KEEPALIVE_EV_POST_RESUME, KEEPALIVE_EV_CONCLUDE,
+	};
+	static const char * const words[] = {
+		"pre-stop", "stop", "abort", "post-resume", "conclude",
+	};
+	struct keepalive_transition t;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(from_running) / sizeof(from_running[0]); i++) {
+		ASSERT_EQ(-EINVAL, ka_transition(self->dev, from_running[i], &t));
+		ASSERT_EQ(KEEPALIVE_STATE_RUNNING, t.state);
+		ASSERT_EQ(-EINVAL, t.error);
+		ASSERT_EQ(-EINVAL, ka_sysfs_event(words[i]));
+	}
+	ASSERT_EQ(-EOPNOTSUPP, ka_transition(self->dev, 0, NULL));
+	ASSERT_EQ(-EOPNOTSUPP, ka_transition(self->dev, 99, NULL));
+	ASSERT_EQ(-EINVAL, ka_sysfs_event("reboot"));
+
+	/* In PREPARE: no second prepare, no stop yet, no resume events. */
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_PREPARE, NULL));
+	ASSERT_EQ(-EINVAL, ka_transition(self->dev, KEEPALIVE_EV_PREPARE, NULL));
+	ASSERT_EQ(-EINVAL, ka_transition(self->dev, KEEPALIVE_EV_STOP, NULL));
+	ASSERT_EQ(-EINVAL, ka_transition(self->dev, KEEPALIVE_EV_CONCLUDE, NULL));
+	ASSERT_STATE("prepare");
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_ABORT, NULL));
+	ASSERT_BASELINE();
+}
+
+TEST_F(ka, extensible_structs)
+{
+	struct {
+		struct keepalive_transition t;
+		uint64_t future;
+	} big = { .t.size = sizeof(big), .t.event = KEEPALIVE_EV_PREPARE };
+	struct keepalive_transition t = {
+		.size = sizeof(t), .event = KEEPALIVE_EV_PREPARE,
+	};
+
+	/* Unknown trailing bytes that are not zero: E2BIG. */
+	big.future = 1;
+	ASSERT_EQ(-1, ioctl(self->dev, KEEPALIVE_IOC_TRANSITION, &big));
+	ASSERT_EQ(E2BIG, errno);
+	/* Flags and reserved fields: EINVAL. */
+	t.flags = 1;
+	ASSERT_EQ(-1, ioctl(self->dev, KEEPALIVE_IOC_TRANSITION, &t));
+	ASSERT_EQ(EINVAL, errno);
+	t.flags = 0;
+	t.__reserved = 1;
+	ASSERT_EQ(-1, ioctl(self->dev, KEEPALIVE_IOC_TRANSITION, &t));
+	ASSERT_EQ(EINVAL, errno);
+	/* Too small to hold size and flags: EINVAL. */
+	t.__reserved = 0;
+	t.size = 4;
+	ASSERT_EQ(-1, ioctl(self->dev, KEEPALIVE_IOC_TRANSITION, &t));
+	ASSERT_EQ(EINVAL, errno);
+	/* Unknown ioctl: ENOTTY. */
+	ASSERT_EQ(-1, ioctl(self->dev, _IO('K', 0x7f), &t));
+	ASSERT_EQ(ENOTTY, errno);
+	ASSERT_STATE("running");
+
+	/* A newer, larger struct with zero trailing bytes is accepted. */
+	big.future = 0;
+	ASSERT_EQ(0, ioctl(self->dev, KEEPALIVE_IOC_TRANSITION, &big));
+	ASSERT_EQ(KEEPALIVE_STATE_PREPARE, big.t.state);
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_ABORT, NULL));
+}
+
+TEST_F(ka, unprivileged_refused)
+{
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		uint8_t tok[KEEPALIVE_TOKEN_SIZE] = { 0 };
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		/* The open fd does not carry privilege: the ioctl checks. */
+		if (ka_transition(self->dev, KEEPALIVE_EV_PREPARE, NULL) != -EPERM)
+			_exit(11);
+		if (ka_memfd_create(self->dev, "x", 4096, tok) != -EPERM)
+			_exit(12);
+		if (open(KA_DEV, O_RDWR) >= 0 || errno != EACCES)
+			_exit(13);
+		if (ka_sysfs_event("prepare") != -EACCES)
+			_exit(14);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_STATE("running");
+}
+
+struct race {
+	int dev;
+	int ret;
+};
+
+static void *race_prepare(void *arg)
+{
+	struct race *r = arg;
+
+	r->ret = ka_transition(r->dev, KEEPALIVE_EV_PREPARE, NULL);
+	return NULL;
+}
+
+TEST_F(ka, concurrent_transitions_serialised)
+{
+	struct race r[4];
+	pthread_t th[4];
+	int i, ok = 0, refused = 0;
+
+	for (i = 0; i < 4; i++) {
+		r[i].dev = self->dev;
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, race_prepare, &r[i]));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, pthread_join(th[i], NULL));
+		ok += r[i].ret == 0;
+		refused += r[i].ret == -EINVAL;
+	}
+	/* Exactly one prepare wins; the others see PREPARE and are refused. */
+	ASSERT_EQ(1, ok);
+	ASSERT_EQ(3, refused);
+	ASSERT_STATE("prepare");
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_ABORT, NULL));
+	ASSERT_BASELINE();
+}
+
+TEST_F(ka, memfd_lifecycle)
+{
+	uint8_t wrong[KEEPALIVE_TOKEN_SIZE];
+	uint64_t phys, phys2, len;
+	const size_t size = 2 * MiB;
+	char buf[64];
+	void *map, *priv;
+	int fd, fd2;
+
+	ka_token(wrong, 2);
+	fd = ka_memfd_create(self->dev, "lifecycle", size, self->token);
+	ASSERT_LE(0, fd) TH_LOG("create: %s", strerror(-fd));
+	ASSERT_EQ(1, ka_sysfs_num("files"));
+	ASSERT_EQ(self->used0 + (long long)size, ka_sysfs_num("pool_used"));
+
+	/* Same name again, bad sizes, bad names. */
+	ASSERT_EQ(-EEXIST, ka_memfd_create(self->dev, "lifecycle", 4096, self->token));
+	ASSERT_EQ(-EINVAL, ka_memfd_create(self->dev, "zero", 0, self->token));
+	ASSERT_EQ(-EINVAL, ka_memfd_create(self->dev, "odd", 4097, self->token));
+	ASSERT_EQ(-EINVAL, ka_memfd_create(self->dev, "", 4096, self->token));
+	ASSERT_EQ(-ENOSPC, ka_memfd_create(self->dev, "huge", 1ULL << 40, self->token));
+
+	/* Contents through mmap and read agree; private maps are refused. */
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	ka_pattern(map, size, 42);
+	ASSERT_EQ((ssize_t)sizeof(buf), pread(fd, buf, sizeof(buf), 4096));
+	ASSERT_EQ(0, memcmp(buf, (char *)map + 4096, sizeof(buf)));
+	snprintf(buf, sizeof(buf), "hello");
+	ASSERT_EQ((ssize_t)sizeof(buf), pwrite(fd, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, memcmp(map, buf, sizeof(buf)));
+	ASSERT_EQ(-1, pwrite(fd, buf, 1, size));
+	ASSERT_EQ(ENOSPC, errno);
+	priv = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_EQ(MAP_FAILED, priv);
+	ASSERT_EQ(MAP_FAILED, mmap(NULL, 2 * size, PROT_READ, MAP_SHARED, fd, 0));
+
+	/* Layout: one range inside the pool. */
+	ASSERT_EQ(0, ka_memfd_phys(fd, &phys, &len));
+	ASSERT_EQ(size, len);
+	ASSERT_EQ(0, phys % 4096);
+
+	/* Retrieval: the token decides. */
+	ASSERT_EQ(-EPERM, ka_memfd_retrieve(self->dev, "lifecycle", wrong));
+	ASSERT_EQ(-ENOENT, ka_memfd_retrieve(self->dev, "nosuch", self->token));
+	fd2 = ka_memfd_retrieve(self->dev, "lifecycle", self->token);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, ka_memfd_phys(fd2, &phys2, &len));
+	ASSERT_EQ(phys, phys2);
+	close(fd2);
+
+	/* Destroy: gone from the registry, memory freed with the last user. */
+	ASSERT_EQ(-EPERM, ka_memfd_destroy(self->dev, "lifecycle", wrong));
+	ASSERT_EQ(0, ka_memfd_destroy(self->dev, "lifecycle", self->token));
+	ASSERT_EQ(-ENOENT, ka_memfd_retrieve(self->dev, "lifecycle", self->token));
+	ASSERT_EQ(0, ka_sysfs_num("files"));
+	ASSERT_EQ(self->used0 + (long long)size, ka_sysfs_num("pool_used"));
+	munmap(map, size);
+	close(fd);
+	ASSERT_BASELINE();
+}
+
+TEST_F(ka, memfd_set_frozen_from_pre_stop)
+{
+	int fd, fd2;
+
+	fd = ka_memfd_create(self->dev, "frozen", 4096, self->token);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_PREPARE, NULL));
+	fd2 = ka_memfd_create(self->dev, "in-prepare", 4096, self->token);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, ka_memfd_destroy(self->dev, "in-prepare", self->token));
+	close(fd2);
+
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_PRE_STOP, NULL));
+	ASSERT_EQ(-EBUSY, ka_memfd_create(self->dev, "late", 4096, self->token));
+	ASSERT_EQ(-EBUSY, ka_memfd_destroy(self->dev, "frozen", self->token));
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_STOP, NULL));
+	ASSERT_EQ(-EBUSY, ka_memfd_destroy(self->dev, "frozen", self->token));
+
+	/* ABORT thaws. */
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_ABORT, NULL));
+	ASSERT_EQ(0, ka_memfd_destroy(self->dev, "frozen", self->token));
+	close(fd);
+	ASSERT_BASELINE();
+}
+
+TEST_F(ka, outgoing_image_only_in_stop)
+{
+	char hdr[8];
+	int fd;
+
+	fd = open(KA_DEBUGFS "outgoing", O_RDONLY);
+	ASSERT_EQ(-1, fd);
+	ASSERT_EQ(ENODATA, errno);
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_PREPARE, NULL));
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_PRE_STOP, NULL));
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_STOP, NULL));
+	fd = open(KA_DEBUGFS "outgoing", O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(hdr), read(fd, hdr, sizeof(hdr)));
+	ASSERT_EQ(0, memcmp(hdr, "KAHANDV1", 8));
+	close(fd);
+	/* Corruption knob refused outside STOP. */
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_ABORT, NULL));
+	ASSERT_EQ(-EINVAL, ka_debugfs_write("corrupt", "magic"));
+	ASSERT_BASELINE();
+}
+
+/*
+ * fail_nth sweep: fail the n-th fault-injection point on the way from
+ * RUNNING to STOP, for n = 1, 2, ... until a run completes. Each failure
+ * must leave the previous state with everything undone; the pool returns
+ * to its baseline after ABORT.
+ */
+TEST_F(ka, fail_nth_sweep)
+{
+	static const enum keepalive_event steps[] = {
+		KEEPALIVE_EV_PREPARE, KEEPALIVE_EV_PRE_STOP, KEEPALIVE_EV_STOP,
+	};
+	struct keepalive_transition t;
+	unsigned int n, failed = 0;
+	int fd, i, ret;
+
+	/* A file makes the STOP step do real work. */
+	fd = ka_memfd_create(self->dev, "sweep", 4096, self->token);
+	ASSERT_LE(0, fd);
+	self->used0 = ka_sysfs_num("pool_used");
+	self->objects0 = ka_sysfs_num("pool_objects");
+
+	for (n = 1; n < 100; n++) {
+		ASSERT_EQ(0, ka_fail_nth(n));
+		ret = 0;
+		for (i = 0; i < 3 && !ret; i++) {
+			ret = ka_transition(self->dev, steps[i], &t);
+			if (ret) {
+				/* The previous state, with the failure named. */
+				ASSERT_EQ(i ? steps[i - 1] : 0, t.state);
+				ASSERT_EQ(ret, t.error);
+			}
+		}
+		ASSERT_EQ(0, ka_fail_nth(0));
+		if (t.state != KEEPALIVE_STATE_RUNNING)
+			ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_ABORT, NULL));
+		ASSERT_STATE("running");
+		ASSERT_BASELINE();
+		if (!ret)
+			break;
+		failed++;
+	}
+	TH_LOG("%u injected failures before a clean run", failed);
+	/* prepare, pre-stop and stop each consult it at least once. */
+	ASSERT_LE(3, failed);
+	ASSERT_GT(100, n);
+	ASSERT_EQ(0, ka_memfd_destroy(self->dev, "sweep", self->token));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
