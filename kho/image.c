@@ -119,7 +119,7 @@ static int range_cmp(const void *a, const void *b)
 }
 
 static int walk_ranges(const void *fdt, char *msg, size_t msg_len,
-		       int (*fn)(void *ctx, const fdt64_t *pair), void *ctx)
+		       keepalive_range_fn fn, void *ctx)
 {
 	int node, depth = 0, len, ret;
 	const fdt64_t *p;
@@ -164,8 +164,7 @@ static int walk_ranges(const void *fdt, char *msg, size_t msg_len,
  * Context: Any context.
  * Return: 0, or what @fn returned.
  */
-int keepalive_image_for_each_range(const void *fdt,
-				   int (*fn)(void *ctx, const fdt64_t *pair),
+int keepalive_image_for_each_range(const void *fdt, keepalive_range_fn fn,
 				   void *ctx)
 {
 	char msg[8];

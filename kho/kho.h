@@ -62,7 +62,7 @@ struct keepalive_image_ops {
  * fake participants.
  */
 struct keepalive_sm {
-	struct mutex lock;
+	struct mutex lock;	/* see above; outermost of the core's locks */
 	enum keepalive_state state;
 	struct list_head participants;
 	const struct keepalive_image_ops *image;

@@ -50,7 +50,7 @@ struct keepalive_pool {
 	bool inherited;
 	void *va;
 	struct gen_pool *gen;
-	spinlock_t lock;
+	spinlock_t lock;	/* protects @objects */
 	unsigned long objects;
 };
 

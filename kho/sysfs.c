@@ -39,6 +39,7 @@ static ssize_t state_store(struct kobject *kobj, struct kobj_attribute *attr,
 	mutex_unlock(&last_lock);
 	return ret ?: count;
 }
+
 static struct kobj_attribute state_attr = __ATTR_RW_MODE(state, 0644);
 
 static ssize_t last_error_show(struct kobject *kobj,
@@ -52,6 +53,7 @@ static ssize_t last_error_show(struct kobject *kobj,
 	mutex_unlock(&last_lock);
 	return ret;
 }
+
 static struct kobj_attribute last_error_attr = __ATTR_RO(last_error);
 
 #define POOL_ATTR(_name, _expr)						\
@@ -74,6 +76,7 @@ static ssize_t files_show(struct kobject *kobj, struct kobj_attribute *attr,
 {
 	return sysfs_emit(buf, "%u\n", keepalive_memfd_count());
 }
+
 static struct kobj_attribute files_attr = __ATTR_RO(files);
 
 static ssize_t generation_show(struct kobject *kobj,
@@ -81,6 +84,7 @@ static ssize_t generation_show(struct kobject *kobj,
 {
 	return sysfs_emit(buf, "%llu\n", keepalive_handover_generation());
 }
+
 static struct kobj_attribute generation_attr = __ATTR_RO(generation);
 
 static ssize_t handover_show(struct kobject *kobj,
@@ -88,6 +92,7 @@ static ssize_t handover_show(struct kobject *kobj,
 {
 	return sysfs_emit(buf, "%s\n", keepalive_handover_status());
 }
+
 static struct kobj_attribute handover_attr = __ATTR_RO(handover);
 
 static struct attribute *keepalive_attrs[] = {

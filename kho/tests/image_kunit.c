@@ -43,8 +43,6 @@ struct node_spec {
 	unsigned int cut;
 };
 
-#define NODE(p, r)	{ .path = (p), .ranges = (r), .nr = ARRAY_SIZE(r) }
-
 static const struct range_spec alpha_ranges[] = {
 	{ 0x10000, 0x2000 }, { 0x20000, 0x1000 },
 };
@@ -63,11 +61,11 @@ static const struct range_spec delta_ranges[] = {
 
 /* In tree order, which is the order keepalive_image_for_each_range() walks */
 static const struct node_spec default_nodes[] = {
-	NODE("/alpha", alpha_ranges),
-	NODE("/beta", beta_ranges),
-	NODE("/beta/sub@0", sub_ranges),
+	{ .path = "/alpha", .ranges = alpha_ranges, .nr = ARRAY_SIZE(alpha_ranges) },
+	{ .path = "/beta", .ranges = beta_ranges, .nr = ARRAY_SIZE(beta_ranges) },
+	{ .path = "/beta/sub@0", .ranges = sub_ranges, .nr = ARRAY_SIZE(sub_ranges) },
 	{ .path = "/gamma" },
-	NODE("/delta", delta_ranges),
+	{ .path = "/delta", .ranges = delta_ranges, .nr = ARRAY_SIZE(delta_ranges) },
 };
 
 /* The same without delta, so that the payload can end the pool */
@@ -150,7 +148,8 @@ static void set_node_props(struct kunit *test, void *fdt,
 /*
  * Build a payload with @nodes (and @extra, last) in a scratch buffer,
  * pack it, copy it to @fdt_off in a fresh fake pool and seal the header.
- * @fdt_off < 0 puts the payload at the very end of the pool.
+ * @fdt_off < 0 puts the payload as close to the end of the pool as its
+ * alignment allows.
  */
 static void build_image(struct kunit *test, struct image *img,
 			const struct node_spec *nodes, unsigned int nr,
@@ -178,8 +177,8 @@ static void build_image(struct kunit *test, struct image *img,
 	KUNIT_ASSERT_EQ(test, fdt_pack(fdt), 0);
 
 	size = fdt_totalsize(fdt);
-	if (fdt_off < 0)
-		fdt_off = IMG_POOL_SIZE - size;
+	if (fdt_off < 0)	/* libfdt wants 8-byte aligned trees */
+		fdt_off = ALIGN_DOWN(IMG_POOL_SIZE - size, 8);
 	KUNIT_ASSERT_LE(test, fdt_off + size, IMG_POOL_SIZE);
 	img->hdr = (struct keepalive_hdr *)img->pool;
 	img->fdt = img->pool + fdt_off;
@@ -299,7 +298,7 @@ static void image_round_trip_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p.n, 5U);
 }
 
-static void image_for_each_range_stop_test(struct kunit *test)
+static void image_range_walk_stop_test(struct kunit *test)
 {
 	struct image img;
 	struct pairs p = { .stop_at = 3 };
@@ -328,12 +327,15 @@ static void image_no_ranges_test(struct kunit *test)
 static void image_payload_at_pool_end_test(struct kunit *test)
 {
 	struct image img;
-	u64 off, size;
+	u64 off;
 
+	/* The payload area ends the pool: the FDT and a few bytes of slack */
 	build_image(test, &img, default_nodes, NR_NODES_NO_DELTA, NULL, -1);
 	off = le64_to_cpu(img.hdr->fdt_offset);
-	size = le64_to_cpu(img.hdr->fdt_size);
-	KUNIT_EXPECT_EQ(test, off + size, (u64)IMG_POOL_SIZE);
+	img.hdr->fdt_size = cpu_to_le64(IMG_POOL_SIZE - off);
+	img.hdr->fdt_crc32 = cpu_to_le32(keepalive_crc32(img.fdt,
+							 IMG_POOL_SIZE - off));
+	img.hdr->hdr_crc32 = cpu_to_le32(keepalive_hdr_crc(img.hdr));
 	KUNIT_EXPECT_EQ_MSG(test, hdr_check(&img), 0, "%s", img.msg);
 	KUNIT_EXPECT_EQ_MSG(test, fdt_check(&img), 0, "%s", img.msg);
 }
@@ -395,18 +397,25 @@ static void image_msg_bounded_test(struct kunit *test)
 /**
  * struct corruption - one way an image can be wrong
  * @desc: what is wrong
- * @extra: a node added to the default payload before sealing, or NULL
  * @corrupt: damage done after sealing, or NULL
  * @keep: NO_FIX_* flags; by default both CRCs are made right again after
  *	@corrupt, so that only the intended fault is present
+ * @path: path of a node added to the default payload before sealing,
+ *	"/zz-bad" when NULL; added when @nr is not 0
+ * @ranges: its "phys-ranges" pairs
+ * @nr: how many
+ * @cut: bytes cut from the end of its "phys-ranges"
  * @in_hdr: keepalive_hdr_check() rejects it (else keepalive_fdt_check())
  * @err: the errno expected
  */
 struct corruption {
 	const char *desc;
-	const struct node_spec *extra;
 	void (*corrupt)(struct image *img);
 	unsigned int keep;
+	const char *path;
+	struct range_spec ranges[2];
+	unsigned int nr;
+	unsigned int cut;
 	bool in_hdr;
 	int err;
 };
@@ -513,6 +522,13 @@ static void fdt_truncated(struct image *img)
 	img->hdr->fdt_size = cpu_to_le64(fdt_totalsize(img->fdt) - 4);
 }
 
+static void fdt_unaligned(struct image *img)
+{
+	memmove(img->fdt + 4, img->fdt, fdt_totalsize(img->fdt));
+	img->fdt += 4;
+	le64_add_cpu(&img->hdr->fdt_offset, 4);
+}
+
 static void fdt_bad_magic(struct image *img)
 {
 	fdt_set_magic(img->fdt, 0xd00dfeee);
@@ -539,114 +555,272 @@ static void root_no_compatible(struct image *img)
 	fdt_delprop(img->fdt, 0, "compatible");
 }
 
-#define BAD_NODE(r)	{ .path = "/zz-bad", .ranges = (r), .nr = ARRAY_SIZE(r) }
-
-static const struct range_spec r_beyond_end[] = { { IMG_POOL_SIZE, 0x1000 } };
-static const struct node_spec n_beyond_end = BAD_NODE(r_beyond_end);
-static const struct range_spec r_over_end[] = {
-	{ IMG_POOL_SIZE - 0x1000, 0x2000 },
-};
-static const struct node_spec n_over_end = BAD_NODE(r_over_end);
-static const struct range_spec r_below[] = { { -0x1000ULL, 0x1000 } };
-static const struct node_spec n_below = BAD_NODE(r_below);
-static const struct range_spec r_hdr_page[] = { { 0, 0x1000 } };
-static const struct node_spec n_hdr_page = BAD_NODE(r_hdr_page);
-static const struct range_spec r_into_hdr[] = { { 0, 0x3000 } };
-static const struct node_spec n_into_hdr = BAD_NODE(r_into_hdr);
-static const struct range_spec r_unaligned[] = { { 0x30800, 0x1000 } };
-static const struct node_spec n_unaligned = BAD_NODE(r_unaligned);
-static const struct range_spec r_unaligned_len[] = { { 0x30000, 0x1800 } };
-static const struct node_spec n_unaligned_len = BAD_NODE(r_unaligned_len);
-static const struct range_spec r_empty[] = { { 0x30000, 0 } };
-static const struct node_spec n_empty = BAD_NODE(r_empty);
-static const struct range_spec r_wraps[] = { { 0x30000, -0x10000ULL } };
-static const struct node_spec n_wraps = BAD_NODE(r_wraps);
-static const struct range_spec r_overlap[] = { { 0x11000, 0x1000 } };
-static const struct node_spec n_overlap = BAD_NODE(r_overlap);
-static const struct range_spec r_same[] = { { 0x40000, 0x10000 } };
-static const struct node_spec n_same = BAD_NODE(r_same);
-static const struct range_spec r_covers[] = { { 0x3f000, 0x20000 } };
-static const struct node_spec n_covers = BAD_NODE(r_covers);
-static const struct range_spec r_own_overlap[] = {
-	{ 0x60000, 0x2000 }, { 0x61000, 0x1000 },
-};
-static const struct node_spec n_own_overlap = BAD_NODE(r_own_overlap);
-static const struct range_spec r_payload[] = { { IMG_FDT_OFFSET, 0x1000 } };
-static const struct node_spec n_payload = BAD_NODE(r_payload);
-static const struct range_spec r_pairs[] = {
-	{ 0x60000, 0x1000 }, { 0x70000, 0x1000 },
-};
-static const struct node_spec n_len24 = {
-	.path = "/zz-bad", .ranges = r_pairs, .nr = 2, .cut = 8,
-};
-static const struct node_spec n_len8 = {
-	.path = "/zz-bad", .ranges = r_pairs, .nr = 1, .cut = 8,
-};
-static const struct node_spec n_len0 = {
-	.path = "/zz-bad", .ranges = r_pairs, .nr = 1, .cut = 16,
-};
-static const struct node_spec n_sub_len12 = {
-	.path = "/beta/zz-bad", .ranges = r_pairs, .nr = 1, .cut = 4,
-};
-
 static const struct corruption corruptions[] = {
-	{ "bad magic", NULL, bad_magic, 0, true, -ENOENT },
-	{ "no header at all", NULL, no_header, NO_FIX_HDR, true, -ENOENT },
-	{ "next ABI major", NULL, major_next, 0, true, -EPROTO },
-	{ "ABI major 0", NULL, major_zero, 0, true, -EPROTO },
-	{ "header size too small", NULL, hdr_size_small, 0, true, -EINVAL },
-	{ "header size too big", NULL, hdr_size_big, 0, true, -EINVAL },
-	{ "header CRC flipped", NULL, hdr_crc_flip, NO_FIX_HDR, true,
-	  -EBADMSG },
-	{ "header changed after sealing", NULL, generation_bump, NO_FIX_HDR,
-	  true, -EBADMSG },
-	{ "pool address mismatch", NULL, pool_phys_moved, 0, true, -EINVAL },
-	{ "pool size mismatch", NULL, pool_size_grown, 0, true, -EINVAL },
-	{ "payload at offset 0", NULL, fdt_offset_zero, 0, true, -ERANGE },
-	{ "payload overlaps the header area", NULL, fdt_offset_in_hdr, 0, true,
-	  -ERANGE },
-	{ "payload past the pool end", NULL, fdt_past_end, 0, true, -ERANGE },
-	{ "payload at the pool end", NULL, fdt_offset_at_end, 0, true,
-	  -ERANGE },
-	{ "payload size wraps", NULL, fdt_size_wraps, 0, true, -ERANGE },
-	{ "payload offset wraps", NULL, fdt_offset_wraps, 0, true, -ERANGE },
-	{ "payload smaller than an FDT header", NULL, fdt_size_tiny, 0, true,
-	  -ERANGE },
-	{ "payload CRC flipped", NULL, fdt_crc_flip, NO_FIX_FDT, false,
-	  -EBADMSG },
-	{ "payload changed after sealing", NULL, fdt_byte_flip, NO_FIX_FDT,
-	  false, -EBADMSG },
-	{ "FDT truncated", NULL, fdt_truncated, 0, false, -EINVAL },
-	{ "FDT magic garbled", NULL, fdt_bad_magic, 0, false, -EINVAL },
-	{ "FDT version garbled", NULL, fdt_bad_version, 0, false, -EINVAL },
-	{ "FDT struct offset garbled", NULL, fdt_bad_struct_offset, 0, false,
-	  -EINVAL },
-	{ "root of another compatible", NULL, root_other_compatible, 0, false,
-	  -EPROTO },
-	{ "root without compatible", NULL, root_no_compatible, 0, false,
-	  -EPROTO },
-	{ "range beyond the pool end", &n_beyond_end, NULL, 0, false, -ERANGE },
-	{ "range across the pool end", &n_over_end, NULL, 0, false, -ERANGE },
-	{ "range below the pool", &n_below, NULL, 0, false, -ERANGE },
-	{ "range in the header page", &n_hdr_page, NULL, 0, false, -ERANGE },
-	{ "range from the header page on", &n_into_hdr, NULL, 0, false,
-	  -ERANGE },
-	{ "range start unaligned", &n_unaligned, NULL, 0, false, -ERANGE },
-	{ "range length unaligned", &n_unaligned_len, NULL, 0, false, -ERANGE },
-	{ "range empty", &n_empty, NULL, 0, false, -ERANGE },
-	{ "range wraps", &n_wraps, NULL, 0, false, -ERANGE },
-	{ "range overlaps another node's", &n_overlap, NULL, 0, false,
-	  -EINVAL },
-	{ "range equals another node's", &n_same, NULL, 0, false, -EINVAL },
-	{ "range covers another node's", &n_covers, NULL, 0, false, -EINVAL },
-	{ "ranges of one node overlap", &n_own_overlap, NULL, 0, false,
-	  -EINVAL },
-	{ "range overlaps the payload", &n_payload, NULL, 0, false, -EINVAL },
-	{ "phys-ranges of 24 bytes", &n_len24, NULL, 0, false, -EINVAL },
-	{ "phys-ranges of 8 bytes", &n_len8, NULL, 0, false, -EINVAL },
-	{ "phys-ranges empty", &n_len0, NULL, 0, false, -EINVAL },
-	{ "phys-ranges of 12 bytes in a subnode", &n_sub_len12, NULL, 0, false,
-	  -EINVAL },
+	{
+		.desc = "bad magic",
+		.corrupt = bad_magic,
+		.in_hdr = true,
+		.err = -ENOENT,
+	},
+	{
+		.desc = "no header at all",
+		.corrupt = no_header,
+		.keep = NO_FIX_HDR,
+		.in_hdr = true,
+		.err = -ENOENT,
+	},
+	{
+		.desc = "next ABI major",
+		.corrupt = major_next,
+		.in_hdr = true,
+		.err = -EPROTO,
+	},
+	{
+		.desc = "ABI major 0",
+		.corrupt = major_zero,
+		.in_hdr = true,
+		.err = -EPROTO,
+	},
+	{
+		.desc = "header size too small",
+		.corrupt = hdr_size_small,
+		.in_hdr = true,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "header size too big",
+		.corrupt = hdr_size_big,
+		.in_hdr = true,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "header CRC flipped",
+		.corrupt = hdr_crc_flip,
+		.keep = NO_FIX_HDR,
+		.in_hdr = true,
+		.err = -EBADMSG,
+	},
+	{
+		.desc = "header changed after sealing",
+		.corrupt = generation_bump,
+		.keep = NO_FIX_HDR,
+		.in_hdr = true,
+		.err = -EBADMSG,
+	},
+	{
+		.desc = "pool address mismatch",
+		.corrupt = pool_phys_moved,
+		.in_hdr = true,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "pool size mismatch",
+		.corrupt = pool_size_grown,
+		.in_hdr = true,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "payload at offset 0",
+		.corrupt = fdt_offset_zero,
+		.in_hdr = true,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "payload overlaps the header area",
+		.corrupt = fdt_offset_in_hdr,
+		.in_hdr = true,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "payload past the pool end",
+		.corrupt = fdt_past_end,
+		.in_hdr = true,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "payload at the pool end",
+		.corrupt = fdt_offset_at_end,
+		.in_hdr = true,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "payload size wraps",
+		.corrupt = fdt_size_wraps,
+		.in_hdr = true,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "payload offset wraps",
+		.corrupt = fdt_offset_wraps,
+		.in_hdr = true,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "payload smaller than an FDT header",
+		.corrupt = fdt_size_tiny,
+		.in_hdr = true,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "payload CRC flipped",
+		.corrupt = fdt_crc_flip,
+		.keep = NO_FIX_FDT,
+		.err = -EBADMSG,
+	},
+	{
+		.desc = "payload changed after sealing",
+		.corrupt = fdt_byte_flip,
+		.keep = NO_FIX_FDT,
+		.err = -EBADMSG,
+	},
+	{
+		.desc = "FDT truncated",
+		.corrupt = fdt_truncated,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "FDT not 8-byte aligned",
+		.corrupt = fdt_unaligned,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "FDT magic garbled",
+		.corrupt = fdt_bad_magic,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "FDT version garbled",
+		.corrupt = fdt_bad_version,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "FDT struct offset garbled",
+		.corrupt = fdt_bad_struct_offset,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "root of another compatible",
+		.corrupt = root_other_compatible,
+		.err = -EPROTO,
+	},
+	{
+		.desc = "root without compatible",
+		.corrupt = root_no_compatible,
+		.err = -EPROTO,
+	},
+	{
+		.desc = "range beyond the pool end",
+		.ranges = { { IMG_POOL_SIZE, 0x1000 } },
+		.nr = 1,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "range across the pool end",
+		.ranges = { { IMG_POOL_SIZE - 0x1000, 0x2000 } },
+		.nr = 1,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "range below the pool",
+		.ranges = { { -0x1000ULL, 0x1000 } },
+		.nr = 1,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "range in the header page",
+		.ranges = { { 0, 0x1000 } },
+		.nr = 1,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "range from the header page on",
+		.ranges = { { 0, 0x3000 } },
+		.nr = 1,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "range start unaligned",
+		.ranges = { { 0x30800, 0x1000 } },
+		.nr = 1,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "range length unaligned",
+		.ranges = { { 0x30000, 0x1800 } },
+		.nr = 1,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "range empty",
+		.ranges = { { 0x30000, 0 } },
+		.nr = 1,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "range wraps",
+		.ranges = { { 0x30000, -0x10000ULL } },
+		.nr = 1,
+		.err = -ERANGE,
+	},
+	{
+		.desc = "range overlaps another node's",
+		.ranges = { { 0x11000, 0x1000 } },
+		.nr = 1,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "range equals another node's",
+		.ranges = { { 0x40000, 0x10000 } },
+		.nr = 1,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "range covers another node's",
+		.ranges = { { 0x3f000, 0x20000 } },
+		.nr = 1,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "ranges of one node overlap",
+		.ranges = { { 0x60000, 0x2000 }, { 0x61000, 0x1000 } },
+		.nr = 2,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "range overlaps the payload",
+		.ranges = { { IMG_FDT_OFFSET, 0x1000 } },
+		.nr = 1,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "phys-ranges of 24 bytes",
+		.ranges = { { 0x60000, 0x1000 }, { 0x70000, 0x1000 } },
+		.nr = 2,
+		.cut = 8,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "phys-ranges of 8 bytes",
+		.ranges = { { 0x60000, 0x1000 } },
+		.nr = 1,
+		.cut = 8,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "phys-ranges empty",
+		.ranges = { { 0x60000, 0x1000 } },
+		.nr = 1,
+		.cut = 16,
+		.err = -EINVAL,
+	},
+	{
+		.desc = "phys-ranges of 12 bytes in a subnode",
+		.path = "/beta/zz-bad",
+		.ranges = { { 0x60000, 0x1000 } },
+		.nr = 1,
+		.cut = 4,
+		.err = -EINVAL,
+	},
 };
 
 static void corruption_desc(const struct corruption *c, char *desc)
@@ -673,11 +847,17 @@ static void fix_crcs(struct image *img, unsigned int keep)
 static void image_corruption_test(struct kunit *test)
 {
 	const struct corruption *c = test->param_value;
+	struct node_spec extra = {
+		.path = c->path ?: "/zz-bad",
+		.ranges = c->ranges,
+		.nr = c->nr,
+		.cut = c->cut,
+	};
 	struct image img;
 	int ret;
 
 	build_image(test, &img, default_nodes, ARRAY_SIZE(default_nodes),
-		    c->extra, IMG_FDT_OFFSET);
+		    c->nr ? &extra : NULL, IMG_FDT_OFFSET);
 	if (c->corrupt) {
 		c->corrupt(&img);
 		fix_crcs(&img, c->keep);
@@ -698,7 +878,7 @@ static void image_corruption_test(struct kunit *test)
 static struct kunit_case keepalive_image_test_cases[] = {
 	KUNIT_CASE(image_crc32_test),
 	KUNIT_CASE(image_round_trip_test),
-	KUNIT_CASE(image_for_each_range_stop_test),
+	KUNIT_CASE(image_range_walk_stop_test),
 	KUNIT_CASE(image_no_ranges_test),
 	KUNIT_CASE(image_payload_at_pool_end_test),
 	KUNIT_CASE(image_newer_minor_test),

@@ -736,7 +736,6 @@ static void state_test_image_full(struct kunit *test)
 
 /* ---- fault injection through a fault attribute ---- */
 
-
 /*
  * With probability 100 and times 1, should_fail() counts @space down and
  * fails the call that finds it at 1: @space = n fails the n-th call. The
@@ -841,7 +840,6 @@ static void state_test_fault(struct kunit *test)
 	if (!c->ev)
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->fault->times), 1);
 }
-
 
 /* ---- registration ---- */
 

@@ -39,6 +39,7 @@
 #ifdef __KERNEL__
 #include <linux/build_bug.h>
 #else
+/* Userspace builders provide __packed, as tools/keepalive/compat does. */
 #include <assert.h>
 #endif
 
@@ -94,7 +95,7 @@ struct keepalive_hdr {
 	__le64	generation;
 	__le32	fdt_crc32;
 	__le32	hdr_crc32;
-} __attribute__((packed));
+} __packed;
 static_assert(sizeof(struct keepalive_hdr) == 64, "keepalive_hdr is ABI");
 
 /**
@@ -109,7 +110,7 @@ static_assert(sizeof(struct keepalive_hdr) == 64, "keepalive_hdr is ABI");
 struct keepalive_setup_data {
 	__le64	pool_phys;
 	__le64	pool_size;
-} __attribute__((packed));
+} __packed;
 static_assert(sizeof(struct keepalive_setup_data) == 16,
 	      "keepalive_setup_data is ABI");
 

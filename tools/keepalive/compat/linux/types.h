@@ -4,8 +4,8 @@
  * tools/keepalive/.
  *
  * The system (uapi) <linux/types.h> already has __u8 .. __u64 and
- * __le16 .. __le64; add the kernel-internal short names and the
- * little-endian conversions that image.c uses.
+ * __le16 .. __le64; add the kernel-internal short names, __packed and the
+ * little-endian conversions that image.c and the ABI header use.
  */
 #ifndef _KEEPALIVE_COMPAT_LINUX_TYPES_H
 #define _KEEPALIVE_COMPAT_LINUX_TYPES_H
@@ -22,6 +22,11 @@ typedef __s8 s8;
 typedef __s16 s16;
 typedef __s32 s32;
 typedef __s64 s64;
+
+/* The kernel gets it from <linux/compiler_attributes.h>, included everywhere. */
+#ifndef __packed
+#define __packed	__attribute__((__packed__))
+#endif
 
 /* In the kernel these come from <asm/byteorder.h>. */
 #define le16_to_cpu(x)	((u16)le16toh(x))

@@ -164,7 +164,7 @@ TEST_F(kx, verify)
 	}
 	if (!strcmp(sc, "corrupt")) {
 		k = kt_stage() - 2;
-		ASSERT_GT(sizeof(corruptions) / sizeof(corruptions[0]), k);
+		ASSERT_GT(ARRAY_SIZE(corruptions), k);
 		/* Damaged magic reads as "no handover at all". */
 		assert_cold(_metadata, self->dev, self->token,
 			    k ? "rejected: " : "none: ");
@@ -216,7 +216,7 @@ TEST_F(kx, handover)
 	handover(_metadata, self->dev);
 	if (!strcmp(sc, "corrupt")) {
 		k = kt_stage() - 1;
-		ASSERT_GT(sizeof(corruptions) / sizeof(corruptions[0]), k);
+		ASSERT_GT(ARRAY_SIZE(corruptions), k);
 		ASSERT_EQ(0, ka_debugfs_write("corrupt", corruptions[k]));
 	}
 }

@@ -121,7 +121,7 @@ TEST_F(ka, refused_transitions)
 	struct keepalive_transition t;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(from_running) / sizeof(from_running[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(from_running); i++) {
 		ASSERT_EQ(-EINVAL, ka_transition(self->dev, from_running[i], &t));
 		ASSERT_EQ(KEEPALIVE_STATE_RUNNING, t.state);
 		ASSERT_EQ(-EINVAL, t.error);

@@ -92,8 +92,8 @@ class Section:
                 fails.append(f"stage {self.stage} {self.name}: exited {self.rc}")
         else:
             if plan is not None and p + f + s < plan:
-                f += 1
                 fails.append(f"stage {self.stage} {self.name}: {p + f + s} of {plan} planned results")
+                f += 1
             if self.rc != 0 and f == 0:
                 f += 1
                 fails.append(f"stage {self.stage} {self.name}: exited {self.rc} without a failed test")
