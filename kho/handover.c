@@ -264,13 +264,13 @@ static int __init keepalive_hold_orphans(void)
 
 	if (!fdt)
 		return 0;
-	keepalive_image_for_each_range(fdt, count_pair, &n);
+	keepalive_image_walk_ranges(fdt, count_pair, &n);
 	ho.orphans = kcalloc(n, sizeof(*ho.orphans), GFP_KERNEL);
 	if (n && !ho.orphans) {
 		pr_err("cannot track unclaimed ranges: they stay allocated\n");
 		return 0;
 	}
-	keepalive_image_for_each_range(fdt, hold_orphan, NULL);
+	keepalive_image_walk_ranges(fdt, hold_orphan, NULL);
 	if (ho.nr_orphans)
 		pr_warn("%u range(s) of the handover were not claimed; held until conclude\n",
 			ho.nr_orphans);
@@ -375,7 +375,7 @@ static int corrupt_pair(void *ctx, const fdt64_t *pair)
 
 static int corrupt_range(void *fdt, bool overlap)
 {
-	return keepalive_image_for_each_range(fdt, corrupt_pair, &overlap) ?
+	return keepalive_image_walk_ranges(fdt, corrupt_pair, &overlap) ?
 	       0 : -ENOENT;
 }
 

@@ -155,7 +155,7 @@ static int walk_ranges(const void *fdt, char *msg, size_t msg_len,
 }
 
 /**
- * keepalive_image_for_each_range() - visit every "phys-ranges" pair
+ * keepalive_image_walk_ranges() - visit every "phys-ranges" pair
  * @fdt: a payload that passed keepalive_fdt_check()
  * @fn: called with each <phys length> pair, in tree order; a non-zero
  *	return stops the walk and is returned
@@ -164,8 +164,8 @@ static int walk_ranges(const void *fdt, char *msg, size_t msg_len,
  * Context: Any context.
  * Return: 0, or what @fn returned.
  */
-int keepalive_image_for_each_range(const void *fdt, keepalive_range_fn fn,
-				   void *ctx)
+int keepalive_image_walk_ranges(const void *fdt, keepalive_range_fn fn,
+				void *ctx)
 {
 	char msg[8];
 

@@ -18,8 +18,8 @@ int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
 			char *msg, size_t msg_len);
 /* Called for each <phys length> pair; non-zero stops the walk. */
 typedef int (*keepalive_range_fn)(void *ctx, const fdt64_t *pair);
-int keepalive_image_for_each_range(const void *fdt, keepalive_range_fn fn,
-				   void *ctx);
+int keepalive_image_walk_ranges(const void *fdt, keepalive_range_fn fn,
+				void *ctx);
 void keepalive_hdr_seal(struct keepalive_hdr *hdr, u64 pool_phys,
 			u64 pool_size, u64 fdt_offset, const void *fdt,
 			u64 generation);

@@ -125,7 +125,7 @@ static void oracle_check(const struct keepalive_hdr *hdr, const void *fdt,
 	/* No real pool wraps; such a header is checked for crashes only. */
 	if (o.pool_end < o.pool_phys)
 		return;
-	ret = keepalive_image_for_each_range(fdt, oracle_range, &o);
+	ret = keepalive_image_walk_ranges(fdt, oracle_range, &o);
 	if (ret)
 		fail("range walk of an accepted payload fails", -ret, 0);
 	fdt_start = o.pool_phys + le64_to_cpu(hdr->fdt_offset);

@@ -368,7 +368,7 @@ static bool test_range_walk(void)
 
 	spec = good;
 	build();
-	return !keepalive_image_for_each_range(payload(), visit_range, &v) &&
+	return !keepalive_image_walk_ranges(payload(), visit_range, &v) &&
 	       v.n == 6 &&
 	       !memcmp(v.seen, good.file[0].ranges, 4 * sizeof(u64)) &&
 	       !memcmp(v.seen + 4, good.file[1].ranges, 2 * sizeof(u64));
@@ -380,7 +380,7 @@ static bool test_range_walk_stops(void)
 
 	spec = good;
 	build();
-	return keepalive_image_for_each_range(payload(), visit_range, &v) ==
+	return keepalive_image_walk_ranges(payload(), visit_range, &v) ==
 	       42 && v.n == 4;
 }
 
@@ -393,9 +393,9 @@ static const struct {
 	{ "round trip: header fields read back", test_header_round_trip },
 	{ "round trip: payload nodes and properties read back",
 	  test_payload_round_trip },
-	{ "for_each_range visits every pair in tree order",
+	{ "walk_ranges visits every pair in tree order",
 	  test_range_walk },
-	{ "for_each_range stops at a non-zero return",
+	{ "walk_ranges stops at a non-zero return",
 	  test_range_walk_stops },
 };
 

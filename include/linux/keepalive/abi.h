@@ -74,7 +74,8 @@
  * @hdr_size: sizeof(struct keepalive_hdr) of the writer
  * @pool_phys: physical address of the pool (and of this header)
  * @pool_size: size of the pool in bytes
- * @fdt_offset: offset of the payload FDT from @pool_phys
+ * @fdt_offset: offset of the payload FDT from @pool_phys, a multiple of 8
+ *	(libfdt reads it in place)
  * @fdt_size: size of the payload FDT in bytes (its totalsize)
  * @generation: number of kexecs this pool's contents have survived,
  *	counting the one this header is written for

@@ -23,7 +23,7 @@ typedef __s16 s16;
 typedef __s32 s32;
 typedef __s64 s64;
 
-/* The kernel gets it from <linux/compiler_attributes.h>, included everywhere. */
+/* In the kernel: <linux/compiler_attributes.h>, included everywhere. */
 #ifndef __packed
 #define __packed	__attribute__((__packed__))
 #endif
