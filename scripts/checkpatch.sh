@@ -39,7 +39,7 @@ for f in "${files[@]}"; do
 	# Userspace test programs follow kernel style too, but are not kernel
 	# code: no kernel-only rules (e.g. "use kernel types") apply there.
 	extra=()
-	[[ $f == tools/* ]] && extra=(--ignore PREFER_KERNEL_TYPES,SPLIT_STRING,NEW_TYPEDEFS)
+	[[ $f == tools/* ]] && extra=(--ignore PREFER_KERNEL_TYPES,SPLIT_STRING,NEW_TYPEDEFS,PREFER_DEFINED_ATTRIBUTE_MACRO,CAMELCASE)
 	check "$f" --no-tree "${extra[@]}" -f "$REPO/$f"
 done
 echo "checkpatch: $pass passed, $fail failed"

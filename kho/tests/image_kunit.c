@@ -292,8 +292,7 @@ static void image_round_trip_test(struct kunit *test)
 	KUNIT_EXPECT_GE(test, fdt_path_offset(img.fdt, "/beta/sub@0"), 0);
 	KUNIT_EXPECT_GE(test, fdt_path_offset(img.fdt, "/gamma"), 0);
 
-	KUNIT_EXPECT_EQ(test, keepalive_image_walk_ranges(img.fdt,
-							     collect_pair, &p), 0);
+	KUNIT_EXPECT_EQ(test, keepalive_image_walk_ranges(img.fdt, collect_pair, &p), 0);
 	expect_pairs(test, &p, default_nodes, ARRAY_SIZE(default_nodes));
 	KUNIT_EXPECT_EQ(test, p.n, 5U);
 }
@@ -304,8 +303,7 @@ static void image_range_walk_stop_test(struct kunit *test)
 	struct pairs p = { .stop_at = 3 };
 
 	build_default(test, &img);
-	KUNIT_EXPECT_EQ(test, keepalive_image_walk_ranges(img.fdt,
-							     collect_pair, &p), 1);
+	KUNIT_EXPECT_EQ(test, keepalive_image_walk_ranges(img.fdt, collect_pair, &p), 1);
 	KUNIT_EXPECT_EQ(test, p.n, 3U);
 	KUNIT_EXPECT_EQ(test, p.phys[2], img_phys(beta_ranges[0].off));
 }
@@ -319,8 +317,7 @@ static void image_no_ranges_test(struct kunit *test)
 	build_image(test, &img, bare, ARRAY_SIZE(bare), NULL, IMG_FDT_OFFSET);
 	KUNIT_EXPECT_EQ_MSG(test, hdr_check(&img), 0, "%s", img.msg);
 	KUNIT_EXPECT_EQ_MSG(test, fdt_check(&img), 0, "%s", img.msg);
-	KUNIT_EXPECT_EQ(test, keepalive_image_walk_ranges(img.fdt,
-							     collect_pair, &p), 0);
+	KUNIT_EXPECT_EQ(test, keepalive_image_walk_ranges(img.fdt, collect_pair, &p), 0);
 	KUNIT_EXPECT_EQ(test, p.n, 0U);
 }
 
