@@ -22,6 +22,8 @@
 #include <linux/kexec.h>
 #include <linux/libfdt.h>
 #include <linux/reboot.h>
+#include <linux/sched/clock.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -45,6 +47,8 @@
  * @orphans: ranges of the incoming image nobody claimed, held until
  *	CONCLUDE
  * @nr_orphans: entries in @orphans
+ * @validate_ns: time taken to validate and adopt the incoming image
+ * @accepted_at_ns: local_clock() when it was accepted (time since boot)
  */
 struct keepalive_handover {
 	void *out_fdt;
@@ -57,6 +61,8 @@ struct keepalive_handover {
 	char status[160];
 	struct { void *va; size_t size; } *orphans;
 	unsigned int nr_orphans;
+	u64 validate_ns;
+	u64 accepted_at_ns;
 };
 
 static struct keepalive_handover ho;
@@ -179,6 +185,7 @@ void __init keepalive_handover_receive(void)
 	struct keepalive_hdr *hdr = pool_hdr();
 	phys_addr_t fdt_phys;
 	size_t fdt_size;
+	u64 start = local_clock();
 	char why[128];
 	void *fdt;
 	int ret;
@@ -224,6 +231,8 @@ void __init keepalive_handover_receive(void)
 	pr_info("handover accepted: %zu bytes, generation %llu\n", fdt_size,
 		ho.in_generation);
 	memset(hdr, 0, sizeof(*hdr));
+	ho.accepted_at_ns = local_clock();
+	ho.validate_ns = ho.accepted_at_ns - start;
 	keepalive_sm_resume(&keepalive_sm, fdt);
 	return;
 
@@ -348,6 +357,22 @@ static const struct file_operations image_fops = {
 	.llseek = default_llseek,
 };
 
+/* Figures for tools/testing/selftests/keepalive/kho_bench. */
+static int timings_show(struct seq_file *m, void *unused)
+{
+	struct keepalive_pool_usage u;
+
+	keepalive_pool_usage(&u);
+	seq_printf(m, "reserve_ns %llu\n", keepalive_pool_reserve_ns());
+	seq_printf(m, "validate_ns %llu\n", ho.validate_ns);
+	seq_printf(m, "accepted_at_ns %llu\n", ho.accepted_at_ns);
+	seq_printf(m, "incoming_fdt_bytes %llu\n", ho.in_snapshot_size ?
+		   (u64)ho.in_snapshot_size - KEEPALIVE_HDR_AREA : 0);
+	seq_printf(m, "pool_objects %lu\n", u.objects);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(timings);
+
 /*
  * Test knob: damage the sealed outgoing image the way a bug or a stray
  * write could, so that tests can check the next kernel refuses it.
@@ -462,4 +487,6 @@ void __init keepalive_handover_init(void)
 			    &image_fops);
 	debugfs_create_file("corrupt", 0200, keepalive_debugfs, NULL,
 			    &corrupt_fops);
+	debugfs_create_file("timings", 0400, keepalive_debugfs, NULL,
+			    &timings_fops);
 }

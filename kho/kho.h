@@ -110,6 +110,7 @@ phys_addr_t keepalive_pool_phys(void);
 u64 keepalive_pool_size(void);
 void *keepalive_pool_va(phys_addr_t phys);
 void keepalive_pool_usage(struct keepalive_pool_usage *u);
+u64 keepalive_pool_reserve_ns(void);
 
 /* memfd.c: preserved memory files */
 int keepalive_memfd_init(void);

@@ -31,6 +31,7 @@
 #include <linux/spinlock.h>
 #include <asm/bootparam.h>
 #include <asm/e820/api.h>
+#include <asm/tsc.h>
 
 #include "kho.h"
 
@@ -43,6 +44,7 @@
  * @gen: allocator over everything but the header page
  * @lock: protects @objects (genalloc has its own locking)
  * @objects: allocations and claims currently live
+ * @reserve_cycles: TSC cycles keepalive_reserve_pool() took
  */
 struct keepalive_pool {
 	phys_addr_t phys;
@@ -52,6 +54,7 @@ struct keepalive_pool {
 	struct gen_pool *gen;
 	spinlock_t lock;	/* protects @objects */
 	unsigned long objects;
+	u64 reserve_cycles;
 };
 
 static struct keepalive_pool pool = {
@@ -152,6 +155,7 @@ void __init keepalive_reserve_pool(void)
 {
 	phys_addr_t phys = le64_to_cpu(inherited.pool_phys);
 	u64 size = le64_to_cpu(inherited.pool_size);
+	u64 start = rdtsc_ordered();
 
 	if (size && pool_take_over(phys, size)) {
 		if (param_size && param_size != size)
@@ -179,6 +183,7 @@ void __init keepalive_reserve_pool(void)
 	}
 	pool.phys = phys;
 	pool.size = size;
+	pool.reserve_cycles = rdtsc_ordered() - start;
 	pr_info("pool at %pa, %llu MiB%s\n", &phys, size >> 20,
 		pool.inherited ? ", inherited from the previous kernel" : "");
 }
@@ -421,6 +426,19 @@ void keepalive_pool_free(void *addr, size_t size)
 	WARN_ON_ONCE(!pool.objects);
 	pool.objects--;
 	spin_unlock(&pool.lock);
+}
+
+/**
+ * keepalive_pool_reserve_ns() - how long the early reservation took
+ *
+ * Measured in TSC cycles before the TSC is calibrated, converted now.
+ *
+ * Context: Any context, after TSC calibration.
+ * Return: nanoseconds, 0 when unknown.
+ */
+u64 keepalive_pool_reserve_ns(void)
+{
+	return tsc_khz ? div_u64(pool.reserve_cycles * 1000000ULL, tsc_khz) : 0;
 }
 
 /**

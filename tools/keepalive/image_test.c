@@ -16,6 +16,7 @@
  * stub that accepts everything: that build must fail, which shows the
  * tests can.
  */
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -211,14 +212,21 @@ static int check(u64 pool_phys, u64 pool_size, char *msg, size_t msg_len)
 static void write_seed(const char *name)
 {
 	u64 size = le64_to_cpu(hdr()->fdt_size);
-	char path[4096];
+	char path[4096], *p;
 	FILE *f;
+	int n;
 
 	if (!seed_dir)
 		return;
 	if (size > FDT_MAX)
 		size = FDT_MAX;
-	snprintf(path, sizeof(path), "%s/%02d-%s", seed_dir, tests_run, name);
+	n = snprintf(path, sizeof(path), "%s/%02d-", seed_dir, tests_run);
+	snprintf(path + n, sizeof(path) - n, "%s", name);
+	/* A file name without blanks or punctuation. */
+	for (p = path + n; *p; p++) {
+		if (!isalnum((unsigned char)*p))
+			*p = '-';
+	}
 	f = fopen(path, "wb");
 	if (!f || fwrite(snap, 1, PAGE + size, f) != PAGE + size)
 		bail("cannot write a seed", 0);

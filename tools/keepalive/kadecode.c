@@ -283,6 +283,17 @@ int main(int argc, char **argv)
 
 	ret = keepalive_hdr_check(&hdr, le64_to_cpu(hdr.pool_phys),
 				  le64_to_cpu(hdr.pool_size), msg, sizeof(msg));
+	/*
+	 * The kernel checks the header against its real pool; here the pool
+	 * is the header's own, which must at least be a possible one.
+	 */
+	if (!ret && le64_to_cpu(hdr.pool_phys) + le64_to_cpu(hdr.pool_size) <
+		    le64_to_cpu(hdr.pool_phys)) {
+		snprintf(msg, sizeof(msg), "pool %#llx+%#llx wraps around",
+			 (unsigned long long)le64_to_cpu(hdr.pool_phys),
+			 (unsigned long long)le64_to_cpu(hdr.pool_size));
+		ret = -ERANGE;
+	}
 	if (!ret && fdt_size > avail) {
 		snprintf(msg, sizeof(msg),
 			 "snapshot holds %zu payload bytes, header says %llu",
@@ -296,7 +307,8 @@ int main(int argc, char **argv)
 	else
 		printf("valid\n");
 	if (le64_to_cpu(hdr.fdt_offset) % 8)
-		printf("note: fdt_offset is not 8-byte aligned: libfdt refuses such a payload in place\n");
+		printf("note: fdt_offset is not 8-byte aligned: libfdt refuses\n"
+		       "      such a payload where it is in the pool\n");
 
 	print_payload(fdt, fdt_size <= avail ? fdt_size : avail);
 	free(fdt);

