@@ -13,7 +13,9 @@ CP=$SRC/scripts/checkpatch.pl
 cd "$REPO"
 mapfile -t files < <(git ls-files -co --exclude-standard -- '*.c' '*.h' | grep -v '^build/' | sort)
 mapfile -t patches < <(ls patches/*.patch 2>/dev/null)
-total=$(( ${#files[@]} + ${#patches[@]} ))
+# Kernel code (not tools/, not KUnit suites) also gets kernel-doc checks.
+mapfile -t kfiles < <(printf '%s\n' "${files[@]}" | grep -v '^tools/' | grep -v '/tests/')
+total=$(( ${#files[@]} + ${#patches[@]} + ${#kfiles[@]} ))
 pass=0 fail=0 n=0
 echo "TAP version 13"
 echo "1..$total"
@@ -41,6 +43,21 @@ for f in "${files[@]}"; do
 	extra=()
 	[[ $f == tools/* ]] && extra=(--ignore PREFER_KERNEL_TYPES,SPLIT_STRING,NEW_TYPEDEFS,PREFER_DEFINED_ATTRIBUTE_MACRO,CAMELCASE)
 	check "$f" --no-tree "${extra[@]}" -f "$REPO/$f"
+done
+# kernel-doc: comments well formed, and every non-static function has one
+# with Context: and Return:.
+for f in "${kfiles[@]}"; do
+	n=$((n + 1))
+	if out=$( { perl "$SRC/scripts/kernel-doc" -none "$REPO/$f";
+		    [[ $f != *.c ]] || python3 "$REPO/scripts/kdoc-coverage.py" "$REPO/$f"; } 2>&1) &&
+	   [[ -z $out ]]; then
+		echo "ok $n kernel-doc $f"
+		pass=$((pass + 1))
+	else
+		echo "not ok $n kernel-doc $f"
+		sed 's/^/# /' <<<"$out"
+		fail=$((fail + 1))
+	fi
 done
 echo "checkpatch: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]

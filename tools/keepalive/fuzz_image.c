@@ -49,8 +49,8 @@ struct oracle {
 
 static void fail(const char *what, u64 a, u64 b)
 {
-	fprintf(stderr, "fuzz_image: accepted image breaks the ABI: %s (%#llx %#llx)\n",
-		what, (unsigned long long)a, (unsigned long long)b);
+	fprintf(stderr, "fuzz_image: %s (%#llx %#llx)\n", what,
+		(unsigned long long)a, (unsigned long long)b);
 	abort();
 }
 
@@ -65,13 +65,13 @@ static int oracle_range(void *ctx, const fdt64_t *pair)
 	phys = fdt64_to_cpu(v[0]);
 	len = fdt64_to_cpu(v[1]);
 	if (!len)
-		fail("empty range", phys, len);
+		fail("accepted an empty range", phys, len);
 	if ((phys | len) & (PAGE - 1))
-		fail("unaligned range", phys, len);
+		fail("accepted an unaligned range", phys, len);
 	if (phys < o->pool_phys || phys - o->pool_phys < PAGE)
-		fail("range below the pool or in the header page", phys, len);
+		fail("accepted a range below the pool or in its header page", phys, len);
 	if (phys > o->pool_end || len > o->pool_end - phys)
-		fail("range beyond the pool", phys, len);
+		fail("accepted a range beyond the pool", phys, len);
 	if (o->n == MAX_RANGES) {
 		o->overflow = true;
 		return 0;
@@ -117,7 +117,7 @@ static void oracle_check(const struct keepalive_hdr *hdr, const void *fdt,
 
 	ret = strict ? malformed(fdt) : 0;
 	if (ret)
-		fail("malformed payload", -ret, 0);
+		fail("accepted a malformed payload", -ret, 0);
 
 	o.pool_phys = le64_to_cpu(hdr->pool_phys);
 	o.pool_end = o.pool_phys + le64_to_cpu(hdr->pool_size);
@@ -128,16 +128,16 @@ static void oracle_check(const struct keepalive_hdr *hdr, const void *fdt,
 		return;
 	ret = keepalive_image_walk_ranges(fdt, oracle_range, &o);
 	if (ret)
-		fail("range walk of an accepted payload fails", -ret, 0);
+		fail("the range walk fails on an accepted payload", -ret, 0);
 	fdt_start = o.pool_phys + le64_to_cpu(hdr->fdt_offset);
 	for (i = 0; i < o.n; i++) {
 		if (o.r[i][0] < fdt_start + fdt_size &&
 		    fdt_start < o.r[i][1])
-			fail("range overlaps the payload", o.r[i][0],
+			fail("accepted a range over the payload", o.r[i][0],
 			     o.r[i][1]);
 		for (j = 0; j < i; j++) {
 			if (o.r[i][0] < o.r[j][1] && o.r[j][0] < o.r[i][1])
-				fail("ranges overlap", o.r[i][0], o.r[j][0]);
+				fail("accepted overlapping ranges", o.r[i][0], o.r[j][0]);
 		}
 	}
 }

@@ -75,10 +75,13 @@ static int resume_side(int dev, unsigned int files)
 	unsigned int i;
 	int fd;
 
-	printf("bench: resume total_mib=%llu files=%u reserve_us=%.1f validate_us=%.1f accepted_at_ms=%.1f meta_bytes=%lld meta_bytes_per_file=%.0f\n",
-	       files * FILE_SIZE >> 20, files, timing("reserve_ns") / 1e3,
-	       timing("validate_ns") / 1e3, timing("accepted_at_ns") / 1e6,
-	       fdt_bytes, (double)fdt_bytes / files);
+	printf("bench: resume total_mib=%llu files=%u", files * FILE_SIZE >> 20,
+	       files);
+	printf(" reserve_us=%.1f validate_us=%.1f accepted_at_ms=%.1f",
+	       timing("reserve_ns") / 1e3, timing("validate_ns") / 1e3,
+	       timing("accepted_at_ns") / 1e6);
+	printf(" meta_bytes=%lld meta_bytes_per_file=%.0f\n", fdt_bytes,
+	       (double)fdt_bytes / files);
 	t0 = now_us();
 	for (i = 0; i < files; i++) {
 		snprintf(name, sizeof(name), "bench-%u", i);
@@ -99,9 +102,10 @@ static int resume_side(int dev, unsigned int files)
 		ka_token(token, i);
 		ka_memfd_destroy(dev, name, token);
 	}
-	printf("bench: resume total_mib=%llu retrieve_us=%.1f post_resume_us=%.1f conclude_us=%.1f pool_used_after=%lld\n",
-	       files * FILE_SIZE >> 20, retrieve_us, post_us, conclude_us,
-	       ka_sysfs_num("pool_used"));
+	printf("bench: resume total_mib=%llu retrieve_us=%.1f", files * FILE_SIZE >> 20,
+	       retrieve_us);
+	printf(" post_resume_us=%.1f conclude_us=%.1f pool_used_after=%lld\n",
+	       post_us, conclude_us, ka_sysfs_num("pool_used"));
 	return 0;
 }
 
