@@ -133,9 +133,10 @@ static int stop_side(int dev, unsigned int files)
 	    step(dev, KEEPALIVE_EV_PRE_STOP, &pre_us) ||
 	    step(dev, KEEPALIVE_EV_STOP, &stop_us))
 		return 1;
-	printf("bench: stop total_mib=%llu files=%u create_ms=%.1f prepare_us=%.1f pre_stop_us=%.1f stop_us=%.1f\n",
-	       files * FILE_SIZE >> 20, files, create_us / 1e3, prep_us, pre_us,
-	       stop_us);
+	printf("bench: stop total_mib=%llu files=%u create_ms=%.1f",
+	       files * FILE_SIZE >> 20, files, create_us / 1e3);
+	printf(" prepare_us=%.1f pre_stop_us=%.1f stop_us=%.1f\n", prep_us,
+	       pre_us, stop_us);
 	return 0;
 }
 
