@@ -660,6 +660,18 @@ static void fdt_bad_root_tag(void)
 	reseal_all();
 }
 
+static void fdt_root_not_closed(void)
+{
+	void *fdt;
+
+	build();
+	fdt = payload();
+	/* The root's FDT_END_NODE, before the final FDT_END, becomes one. */
+	*(fdt32_t *)((u8 *)fdt + fdt_off_dt_struct(fdt) +
+		     fdt_size_dt_struct(fdt) - 8) = cpu_to_fdt32(FDT_END);
+	reseal_all();
+}
+
 static void root_compatible_other(void)
 {
 	spec.root_compatible = "keepalive,handover-v2";
@@ -848,6 +860,8 @@ static const struct {
 		  -EINVAL, "image.c checks no property name (accepted)"),
 	KNOWN_GAP("reject: FDT root node tag garbled", fdt_bad_root_tag,
 		  -EINVAL, "image.c reports a broken root as -EPROTO"),
+	KNOWN_GAP("reject: FDT root node not closed", fdt_root_not_closed,
+		  -EINVAL, "image.c accepts FDT_END inside the root"),
 	CASE("reject: other root compatible", root_compatible_other, -EPROTO),
 	CASE("reject: no root compatible", root_compatible_none, -EPROTO),
 	CASE("reject: range just past the pool", range_at_pool_end_outside,
