@@ -68,6 +68,25 @@ static long ioc_memfd_retrieve(void __user *uarg, bool destroy)
 			 keepalive_memfd_retrieve(&r);
 }
 
+static long ioc_memfd_list(void __user *uarg)
+{
+	struct keepalive_memfd_list l;
+	int ret;
+
+	ret = copy_arg(&l, sizeof(l), uarg);
+	if (ret)
+		return ret;
+	if (l.flags || l.__reserved)
+		return -EINVAL;
+	ret = keepalive_memfd_list(u64_to_user_ptr(l.entries), l.nr);
+	if (ret < 0)
+		return ret;
+	l.nr = ret;
+	if (copy_to_user(uarg, &l, min_t(size_t, l.size, sizeof(l))))
+		return -EFAULT;
+	return 0;
+}
+
 static long keepalive_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
@@ -84,6 +103,8 @@ static long keepalive_ioctl(struct file *file, unsigned int cmd,
 		return ioc_memfd_retrieve(uarg, false);
 	case KEEPALIVE_IOC_MEMFD_DESTROY:
 		return ioc_memfd_retrieve(uarg, true);
+	case KEEPALIVE_IOC_MEMFD_LIST:
+		return ioc_memfd_list(uarg);
 	}
 	return -ENOTTY;
 }

@@ -118,6 +118,7 @@ int keepalive_memfd_create(const struct keepalive_memfd_create *arg);
 int keepalive_memfd_retrieve(const struct keepalive_memfd_retrieve *arg);
 int keepalive_memfd_destroy(const struct keepalive_memfd_retrieve *arg);
 unsigned int keepalive_memfd_count(void);
+int keepalive_memfd_list(struct keepalive_memfd_info __user *entries, u32 nr);
 
 /* core.c: the debugfs directory, and fault.c: fault injection */
 extern struct dentry *keepalive_debugfs;

@@ -382,6 +382,41 @@ int keepalive_memfd_destroy(const struct keepalive_memfd_retrieve *arg)
 }
 
 /**
+ * keepalive_memfd_list() - describe the registered files
+ * @entries: user array of @nr entries
+ * @nr: its capacity
+ *
+ * Context: Process context; takes memfd_lock.
+ * Return: the number of registered files (more than @nr when @entries was
+ * too small; only @nr are written), or -EFAULT.
+ */
+int keepalive_memfd_list(struct keepalive_memfd_info __user *entries, u32 nr)
+{
+	struct keepalive_memfd_info info;
+	struct keepalive_memfd *mf;
+	int n = 0, ret = 0;
+
+	mutex_lock(&memfd_lock);
+	list_for_each_entry(mf, &memfd_list, list) {
+		if (n < nr) {
+			memset(&info, 0, sizeof(info));
+			strscpy(info.name, mf->name, sizeof(info.name));
+			info.length = mf->length;
+			info.phys = mf->phys;
+			info.flags = (mf->incoming ? KEEPALIVE_MEMFD_INCOMING : 0) |
+				     (mf->retrieved ? KEEPALIVE_MEMFD_RETRIEVED : 0);
+			if (copy_to_user(&entries[n], &info, sizeof(info))) {
+				ret = -EFAULT;
+				break;
+			}
+		}
+		n++;
+	}
+	mutex_unlock(&memfd_lock);
+	return ret ?: n;
+}
+
+/**
  * keepalive_memfd_count() - number of registered files
  *
  * Context: Process context; takes memfd_lock.

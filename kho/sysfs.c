@@ -67,6 +67,14 @@ static ssize_t _name##_show(struct kobject *kobj,			\
 }									\
 static struct kobj_attribute _name##_attr = __ATTR_RO(_name)
 
+static ssize_t pool_phys_show(struct kobject *kobj,
+			      struct kobj_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%#llx\n", (u64)keepalive_pool_phys());
+}
+
+static struct kobj_attribute pool_phys_attr = __ATTR_RO_MODE(pool_phys, 0400);
+
 POOL_ATTR(pool_size, u.size);
 POOL_ATTR(pool_used, u.used);
 POOL_ATTR(pool_objects, u.objects);
@@ -98,6 +106,7 @@ static struct kobj_attribute handover_attr = __ATTR_RO(handover);
 static struct attribute *keepalive_attrs[] = {
 	&state_attr.attr,
 	&last_error_attr.attr,
+	&pool_phys_attr.attr,
 	&pool_size_attr.attr,
 	&pool_used_attr.attr,
 	&pool_objects_attr.attr,

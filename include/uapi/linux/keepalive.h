@@ -153,11 +153,49 @@ struct keepalive_range {
 	__u64 length;
 };
 
+/**
+ * struct keepalive_memfd_info - one preserved memory file, as listed
+ * @name: its name
+ * @length: bytes
+ * @phys: physical address of its first byte
+ * @flags: KEEPALIVE_MEMFD_INCOMING: handed over by the previous kernel;
+ *	KEEPALIVE_MEMFD_RETRIEVED: and retrieved since
+ * @__reserved: 0
+ */
+struct keepalive_memfd_info {
+	char name[KEEPALIVE_NAME_MAX];
+	__u64 length;
+	__u64 phys;
+	__u32 flags;
+	__u32 __reserved;
+};
+
+#define KEEPALIVE_MEMFD_INCOMING	(1U << 0)
+#define KEEPALIVE_MEMFD_RETRIEVED	(1U << 1)
+
+/**
+ * struct keepalive_memfd_list - argument of KEEPALIVE_IOC_MEMFD_LIST
+ * @size: sizeof(struct keepalive_memfd_list)
+ * @flags: must be 0
+ * @nr: in: entries at @entries; out: files there are (fewer are written
+ *	when @nr was smaller)
+ * @__reserved: must be 0
+ * @entries: user pointer to @nr struct keepalive_memfd_info
+ */
+struct keepalive_memfd_list {
+	__u32 size;
+	__u32 flags;
+	__u32 nr;
+	__u32 __reserved;
+	__aligned_u64 entries;
+};
+
 #define KEEPALIVE_IOC_MAGIC		'K'
 #define KEEPALIVE_IOC_TRANSITION	_IO(KEEPALIVE_IOC_MAGIC, 0x00)
 #define KEEPALIVE_IOC_MEMFD_CREATE	_IO(KEEPALIVE_IOC_MAGIC, 0x01)
 #define KEEPALIVE_IOC_MEMFD_RETRIEVE	_IO(KEEPALIVE_IOC_MAGIC, 0x02)
 #define KEEPALIVE_IOC_MEMFD_DESTROY	_IO(KEEPALIVE_IOC_MAGIC, 0x03)
+#define KEEPALIVE_IOC_MEMFD_LIST	_IO(KEEPALIVE_IOC_MAGIC, 0x04)
 #define KEEPALIVE_MEMFD_IOC_LAYOUT	_IO(KEEPALIVE_IOC_MAGIC, 0x10)
 
 #endif /* _UAPI_LINUX_KEEPALIVE_H */

@@ -124,6 +124,44 @@ int ka_memfd_phys(int fd, uint64_t *phys, uint64_t *length)
 	return 0;
 }
 
+int ka_memfd_list(int dev, struct keepalive_memfd_info *info, unsigned int nr)
+{
+	struct keepalive_memfd_list l = {
+		.size = sizeof(l),
+		.nr = nr,
+		.entries = (uintptr_t)info,
+	};
+
+	if (ioctl(dev, KEEPALIVE_IOC_MEMFD_LIST, &l))
+		return -errno;
+	return l.nr;
+}
+
+int ka_pool_reserved_in_iomem(void)
+{
+	unsigned long long phys, end, a, b;
+	char line[256], name[128];
+	int found = 0;
+	FILE *f;
+
+	phys = ka_sysfs_num("pool_phys");
+	end = phys + ka_sysfs_num("pool_size");
+	f = fopen("/proc/iomem", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		/* Top level only: the E820 view, not what drivers claimed. */
+		if (line[0] == ' ')
+			continue;
+		if (sscanf(line, "%llx-%llx : %127[^\n]", &a, &b, name) != 3)
+			continue;
+		if (a <= phys && b + 1 >= end && !strcmp(name, "Reserved"))
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
 static uint64_t xorshift(uint64_t *s)
 {
 	*s ^= *s << 13;

@@ -35,6 +35,12 @@ int ka_memfd_destroy(int dev, const char *name, const uint8_t *token);
 /* Physical address of a preserved file (one range). */
 int ka_memfd_phys(int fd, uint64_t *phys, uint64_t *length);
 
+/* List preserved files into @info (capacity @nr); the count, or -errno. */
+int ka_memfd_list(int dev, struct keepalive_memfd_info *info, unsigned int nr);
+
+/* 1 when /proc/iomem shows the whole pool inside one "Reserved" range. */
+int ka_pool_reserved_in_iomem(void);
+
 /* Fill @buf with a pattern from @seed; checksum of a buffer. */
 void ka_pattern(void *buf, size_t len, uint64_t seed);
 uint64_t ka_checksum(const void *buf, size_t len);

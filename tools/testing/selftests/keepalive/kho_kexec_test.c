@@ -147,6 +147,7 @@ static void assert_cold(struct __test_metadata *_metadata, int dev,
 TEST_F(kx, verify)
 {
 	uint8_t wrong[KEEPALIVE_TOKEN_SIZE];
+	struct keepalive_memfd_info info;
 	const char *sc = scenario();
 	uint64_t phys, len;
 	char state[32];
@@ -175,6 +176,11 @@ TEST_F(kx, verify)
 	ASSERT_STREQ("preserve", sc);
 	ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
 	ASSERT_STREQ("resume", state);
+	/* The pool came in reserved in the E820 map the kexec handed over. */
+	ASSERT_EQ(1, ka_pool_reserved_in_iomem());
+	ASSERT_EQ(1, ka_memfd_list(self->dev, &info, 1));
+	ASSERT_STREQ(FILE_NAME, info.name);
+	ASSERT_EQ(KEEPALIVE_MEMFD_INCOMING, info.flags);
 	ASSERT_EQ(kt_stage() - 1, ka_sysfs_num("generation"));
 	ka_token(wrong, SEED + 1);
 	ASSERT_EQ(-EPERM, ka_memfd_retrieve(self->dev, FILE_NAME, wrong));
@@ -189,6 +195,8 @@ TEST_F(kx, verify)
 	ASSERT_EQ(cmdline_num("kt_sum"), ka_checksum(map, FILE_SIZE));
 	munmap(map, FILE_SIZE);
 	close(fd);
+	ASSERT_EQ(1, ka_memfd_list(self->dev, &info, 1));
+	ASSERT_EQ(KEEPALIVE_MEMFD_INCOMING | KEEPALIVE_MEMFD_RETRIEVED, info.flags);
 
 	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_POST_RESUME, NULL));
 	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_CONCLUDE, NULL));

@@ -307,6 +307,56 @@ TEST_F(ka, memfd_lifecycle)
 	ASSERT_BASELINE();
 }
 
+TEST_F(ka, memfd_listing)
+{
+	struct keepalive_memfd_info info[3];
+	struct keepalive_memfd_list l = { .size = sizeof(l), .flags = 1 };
+	uint64_t phys, len;
+	int fd1, fd2, n;
+
+	ASSERT_EQ(0, ka_memfd_list(self->dev, info, 3));
+	fd1 = ka_memfd_create(self->dev, "list-a", 4096, self->token);
+	ASSERT_LE(0, fd1);
+	fd2 = ka_memfd_create(self->dev, "list-b", 8192, self->token);
+	ASSERT_LE(0, fd2);
+
+	memset(info, 0xff, sizeof(info));
+	n = ka_memfd_list(self->dev, info, 3);
+	ASSERT_EQ(2, n);
+	ASSERT_STREQ("list-a", info[0].name);
+	ASSERT_EQ(4096, info[0].length);
+	ASSERT_EQ(0, ka_memfd_phys(fd1, &phys, &len));
+	ASSERT_EQ(phys, info[0].phys);
+	ASSERT_EQ(0, info[0].flags);
+	ASSERT_STREQ("list-b", info[1].name);
+	ASSERT_EQ(8192, info[1].length);
+	/* The third entry was not written. */
+	ASSERT_EQ((char)0xff, info[2].name[0]);
+
+	/* Too small an array: the count, and only what fits is written. */
+	memset(info, 0, sizeof(info));
+	ASSERT_EQ(2, ka_memfd_list(self->dev, info, 1));
+	ASSERT_STREQ("list-a", info[0].name);
+	ASSERT_EQ(0, info[1].name[0]);
+	ASSERT_EQ(-1, ioctl(self->dev, KEEPALIVE_IOC_MEMFD_LIST, &l));
+	ASSERT_EQ(EINVAL, errno);
+
+	ASSERT_EQ(0, ka_memfd_destroy(self->dev, "list-a", self->token));
+	ASSERT_EQ(0, ka_memfd_destroy(self->dev, "list-b", self->token));
+	close(fd1);
+	close(fd2);
+	ASSERT_BASELINE();
+}
+
+TEST_F(ka, pool_iomem_reserved)
+{
+	/*
+	 * "Reserved" in the E820 view: kexec_file_load never places the next
+	 * kernel's segments in the pool, and the E820 map handed on marks it.
+	 */
+	ASSERT_EQ(1, ka_pool_reserved_in_iomem());
+}
+
 TEST_F(ka, memfd_set_frozen_from_pre_stop)
 {
 	int fd, fd2;
