@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <asm/unaligned.h>
 
 #include "image.h"
 #include "kho.h"
@@ -251,7 +252,7 @@ static int count_pair(void *ctx, const fdt64_t *pair)
 
 static int hold_orphan(void *ctx, const fdt64_t *pair)
 {
-	u64 phys = fdt64_to_cpu(pair[0]), len = fdt64_to_cpu(pair[1]);
+	u64 phys = fdt64_ld(&pair[0]), len = fdt64_ld(&pair[1]);
 	void *va = keepalive_pool_claim(phys, len);
 
 	if (IS_ERR(va))
@@ -387,13 +388,15 @@ static int corrupt_pair(void *ctx, const fdt64_t *pair)
 	/* The outgoing image is ours to damage. */
 	fdt64_t *p = (fdt64_t *)pair;
 
+	/* Property data is only 4-byte aligned: no direct 8-byte stores. */
 	if (overlap) {
 		/* Inside the pool, on top of the payload's first page. */
-		p[0] = cpu_to_fdt64(ho.out_phys);
-		p[1] = cpu_to_fdt64(PAGE_SIZE);
+		put_unaligned(cpu_to_fdt64(ho.out_phys), &p[0]);
+		put_unaligned(cpu_to_fdt64(PAGE_SIZE), &p[1]);
 	} else {
 		/* Just past the end of the pool. */
-		p[0] = cpu_to_fdt64(keepalive_pool_phys() + keepalive_pool_size());
+		put_unaligned(cpu_to_fdt64(keepalive_pool_phys() +
+					   keepalive_pool_size()), &p[0]);
 	}
 	return 1;
 }

@@ -126,6 +126,23 @@ static int walk_ranges(const void *fdt, char *msg, size_t msg_len,
 
 	for (node = 0; node >= 0 && depth >= 0;
 	     node = fdt_next_node(fdt, node, &depth)) {
+		const char *name;
+		int prop;
+
+		/* A property libfdt cannot name would hide from fdt_getprop(). */
+		fdt_for_each_property_offset(prop, fdt, node) {
+			if (!fdt_getprop_by_offset(fdt, prop, &name, &len)) {
+				why("node %s: property: %s",
+				    fdt_get_name(fdt, node, NULL),
+				    fdt_strerror(len));
+				return -EINVAL;
+			}
+		}
+		if (prop != -FDT_ERR_NOTFOUND) {
+			why("node %s: properties: %s",
+			    fdt_get_name(fdt, node, NULL), fdt_strerror(prop));
+			return -EINVAL;
+		}
 		p = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &len);
 		if (!p) {
 			if (len != -FDT_ERR_NOTFOUND) {
@@ -147,7 +164,7 @@ static int walk_ranges(const void *fdt, char *msg, size_t msg_len,
 		}
 	}
 	/* Leaving the root ends the walk with depth -1, anything else is bad. */
-	if (node < 0 && node != -FDT_ERR_NOTFOUND) {
+	if (node < 0) {
 		why("FDT structure: %s", fdt_strerror(node));
 		return -EINVAL;
 	}
@@ -185,7 +202,7 @@ struct collect {
 
 static int collect_range(void *ctx, const fdt64_t *pair)
 {
-	u64 phys = fdt64_to_cpu(pair[0]), len = fdt64_to_cpu(pair[1]);
+	u64 phys = fdt64_ld(&pair[0]), len = fdt64_ld(&pair[1]);
 	struct collect *c = ctx;
 
 	c->r[c->n].start = phys;
@@ -240,7 +257,19 @@ int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
 		    (unsigned long long)fdt_size);
 		return -EINVAL;
 	}
-	if (fdt_node_check_compatible(fdt, 0, KEEPALIVE_FDT_COMPATIBLE)) {
+	/* libfdt reads tags and cells in place: no writer misaligns them. */
+	if (fdt_off_dt_struct(fdt) % FDT_TAGSIZE ||
+	    fdt_off_mem_rsvmap(fdt) % sizeof(u64)) {
+		why("FDT blocks misaligned: struct at %u, reserve map at %u",
+		    fdt_off_dt_struct(fdt), fdt_off_mem_rsvmap(fdt));
+		return -EINVAL;
+	}
+	ret = fdt_node_check_compatible(fdt, 0, KEEPALIVE_FDT_COMPATIBLE);
+	if (ret < 0 && ret != -FDT_ERR_NOTFOUND) {
+		why("FDT root: %s", fdt_strerror(ret));
+		return -EINVAL;
+	}
+	if (ret) {
 		why("root is not compatible with \"%s\"",
 		    KEEPALIVE_FDT_COMPATIBLE);
 		return -EPROTO;

@@ -500,6 +500,8 @@ static void memfd_adopt(const void *fdt, int node)
 	const u8 *hash;
 	const char *name;
 	int l_name, l_len, l_hash, l_range;
+	phys_addr_t phys;
+	u64 length;
 	void *va;
 
 	name = fdt_getprop(fdt, node, "name", &l_name);
@@ -511,7 +513,7 @@ static void memfd_adopt(const void *fdt, int node)
 	    !len || l_len != sizeof(*len) || !hash ||
 	    l_hash != SHA256_DIGEST_SIZE || !range ||
 	    l_range != 2 * sizeof(*range) ||
-	    fdt64_to_cpu(range[1]) != fdt64_to_cpu(*len)) {
+	    fdt64_ld(&range[1]) != fdt64_ld(len)) {
 		pr_err("resume: %s is malformed, dropped\n", nname);
 		return;
 	}
@@ -520,7 +522,10 @@ static void memfd_adopt(const void *fdt, int node)
 		pr_err("resume: %s: duplicate name %s, dropped\n", nname, name);
 		goto unlock;
 	}
-	va = keepalive_pool_claim(fdt64_to_cpu(range[0]), fdt64_to_cpu(*len));
+	/* Property data is 4-byte aligned only: fdt64_ld() reads it safely. */
+	length = fdt64_ld(len);
+	phys = fdt64_ld(&range[0]);
+	va = keepalive_pool_claim(phys, length);
 	if (IS_ERR(va)) {
 		pr_err("resume: %s: cannot claim its memory: %ld, dropped\n",
 		       name, PTR_ERR(va));
@@ -528,14 +533,14 @@ static void memfd_adopt(const void *fdt, int node)
 	}
 	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
 	if (!mf) {
-		keepalive_pool_free(va, fdt64_to_cpu(*len));
+		keepalive_pool_free(va, length);
 		goto unlock;
 	}
 	kref_init(&mf->ref);
 	strscpy(mf->name, name, sizeof(mf->name));
 	memcpy(mf->token_hash, hash, sizeof(mf->token_hash));
-	mf->length = fdt64_to_cpu(*len);
-	mf->phys = fdt64_to_cpu(range[0]);
+	mf->length = length;
+	mf->phys = phys;
 	mf->va = va;
 	mf->incoming = true;
 	list_add_tail(&mf->list, &memfd_list);

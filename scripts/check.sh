@@ -66,6 +66,15 @@ if ! bash "$REPO/scripts/kernel.sh"; then
 fi
 make -s -C "$ST" || { echo "check: 0 passed, 1 failed"; exit 1; }
 
+if want userspace; then
+	# The image format code built in userspace, with its control build.
+	echo "== userspace"
+	out=$(make -s -C "$REPO/tools/keepalive" check 2>&1)
+	grep -v '^ok ' <<<"$out" | sed 's/^/   /'
+	tally image_test "$(grep '^image_test: ' <<<"$out" | head -n 1)"
+	grep -q '(as it must)' <<<"$out" || tally image_test_control "0 passed, 1 failed"
+fi
+
 if want checkpatch; then
 	echo "== checkpatch"
 	out=$(bash "$REPO/scripts/checkpatch.sh" 2>&1)
@@ -88,6 +97,15 @@ if want kho; then
 	# Every kind of damage to the image: a cold boot with the reason.
 	vm_pass kho_corrupt --test kho_kexec_test --no-kunit --stages 8 \
 		-a kt_scenario=corrupt
+fi
+
+if want decoder; then
+	# kadecode on images captured in the VM, valid and damaged.
+	make -s -C "$REPO/tools/keepalive" "$REPO/tools/keepalive/out/kadecode.static" ||
+		tally decoder "0 passed, 1 failed"
+	vm_pass decoder --no-kunit --stages 2 \
+		--file "$REPO/tools/keepalive/out/kadecode.static" \
+		--run "*:$ST/vm/decode_image.sh"
 fi
 
 if want selfcheck; then

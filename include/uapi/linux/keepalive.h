@@ -170,8 +170,8 @@ struct keepalive_memfd_info {
 	__u32 __reserved;
 };
 
-#define KEEPALIVE_MEMFD_INCOMING	(1U << 0)
-#define KEEPALIVE_MEMFD_RETRIEVED	(1U << 1)
+#define KEEPALIVE_MEMFD_INCOMING	0x1U
+#define KEEPALIVE_MEMFD_RETRIEVED	0x2U
 
 /**
  * struct keepalive_memfd_list - argument of KEEPALIVE_IOC_MEMFD_LIST

@@ -28,6 +28,8 @@ Test selection:
   -2, --stage2 FILE     run FILE in stage 2
   -r, --run S:FILE      run FILE in stage S ("*" for every stage)
                         FILE may be followed by arguments: -r '2:./x -v'
+  -f, --file FILE       copy FILE into the guest's /ka/user/ without running
+                        it (a tool for the programs that run); repeatable
   -s, --stages N        number of kernels to boot (default: 2 when a stage 2
                         program is given, else 1); stage N>1 is entered by
                         kexec from stage N-1
@@ -99,6 +101,9 @@ while [[ $# -gt 0 ]]; do
 		add_file "$s" "$f" "$a"
 		[[ $s != "*" && $s -gt ${stages:-1} ]] && stages=$s
 		shift ;;
+	-f|--file)
+		[[ -f $2 ]] || { echo "vmtest: $2: no such file" >&2; exit 2; }
+		files+=("$2 /ka/user/$(basename "$2")"); shift ;;
 	-s|--stages) stages=$2; shift ;;
 	--no-kunit) kunit=0 ;;
 	-k|--kernel) kernel=$2; shift ;;
