@@ -94,6 +94,9 @@ if want kho; then
 	# Negative control: a kexec from RUNNING carries nothing.
 	vm_pass kho_running --test kho_kexec_test --no-kunit --stages 2 \
 		-a kt_scenario=running
+	# A file nobody retrieves is freed at CONCLUDE.
+	vm_pass kho_unclaimed --test kho_kexec_test --no-kunit --stages 2 \
+		-a kt_scenario=unclaimed
 	# Every kind of damage to the image: a cold boot with the reason.
 	vm_pass kho_corrupt --test kho_kexec_test --no-kunit --stages 8 \
 		-a kt_scenario=corrupt

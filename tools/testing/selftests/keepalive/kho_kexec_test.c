@@ -14,6 +14,8 @@
  *           for five kexecs in a row.
  * running   Negative control: stage 1 creates the file but kexecs from
  *           RUNNING. Stage 2 finds no handover and no file.
+ * unclaimed Stage 1 hands the file over; stage 2 concludes without
+ *           retrieving it: the file is freed and the pool is empty again.
  * corrupt   Stage N damages the sealed image (magic, abi, hdr-crc,
  *           fdt-crc, fdt, range, overlap in turn) through debugfs; stage
  *           N + 1 must boot cold, with the reason logged, and no file.
@@ -161,6 +163,19 @@ TEST_F(kx, verify)
 	if (!strcmp(sc, "running")) {
 		assert_cold(_metadata, self->dev, self->token,
 			    "the previous kernel made no handover");
+		return;
+	}
+	if (!strcmp(sc, "unclaimed")) {
+		ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
+		ASSERT_STREQ("resume", state);
+		ASSERT_EQ(1, ka_sysfs_num("files"));
+		ASSERT_LT(4096, ka_sysfs_num("pool_used"));
+		ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_POST_RESUME, NULL));
+		ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_CONCLUDE, NULL));
+		ASSERT_EQ(-ENOENT, ka_memfd_retrieve(self->dev, FILE_NAME, self->token));
+		ASSERT_EQ(0, ka_sysfs_num("files"));
+		ASSERT_EQ(4096, ka_sysfs_num("pool_used"));
+		ASSERT_EQ(0, ka_sysfs_num("pool_objects"));
 		return;
 	}
 	if (!strcmp(sc, "corrupt")) {
