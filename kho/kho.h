@@ -104,7 +104,6 @@ struct keepalive_pool_usage {
 };
 
 int keepalive_pool_init(void);
-bool keepalive_pool_ready(void);
 bool keepalive_pool_inherited(void);
 phys_addr_t keepalive_pool_phys(void);
 u64 keepalive_pool_size(void);

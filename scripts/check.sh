@@ -102,6 +102,11 @@ if want kho; then
 		-a kt_scenario=corrupt
 fi
 
+if want vfio; then
+	# Marking a vfio-pci device, and its record across one kexec.
+	vm_pass vfio_mark --test vfio_keepalive_test --no-kunit --stages 2
+fi
+
 if want decoder; then
 	# kadecode on images captured in the VM, valid and damaged.
 	make -s -C "$REPO/tools/keepalive" "$REPO/tools/keepalive/out/kadecode.static" ||

@@ -29,6 +29,7 @@
 
 struct boot_params;
 struct keepalive_participant;
+struct vfio_device;
 
 /**
  * struct keepalive_ops - a participant's transition callbacks
@@ -123,6 +124,7 @@ struct keepalive_participant {
 int keepalive_register(struct keepalive_participant *p);
 void keepalive_unregister(struct keepalive_participant *p);
 enum keepalive_state keepalive_get_state(void);
+bool keepalive_pool_ready(void);
 
 void *keepalive_pool_alloc(size_t size, phys_addr_t *phys);
 void keepalive_pool_free(void *addr, size_t size);
@@ -159,5 +161,17 @@ static inline void keepalive_kexec_setup_data(struct boot_params *params,
 }
 
 #endif /* CONFIG_KEEPALIVE */
+
+#if IS_ENABLED(CONFIG_KEEPALIVE_VFIO)
+int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
+			   void __user *arg, size_t argsz);
+#else
+static inline int keepalive_vfio_feature(struct vfio_device *device,
+					 u32 flags, void __user *arg,
+					 size_t argsz)
+{
+	return -ENOTTY;
+}
+#endif /* CONFIG_KEEPALIVE_VFIO */
 
 #endif /* _LINUX_KEEPALIVE_H */

@@ -126,4 +126,17 @@ static_assert(sizeof(struct keepalive_setup_data) == 16,
 #define KEEPALIVE_MEMFD_COMPATIBLE	"keepalive,memfd-v1"
 #define KEEPALIVE_TOKEN_HASH_SIZE	32
 
+/*
+ * Kept vfio-pci devices: node "vfio", one subnode "device@<index>" per
+ * device, all cells big endian as FDT cells are:
+ *   segment, bus, devfn	u32 each: where it is
+ *   vendor-device		u32: vendor << 16 | device
+ *   class			u32: the 24-bit class code
+ *   command			u32: the PCI command register at STOP
+ *   bars			6 x <u64 start, u64 flags>, as enumerated
+ *   msix			<u32 control, u32 table, u32 pba> (if MSI-X)
+ *   token-sha256		32 bytes, SHA-256 of the 16-byte token
+ */
+#define KEEPALIVE_VFIO_COMPATIBLE	"keepalive,vfio-pci-v1"
+
 #endif /* _LINUX_KEEPALIVE_ABI_H */

@@ -190,6 +190,34 @@ struct keepalive_memfd_list {
 	__aligned_u64 entries;
 };
 
+/*
+ * VFIO_DEVICE_FEATURE index of device keepalive, on a vfio-pci device fd.
+ * Not an upstream index: chosen far from the ones upstream hands out.
+ */
+#define VFIO_DEVICE_FEATURE_KEEPALIVE	0x4b41
+
+#define VFIO_KEEPALIVE_KEEP		0x1U
+
+/**
+ * struct vfio_device_feature_keepalive - data of VFIO_DEVICE_FEATURE_KEEPALIVE
+ * @flags: SET: VFIO_KEEPALIVE_KEEP keeps the device alive across the next
+ *	kexec, 0 stops keeping it; GET: VFIO_KEEPALIVE_KEEP when it is kept
+ * @__reserved: must be 0
+ * @token: SET with VFIO_KEEPALIVE_KEEP: the secret that reclaiming the
+ *	device after kexec must present; only its SHA-256 is kept and handed
+ *	over. GET: always zero
+ *
+ * SET fails with EBUSY once the handover is past PREPARE, ENODEV without a
+ * keepalive pool, EINVAL for unknown flags or a non-zero @__reserved,
+ * EOPNOTSUPP for a device that cannot be kept (a bridge, an SR-IOV virtual
+ * function, not in D0) and EXDEV when its IOMMU group holds other devices.
+ */
+struct vfio_device_feature_keepalive {
+	__u32 flags;
+	__u32 __reserved;
+	__u8 token[KEEPALIVE_TOKEN_SIZE];
+};
+
 #define KEEPALIVE_IOC_MAGIC		'K'
 #define KEEPALIVE_IOC_TRANSITION	_IO(KEEPALIVE_IOC_MAGIC, 0x00)
 #define KEEPALIVE_IOC_MEMFD_CREATE	_IO(KEEPALIVE_IOC_MAGIC, 0x01)

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vfio_keepalive_test - marking a vfio-pci device for keepalive.
+ *
+ * In every kernel: VFIO_DEVICE_FEATURE_KEEPALIVE probes, sets, reports and
+ * clears; bad arguments and a frozen set are refused with their errno.
+ * Across one kexec (--stages 2): stage 1 marks the emulated NVMe
+ * controller and goes to STOP; the sealed image has the device's record
+ * and not the token; stage 2 finds the record in the incoming image.
+ * Keeping the device running through the kexec is not built yet, so
+ * stage 2 checks the record only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+
+#include "kselftest_harness.h"
+#include "ka_uapi.h"
+#include "kt_util.h"
+
+/* include/linux/keepalive/abi.h, not a uAPI header */
+#define VFIO_COMPATIBLE	"keepalive,vfio-pci-v1"
+
+struct feature {
+	struct vfio_device_feature hdr;
+	struct vfio_device_feature_keepalive ka;
+};
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Bind @bdf to vfio-pci; open its container, group and device. */
+static int vfio_open(const char *bdf, int *container, int *group)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+	int dev;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
+	write_str(path, bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
+	if (write_str(path, "vfio-pci"))
+		return -1;
+	write_str("/sys/bus/pci/drivers_probe", bdf);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -1;
+	link[n] = '\0';
+	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	*container = open("/dev/vfio/vfio", O_RDWR);
+	*group = open(path, O_RDWR);
+	if (*container < 0 || *group < 0 ||
+	    ioctl(*group, VFIO_GROUP_SET_CONTAINER, container) ||
+	    ioctl(*container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		return -1;
+	dev = ioctl(*group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	return dev;
+}
+
+static int feature(int dev, __u32 flags, __u32 kflags, const uint8_t *token,
+		   struct vfio_device_feature_keepalive *out)
+{
+	struct feature f = {
+		.hdr.argsz = sizeof(f),
+		.hdr.flags = flags | VFIO_DEVICE_FEATURE_KEEPALIVE,
+		.ka.flags = kflags,
+	};
+
+	if (token)
+		memcpy(f.ka.token, token, sizeof(f.ka.token));
+	if (ioctl(dev, VFIO_DEVICE_FEATURE, &f))
+		return -errno;
+	if (out)
+		*out = f.ka;
+	return 0;
+}
+
+FIXTURE(vk)
+{
+	char bdf[32];
+	int container, group, dev, kadev;
+	uint8_t token[KEEPALIVE_TOKEN_SIZE];
+};
+
+FIXTURE_SETUP(vk)
+{
+	ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, 0, self->bdf, sizeof(self->bdf)));
+	self->dev = vfio_open(self->bdf, &self->container, &self->group);
+	ASSERT_LE(0, self->dev) TH_LOG("vfio open %s: %s", self->bdf, strerror(errno));
+	self->kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->kadev);
+	ka_token(self->token, 77);
+	/* After a handover, finish it: marking is for a new one. */
+	if (ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL) == 0)
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
+}
+
+FIXTURE_TEARDOWN(vk)
+{
+	close(self->kadev);
+	close(self->dev);
+	close(self->group);
+	close(self->container);
+}
+
+TEST_F(vk, set_get_clear)
+{
+	struct vfio_device_feature_keepalive ka;
+
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_PROBE |
+			     VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_GET,
+			     0, NULL, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_GET, 0, NULL, &ka));
+	ASSERT_EQ(0, ka.flags);
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	memset(&ka, 0xff, sizeof(ka));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_GET, 0, NULL, &ka));
+	ASSERT_EQ(VFIO_KEEPALIVE_KEEP, ka.flags);
+	/* The token never comes back. */
+	for (int i = 0; i < KEEPALIVE_TOKEN_SIZE; i++)
+		ASSERT_EQ(0, ka.token[i]);
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, NULL, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_GET, 0, NULL, &ka));
+	ASSERT_EQ(0, ka.flags);
+}
+
+TEST_F(vk, bad_arguments)
+{
+	struct feature f = {
+		.hdr.argsz = sizeof(f.hdr) + 4,
+		.hdr.flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_KEEPALIVE,
+	};
+
+	ASSERT_EQ(-1, ioctl(self->dev, VFIO_DEVICE_FEATURE, &f));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(-EINVAL, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0x2,
+				   self->token, NULL));
+	f.hdr.argsz = sizeof(f);
+	f.ka.__reserved = 1;
+	ASSERT_EQ(-1, ioctl(self->dev, VFIO_DEVICE_FEATURE, &f));
+	ASSERT_EQ(EINVAL, errno);
+}
+
+TEST_F(vk, frozen_from_pre_stop)
+{
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, NULL));
+	/* Still open in PREPARE. */
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, NULL));
+	ASSERT_EQ(-EBUSY, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, NULL,
+				  NULL));
+	ASSERT_EQ(-EBUSY, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+				  VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	/* ABORT thaws the set. */
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, NULL, NULL));
+}
+
+/* Read a debugfs image snapshot; its size, or -errno. */
+static ssize_t read_image(const char *name, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), KA_DEBUGFS "%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len);
+	close(fd);
+	return n;
+}
+
+static bool contains(const char *buf, size_t len, const void *what, size_t wlen)
+{
+	return !!memmem(buf, len, what, wlen);
+}
+
+/* Stage 1: the record goes into the image; stage 2: it came through. */
+TEST_F(vk, recorded_in_handover)
+{
+	static char img[65536];
+	ssize_t n;
+
+	if (kt_stage() == 1) {
+		ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+				     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, NULL));
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, NULL));
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, NULL));
+		n = read_image("outgoing", img, sizeof(img));
+	} else {
+		n = read_image("incoming", img, sizeof(img));
+	}
+	ASSERT_LT(4096, n);
+	ASSERT_TRUE(contains(img, n, VFIO_COMPATIBLE, sizeof(VFIO_COMPATIBLE)));
+	ASSERT_TRUE(contains(img, n, "device@0", 9));
+	/* vendor-device 1b36:0010 as a big-endian cell */
+	ASSERT_TRUE(contains(img, n, "\x1b\x36\x00\x10", 4));
+	/* Only the token's hash is handed over, never the token. */
+	ASSERT_FALSE(contains(img, n, self->token, sizeof(self->token)));
+	if (kt_stage() == 1 && getenv("KT_STAGES") && atoi(getenv("KT_STAGES")) == 1)
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
+}
+
+TEST_HARNESS_MAIN

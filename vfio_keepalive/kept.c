@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: marking vfio-pci devices to be kept alive.
+ *
+ * A VMM holding a vfio-pci device fd marks the device with
+ * VFIO_DEVICE_FEATURE_KEEPALIVE and a token, or clears the mark. Only the
+ * token's SHA-256 is kept. Marks can change until PRE-STOP; the set of
+ * kept devices is then frozen until ABORT or the kexec.
+ */
+#define pr_fmt(fmt) "keepalive: vfio: " fmt
+
+#include <linux/iommu.h>
+#include <linux/keepalive.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vfio.h>
+#include <linux/vfio_pci_core.h>
+
+#include "vka.h"
+
+/* Protects vka_kept_list and vka_frozen. */
+DEFINE_MUTEX(vka_lock);
+LIST_HEAD(vka_kept_list);
+bool vka_frozen;
+
+static struct vka_kept *vka_find(struct pci_dev *pdev)
+{
+	struct vka_kept *k;
+
+	lockdep_assert_held(&vka_lock);
+	list_for_each_entry(k, &vka_kept_list, list)
+		if (k->pdev == pdev)
+			return k;
+	return NULL;
+}
+
+static int count_dev(struct device *dev, void *data)
+{
+	(*(unsigned int *)data)++;
+	return 0;
+}
+
+/* Why @pdev cannot be kept, as an errno, with a log line; or 0. */
+static int vka_check_device(struct pci_dev *pdev)
+{
+	struct iommu_group *group;
+	unsigned int n = 0;
+
+	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL || pdev->is_virtfn) {
+		pci_warn(pdev, "keepalive: only physical endpoint functions can be kept\n");
+		return -EOPNOTSUPP;
+	}
+	if (pdev->current_state != PCI_D0) {
+		pci_warn(pdev, "keepalive: not in D0 (D%d)\n", pdev->current_state);
+		return -EOPNOTSUPP;
+	}
+	group = iommu_group_get(&pdev->dev);
+	if (!group) {
+		pci_warn(pdev, "keepalive: not behind an IOMMU\n");
+		return -EOPNOTSUPP;
+	}
+	iommu_group_for_each_dev(group, &n, count_dev);
+	iommu_group_put(group);
+	if (n != 1) {
+		pci_warn(pdev, "keepalive: its IOMMU group holds %u devices\n", n);
+		return -EXDEV;
+	}
+	return 0;
+}
+
+static int vka_keep(struct pci_dev *pdev, const u8 *token)
+{
+	struct vka_kept *k;
+	int ret;
+
+	ret = vka_check_device(pdev);
+	if (ret)
+		return ret;
+	k = vka_find(pdev);
+	if (!k) {
+		k = kzalloc(sizeof(*k), GFP_KERNEL);
+		if (!k)
+			return -ENOMEM;
+		k->pdev = pci_dev_get(pdev);
+		list_add_tail(&k->list, &vka_kept_list);
+	}
+	/* Marking again replaces the token. */
+	sha256(token, KEEPALIVE_TOKEN_SIZE, k->token_hash);
+	pci_info(pdev, "keepalive: kept across the next kexec\n");
+	return 0;
+}
+
+static void vka_unkeep(struct pci_dev *pdev)
+{
+	struct vka_kept *k = vka_find(pdev);
+
+	if (!k)
+		return;
+	list_del(&k->list);
+	pci_dev_put(k->pdev);
+	kfree(k);
+	pci_info(pdev, "keepalive: no longer kept\n");
+}
+
+/**
+ * keepalive_vfio_feature() - VFIO_DEVICE_FEATURE_KEEPALIVE on a vfio-pci fd
+ * @device: the vfio device of a vfio-pci core device
+ * @flags: the VFIO_DEVICE_FEATURE flags
+ * @arg: user pointer to struct vfio_device_feature_keepalive
+ * @argsz: its size
+ *
+ * Context: Process context; takes vka_lock.
+ * Return: 0 (also for a PROBE);
+ * -EINVAL for a bad @argsz, unknown flags or non-zero reserved bytes;
+ * -EFAULT when @arg cannot be read or written;
+ * -ENODEV without a keepalive pool;
+ * -EBUSY once the handover is past PREPARE;
+ * -EOPNOTSUPP for a device that cannot be kept;
+ * -EXDEV when its IOMMU group holds other devices;
+ * -ENOMEM.
+ */
+int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
+			   void __user *arg, size_t argsz)
+{
+	struct vfio_pci_core_device *vdev =
+		container_of(device, struct vfio_pci_core_device, vdev);
+	struct vfio_device_feature_keepalive ka;
+	enum keepalive_state state;
+	int ret;
+
+	ret = vfio_check_feature(flags, argsz,
+				 VFIO_DEVICE_FEATURE_GET | VFIO_DEVICE_FEATURE_SET,
+				 sizeof(ka));
+	if (ret != 1)
+		return ret;
+
+	mutex_lock(&vka_lock);
+	if (flags & VFIO_DEVICE_FEATURE_GET) {
+		memset(&ka, 0, sizeof(ka));
+		ka.flags = vka_find(vdev->pdev) ? VFIO_KEEPALIVE_KEEP : 0;
+		ret = copy_to_user(arg, &ka, sizeof(ka)) ? -EFAULT : 0;
+		goto unlock;
+	}
+	if (copy_from_user(&ka, arg, sizeof(ka))) {
+		ret = -EFAULT;
+		goto unlock;
+	}
+	if (ka.flags & ~VFIO_KEEPALIVE_KEEP || ka.__reserved) {
+		ret = -EINVAL;
+		goto unlock;
+	}
+	state = keepalive_get_state();
+	if (!keepalive_pool_ready()) {
+		pci_warn(vdev->pdev, "keepalive: no pool (keepalive.pool=)\n");
+		ret = -ENODEV;
+	} else if (vka_frozen || (state != KEEPALIVE_STATE_RUNNING &&
+				  state != KEEPALIVE_STATE_PREPARE)) {
+		pci_warn(vdev->pdev, "keepalive: refused in state %d: set is frozen\n",
+			 state);
+		ret = -EBUSY;
+	} else if (ka.flags & VFIO_KEEPALIVE_KEEP) {
+		ret = vka_keep(vdev->pdev, ka.token);
+	} else {
+		vka_unkeep(vdev->pdev);
+		ret = 0;
+	}
+unlock:
+	mutex_unlock(&vka_lock);
+	memzero_explicit(&ka, sizeof(ka));
+	return ret;
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: kept vfio-pci devices as a state-machine
+ * participant.
+ *
+ * PRE-STOP freezes the set of kept devices; STOP records each in the
+ * handover image (where it is, what it is, its BARs, command register,
+ * MSI-X configuration and the hash of its token: never the token).
+ *
+ * Not built yet: keeping the device running through the fd close and the
+ * kexec shutdown, and adopting it in the next kernel. Until then the next
+ * kernel only reads what was recorded, logs it, and enumerates the device
+ * as a cold one.
+ */
+#define pr_fmt(fmt) "keepalive: vfio: " fmt
+
+#include <linux/init.h>
+#include <linux/keepalive.h>
+#include <linux/libfdt.h>
+#include <linux/pci.h>
+
+#include "vka.h"
+
+static int vka_pre_stop(struct keepalive_participant *p)
+{
+	mutex_lock(&vka_lock);
+	vka_frozen = true;
+	mutex_unlock(&vka_lock);
+	return 0;
+}
+
+static void vka_unpre_stop(struct keepalive_participant *p)
+{
+	mutex_lock(&vka_lock);
+	vka_frozen = false;
+	mutex_unlock(&vka_lock);
+}
+
+static int vka_record(void *fdt, int parent, int index,
+		      const struct vka_kept *k)
+{
+	struct pci_dev *pdev = k->pdev;
+	fdt64_t bars[PCI_STD_NUM_BARS * 2];
+	fdt32_t msix[3];
+	char name[24];
+	u16 cmd, ctrl;
+	u32 table, pba;
+	int node, i, ret;
+
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		bars[2 * i] = cpu_to_fdt64(pci_resource_start(pdev, i));
+		bars[2 * i + 1] = cpu_to_fdt64(pci_resource_flags(pdev, i));
+	}
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+
+	snprintf(name, sizeof(name), "device@%d", index);
+	node = fdt_add_subnode(fdt, parent, name);
+	if (node < 0)
+		return node;
+	ret = fdt_setprop_u32(fdt, node, "segment", pci_domain_nr(pdev->bus)) ?:
+	      fdt_setprop_u32(fdt, node, "bus", pdev->bus->number) ?:
+	      fdt_setprop_u32(fdt, node, "devfn", pdev->devfn) ?:
+	      fdt_setprop_u32(fdt, node, "vendor-device",
+			      (u32)pdev->vendor << 16 | pdev->device) ?:
+	      fdt_setprop_u32(fdt, node, "class", pdev->class) ?:
+	      fdt_setprop_u32(fdt, node, "command", cmd) ?:
+	      fdt_setprop(fdt, node, "bars", bars, sizeof(bars)) ?:
+	      fdt_setprop(fdt, node, "token-sha256", k->token_hash,
+			  sizeof(k->token_hash));
+	if (ret || !pdev->msix_cap)
+		return ret;
+	pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctrl);
+	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE, &table);
+	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_PBA, &pba);
+	msix[0] = cpu_to_fdt32(ctrl);
+	msix[1] = cpu_to_fdt32(table);
+	msix[2] = cpu_to_fdt32(pba);
+	return fdt_setprop(fdt, node, "msix", msix, sizeof(msix));
+}
+
+static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
+{
+	struct vka_kept *k;
+	int ret = 0, i = 0;
+
+	mutex_lock(&vka_lock);
+	list_for_each_entry(k, &vka_kept_list, list) {
+		ret = vka_record(fdt, node, i++, k);
+		if (ret) {
+			pci_err(k->pdev, "keepalive: cannot record: %s\n",
+				fdt_strerror(ret));
+			break;
+		}
+	}
+	mutex_unlock(&vka_lock);
+	if (ret)
+		return ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+	pr_info("stop: %d device(s) recorded\n", i);
+	return 0;
+}
+
+static int vka_resume(struct keepalive_participant *p, const void *fdt,
+		      int node)
+{
+	const fdt32_t *seg, *bus, *devfn, *id;
+	int child;
+
+	fdt_for_each_subnode(child, fdt, node) {
+		seg = fdt_getprop(fdt, child, "segment", NULL);
+		bus = fdt_getprop(fdt, child, "bus", NULL);
+		devfn = fdt_getprop(fdt, child, "devfn", NULL);
+		id = fdt_getprop(fdt, child, "vendor-device", NULL);
+		if (!seg || !bus || !devfn || !id) {
+			pr_err("resume: %s is malformed\n",
+			       fdt_get_name(fdt, child, NULL));
+			continue;
+		}
+		pr_info("resume: %04x:%02x:%02x.%d (%04x:%04x) was kept; adoption is not implemented yet: it starts cold\n",
+			fdt32_ld(seg), fdt32_ld(bus), PCI_SLOT(fdt32_ld(devfn)),
+			PCI_FUNC(fdt32_ld(devfn)), fdt32_ld(id) >> 16,
+			fdt32_ld(id) & 0xffff);
+	}
+	return child == -FDT_ERR_NOTFOUND ? 0 : -EINVAL;
+}
+
+static const struct keepalive_ops vka_ops = {
+	.pre_stop = vka_pre_stop,
+	.unpre_stop = vka_unpre_stop,
+	.stop = vka_stop,
+	.resume = vka_resume,
+};
+
+static struct keepalive_participant vka_participant = {
+	.name = "vfio",
+	.compatible = KEEPALIVE_VFIO_COMPATIBLE,
+	.priority = KEEPALIVE_PRIO_DEVICE,
+	.ops = &vka_ops,
+};
+
+static int __init vka_init(void)
+{
+	int ret = keepalive_register(&vka_participant);
+
+	if (ret)
+		pr_err("cannot register: %d\n", ret);
+	return ret;
+}
+subsys_initcall(vka_init);
