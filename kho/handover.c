@@ -203,8 +203,8 @@ void __init keepalive_handover_receive(void)
 				  keepalive_pool_size(), why, sizeof(why));
 	if (ret == -ENOENT) {
 		snprintf(ho.status, sizeof(ho.status),
-			 "none: the previous kernel made no handover");
-		pr_info("no handover: the previous kernel did not kexec from STOP\n");
+			 "none: the previous kernel made no handover (no header)");
+		pr_info("no handover: no header in the pool (no kexec from STOP, or the header was wiped)\n");
 		goto wipe;
 	}
 	if (ret)

@@ -145,6 +145,8 @@ static long memfd_layout(struct keepalive_memfd *mf, void __user *uarg)
 
 	if (get_user(usize, (u32 __user *)uarg))
 		return -EFAULT;
+	if (usize < 2 * sizeof(u32))
+		return -EINVAL;
 	ret = copy_struct_from_user(&lay, sizeof(lay), uarg, usize);
 	if (ret)
 		return ret;
@@ -187,6 +189,7 @@ static const struct file_operations memfd_fops = {
 	.llseek = memfd_llseek,
 	.mmap = memfd_mmap,
 	.unlocked_ioctl = memfd_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
 	.release = memfd_file_release,
 };
 

@@ -108,6 +108,11 @@ void __init keepalive_parse_setup_data(u64 pa_data, u32 data_len)
 	}
 	memcpy(&inherited, sd->data, sizeof(inherited));
 	early_memunmap(sd, data_len);
+	if (le32_to_cpu(inherited.version) != KEEPALIVE_SETUP_DATA_VERSION) {
+		pr_err("SETUP_KEEPALIVE version %u, this kernel reads %u: previous pool ignored\n",
+		       le32_to_cpu(inherited.version), KEEPALIVE_SETUP_DATA_VERSION);
+		memset(&inherited, 0, sizeof(inherited));
+	}
 }
 
 static phys_addr_t __init pool_allocate(u64 size, phys_addr_t addr)
@@ -224,6 +229,8 @@ void keepalive_kexec_setup_data(struct boot_params *params,
 		return;
 	sd->type = SETUP_KEEPALIVE;
 	sd->len = sizeof(*kd);
+	kd->version = cpu_to_le32(KEEPALIVE_SETUP_DATA_VERSION);
+	kd->reserved = 0;
 	kd->pool_phys = cpu_to_le64(pool.phys);
 	kd->pool_size = cpu_to_le64(pool.size);
 	sd->next = params->hdr.setup_data;

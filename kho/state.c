@@ -440,7 +440,8 @@ enum keepalive_state keepalive_sm_kexec(struct keepalive_sm *sm)
  *
  * Context: Process context; takes @sm->lock.
  * Return: 0;
- * -EINVAL for a participant without a name, compatible or ops;
+ * -EINVAL for a participant without a compatible or ops, or without a
+ * name of 1 to 31 characters of [a-z0-9-];
  * -EEXIST when a participant of that name is registered;
  * -EBUSY while a handover is being prepared (PREPARE to STOP) or a kexec
  * has started: a participant that missed the earlier steps cannot join.
@@ -450,8 +451,10 @@ int keepalive_sm_add(struct keepalive_sm *sm, struct keepalive_participant *p)
 	struct keepalive_participant *pos;
 	int ret = 0;
 
-	if (!p->name || !p->compatible || !p->ops ||
-	    strlen(p->name) >= sizeof(((struct keepalive_result *)0)->participant))
+	if (!p->name || !p->compatible || !p->ops || !*p->name ||
+	    strlen(p->name) >= sizeof(((struct keepalive_result *)0)->participant) ||
+	    strspn(p->name, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
+	    strlen(p->name))
 		return -EINVAL;
 
 	mutex_lock(&sm->lock);

@@ -15,8 +15,8 @@
  * Documentation/keepalive/core.rst.
  *
  * Lock order (outermost first), asserted with lockdep where taken:
- *   keepalive_state_lock (kho/state.c) -> a participant's own locks
- *     -> keepalive_pool.lock (kho/pool.c)
+ *   keepalive_sm.lock (kho/core.c) -> a participant's own locks
+ *     -> the pool's spinlock (kho/pool.c)
  */
 #ifndef _LINUX_KEEPALIVE_H
 #define _LINUX_KEEPALIVE_H
@@ -42,7 +42,7 @@ struct vfio_device;
  *
  * All callbacks are Optional; a participant provides the ones its state
  * needs and, for each forward callback that changes something, its undo.
- * All are called with keepalive_state_lock held, in process context, and
+ * All are called with keepalive_sm.lock held, in process context, and
  * may sleep.
  *
  * @prepare: RUNNING -> PREPARE. Reserve or allocate what the handover will
@@ -56,17 +56,18 @@ struct vfio_device;
  * @stop: PRE-STOP -> STOP. Serialize into the outgoing handover image:
  *	@fdt is the image's flattened device tree, @node the offset of this
  *	participant's node, already carrying its "compatible". Use libfdt to
- *	add properties and subnodes. Return: 0, -ENOSPC (image full; the core
- *	retries with nothing), or a negative errno.
+ *	add properties and subnodes. Return: 0, -ENOSPC (image full: STOP
+ *	fails and names this participant), or a negative errno.
  * @unstop: undo @stop (the node itself is discarded by the core).
  * @resume: next kernel: adopt what the previous kernel handed over. @fdt
  *	and @node locate this participant's node in the validated incoming
  *	image (its "compatible" was checked). Called once, when the
  *	participant registers or when the core enters RESUME, whichever is
  *	later. Validate everything; claim pool ranges with
- *	keepalive_pool_claim(). Return: 0, or a negative errno, in which case
- *	the participant has fallen back to a cold start by itself and its
- *	node is ignored.
+ *	keepalive_pool_claim(); participants must register before
+ *	late_initcall_sync, when the core holds every range still unclaimed
+ *	until CONCLUDE. Return: 0, or a negative errno, which is logged:
+ *	whatever the participant did not adopt starts cold.
  * @post_resume: RESUME -> POST-RESUME. Return: 0 or a negative errno.
  * @unpost_resume: undo @post_resume.
  * @conclude: POST-RESUME -> RUNNING: release everything nobody reclaimed

@@ -884,6 +884,12 @@ static void state_test_register_invalid(struct kunit *test)
 	f->p.ops = NULL;
 	expect_add(ctx, f, -EINVAL);
 
+	/* Node names: [a-z0-9-] only, not empty. */
+	expect_add(ctx, new_fake(ctx, "", KEEPALIVE_PRIO_DEVICE), -EINVAL);
+	expect_add(ctx, new_fake(ctx, "Upper", KEEPALIVE_PRIO_DEVICE), -EINVAL);
+	expect_add(ctx, new_fake(ctx, "a/b", KEEPALIVE_PRIO_DEVICE), -EINVAL);
+	expect_add(ctx, new_fake(ctx, "a@1", KEEPALIVE_PRIO_DEVICE), -EINVAL);
+
 	/* 32 characters do not fit in keepalive_result.participant */
 	expect_add(ctx, new_fake(ctx, "abcdefghijklmnopqrstuvwxyz-12345",
 				 KEEPALIVE_PRIO_DEVICE), -EINVAL);

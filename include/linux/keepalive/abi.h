@@ -21,8 +21,10 @@
  * CRCs), the FDT structure and every range.
  *
  * Versioning, i.e. what to bump when this changes:
- * - struct keepalive_hdr or struct keepalive_setup_data change layout or
- *   meaning: bump KEEPALIVE_ABI_MAJOR. Kernels refuse a different major.
+ * - struct keepalive_hdr changes layout or meaning: bump
+ *   KEEPALIVE_ABI_MAJOR. Kernels refuse a different major.
+ * - struct keepalive_setup_data changes: bump KEEPALIVE_SETUP_DATA_VERSION
+ *   (it is read before the header, so it carries its own version).
  * - A new optional node or property that older kernels may ignore: bump
  *   KEEPALIVE_ABI_MINOR. Kernels accept any minor.
  * - A participant's node changes incompatibly: bump the "-v<N>" of that
@@ -57,6 +59,9 @@
 #define SETUP_KEEPALIVE			0x4b41504cU	/* "KAPL" */
 
 #define KEEPALIVE_FDT_COMPATIBLE	"keepalive,handover-v1"
+
+/* Bump when struct keepalive_setup_data changes layout or meaning. */
+#define KEEPALIVE_SETUP_DATA_VERSION	1
 
 /*
  * Any node may carry this property: u64 pairs <phys length> of pool memory
@@ -101,6 +106,9 @@ static_assert(sizeof(struct keepalive_hdr) == 64, "keepalive_hdr is ABI");
 
 /**
  * struct keepalive_setup_data - payload of the SETUP_KEEPALIVE setup_data
+ * @version: KEEPALIVE_SETUP_DATA_VERSION; a kernel ignores an entry of
+ *	another version (and boots without the previous pool)
+ * @reserved: 0
  * @pool_phys: physical address of the keepalive pool
  * @pool_size: its size in bytes
  *
@@ -109,10 +117,12 @@ static_assert(sizeof(struct keepalive_hdr) == 64, "keepalive_hdr is ABI");
  * and a kernel with keepalive takes it over at the same place.
  */
 struct keepalive_setup_data {
+	__le32	version;
+	__le32	reserved;
 	__le64	pool_phys;
 	__le64	pool_size;
 } __packed;
-static_assert(sizeof(struct keepalive_setup_data) == 16,
+static_assert(sizeof(struct keepalive_setup_data) == 24,
 	      "keepalive_setup_data is ABI");
 
 /*
@@ -120,8 +130,9 @@ static_assert(sizeof(struct keepalive_setup_data) == 16,
  *   name		string, at most KEEPALIVE_NAME_MAX - 1 bytes
  *   length		u64, bytes, a multiple of 4096
  *   token-sha256	32 bytes, SHA-256 of the 16-byte token
- *   phys-ranges	u64 pairs <phys length>, in file order, summing
- *			to length
+ *   phys-ranges	one u64 pair <phys length> with length equal to
+ *			"length" (memfd-v1 files are contiguous; more
+ *			pairs would need memfd-v2)
  */
 #define KEEPALIVE_MEMFD_COMPATIBLE	"keepalive,memfd-v1"
 #define KEEPALIVE_TOKEN_HASH_SIZE	32
