@@ -105,6 +105,10 @@ fi
 if want vfio; then
 	# Marking a vfio-pci device, and its record across one kexec.
 	vm_pass vfio_mark --test vfio_keepalive_test --no-kunit --stages 2
+	# The userspace NVMe driver over VFIO: I/O, MSI-X, save/restore with
+	# zero admin commands, and vfio-pci's reset on open and close.
+	vm_pass nvme_vfio --test nvme_vfio_test --no-kunit \
+		--run "1:$ST/vm/bind_vfio.sh"
 fi
 
 if want decoder; then

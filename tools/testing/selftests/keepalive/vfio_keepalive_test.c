@@ -12,7 +12,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 #include "kselftest_harness.h"
 #include "ka_uapi.h"
 #include "kt_util.h"
+#include "nvme_vfio.h"
 
 /* include/linux/keepalive/abi.h, not a uAPI header */
 #define VFIO_COMPATIBLE	"keepalive,vfio-pci-v1"
@@ -32,47 +32,6 @@ struct feature {
 	struct vfio_device_feature hdr;
 	struct vfio_device_feature_keepalive ka;
 };
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/* Bind @bdf to vfio-pci; open its container, group and device. */
-static int vfio_open(const char *bdf, int *container, int *group)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-	int dev;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind", bdf);
-	write_str(path, bdf);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override", bdf);
-	if (write_str(path, "vfio-pci"))
-		return -1;
-	write_str("/sys/bus/pci/drivers_probe", bdf);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0)
-		return -1;
-	link[n] = '\0';
-	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
-	*container = open("/dev/vfio/vfio", O_RDWR);
-	*group = open(path, O_RDWR);
-	if (*container < 0 || *group < 0 ||
-	    ioctl(*group, VFIO_GROUP_SET_CONTAINER, container) ||
-	    ioctl(*container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		return -1;
-	dev = ioctl(*group, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	return dev;
-}
 
 static int feature(int dev, __u32 flags, __u32 kflags, const uint8_t *token,
 		   struct vfio_device_feature_keepalive *out)
@@ -95,15 +54,18 @@ static int feature(int dev, __u32 flags, __u32 kflags, const uint8_t *token,
 FIXTURE(vk)
 {
 	char bdf[32];
-	int container, group, dev, kadev;
+	struct nvme_vfio_dev vdev;
+	int dev, kadev;
 	uint8_t token[KEEPALIVE_TOKEN_SIZE];
 };
 
 FIXTURE_SETUP(vk)
 {
 	ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, 0, self->bdf, sizeof(self->bdf)));
-	self->dev = vfio_open(self->bdf, &self->container, &self->group);
-	ASSERT_LE(0, self->dev) TH_LOG("vfio open %s: %s", self->bdf, strerror(errno));
+	ASSERT_LE(0, nvme_vfio_bind(self->bdf));
+	ASSERT_EQ(0, nvme_vfio_dev_open(&self->vdev, self->bdf, false))
+		TH_LOG("vfio open %s", self->bdf);
+	self->dev = self->vdev.device;
 	self->kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->kadev);
 	ka_token(self->token, 77);
@@ -115,9 +77,7 @@ FIXTURE_SETUP(vk)
 FIXTURE_TEARDOWN(vk)
 {
 	close(self->kadev);
-	close(self->dev);
-	close(self->group);
-	close(self->container);
+	nvme_vfio_dev_close(&self->vdev);
 }
 
 TEST_F(vk, set_get_clear)
