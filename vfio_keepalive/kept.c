@@ -6,12 +6,19 @@
  * VFIO_DEVICE_FEATURE_KEEPALIVE and a token, or clears the mark. Only the
  * token's SHA-256 is kept. Marks can change until PRE-STOP; the set of
  * kept devices is then frozen until ABORT or the kexec.
+ *
+ * While a device is kept, keepalive holds a PCI enable reference and a
+ * runtime PM reference on it, and vfio-pci (patch 0005) skips its reset,
+ * bus master clearing and config restore on open and close: when the
+ * VMM's fds close, the device stays enabled, bus master on, in D0, with
+ * its queues running.
  */
 #define pr_fmt(fmt) "keepalive: vfio: " fmt
 
 #include <linux/iommu.h>
 #include <linux/keepalive.h>
 #include <linux/pci.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -82,6 +89,13 @@ static int vka_keep(struct pci_dev *pdev, const u8 *token)
 		k = kzalloc(sizeof(*k), GFP_KERNEL);
 		if (!k)
 			return -ENOMEM;
+		/* Already enabled by vfio-pci: this only takes a reference. */
+		ret = pci_enable_device(pdev);
+		if (ret) {
+			kfree(k);
+			return ret;
+		}
+		pm_runtime_get_noresume(&pdev->dev);
 		k->pdev = pci_dev_get(pdev);
 		list_add_tail(&k->list, &vka_kept_list);
 	}
@@ -98,9 +112,30 @@ static void vka_unkeep(struct pci_dev *pdev)
 	if (!k)
 		return;
 	list_del(&k->list);
+	pm_runtime_put(&pdev->dev);
+	pci_disable_device(pdev);
 	pci_dev_put(k->pdev);
 	kfree(k);
 	pci_info(pdev, "keepalive: no longer kept\n");
+}
+
+/**
+ * keepalive_vfio_kept() - is this device kept alive across the next kexec?
+ * @pdev: a PCI device
+ *
+ * For vfio-pci's open and close paths, which leave a kept device running.
+ *
+ * Context: Process context; takes vka_lock.
+ * Return: true when @pdev is marked.
+ */
+bool keepalive_vfio_kept(struct pci_dev *pdev)
+{
+	bool kept;
+
+	mutex_lock(&vka_lock);
+	kept = vka_find(pdev);
+	mutex_unlock(&vka_lock);
+	return kept;
 }
 
 /**

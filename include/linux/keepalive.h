@@ -29,6 +29,7 @@
 
 struct boot_params;
 struct keepalive_participant;
+struct pci_dev;
 struct vfio_device;
 
 /**
@@ -166,12 +167,18 @@ static inline void keepalive_kexec_setup_data(struct boot_params *params,
 #if IS_ENABLED(CONFIG_KEEPALIVE_VFIO)
 int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 			   void __user *arg, size_t argsz);
+bool keepalive_vfio_kept(struct pci_dev *pdev);
 #else
 static inline int keepalive_vfio_feature(struct vfio_device *device,
 					 u32 flags, void __user *arg,
 					 size_t argsz)
 {
 	return -ENOTTY;
+}
+
+static inline bool keepalive_vfio_kept(struct pci_dev *pdev)
+{
+	return false;
 }
 #endif /* CONFIG_KEEPALIVE_VFIO */
 

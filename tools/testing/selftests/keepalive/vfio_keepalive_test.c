@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
 #include "kselftest_harness.h"
@@ -133,6 +134,91 @@ TEST_F(vk, frozen_from_pre_stop)
 	/* ABORT thaws the set. */
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
 	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, NULL, NULL));
+}
+
+/* PCI_COMMAND of @bdf, read through sysfs (no vfio involved). */
+static int pci_command(const char *bdf)
+{
+	char path[128];
+	uint16_t cmd;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, &cmd, sizeof(cmd), 4);
+	close(fd);
+	return n == sizeof(cmd) ? cmd : -EIO;
+}
+
+#define MEM_SIZE	(1 << 20)
+#define MEM_IOVA	0x20000000ULL
+#define LBA0		2048
+#define NLB		64
+
+/*
+ * Run the controller, close every vfio fd, open them again and take the
+ * controller over from the saved queue state. Returns what restore said.
+ */
+static int close_and_reopen(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(vk) *self, bool keep)
+{
+	struct nvme_vfio nv = { 0 }, nv2 = { 0 };
+	uint8_t state[4096], *buf, *back;
+	struct nvme_vfio_mem mem;
+	int len, ret, cmd, i;
+
+	ASSERT_EQ(0, nvme_vfio_mem_anon(&mem, MEM_SIZE, MEM_IOVA));
+	ASSERT_EQ(0, nvme_vfio_init(&nv, &self->vdev, &mem, NULL));
+	buf = nvme_vfio_alloc(&nv, NLB * nv.st.lba_size);
+	ASSERT_NE(NULL, buf);
+	for (i = 0; i < NLB * (int)nv.st.lba_size; i++)
+		buf[i] = (uint8_t)(i * 7 + keep);
+	ASSERT_EQ(0, nvme_vfio_write(&nv, LBA0, NLB, buf));
+	len = nvme_vfio_save(&nv, state, sizeof(state));
+	ASSERT_LT(0, len);
+	if (keep)
+		ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+				     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+
+	/* The VMM goes away: every fd closes. */
+	nvme_vfio_detach(&nv);
+	nvme_vfio_dev_close(&self->vdev);
+	cmd = pci_command(self->bdf);
+	ASSERT_LE(0, cmd);
+	/* Kept: still a bus master. Not kept: vfio-pci disabled it. */
+	ASSERT_EQ(keep, !!(cmd & PCI_COMMAND_MASTER));
+
+	ASSERT_EQ(0, nvme_vfio_dev_open(&self->vdev, self->bdf, false));
+	self->dev = self->vdev.device;
+	ret = nvme_vfio_restore(&nv2, &self->vdev, &mem, state, len);
+	if (!ret) {
+		/* The same queue pair, no admin command: the data is there. */
+		back = nvme_vfio_alloc(&nv2, NLB * nv2.st.lba_size);
+		ASSERT_NE(NULL, back);
+		memset(back, 0, NLB * nv2.st.lba_size);
+		ASSERT_EQ(0, nvme_vfio_read(&nv2, LBA0, NLB, back));
+		ASSERT_EQ(0, memcmp(buf, back, NLB * nv2.st.lba_size));
+		ASSERT_EQ(0, nv2.admin_cmds);
+		nvme_vfio_detach(&nv2);
+	}
+	if (keep)
+		ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0,
+				     NULL, NULL));
+	nvme_vfio_mem_unmap(&mem);
+	return ret;
+}
+
+TEST_F(vk, kept_device_survives_close)
+{
+	ASSERT_EQ(0, close_and_reopen(_metadata, self, true));
+}
+
+/* The control: without the mark, vfio-pci resets it and restore fails. */
+TEST_F(vk, unkept_device_is_reset_on_close)
+{
+	ASSERT_EQ(-ENODEV, close_and_reopen(_metadata, self, false));
 }
 
 /* Read a debugfs image snapshot; its size, or -errno. */
