@@ -152,7 +152,7 @@ static int pci_command(const char *bdf)
 	return n == sizeof(cmd) ? cmd : -EIO;
 }
 
-#define MEM_SIZE	(1 << 20)
+#define MEM_SIZE	0x100000
 #define MEM_IOVA	0x20000000ULL
 #define LBA0		2048
 #define NLB		64
@@ -162,7 +162,7 @@ static int pci_command(const char *bdf)
  * controller over from the saved queue state. Returns what restore said.
  */
 static int close_and_reopen(struct __test_metadata *_metadata,
-			    FIXTURE_DATA(vk) *self, bool keep)
+			    struct _test_data_vk *self, bool keep)
 {
 	struct nvme_vfio nv = { 0 }, nv2 = { 0 };
 	uint8_t state[4096], *buf, *back;
