@@ -105,18 +105,39 @@ static int vka_keep(struct pci_dev *pdev, const u8 *token)
 	return 0;
 }
 
+static void vka_drop(struct vka_kept *k)
+{
+	struct pci_dev *pdev = k->pdev;
+
+	list_del(&k->list);
+	pm_runtime_put(&pdev->dev);
+	pci_disable_device(pdev);
+	pci_info(pdev, "keepalive: no longer kept\n");
+	kfree(k);
+	pci_dev_put(pdev);
+}
+
 static void vka_unkeep(struct pci_dev *pdev)
 {
 	struct vka_kept *k = vka_find(pdev);
 
-	if (!k)
-		return;
-	list_del(&k->list);
-	pm_runtime_put(&pdev->dev);
-	pci_disable_device(pdev);
-	pci_dev_put(k->pdev);
-	kfree(k);
-	pci_info(pdev, "keepalive: no longer kept\n");
+	if (k)
+		vka_drop(k);
+}
+
+/**
+ * vka_unkeep_all() - forget every mark: the devices are ordinary again
+ *
+ * Context: Process context; takes vka_lock.
+ */
+void vka_unkeep_all(void)
+{
+	struct vka_kept *k, *next;
+
+	mutex_lock(&vka_lock);
+	list_for_each_entry_safe(k, next, &vka_kept_list, list)
+		vka_drop(k);
+	mutex_unlock(&vka_lock);
 }
 
 /**

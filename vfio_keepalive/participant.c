@@ -3,7 +3,8 @@
  * Kexec device keepalive: kept vfio-pci devices as a state-machine
  * participant.
  *
- * PRE-STOP freezes the set of kept devices; STOP records each in the
+ * PRE-STOP freezes the set of kept devices; ABORT forgets every mark (the
+ * devices are ordinary vfio-pci devices again); STOP records each in the
  * handover image (where it is, what it is, its BARs, command register,
  * MSI-X configuration and the hash of its token: never the token).
  *
@@ -20,6 +21,12 @@
 #include <linux/pci.h>
 
 #include "vka.h"
+
+/* ABORT undoes the whole handover, marks included. */
+static void vka_unprepare(struct keepalive_participant *p)
+{
+	vka_unkeep_all();
+}
 
 static int vka_pre_stop(struct keepalive_participant *p)
 {
@@ -124,6 +131,7 @@ static int vka_resume(struct keepalive_participant *p, const void *fdt,
 }
 
 static const struct keepalive_ops vka_ops = {
+	.unprepare = vka_unprepare,
 	.pre_stop = vka_pre_stop,
 	.unpre_stop = vka_unpre_stop,
 	.stop = vka_stop,

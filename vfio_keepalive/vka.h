@@ -30,4 +30,6 @@ extern struct list_head vka_kept_list;
 /* Set from PRE-STOP until ABORT or the kexec: no device comes or goes. */
 extern bool vka_frozen;
 
+void vka_unkeep_all(void);
+
 #endif /* _KEEPALIVE_VKA_H */

@@ -221,6 +221,21 @@ TEST_F(vk, unkept_device_is_reset_on_close)
 	ASSERT_EQ(-ENODEV, close_and_reopen(_metadata, self, false));
 }
 
+/* ABORT forgets the mark: a close resets the device again. */
+TEST_F(vk, abort_unmarks)
+{
+	struct vfio_device_feature_keepalive ka;
+
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, NULL));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, NULL));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_GET, 0, NULL, &ka));
+	ASSERT_EQ(0, ka.flags);
+	ASSERT_EQ(-ENODEV, close_and_reopen(_metadata, self, false));
+}
+
 /* Read a debugfs image snapshot; its size, or -errno. */
 static ssize_t read_image(const char *name, char *buf, size_t len)
 {
