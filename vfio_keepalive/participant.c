@@ -110,14 +110,16 @@ static int vka_resume(struct keepalive_participant *p, const void *fdt,
 		      int node)
 {
 	const fdt32_t *seg, *bus, *devfn, *id;
-	int child;
+	int child, l1, l2, l3, l4;
 
 	fdt_for_each_subnode(child, fdt, node) {
-		seg = fdt_getprop(fdt, child, "segment", NULL);
-		bus = fdt_getprop(fdt, child, "bus", NULL);
-		devfn = fdt_getprop(fdt, child, "devfn", NULL);
-		id = fdt_getprop(fdt, child, "vendor-device", NULL);
-		if (!seg || !bus || !devfn || !id) {
+		seg = fdt_getprop(fdt, child, "segment", &l1);
+		bus = fdt_getprop(fdt, child, "bus", &l2);
+		devfn = fdt_getprop(fdt, child, "devfn", &l3);
+		id = fdt_getprop(fdt, child, "vendor-device", &l4);
+		if (!seg || !bus || !devfn || !id || l1 != sizeof(*seg) ||
+		    l2 != sizeof(*bus) || l3 != sizeof(*devfn) ||
+		    l4 != sizeof(*id)) {
 			pr_err("resume: %s is malformed\n",
 			       fdt_get_name(fdt, child, NULL));
 			continue;

@@ -200,11 +200,12 @@ struct keepalive_memfd_list {
 
 /**
  * struct vfio_device_feature_keepalive - data of VFIO_DEVICE_FEATURE_KEEPALIVE
- * @flags: SET: VFIO_KEEPALIVE_KEEP keeps the device alive across the next
- *	kexec, 0 stops keeping it; GET: VFIO_KEEPALIVE_KEEP when it is kept
+ * @flags: SET: VFIO_KEEPALIVE_KEEP marks the device to be kept alive (its
+ *	fds closing neither reset nor disable it; it is recorded at STOP),
+ *	0 clears the mark; GET: VFIO_KEEPALIVE_KEEP when it is marked
  * @__reserved: must be 0
- * @token: SET with VFIO_KEEPALIVE_KEEP: the secret that reclaiming the
- *	device after kexec must present; only its SHA-256 is kept and handed
+ * @token: SET with VFIO_KEEPALIVE_KEEP: the secret that will be needed to
+ *	reclaim the device after kexec; only its SHA-256 is kept and handed
  *	over. GET: always zero
  *
  * SET fails with EBUSY once the handover is past PREPARE, ENODEV without a
