@@ -19,45 +19,43 @@ total=$(( ${#files[@]} + ${#patches[@]} + ${#kfiles[@]} ))
 pass=0 fail=0 n=0
 echo "TAP version 13"
 echo "1..$total"
-check() { # label, checkpatch args...
+# One TAP line: passed when the command succeeds and prints nothing.
+tap() { # label, command...
 	local label=$1 out
 	shift
 	n=$((n + 1))
-	# Run from the kernel tree: inside our git repository checkpatch
-	# would read a .patch file as a plain file.
-	if out=$(cd "$SRC" && perl "$CP" --strict --quiet --no-summary --show-types "$@" 2>&1) && [[ -z $out ]]; then
-		echo "ok $n checkpatch $label"
+	if out=$("$@" 2>&1) && [[ -z $out ]]; then
+		echo "ok $n $label"
 		pass=$((pass + 1))
 	else
-		echo "not ok $n checkpatch $label"
+		echo "not ok $n $label"
 		sed 's/^/# /' <<<"$out"
 		fail=$((fail + 1))
 	fi
 }
+# Run from the kernel tree: inside our git repository checkpatch would read
+# a .patch file as a plain file.
+checkpatch() {
+	(cd "$SRC" && perl "$CP" --strict --quiet --no-summary --show-types "$@")
+}
+# kernel-doc: comments well formed, and every non-static function has one
+# with Context: and Return:.
+kerneldoc() {
+	perl "$SRC/scripts/kernel-doc" -none "$1" &&
+	{ [[ $1 != *.c ]] || python3 "$REPO/scripts/kdoc-coverage.py" "$1"; }
+}
 for p in "${patches[@]}"; do
-	check "$p" "$REPO/$p"
+	tap "checkpatch $p" checkpatch "$REPO/$p"
 done
 for f in "${files[@]}"; do
 	# Userspace test programs follow kernel style too, but are not kernel
 	# code: no kernel-only rules (e.g. "use kernel types") apply there.
 	extra=()
 	[[ $f == tools/* ]] && extra=(--ignore PREFER_KERNEL_TYPES,SPLIT_STRING,NEW_TYPEDEFS,PREFER_DEFINED_ATTRIBUTE_MACRO,CAMELCASE)
-	check "$f" --no-tree "${extra[@]}" -f "$REPO/$f"
+	tap "checkpatch $f" checkpatch --no-tree "${extra[@]}" -f "$REPO/$f"
 done
-# kernel-doc: comments well formed, and every non-static function has one
-# with Context: and Return:.
 for f in "${kfiles[@]}"; do
-	n=$((n + 1))
-	if out=$( { perl "$SRC/scripts/kernel-doc" -none "$REPO/$f";
-		    [[ $f != *.c ]] || python3 "$REPO/scripts/kdoc-coverage.py" "$REPO/$f"; } 2>&1) &&
-	   [[ -z $out ]]; then
-		echo "ok $n kernel-doc $f"
-		pass=$((pass + 1))
-	else
-		echo "not ok $n kernel-doc $f"
-		sed 's/^/# /' <<<"$out"
-		fail=$((fail + 1))
-	fi
+	tap "kernel-doc $f" kerneldoc "$REPO/$f"
 done
 echo "checkpatch: $pass passed, $fail failed"
 [[ $fail -eq 0 ]]
