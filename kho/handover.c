@@ -50,6 +50,9 @@
  * @nr_orphans: entries in @orphans
  * @validate_ns: time taken to validate and adopt the incoming image
  * @accepted_at_ns: local_clock() when it was accepted (time since boot)
+ * @carrying: set by the reboot notifier when the kexec under way starts
+ *	from STOP and carries the sealed image; never cleared (the state
+ *	machine is frozen in REBOOTING from then on)
  */
 struct keepalive_handover {
 	void *out_fdt;
@@ -64,6 +67,7 @@ struct keepalive_handover {
 	unsigned int nr_orphans;
 	u64 validate_ns;
 	u64 accepted_at_ns;
+	bool carrying;
 };
 
 static struct keepalive_handover ho;
@@ -298,6 +302,7 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 		return NOTIFY_DONE;
 	state = keepalive_sm_kexec(&keepalive_sm);
 	if (state == KEEPALIVE_STATE_STOP) {
+		WRITE_ONCE(ho.carrying, true);
 		pr_info("kexec from stop: carrying the handover image (generation %llu)\n",
 			ho.in_generation + 1);
 	} else {
@@ -306,6 +311,22 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 			keepalive_state_name(state));
 	}
 	return NOTIFY_DONE;
+}
+
+/**
+ * keepalive_kexec_handover() - does the kexec under way carry a handover?
+ *
+ * For the shutdown paths of participants (a kept device keeps its bus
+ * master bit only when its record goes with the kexec). The answer is
+ * known once the reboot notifiers ran, which is before device_shutdown().
+ *
+ * Context: Any context.
+ * Return: true from the reboot notifier of a kexec from STOP onwards,
+ * false before it and for any other reboot or kexec.
+ */
+bool keepalive_kexec_handover(void)
+{
+	return READ_ONCE(ho.carrying);
 }
 
 static struct notifier_block keepalive_reboot_nb = {

@@ -180,6 +180,14 @@ void __init keepalive_reserve_pool(void)
 			       size >> 20, param_addr ? " at the given address" : "");
 			return;
 		}
+		/*
+		 * Make it what a kexec'd kernel finds: reserved in E820 and
+		 * absent from memblock.memory. Left in memblock.memory it
+		 * would be direct-mapped as RAM while E820 says reserved,
+		 * and init_mem_mapping() would tear down early mappings of it.
+		 */
+		memblock_phys_free(phys, size);
+		memblock_remove(phys, size);
 		e820__range_update(phys, size, E820_TYPE_RAM, E820_TYPE_RESERVED);
 		e820__range_update_kexec(phys, size, E820_TYPE_RAM,
 					 E820_TYPE_RESERVED);

@@ -31,7 +31,14 @@ DEFINE_MUTEX(vka_lock);
 LIST_HEAD(vka_kept_list);
 bool vka_frozen;
 
-static struct vka_kept *vka_find(struct pci_dev *pdev)
+/**
+ * vka_find() - the entry of a kept device
+ * @pdev: a PCI device
+ *
+ * Context: vka_lock held.
+ * Return: the entry, or NULL when @pdev is not kept.
+ */
+struct vka_kept *vka_find(struct pci_dev *pdev)
 {
 	struct vka_kept *k;
 
@@ -97,6 +104,7 @@ static int vka_keep(struct pci_dev *pdev, const u8 *token)
 		}
 		pm_runtime_get_noresume(&pdev->dev);
 		k->pdev = pci_dev_get(pdev);
+		k->enabled = true;
 		list_add_tail(&k->list, &vka_kept_list);
 	}
 	/* Marking again replaces the token. */
@@ -105,14 +113,24 @@ static int vka_keep(struct pci_dev *pdev, const u8 *token)
 	return 0;
 }
 
-static void vka_drop(struct vka_kept *k)
+/**
+ * vka_drop() - forget a kept device: drop its entry and its references
+ * @k: the entry, on vka_kept_list
+ *
+ * The device is an ordinary vfio-pci device again: vfio-pci resets it at
+ * its next close.
+ *
+ * Context: vka_lock held.
+ */
+void vka_drop(struct vka_kept *k)
 {
 	struct pci_dev *pdev = k->pdev;
 
+	lockdep_assert_held(&vka_lock);
 	list_del(&k->list);
 	pm_runtime_put(&pdev->dev);
-	pci_disable_device(pdev);
-	pci_info(pdev, "keepalive: no longer kept\n");
+	if (k->enabled)
+		pci_disable_device(pdev);
 	kfree(k);
 	pci_dev_put(pdev);
 }
@@ -121,8 +139,10 @@ static void vka_unkeep(struct pci_dev *pdev)
 {
 	struct vka_kept *k = vka_find(pdev);
 
-	if (k)
+	if (k) {
 		vka_drop(k);
+		pci_info(pdev, "keepalive: no longer kept\n");
+	}
 }
 
 /**
@@ -135,8 +155,10 @@ void vka_unkeep_all(void)
 	struct vka_kept *k, *next;
 
 	mutex_lock(&vka_lock);
-	list_for_each_entry_safe(k, next, &vka_kept_list, list)
+	list_for_each_entry_safe(k, next, &vka_kept_list, list) {
+		pci_info(k->pdev, "keepalive: no longer kept\n");
 		vka_drop(k);
+	}
 	mutex_unlock(&vka_lock);
 }
 
@@ -147,7 +169,8 @@ void vka_unkeep_all(void)
  * For vfio-pci's open and close paths, which leave a kept device running.
  *
  * Context: Process context; takes vka_lock.
- * Return: true when @pdev is marked.
+ * Return: true when @pdev is marked, or was adopted from the previous
+ * kernel and the handover is not concluded yet.
  */
 bool keepalive_vfio_kept(struct pci_dev *pdev)
 {
@@ -157,6 +180,39 @@ bool keepalive_vfio_kept(struct pci_dev *pdev)
 	kept = vka_find(pdev);
 	mutex_unlock(&vka_lock);
 	return kept;
+}
+
+/**
+ * keepalive_pci_keep_master() - may kexec shutdown leave bus mastering on?
+ * @pdev: a PCI device being shut down for a kexec
+ *
+ * pci_device_shutdown() clears bus mastering on every device at kexec.
+ * When the kexec carries a handover, a kept device must keep it, and so
+ * must every bridge between it and its root port: the device's queues go
+ * on with their DMA until the next kernel's VMM takes them over.
+ *
+ * Context: Process context (device_shutdown()); takes vka_lock.
+ * Return: true when @pdev is kept, or a bridge upstream of a kept device,
+ * and the kexec carries a handover; false otherwise.
+ */
+bool keepalive_pci_keep_master(struct pci_dev *pdev)
+{
+	struct vka_kept *k;
+	struct pci_dev *up;
+	bool keep = false;
+
+	if (!keepalive_kexec_handover())
+		return false;
+	mutex_lock(&vka_lock);
+	list_for_each_entry(k, &vka_kept_list, list) {
+		for (up = k->pdev; up; up = pci_upstream_bridge(up))
+			if (up == pdev)
+				keep = true;
+	}
+	mutex_unlock(&vka_lock);
+	if (keep)
+		pci_info(pdev, "keepalive: bus master kept on for the kexec\n");
+	return keep;
 }
 
 /**

@@ -8,10 +8,9 @@
  * handover image (where it is, what it is, its BARs, command register,
  * MSI-X configuration and the hash of its token: never the token).
  *
- * Not built yet: keeping the device running through the fd close and the
- * kexec shutdown, and adopting it in the next kernel. Until then the next
- * kernel only reads what was recorded, logs it, and enumerates the device
- * as a cold one.
+ * In the next kernel, RESUME loads the records before PCI enumeration
+ * (adopt.c adopts the devices as they are enumerated) and CONCLUDE hands
+ * reclaimed devices to their VMM and releases the others.
  */
 #define pr_fmt(fmt) "keepalive: vfio: " fmt
 
@@ -109,27 +108,12 @@ static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
 static int vka_resume(struct keepalive_participant *p, const void *fdt,
 		      int node)
 {
-	const fdt32_t *seg, *bus, *devfn, *id;
-	int child, l1, l2, l3, l4;
+	return vka_records_load(fdt, node);
+}
 
-	fdt_for_each_subnode(child, fdt, node) {
-		seg = fdt_getprop(fdt, child, "segment", &l1);
-		bus = fdt_getprop(fdt, child, "bus", &l2);
-		devfn = fdt_getprop(fdt, child, "devfn", &l3);
-		id = fdt_getprop(fdt, child, "vendor-device", &l4);
-		if (!seg || !bus || !devfn || !id || l1 != sizeof(*seg) ||
-		    l2 != sizeof(*bus) || l3 != sizeof(*devfn) ||
-		    l4 != sizeof(*id)) {
-			pr_err("resume: %s is malformed\n",
-			       fdt_get_name(fdt, child, NULL));
-			continue;
-		}
-		pr_info("resume: %04x:%02x:%02x.%d (%04x:%04x) was kept; adoption is not implemented yet: it starts cold\n",
-			fdt32_ld(seg), fdt32_ld(bus), PCI_SLOT(fdt32_ld(devfn)),
-			PCI_FUNC(fdt32_ld(devfn)), fdt32_ld(id) >> 16,
-			fdt32_ld(id) & 0xffff);
-	}
-	return child == -FDT_ERR_NOTFOUND ? 0 : -EINVAL;
+static void vka_participant_conclude(struct keepalive_participant *p)
+{
+	vka_conclude();
 }
 
 static const struct keepalive_ops vka_ops = {
@@ -138,6 +122,7 @@ static const struct keepalive_ops vka_ops = {
 	.unpre_stop = vka_unpre_stop,
 	.stop = vka_stop,
 	.resume = vka_resume,
+	.conclude = vka_participant_conclude,
 };
 
 static struct keepalive_participant vka_participant = {
@@ -147,6 +132,11 @@ static struct keepalive_participant vka_participant = {
 	.ops = &vka_ops,
 };
 
+/*
+ * Before PCI enumeration (subsys_initcall on x86), so that the records are
+ * loaded when the devices they describe are enumerated; after the core
+ * (core_initcall), which validated the incoming image.
+ */
 static int __init vka_init(void)
 {
 	int ret = keepalive_register(&vka_participant);
@@ -155,4 +145,4 @@ static int __init vka_init(void)
 		pr_err("cannot register: %d\n", ret);
 	return ret;
 }
-subsys_initcall(vka_init);
+arch_initcall(vka_init);

@@ -2,7 +2,13 @@
 /*
  * Kexec device keepalive: private header of vfio_keepalive/.
  *
- * Lock order: keepalive_sm.lock (participant callbacks) -> vka_lock.
+ * Lock order (outermost first):
+ *   keepalive_sm.lock (participant callbacks) -> vka_lock
+ *   vfio_group.device_lock (vfio-pci's match) -> vka_lock
+ *   vfio_device_set.lock (vfio-pci's open and close) -> vka_lock
+ * vka_lock is never held while taking a device lock or calling into the
+ * driver core: CONCLUDE collects what it releases under vka_lock and
+ * resets and reprobes it after dropping the lock.
  */
 #ifndef _KEEPALIVE_VKA_H
 #define _KEEPALIVE_VKA_H
@@ -10,19 +16,52 @@
 #include <crypto/sha2.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
-
-struct pci_dev;
+#include <linux/pci.h>
 
 /**
- * struct vka_kept - a device marked for keepalive in this kernel
+ * struct vka_kept - a device kept alive, in this kernel or from the last
  * @list: in vka_kept_list
  * @pdev: the device, with a reference held
  * @token_hash: SHA-256 of its token
+ * @adopted: handed over by the previous kernel and adopted at enumeration;
+ *	opening it needs the token until CONCLUDE
+ * @reclaimed: adopted, and a VMM presented the token
+ * @enabled: holds a pci_enable_device() reference, so that the close of
+ *	the VMM's fds does not turn bus mastering off
+ *
+ * Every entry also holds a runtime PM reference, so that vfio-pci never
+ * idles the device in D3hot while it is kept.
  */
 struct vka_kept {
 	struct list_head list;
 	struct pci_dev *pdev;
 	u8 token_hash[SHA256_DIGEST_SIZE];
+	bool adopted;
+	bool reclaimed;
+	bool enabled;
+};
+
+/**
+ * struct vka_record - a device recorded by the previous kernel
+ * @segment: PCI segment (domain)
+ * @bus: bus number
+ * @devfn: device and function
+ * @vendor_device: vendor << 16 | device
+ * @class: 24-bit class code
+ * @command: PCI command register at STOP
+ * @bars: start and flags of each standard BAR
+ * @token_hash: SHA-256 of the token
+ * @malformed: where the device is could be read, the rest could not: the
+ *	device is reset when it is enumerated
+ * @seen: the device was enumerated
+ */
+struct vka_record {
+	u32 segment, bus, devfn;
+	u32 vendor_device, class, command;
+	u64 bars[PCI_STD_NUM_BARS][2];
+	u8 token_hash[SHA256_DIGEST_SIZE];
+	bool malformed;
+	bool seen;
 };
 
 extern struct mutex vka_lock;
@@ -30,6 +69,11 @@ extern struct list_head vka_kept_list;
 /* Set from PRE-STOP until ABORT or the kexec: no device comes or goes. */
 extern bool vka_frozen;
 
+struct vka_kept *vka_find(struct pci_dev *pdev);
+void vka_drop(struct vka_kept *k);
 void vka_unkeep_all(void);
+
+int vka_records_load(const void *fdt, int node);
+void vka_conclude(void);
 
 #endif /* _KEEPALIVE_VKA_H */

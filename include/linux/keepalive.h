@@ -25,6 +25,7 @@
 #include <linux/list.h>
 #include <linux/keepalive/abi.h>
 #include <linux/types.h>
+#include <linux/uuid.h>
 #include <uapi/linux/keepalive.h>
 
 struct boot_params;
@@ -127,6 +128,7 @@ int keepalive_register(struct keepalive_participant *p);
 void keepalive_unregister(struct keepalive_participant *p);
 enum keepalive_state keepalive_get_state(void);
 bool keepalive_pool_ready(void);
+bool keepalive_kexec_handover(void);
 
 void *keepalive_pool_alloc(size_t size, phys_addr_t *phys);
 void keepalive_pool_free(void *addr, size_t size);
@@ -168,6 +170,9 @@ static inline void keepalive_kexec_setup_data(struct boot_params *params,
 int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 			   void __user *arg, size_t argsz);
 bool keepalive_vfio_kept(struct pci_dev *pdev);
+int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token);
+void keepalive_pci_adopt(struct pci_dev *pdev);
+bool keepalive_pci_keep_master(struct pci_dev *pdev);
 #else
 static inline int keepalive_vfio_feature(struct vfio_device *device,
 					 u32 flags, void __user *arg,
@@ -177,6 +182,21 @@ static inline int keepalive_vfio_feature(struct vfio_device *device,
 }
 
 static inline bool keepalive_vfio_kept(struct pci_dev *pdev)
+{
+	return false;
+}
+
+static inline int keepalive_vfio_match(struct pci_dev *pdev,
+				       const uuid_t *token)
+{
+	return 0;
+}
+
+static inline void keepalive_pci_adopt(struct pci_dev *pdev)
+{
+}
+
+static inline bool keepalive_pci_keep_master(struct pci_dev *pdev)
 {
 	return false;
 }

@@ -69,6 +69,19 @@ void ka_token(uint8_t token[KEEPALIVE_TOKEN_SIZE], unsigned int seed)
 		token[i] = (uint8_t)(seed * 131 + i * 7 + 1);
 }
 
+void ka_token_uuid(const uint8_t token[KEEPALIVE_TOKEN_SIZE],
+		   char buf[KA_UUID_LEN + 1])
+{
+	char *p = buf;
+
+	for (int i = 0; i < KEEPALIVE_TOKEN_SIZE; i++) {
+		p += sprintf(p, "%02x", token[i]);
+		if (i == 3 || i == 5 || i == 7 || i == 9)
+			*p++ = '-';
+	}
+	*p = 0;
+}
+
 int ka_memfd_create(int dev, const char *name, uint64_t length,
 		    const uint8_t *token)
 {

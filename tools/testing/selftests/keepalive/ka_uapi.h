@@ -28,6 +28,14 @@ long long ka_sysfs_num(const char *attr);
 /* Token derived from @seed, so that stages agree without sharing files. */
 void ka_token(uint8_t token[KEEPALIVE_TOKEN_SIZE], unsigned int seed);
 
+/*
+ * The token as a UUID string in byte order, for "BDF vf_token=UUID": how a
+ * VMM names a device it kept when it reclaims it after kexec.
+ */
+#define KA_UUID_LEN	36
+void ka_token_uuid(const uint8_t token[KEEPALIVE_TOKEN_SIZE],
+		   char buf[KA_UUID_LEN + 1]);
+
 int ka_memfd_create(int dev, const char *name, uint64_t length,
 		    const uint8_t *token);
 int ka_memfd_retrieve(int dev, const char *name, const uint8_t *token);

@@ -29,7 +29,8 @@ KERNEL_BAD = [
     (re.compile(r"Kernel panic - not syncing"), "kernel panic"),
     (re.compile(r"\bOops\b|general protection fault"), "kernel Oops"),
     (re.compile(r"\bBUG: "), "kernel BUG"),
-    (re.compile(r"WARNING: (CPU|at) "), "kernel WARNING"),
+    # "WARNING: CPU: 0 PID: 1 at file:line func", or the older "WARNING: at"
+    (re.compile(r"WARNING: (CPU: |at )|-+\[ cut here \]-+"), "kernel WARNING"),
     (re.compile(r"possible (recursive|circular) locking|inconsistent lock state"), "lockdep splat"),
 ]
 

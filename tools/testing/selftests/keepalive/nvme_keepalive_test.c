@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * nvme_keepalive_test - an NVMe controller kept running across kexec.
+ *
+ * Stage 1 is a VMM: it binds the emulated NVMe controller to vfio-pci,
+ * puts its queues and buffers in preserved memory files at a fixed IOVA,
+ * writes a seeded pattern across NR_LBAS LBAs and reads it back, saves its
+ * queue state into a preserved file, marks the device kept with its token
+ * and exits; then PREPARE, PRE-STOP, STOP, and the harness kexecs. Stage 2
+ * is the same VMM in the next kernel. What it must find depends on the
+ * scenario on the command line (kt_scenario=, default "keep"):
+ *
+ * keep       The device was adopted at enumeration: bound to vfio-pci,
+ *            bus master on. Opening it without its token, or with a wrong
+ *            one, is refused with EPERM. With the right token the VMM
+ *            restores its queue state and reads the pattern back on the
+ *            same I/O queue pair, with zero admin commands and no write
+ *            to CC; it writes and reads new data, and an I/O completion
+ *            signals MSI-X vector 1 through its eventfd. CONCLUDE.
+ * nokeep     Control: the same without marking the device. The host nvme
+ *            driver binds it at boot; on vfio-pci again the controller is
+ *            reset and the old queues are gone (restore: ENODEV, the
+ *            admin queue registers cleared).
+ * running    Control: marked, but the kexec is from RUNNING: it carries
+ *            nothing and the device comes up as in nokeep.
+ * unclaimed  The device is adopted but nobody reclaims it: CONCLUDE resets
+ *            it and releases it, and the host nvme driver binds it.
+ * two        Two controllers (--nvme 2), only the first kept: the first
+ *            continues as in keep, the second comes up reset under the
+ *            host driver as in nokeep.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+#include <unistd.h>
+#include <linux/pci_regs.h>
+
+#include "kselftest_harness.h"
+#include "ka_uapi.h"
+#include "kt_util.h"
+#include "nvme_vmm.h"
+
+#define NR_LBAS		2048	/* 1 MiB of 512-byte LBAs */
+#define SEED		0x1234
+#define SEED2		0x5678
+
+static const char *scenario(void)
+{
+	static char buf[32];
+
+	if (kt_cmdline_get("kt_scenario", buf, sizeof(buf)))
+		return "keep";
+	return buf;
+}
+
+static bool is(const char *sc)
+{
+	return !strcmp(scenario(), sc);
+}
+
+/* Name of the driver bound to @bdf ("" when none) into @buf. */
+static void pci_driver(const char *bdf, char *buf, size_t len)
+{
+	char path[128], link[128];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n < 0 ? 0 : n] = 0;
+	snprintf(buf, len, "%s", n < 0 ? "" : strrchr(link, '/') + 1);
+}
+
+/* Wait up to 10 s for @bdf to be bound to @drv. */
+static bool wait_driver(const char *bdf, const char *drv)
+{
+	char cur[32];
+
+	for (int i = 0; i < 1000; i++) {
+		pci_driver(bdf, cur, sizeof(cur));
+		if (!strcmp(cur, drv))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* PCI_COMMAND of @bdf through sysfs, or -errno. */
+static int pci_command(const char *bdf)
+{
+	char path[128];
+	uint16_t cmd;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, &cmd, sizeof(cmd), PCI_COMMAND);
+	close(fd);
+	return n == sizeof(cmd) ? cmd : -EIO;
+}
+
+/* Does the kernel log contain @what? */
+static bool klog_has(const char *what)
+{
+	static char log[1 << 17];
+	int n = klogctl(3, log, sizeof(log) - 1);
+
+	if (n < 0)
+		return false;
+	log[n] = 0;
+	return strstr(log, what);
+}
+
+FIXTURE(nk)
+{
+	int kadev;
+	struct vmm v[2];
+	char bdf[2][32];
+	int nr;
+};
+
+FIXTURE_SETUP(nk)
+{
+	int i;
+
+	self->kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->kadev);
+	self->nr = is("two") ? 2 : 1;
+	for (i = 0; i < 2; i++)
+		vmm_reset(&self->v[i], i);
+	for (i = 0; i < self->nr; i++)
+		ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, i, self->bdf[i],
+					 sizeof(self->bdf[i])))
+			TH_LOG("NVMe controller %d is missing", i);
+}
+
+FIXTURE_TEARDOWN(nk)
+{
+	for (int i = 0; i < self->nr; i++)
+		vmm_exit(&self->v[i]);
+	close(self->kadev);
+}
+
+#define ONLY_STAGE(n) do {						\
+	if (kt_stage() != (n))						\
+		SKIP(return, "stage %d only", (n));			\
+} while (0)
+
+/* Stage 1: run the controllers, keep the first (unless a control), STOP. */
+TEST_F(nk, handover)
+{
+	bool keep = !is("nokeep");
+	struct keepalive_transition t;
+
+	ONLY_STAGE(1);
+	for (int i = 0; i < self->nr; i++) {
+		struct vmm *v = &self->v[i];
+
+		ASSERT_EQ(0, vmm_start(v, self->kadev, i, true));
+		ASSERT_EQ(0, vmm_io(v, true, 0, NR_LBAS, SEED + i));
+		ASSERT_EQ(0, vmm_io(v, false, 0, NR_LBAS, SEED + i));
+		ASSERT_EQ(0, vmm_save(v));
+		if (keep && i == 0)
+			ASSERT_EQ(0, vmm_keep(v, true));
+		/* The VMM goes away; a kept controller runs on. */
+		vmm_exit(v);
+		ASSERT_EQ(keep && i == 0,
+			  !!(pci_command(self->bdf[i]) & PCI_COMMAND_MASTER));
+	}
+	if (is("running"))
+		return;		/* kexec from RUNNING: no handover */
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
+		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
+}
+
+/* Stage 2: how the first controller came up. */
+TEST_F(nk, enumeration)
+{
+	bool adopted = is("keep") || is("unclaimed") || is("two");
+	char drv[32], ovr[32], path[128];
+	int cmd;
+
+	ONLY_STAGE(2);
+	pci_driver(self->bdf[0], drv, sizeof(drv));
+	cmd = pci_command(self->bdf[0]);
+	ASSERT_LE(0, cmd);
+	if (!adopted) {
+		/* Cold: the host driver has it. */
+		ASSERT_TRUE(wait_driver(self->bdf[0], "nvme"))
+			TH_LOG("driver is \"%s\"", drv);
+		ASSERT_FALSE(klog_has("keepalive: adopted"));
+		return;
+	}
+	ASSERT_STREQ("vfio-pci", drv);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 self->bdf[0]);
+	ASSERT_EQ(0, kt_read_line(path, ovr, sizeof(ovr)));
+	ASSERT_STREQ("vfio-pci", ovr);
+	/* Nobody turned it off: not the kexec, not enumeration, not vfio. */
+	ASSERT_EQ(PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY,
+		  cmd & (PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY));
+	ASSERT_TRUE(klog_has("keepalive: adopted"));
+}
+
+/* Stage 2, keep: only the VMM's token opens the device. */
+TEST_F(nk, token_refused)
+{
+	uint8_t wrong[KEEPALIVE_TOKEN_SIZE];
+	struct nvme_vfio_dev dev;
+	char name[128];
+
+	ONLY_STAGE(2);
+	if (!is("keep"))
+		SKIP(return, "scenario keep only");
+	ASSERT_EQ(-EPERM, nvme_vfio_dev_open(&dev, self->bdf[0], false));
+	ASSERT_TRUE(klog_has("kept for its VMM: open it as"));
+	vmm_token(1, wrong);
+	snprintf(self->v[0].bdf, sizeof(self->v[0].bdf), "%s", self->bdf[0]);
+	vmm_name(&self->v[0], wrong, name, sizeof(name));
+	ASSERT_EQ(-EPERM, nvme_vfio_dev_open(&dev, name, false));
+	ASSERT_TRUE(klog_has("wrong token: open refused"));
+	/* The refusals cost nothing: the right token still works. */
+	ASSERT_EQ(0, vmm_reclaim(&self->v[0], self->kadev, 0, NULL));
+	ASSERT_EQ(0, vmm_io(&self->v[0], false, 0, 16, SEED));
+	/* The queues moved on: save them for the next open (test). */
+	ASSERT_EQ(0, vmm_save(&self->v[0]));
+}
+
+/* Stage 2: a controller that was not kept was reset; its queues are gone. */
+TEST_F(nk, reset_without_keepalive)
+{
+	int i = is("two") ? 1 : 0;
+	struct vmm *v = &self->v[i];
+	struct nvme_vfio_state *st;
+
+	ONLY_STAGE(2);
+	if (!is("nokeep") && !is("running") && !is("two"))
+		SKIP(return, "scenarios nokeep, running and two only");
+	ASSERT_TRUE(wait_driver(self->bdf[i], "nvme"));
+	if (is("running")) {
+		/* No handover: the files are gone too. */
+		ASSERT_EQ(-ENOENT, ka_memfd_retrieve(self->kadev, "nvme0-dma",
+						     v->token));
+		return;
+	}
+	ASSERT_LE(0, nvme_vfio_bind(self->bdf[i]));
+	/* Not adopted: a plain open, as for any vfio-pci device. */
+	ASSERT_EQ(-ENODEV, vmm_reclaim(v, self->kadev, i, self->bdf[i]));
+	ASSERT_EQ(0, nvme_vfio_dev_open(&v->vdev, self->bdf[i], false));
+	st = v->state;
+	ASSERT_EQ(0, nvme_vfio_rd32(&v->vdev, NVME_REG_CC) & NVME_CC_EN);
+	ASSERT_NE(VMM_DMA_IOVA + st->aq.sq_off,
+		  nvme_vfio_rd64(&v->vdev, NVME_REG_ASQ));
+	if (is("nokeep")) {
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
+	}
+}
+
+/* Stage 2, keep and two: the first controller carries on where it was. */
+TEST_F(nk, continues)
+{
+	struct vmm *v = &self->v[0];
+	uint16_t qid;
+
+	ONLY_STAGE(2);
+	if (!is("keep") && !is("two"))
+		SKIP(return, "scenarios keep and two only");
+	ASSERT_EQ(0, vmm_reclaim(v, self->kadev, 0, NULL));
+	qid = v->nv.st.ioq.qid;
+	ASSERT_EQ(1, qid);
+	/* The pattern of stage 1, on stage 1's I/O queue pair. */
+	ASSERT_EQ(0, vmm_io(v, false, 0, NR_LBAS, SEED));
+	ASSERT_EQ(0, v->nv.admin_cmds);
+	ASSERT_EQ(0, v->vdev.cc_writes);
+	ASSERT_EQ(NR_LBAS * v->nv.st.lba_size / VMM_CHUNK, v->nv.io_done);
+	ASSERT_EQ(v->nv.io_done, v->nv.io_cmds);
+	/* New data, then an interrupt. */
+	ASSERT_EQ(0, vmm_io(v, true, 0, NR_LBAS / 2, SEED2));
+	ASSERT_EQ(0, vmm_io(v, false, 0, NR_LBAS / 2, SEED2));
+	ASSERT_EQ(0, vmm_io(v, false, NR_LBAS / 2, NR_LBAS / 2, SEED));
+	ASSERT_EQ(0, vmm_irq_io(v, 0));
+	ASSERT_EQ(0, v->nv.admin_cmds);
+	ASSERT_EQ(qid, v->nv.st.ioq.qid);
+
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
+	ASSERT_TRUE(klog_has("keepalive: handed over to its VMM"));
+	/* Still the VMM's, still running. */
+	ASSERT_EQ(0, vmm_io(v, false, 0, 16, SEED2));
+}
+
+/* Stage 2, unclaimed: CONCLUDE resets the device and gives it back. */
+TEST_F(nk, conclude_releases)
+{
+	ONLY_STAGE(2);
+	if (!is("unclaimed"))
+		SKIP(return, "scenario unclaimed only");
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
+	ASSERT_TRUE(klog_has("nobody reclaimed it: reset and released"));
+	ASSERT_TRUE(wait_driver(self->bdf[0], "nvme"));
+	/* Files nobody retrieved are gone with the handover. */
+	ASSERT_EQ(0, ka_sysfs_num("files"));
+	ASSERT_EQ(4096, ka_sysfs_num("pool_used"));
+	/* The host driver brought the controller up: its disk appears. */
+	for (int i = 0; i < 500 && access("/sys/block/nvme0n1", F_OK); i++)
+		usleep(10000);
+	ASSERT_EQ(0, access("/sys/block/nvme0n1", F_OK));
+}
+
+TEST_HARNESS_MAIN

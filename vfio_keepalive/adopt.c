@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: adopting kept vfio-pci devices in the next kernel.
+ *
+ * The vfio participant registers before PCI enumeration (arch_initcall)
+ * and loads the records of the incoming image (vka_records_load()). The PCI
+ * core then calls keepalive_pci_adopt() for every device it enumerates,
+ * before any driver can bind it. A device at a recorded place whose
+ * identity, BARs and command register match its record is adopted: it is
+ * left running (no reset, bus mastering on, its BARs as they are), bound to
+ * vfio-pci only (driver_override), and vfio-pci leaves it running on open.
+ * Any other recorded device is reset at once, with a log line saying why,
+ * and starts cold.
+ *
+ * An adopted device is opened only by the VMM that kept it: the open must
+ * name it as "BDF vf_token=UUID", the UUID being the 16-byte token the VMM
+ * marked it with (keepalive_vfio_match()). At CONCLUDE a device that was
+ * reclaimed becomes an ordinary vfio-pci device; one nobody reclaimed is
+ * reset and released to the host driver that matches it.
+ */
+#define pr_fmt(fmt) "keepalive: vfio: " fmt
+
+#include <crypto/algapi.h>
+#include <linux/device.h>
+#include <linux/init.h>
+#include <linux/keepalive.h>
+#include <linux/libfdt.h>
+#include <linux/pci.h>
+#include <linux/pm_runtime.h>
+#include <linux/slab.h>
+
+#include "vka.h"
+
+/* The records of the incoming image until late_initcall; vka_lock. */
+static struct vka_record *vka_records;
+static unsigned int vka_nr_records;
+
+static const fdt32_t *get_cells(const void *fdt, int node, const char *name,
+				int len)
+{
+	int l;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &l);
+
+	return p && l == len ? p : NULL;
+}
+
+/* Read one record; false when not even where the device is can be read. */
+static bool record_load(const void *fdt, int node, struct vka_record *r)
+{
+	const fdt32_t *seg, *bus, *devfn, *id, *class, *cmd;
+	const fdt64_t *bars;
+	const void *hash;
+	int i;
+
+	seg = get_cells(fdt, node, "segment", sizeof(u32));
+	bus = get_cells(fdt, node, "bus", sizeof(u32));
+	devfn = get_cells(fdt, node, "devfn", sizeof(u32));
+	if (!seg || !bus || !devfn || fdt32_ld(bus) > 0xff ||
+	    fdt32_ld(devfn) > 0xff)
+		return false;
+	r->segment = fdt32_ld(seg);
+	r->bus = fdt32_ld(bus);
+	r->devfn = fdt32_ld(devfn);
+
+	id = get_cells(fdt, node, "vendor-device", sizeof(u32));
+	class = get_cells(fdt, node, "class", sizeof(u32));
+	cmd = get_cells(fdt, node, "command", sizeof(u32));
+	bars = (const fdt64_t *)get_cells(fdt, node, "bars",
+					  sizeof(r->bars));
+	hash = get_cells(fdt, node, "token-sha256", sizeof(r->token_hash));
+	if (!id || !class || !cmd || !bars || !hash) {
+		r->malformed = true;
+		return true;
+	}
+	r->vendor_device = fdt32_ld(id);
+	r->class = fdt32_ld(class);
+	r->command = fdt32_ld(cmd);
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		r->bars[i][0] = fdt64_ld(&bars[2 * i]);
+		r->bars[i][1] = fdt64_ld(&bars[2 * i + 1]);
+	}
+	memcpy(r->token_hash, hash, sizeof(r->token_hash));
+	return true;
+}
+
+/**
+ * vka_records_load() - load the records of the incoming image
+ * @fdt: the validated incoming image
+ * @node: the vfio participant's node in it
+ *
+ * A record whose place cannot be read is logged and skipped: the device,
+ * wherever it is, is enumerated cold. A record whose place can be read but
+ * not the rest makes that device be reset when it is enumerated.
+ *
+ * Context: Process context, boot, before PCI enumeration; takes vka_lock.
+ * Return: 0; -ENOMEM (no device is adopted); -EINVAL when the node's
+ * subnodes cannot be walked.
+ */
+int vka_records_load(const void *fdt, int node)
+{
+	struct vka_record *r;
+	unsigned int n = 0;
+	int child;
+
+	fdt_for_each_subnode(child, fdt, node)
+		n++;
+	if (child != -FDT_ERR_NOTFOUND)
+		return -EINVAL;
+	if (!n)
+		return 0;
+	r = kcalloc(n, sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+
+	n = 0;
+	fdt_for_each_subnode(child, fdt, node) {
+		if (!record_load(fdt, child, &r[n])) {
+			pr_err("resume: %s: no valid segment/bus/devfn: record ignored\n",
+			       fdt_get_name(fdt, child, NULL));
+			continue;
+		}
+		pr_info("resume: %04x:%02x:%02x.%d was kept%s\n", r[n].segment,
+			r[n].bus, PCI_SLOT(r[n].devfn), PCI_FUNC(r[n].devfn),
+			r[n].malformed ? ", but its record is malformed" : "");
+		n++;
+	}
+	mutex_lock(&vka_lock);
+	vka_records = r;
+	vka_nr_records = n;
+	mutex_unlock(&vka_lock);
+	return 0;
+}
+
+#define VKA_BAR_TYPE	(IORESOURCE_IO | IORESOURCE_MEM | \
+			 IORESOURCE_PREFETCH | IORESOURCE_MEM_64)
+
+/* Why @pdev is not the device @r describes, or NULL when it is. */
+static const char *record_mismatch(struct pci_dev *pdev,
+				   const struct vka_record *r, char *buf,
+				   size_t len)
+{
+	u16 cmd;
+	int i;
+
+	if (r->malformed)
+		return "its record is malformed";
+	if (r->vendor_device != ((u32)pdev->vendor << 16 | pdev->device)) {
+		snprintf(buf, len, "it is %04x:%04x, the record says %04x:%04x",
+			 pdev->vendor, pdev->device, r->vendor_device >> 16,
+			 r->vendor_device & 0xffff);
+		return buf;
+	}
+	if (r->class != pdev->class) {
+		snprintf(buf, len, "class %06x, the record says %06x",
+			 pdev->class, r->class);
+		return buf;
+	}
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		if (r->bars[i][0] != pci_resource_start(pdev, i) ||
+		    (r->bars[i][1] & VKA_BAR_TYPE) !=
+		    (pci_resource_flags(pdev, i) & VKA_BAR_TYPE)) {
+			snprintf(buf, len, "BAR %d is at %#llx, the record says %#llx",
+				 i, (u64)pci_resource_start(pdev, i),
+				 r->bars[i][0]);
+			return buf;
+		}
+	}
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	if (!(cmd & PCI_COMMAND_MASTER) ||
+	    (cmd & PCI_COMMAND_MEMORY) != (r->command & PCI_COMMAND_MEMORY)) {
+		snprintf(buf, len, "command register %#06x, the record says %#06x (was it reset?)",
+			 cmd, r->command);
+		return buf;
+	}
+	return NULL;
+}
+
+static struct vka_record *record_find(struct pci_dev *pdev)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&vka_lock);
+	for (i = 0; i < vka_nr_records; i++)
+		if (vka_records[i].segment == pci_domain_nr(pdev->bus) &&
+		    vka_records[i].bus == pdev->bus->number &&
+		    vka_records[i].devfn == pdev->devfn)
+			return &vka_records[i];
+	return NULL;
+}
+
+static int adopt(struct pci_dev *pdev, const struct vka_record *r)
+{
+	struct vka_kept *k;
+	char *drv;
+
+	k = kzalloc(sizeof(*k), GFP_KERNEL);
+	drv = kstrdup("vfio-pci", GFP_KERNEL);
+	if (!k || !drv) {
+		kfree(k);
+		kfree(drv);
+		return -ENOMEM;
+	}
+	/* No host driver may bind it: vfio-pci only. */
+	kfree(pdev->driver_override);
+	pdev->driver_override = drv;
+	memcpy(k->token_hash, r->token_hash, sizeof(k->token_hash));
+	k->adopted = true;
+	k->pdev = pci_dev_get(pdev);
+	pm_runtime_get_noresume(&pdev->dev);
+	list_add_tail(&k->list, &vka_kept_list);
+	return 0;
+}
+
+/* A recorded device that is not adopted: no DMA from now on, then reset. */
+static void start_cold(struct pci_dev *pdev, const char *why)
+{
+	int ret;
+
+	pci_warn(pdev, "keepalive: not adopted: %s; resetting it, it starts cold\n",
+		 why);
+	pci_clear_master(pdev);
+	ret = pci_reset_function_locked(pdev);
+	if (ret)
+		pci_warn(pdev, "keepalive: reset failed (%d): its driver must reset it\n",
+			 ret);
+}
+
+/**
+ * keepalive_pci_adopt() - adopt a device kept by the previous kernel
+ * @pdev: a device being enumerated: its config header, BARs and
+ *	capabilities read, not yet added to the driver core
+ *
+ * Called by pci_device_add() for every device. Does nothing unless the
+ * incoming handover recorded a kept device at @pdev's place. If @pdev
+ * matches the record it is adopted (see the top of this file); if not, it
+ * is reset now, before any driver can see it, with a log line saying why.
+ *
+ * Context: Process context, PCI enumeration; takes vka_lock.
+ */
+void keepalive_pci_adopt(struct pci_dev *pdev)
+{
+	struct vka_record *r;
+	const char *why;
+	char buf[96];
+
+	mutex_lock(&vka_lock);
+	r = vka_nr_records ? record_find(pdev) : NULL;
+	if (!r || r->seen)
+		goto unlock;
+	r->seen = true;
+	why = record_mismatch(pdev, r, buf, sizeof(buf));
+	if (!why && adopt(pdev, r))
+		why = "out of memory";
+	if (why)
+		start_cold(pdev, why);
+	else
+		pci_info(pdev, "keepalive: adopted: running, bus master on, for vfio-pci; its VMM reclaims it with its token\n");
+unlock:
+	mutex_unlock(&vka_lock);
+}
+
+/* Enumeration is over: a record nobody matched stays unmatched. */
+static int __init vka_records_done(void)
+{
+	unsigned int i;
+
+	mutex_lock(&vka_lock);
+	for (i = 0; i < vka_nr_records; i++)
+		if (!vka_records[i].seen)
+			pr_warn("resume: %04x:%02x:%02x.%d was kept but is not there\n",
+				vka_records[i].segment, vka_records[i].bus,
+				PCI_SLOT(vka_records[i].devfn),
+				PCI_FUNC(vka_records[i].devfn));
+	kfree(vka_records);
+	vka_records = NULL;
+	vka_nr_records = 0;
+	mutex_unlock(&vka_lock);
+	return 0;
+}
+late_initcall(vka_records_done);
+
+/**
+ * keepalive_vfio_match() - check the token of an open of an adopted device
+ * @pdev: the device that VFIO_GROUP_GET_DEVICE_FD names
+ * @token: the UUID of its "vf_token=" argument, or NULL without one
+ *
+ * Called by vfio-pci's match before it checks an SR-IOV VF token. An
+ * adopted device is opened only with the token its VMM marked it with,
+ * until CONCLUDE. The first open with the right token reclaims it:
+ * keepalive takes a PCI enable reference on it, so that the VMM's close
+ * keeps it running until CONCLUDE.
+ *
+ * Context: Process context; takes vka_lock.
+ * Return: 1 when @pdev is adopted and @token is its token (the token is
+ * used up: vfio-pci must not take it for a VF token); 0 when @pdev is not
+ * adopted (vfio-pci goes on as usual); -EPERM without a token or with a
+ * wrong one; or the errno of pci_enable_device().
+ */
+int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token)
+{
+	u8 hash[SHA256_DIGEST_SIZE];
+	struct vka_kept *k;
+	int ret = 0;
+
+	mutex_lock(&vka_lock);
+	k = vka_find(pdev);
+	if (!k || !k->adopted)
+		goto unlock;
+	ret = -EPERM;
+	if (!token) {
+		pci_warn(pdev, "keepalive: kept for its VMM: open it as \"%s vf_token=<token>\"\n",
+			 pci_name(pdev));
+		goto unlock;
+	}
+	sha256(token->b, sizeof(token->b), hash);
+	if (crypto_memneq(hash, k->token_hash, sizeof(hash))) {
+		pci_warn(pdev, "keepalive: wrong token: open refused\n");
+		goto unlock;
+	}
+	if (!k->enabled) {
+		ret = pci_enable_device(pdev);
+		if (ret) {
+			pci_err(pdev, "keepalive: cannot enable: %d\n", ret);
+			goto unlock;
+		}
+		k->enabled = true;
+	}
+	if (!k->reclaimed)
+		pci_info(pdev, "keepalive: reclaimed by its VMM\n");
+	k->reclaimed = true;
+	ret = 1;
+unlock:
+	mutex_unlock(&vka_lock);
+	memzero_explicit(hash, sizeof(hash));
+	return ret;
+}
+
+/* CONCLUDE, unclaimed device: reset it and give it to its host driver. */
+static void release_unclaimed(struct vka_kept *k)
+{
+	struct pci_dev *pdev = pci_dev_get(k->pdev);
+	int ret;
+
+	/* Still in D0 (the entry's runtime PM reference): reset it there. */
+	ret = pci_reset_function(pdev);
+	if (ret)
+		pci_warn(pdev, "keepalive: reset failed (%d)\n", ret);
+	pci_clear_master(pdev);
+	device_lock(&pdev->dev);
+	kfree(pdev->driver_override);
+	pdev->driver_override = NULL;
+	device_unlock(&pdev->dev);
+
+	mutex_lock(&vka_lock);
+	vka_drop(k);
+	mutex_unlock(&vka_lock);
+
+	ret = device_reprobe(&pdev->dev);
+	pci_info(pdev, "keepalive: nobody reclaimed it: reset and released%s\n",
+		 ret ? ", no driver bound" : "");
+	pci_dev_put(pdev);
+}
+
+/**
+ * vka_conclude() - end of the handover for adopted devices
+ *
+ * A reclaimed device becomes an ordinary vfio-pci device of its VMM (which
+ * may mark it for the next kexec). A device nobody reclaimed is reset and
+ * released: its driver_override goes and the host driver that matches it
+ * binds it.
+ *
+ * Context: Process context; takes vka_lock, and device locks without it.
+ */
+void vka_conclude(void)
+{
+	struct vka_kept *k, *next;
+	LIST_HEAD(unclaimed);
+
+	mutex_lock(&vka_lock);
+	list_for_each_entry_safe(k, next, &vka_kept_list, list) {
+		if (!k->adopted)
+			continue;
+		if (k->reclaimed) {
+			pci_info(k->pdev, "keepalive: handed over to its VMM\n");
+			vka_drop(k);
+		} else {
+			list_move_tail(&k->list, &unclaimed);
+		}
+	}
+	mutex_unlock(&vka_lock);
+	/* Off vka_kept_list: nobody else can find these entries. */
+	list_for_each_entry_safe(k, next, &unclaimed, list)
+		release_unclaimed(k);
+}
