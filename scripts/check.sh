@@ -85,6 +85,9 @@ fi
 if want kexec; then
 	# KUnit of the first kernel, and the kselftest in both kernels.
 	vm_pass kexec_boot --test kexec_boot_test --stages 2
+	# A pool where a cold boot once direct-mapped it against E820.
+	vm_pass pool_placement --test kexec_boot_test --no-kunit --stages 2 \
+		--pool 128M@0x35000000
 fi
 
 if want kho; then
@@ -109,6 +112,14 @@ if want vfio; then
 	# zero admin commands, and vfio-pci's reset on open and close.
 	vm_pass nvme_vfio --test nvme_vfio_test --no-kunit \
 		--run "1:$ST/vm/bind_vfio.sh"
+	# An NVMe controller kept running across kexec, and its controls:
+	# not kept, kexec from RUNNING, never reclaimed, one kept of two.
+	for sc in keep nokeep running unclaimed; do
+		vm_pass "nvme_keepalive_$sc" --test nvme_keepalive_test \
+			--no-kunit --stages 2 -a "kt_scenario=$sc"
+	done
+	vm_pass nvme_keepalive_two --test nvme_keepalive_test --no-kunit \
+		--stages 2 --nvme 2 -a kt_scenario=two
 fi
 
 if want decoder; then
@@ -129,6 +140,17 @@ if want selfcheck; then
 	vm_fail selfcheck_nokexec "stage 2: never booted" \
 		--run "1:$SC/no_kexec.sh" --stages 2
 	vm_fail selfcheck_panic "console: kernel panic" --run "1:$SC/panic.sh"
+	# The judge on a console with a real 6.1 WARN splat (no VM needed).
+	echo "== selfcheck_warn (must fail: kernel WARNING)"
+	out=$(python3 "$ST/vm/ktap.py" --stages 1 --qemu-rc 0 \
+		--console "$SC/warn-console.log" --results "$SC/warn-results.log" 2>&1)
+	rc=$?
+	echo "$out" | sed 's/^/   /'
+	if [[ $rc -eq 1 ]] && grep -q "FAIL console: kernel WARNING" <<<"$out"; then
+		tally selfcheck_warn "1 passed, 0 failed"
+	else
+		tally selfcheck_warn "0 passed, 1 failed"
+	fi
 fi
 
 echo

@@ -145,18 +145,14 @@ FIXTURE_TEARDOWN(nk)
 	close(self->kadev);
 }
 
-#define ONLY_STAGE(n) do {						\
-	if (kt_stage() != (n))						\
-		SKIP(return, "stage %d only", (n));			\
-} while (0)
-
 /* Stage 1: run the controllers, keep the first (unless a control), STOP. */
 TEST_F(nk, handover)
 {
 	bool keep = !is("nokeep");
 	struct keepalive_transition t;
 
-	ONLY_STAGE(1);
+	if (kt_stage() != 1)
+		SKIP(return, "stage 1 only");
 	for (int i = 0; i < self->nr; i++) {
 		struct vmm *v = &self->v[i];
 
@@ -186,7 +182,8 @@ TEST_F(nk, enumeration)
 	char drv[32], ovr[32], path[128];
 	int cmd;
 
-	ONLY_STAGE(2);
+	if (kt_stage() != 2)
+		SKIP(return, "stage 2 only");
 	pci_driver(self->bdf[0], drv, sizeof(drv));
 	cmd = pci_command(self->bdf[0]);
 	ASSERT_LE(0, cmd);
@@ -215,7 +212,8 @@ TEST_F(nk, token_refused)
 	struct nvme_vfio_dev dev;
 	char name[128];
 
-	ONLY_STAGE(2);
+	if (kt_stage() != 2)
+		SKIP(return, "stage 2 only");
 	if (!is("keep"))
 		SKIP(return, "scenario keep only");
 	ASSERT_EQ(-EPERM, nvme_vfio_dev_open(&dev, self->bdf[0], false));
@@ -239,7 +237,8 @@ TEST_F(nk, reset_without_keepalive)
 	struct vmm *v = &self->v[i];
 	struct nvme_vfio_state *st;
 
-	ONLY_STAGE(2);
+	if (kt_stage() != 2)
+		SKIP(return, "stage 2 only");
 	if (!is("nokeep") && !is("running") && !is("two"))
 		SKIP(return, "scenarios nokeep, running and two only");
 	ASSERT_TRUE(wait_driver(self->bdf[i], "nvme"));
@@ -269,7 +268,8 @@ TEST_F(nk, continues)
 	struct vmm *v = &self->v[0];
 	uint16_t qid;
 
-	ONLY_STAGE(2);
+	if (kt_stage() != 2)
+		SKIP(return, "stage 2 only");
 	if (!is("keep") && !is("two"))
 		SKIP(return, "scenarios keep and two only");
 	ASSERT_EQ(0, vmm_reclaim(v, self->kadev, 0, NULL));
@@ -299,7 +299,8 @@ TEST_F(nk, continues)
 /* Stage 2, unclaimed: CONCLUDE resets the device and gives it back. */
 TEST_F(nk, conclude_releases)
 {
-	ONLY_STAGE(2);
+	if (kt_stage() != 2)
+		SKIP(return, "stage 2 only");
 	if (!is("unclaimed"))
 		SKIP(return, "scenario unclaimed only");
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));

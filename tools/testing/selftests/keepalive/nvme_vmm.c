@@ -48,7 +48,9 @@ void vmm_reset(struct vmm *v, int idx)
 	v->idx = idx;
 	v->dma_fd = -1;
 	v->state_fd = -1;
-	v->vdev.container = v->vdev.group = v->vdev.device = -1;
+	v->vdev.container = -1;
+	v->vdev.group = -1;
+	v->vdev.device = -1;
 	for (int i = 0; i < NVME_VFIO_MAX_IRQS; i++)
 		v->vdev.irq_fd[i] = -1;
 	vmm_token(idx, v->token);
@@ -150,7 +152,8 @@ void vmm_exit(struct vmm *v)
 		close(v->dma_fd);
 	if (v->state_fd >= 0)
 		close(v->state_fd);
-	v->dma_fd = v->state_fd = -1;
+	v->dma_fd = -1;
+	v->state_fd = -1;
 }
 
 int vmm_reclaim(struct vmm *v, int kadev, int idx, const char *name)
