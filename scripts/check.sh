@@ -120,6 +120,15 @@ if want vfio; then
 	done
 	vm_pass nvme_keepalive_two --test nvme_keepalive_test --no-kunit \
 		--stages 2 --nvme 2 -a kt_scenario=two
+	# Not the device that was recorded: reset, with the reason.
+	vm_pass nvme_keepalive_mismatch --test nvme_keepalive_test --no-kunit \
+		--stages 2 -a kt_scenario=mismatch
+	# Behind a PCIe root port, whose driver disables it at shutdown.
+	vm_pass nvme_keepalive_bridge --test nvme_keepalive_test --no-kunit \
+		--stages 2 --root-ports
+	# Kept across three kexecs in a row, pool usage constant.
+	vm_pass nvme_keepalive_cycles --test nvme_keepalive_test --no-kunit \
+		--stages 4 -a kt_scenario=cycles
 fi
 
 if want decoder; then

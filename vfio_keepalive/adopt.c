@@ -139,6 +139,7 @@ static const char *record_mismatch(struct pci_dev *pdev,
 				   const struct vka_record *r, char *buf,
 				   size_t len)
 {
+	struct pci_dev *up;
 	u16 cmd;
 	int i;
 
@@ -162,6 +163,15 @@ static const char *record_mismatch(struct pci_dev *pdev,
 			snprintf(buf, len, "BAR %d is at %#llx, the record says %#llx",
 				 i, (u64)pci_resource_start(pdev, i),
 				 r->bars[i][0]);
+			return buf;
+		}
+	}
+	/* Bridges are enumerated first: their drivers have not run yet. */
+	for (up = pci_upstream_bridge(pdev); up; up = pci_upstream_bridge(up)) {
+		pci_read_config_word(up, PCI_COMMAND, &cmd);
+		if (!(cmd & PCI_COMMAND_MASTER)) {
+			snprintf(buf, len, "bridge %s above it has bus mastering off: its DMA was cut",
+				 pci_name(up));
 			return buf;
 		}
 	}
@@ -241,7 +251,7 @@ void keepalive_pci_adopt(struct pci_dev *pdev)
 {
 	struct vka_record *r;
 	const char *why;
-	char buf[96];
+	char buf[112];
 
 	mutex_lock(&vka_lock);
 	r = vka_nr_records ? record_find(pdev) : NULL;

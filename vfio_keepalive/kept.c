@@ -184,12 +184,15 @@ bool keepalive_vfio_kept(struct pci_dev *pdev)
 
 /**
  * keepalive_pci_keep_master() - may kexec shutdown leave bus mastering on?
- * @pdev: a PCI device being shut down for a kexec
+ * @pdev: a PCI device being shut down for a kexec, after its driver's
+ *	->shutdown()
  *
  * pci_device_shutdown() clears bus mastering on every device at kexec.
  * When the kexec carries a handover, a kept device must keep it, and so
  * must every bridge between it and its root port: the device's queues go
- * on with their DMA until the next kernel's VMM takes them over.
+ * on with their DMA until the next kernel's VMM takes them over. A
+ * bridge's driver may have turned it off in its own ->shutdown() (the
+ * PCIe port driver disables the port): turn it back on.
  *
  * Context: Process context (device_shutdown()); takes vka_lock.
  * Return: true when @pdev is kept, or a bridge upstream of a kept device,
@@ -200,6 +203,7 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
 	struct vka_kept *k;
 	struct pci_dev *up;
 	bool keep = false;
+	u16 cmd;
 
 	if (!keepalive_kexec_handover())
 		return false;
@@ -210,9 +214,16 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
 				keep = true;
 	}
 	mutex_unlock(&vka_lock);
-	if (keep)
+	if (!keep)
+		return false;
+	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
+	if (!(cmd & PCI_COMMAND_MASTER)) {
+		pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_MASTER);
+		pci_info(pdev, "keepalive: bus master turned back on for the kexec: a kept device is below\n");
+	} else {
 		pci_info(pdev, "keepalive: bus master kept on for the kexec\n");
-	return keep;
+	}
+	return true;
 }
 
 /**

@@ -28,6 +28,19 @@
  * two        Two controllers (--nvme 2), only the first kept: the first
  *            continues as in keep, the second comes up reset under the
  *            host driver as in nokeep.
+ * mismatch   Kept, but after STOP its memory decoding is turned off behind
+ *            keepalive's back: the next kernel finds it is not the device
+ *            it recorded, resets it, says why, and it comes up as in
+ *            nokeep.
+ *
+ * cycles     Kept across every kexec of the run (--stages N): each stage
+ *            reclaims the controller, checks the previous stage's data,
+ *            writes its own, concludes, marks it again and hands it over;
+ *            the pool usage is the same in every stage.
+ *
+ * Run "keep" with --root-ports too: the kexec must keep bus mastering on
+ * in the PCIe root port above the controller, or the next kernel refuses
+ * to adopt it (its DMA was cut).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -103,6 +116,26 @@ static int pci_command(const char *bdf)
 	return n == sizeof(cmd) ? cmd : -EIO;
 }
 
+/* Clear @bits in the PCI_COMMAND of @bdf through sysfs. 0 or -errno. */
+static int pci_command_clear(const char *bdf, uint16_t bits)
+{
+	char path[128];
+	uint16_t cmd;
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd))
+		ret = -EIO;
+	cmd &= ~bits;
+	if (!ret && pwrite(fd, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd))
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
 /* Does the kernel log contain @what? */
 static bool klog_has(const char *what)
 {
@@ -173,12 +206,22 @@ TEST_F(nk, handover)
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
 		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
+	if (is("mismatch"))
+		ASSERT_EQ(0, pci_command_clear(self->bdf[0], PCI_COMMAND_MEMORY));
+}
+
+static bool is_last_stage(void)
+{
+	const char *s = getenv("KT_STAGES");
+
+	return !s || kt_stage() >= atoi(s);
 }
 
 /* Stage 2: how the first controller came up. */
 TEST_F(nk, enumeration)
 {
-	bool adopted = is("keep") || is("unclaimed") || is("two");
+	bool adopted = is("keep") || is("unclaimed") || is("two") ||
+		       is("cycles");
 	char drv[32], ovr[32], path[128];
 	int cmd;
 
@@ -192,6 +235,8 @@ TEST_F(nk, enumeration)
 		ASSERT_TRUE(wait_driver(self->bdf[0], "nvme"))
 			TH_LOG("driver is \"%s\"", drv);
 		ASSERT_FALSE(klog_has("keepalive: adopted"));
+		if (is("mismatch"))
+			ASSERT_TRUE(klog_has("keepalive: not adopted: command register"));
 		return;
 	}
 	ASSERT_STREQ("vfio-pci", drv);
@@ -239,8 +284,8 @@ TEST_F(nk, reset_without_keepalive)
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (!is("nokeep") && !is("running") && !is("two"))
-		SKIP(return, "scenarios nokeep, running and two only");
+	if (!is("nokeep") && !is("running") && !is("two") && !is("mismatch"))
+		SKIP(return, "scenarios nokeep, running, two and mismatch only");
 	ASSERT_TRUE(wait_driver(self->bdf[i], "nvme"));
 	if (is("running")) {
 		/* No handover: the files are gone too. */
@@ -256,7 +301,7 @@ TEST_F(nk, reset_without_keepalive)
 	ASSERT_EQ(0, nvme_vfio_rd32(&v->vdev, NVME_REG_CC) & NVME_CC_EN);
 	ASSERT_NE(VMM_DMA_IOVA + st->aq.sq_off,
 		  nvme_vfio_rd64(&v->vdev, NVME_REG_ASQ));
-	if (is("nokeep")) {
+	if (is("nokeep") || is("mismatch")) {
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
 	}
@@ -294,6 +339,43 @@ TEST_F(nk, continues)
 	ASSERT_TRUE(klog_has("keepalive: handed over to its VMM"));
 	/* Still the VMM's, still running. */
 	ASSERT_EQ(0, vmm_io(v, false, 0, 16, SEED2));
+}
+
+/* Stages 2..N, cycles: carry on, then hand the controller over again. */
+TEST_F(nk, cycles)
+{
+	struct keepalive_transition t;
+	struct vmm *v = &self->v[0];
+	char words[64];
+	int k = kt_stage();
+
+	if (!is("cycles") || k < 2)
+		SKIP(return, "scenario cycles, stages 2 and later only");
+	ASSERT_EQ(0, vmm_reclaim(v, self->kadev, 0, NULL));
+	ASSERT_EQ(0, vmm_io(v, false, 0, NR_LBAS, k == 2 ? SEED : SEED + k - 1));
+	ASSERT_EQ(0, v->nv.admin_cmds);
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
+	/* Nothing but the two files is left of the handover. */
+	if (k == 2) {
+		snprintf(words, sizeof(words), "kt_used=%lld",
+			 ka_sysfs_num("pool_used"));
+		ASSERT_EQ(0, kt_cmdline_append(words));
+	} else {
+		ASSERT_EQ(0, kt_cmdline_get("kt_used", words, sizeof(words)));
+		ASSERT_EQ(strtoll(words, NULL, 0), ka_sysfs_num("pool_used"));
+	}
+	ASSERT_EQ(2, ka_sysfs_num("files"));
+	if (is_last_stage())
+		return;
+	ASSERT_EQ(0, vmm_io(v, true, 0, NR_LBAS, SEED + k));
+	ASSERT_EQ(0, vmm_save(v));
+	ASSERT_EQ(0, vmm_keep(v, true));
+	vmm_exit(v);
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
+		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
 }
 
 /* Stage 2, unclaimed: CONCLUDE resets the device and gives it back. */

@@ -39,6 +39,8 @@ Machine:
   -k, --kernel FILE     kernel to boot (default: build/obj/arch/x86/boot/bzImage)
       --next-kernel FILE  kernel that stage 1 kexecs into (default: the same)
   -n, --nvme N          emulated NVMe controllers (default 1), 64 MiB each
+      --root-ports      put each NVMe controller behind a PCIe root port of
+                        its own (default: on the root bus)
   -m, --mem SIZE        guest memory (default 1G)
   -p, --pool SIZE       keepalive pool of the first kernel (default 128M)
   -a, --append ARGS     extra kernel command line arguments
@@ -66,6 +68,7 @@ kernel=$BUILD/obj/arch/x86/boot/bzImage
 next_kernel=
 stages=
 nvme=1
+root_ports=0
 mem=1G
 pool=128M
 append=
@@ -109,6 +112,7 @@ while [[ $# -gt 0 ]]; do
 	-k|--kernel) kernel=$2; shift ;;
 	--next-kernel) next_kernel=$2; shift ;;
 	-n|--nvme) nvme=$2; shift ;;
+	--root-ports) root_ports=1 ;;
 	-m|--mem) mem=$2; shift ;;
 	-p|--pool) pool=$2; shift ;;
 	-a|--append) append="$append $2"; shift ;;
@@ -166,8 +170,13 @@ printf '%s\n' "${plan[@]}" >"$root/ka/plan"
 disks=()
 for ((i = 0; i < nvme; i++)); do
 	truncate -s 64M "$outdir/nvme$i.img"
+	bus=
+	if [[ $root_ports -eq 1 ]]; then
+		disks+=(-device "pcie-root-port,id=rp$i,chassis=$((i + 1)),slot=$((i + 1))")
+		bus=",bus=rp$i"
+	fi
 	disks+=(-drive "file=$outdir/nvme$i.img,if=none,id=nvm$i,format=raw"
-		-device "nvme,serial=kt-nvme-$i,drive=nvm$i")
+		-device "nvme,serial=kt-nvme-$i,drive=nvm$i$bus")
 done
 
 # A keepalive pool by default; --append keepalive.pool=... overrides it.
