@@ -10,6 +10,11 @@
  *   echo 1 > .../fail_keepalive/times
  *   echo 100 > .../fail_keepalive/probability
  *   echo $n > .../fail_keepalive/space   (the n-th consultation fails)
+ *
+ * Participants consult it at their own allocations and hardware steps
+ * through keepalive_should_fail(). For the steps of a boot (adoption of a
+ * kept device), the same attribute is set from the command line:
+ * keepalive.fail=<interval>,<probability>,<space>,<times>.
  */
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
@@ -18,8 +23,19 @@
 
 static DECLARE_FAULT_ATTR(keepalive_fault);
 
+/* keepalive.fail=<interval>,<probability>,<space>,<times> */
+static int __init keepalive_fault_setup(char *str)
+{
+	return setup_fault_attr(&keepalive_fault, str) ? 0 : -EINVAL;
+}
+early_param("keepalive.fail", keepalive_fault_setup);
+
 /**
  * keepalive_should_fail() - should this step fail by injection?
+ *
+ * For the core and for participants: call it before every allocation and
+ * hardware step of a preserve or restore path, and fail that step (with
+ * the errno it would have) when it returns true.
  *
  * Context: Any context.
  * Return: true when the fail_keepalive attribute says so.

@@ -123,14 +123,8 @@ int keepalive_memfd_list(struct keepalive_memfd_info __user *entries, u32 nr);
 extern struct dentry *keepalive_debugfs;
 
 #if IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION)
-bool keepalive_should_fail(void);
 void keepalive_fault_init(void);
 #else
-static inline bool keepalive_should_fail(void)
-{
-	return false;
-}
-
 static inline void keepalive_fault_init(void)
 {
 }

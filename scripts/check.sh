@@ -123,6 +123,9 @@ if want vfio; then
 	# Not the device that was recorded: reset, with the reason.
 	vm_pass nvme_keepalive_mismatch --test nvme_keepalive_test --no-kunit \
 		--stages 2 -a kt_scenario=mismatch
+	# The next kernel's adoption fails (fault injection): reset instead.
+	vm_pass nvme_keepalive_adoptfail --test nvme_keepalive_test --no-kunit \
+		--stages 2 -a kt_scenario=adoptfail
 	# Behind a PCIe root port, whose driver disables it at shutdown.
 	vm_pass nvme_keepalive_bridge --test nvme_keepalive_test --no-kunit \
 		--stages 2 --root-ports

@@ -84,31 +84,36 @@ static bool record_load(const void *fdt, int node, struct vka_record *r)
 }
 
 /**
- * vka_records_load() - load the records of the incoming image
- * @fdt: the validated incoming image
+ * vka_records_parse() - read the records of the vfio participant's node
+ * @fdt: a validated image
  * @node: the vfio participant's node in it
+ * @out: the records, kcalloc()ed, or NULL when there are none
+ * @nr: how many
  *
- * A record whose place cannot be read is logged and skipped: the device,
- * wherever it is, is enumerated cold. A record whose place can be read but
- * not the rest makes that device be reset when it is enumerated.
+ * A record whose place (segment, bus, devfn) cannot be read is logged and
+ * left out: the device, wherever it is, is enumerated cold. A record whose
+ * place can be read but not the rest is kept with @malformed set: the
+ * device there is reset when it is enumerated.
  *
- * Context: Process context, boot, before PCI enumeration; takes vka_lock.
- * Return: 0; -ENOMEM (no device is adopted); -EINVAL when the node's
- * subnodes cannot be walked.
+ * Context: Process context.
+ * Return: 0; -ENOMEM; -EINVAL when the node's subnodes cannot be walked.
  */
-int vka_records_load(const void *fdt, int node)
+int vka_records_parse(const void *fdt, int node, struct vka_record **out,
+		      unsigned int *nr)
 {
 	struct vka_record *r;
 	unsigned int n = 0;
 	int child;
 
+	*out = NULL;
+	*nr = 0;
 	fdt_for_each_subnode(child, fdt, node)
 		n++;
 	if (child != -FDT_ERR_NOTFOUND)
 		return -EINVAL;
 	if (!n)
 		return 0;
-	r = kcalloc(n, sizeof(*r), GFP_KERNEL);
+	r = keepalive_should_fail() ? NULL : kcalloc(n, sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
 
@@ -124,6 +129,34 @@ int vka_records_load(const void *fdt, int node)
 			r[n].malformed ? ", but its record is malformed" : "");
 		n++;
 	}
+	if (!n) {
+		kfree(r);
+		r = NULL;
+	}
+	*out = r;
+	*nr = n;
+	return 0;
+}
+
+/**
+ * vka_records_load() - load the records of the incoming image
+ * @fdt: the validated incoming image
+ * @node: the vfio participant's node in it
+ *
+ * Parses them (vka_records_parse()) for keepalive_pci_adopt().
+ *
+ * Context: Process context, boot, before PCI enumeration; takes vka_lock.
+ * Return: 0, or the errno of vka_records_parse() (no device is adopted).
+ */
+int vka_records_load(const void *fdt, int node)
+{
+	struct vka_record *r;
+	unsigned int n;
+	int ret;
+
+	ret = vka_records_parse(fdt, node, &r, &n);
+	if (ret)
+		return ret;
 	mutex_lock(&vka_lock);
 	vka_records = r;
 	vka_nr_records = n;
@@ -170,7 +203,7 @@ static const char *record_mismatch(struct pci_dev *pdev,
 	for (up = pci_upstream_bridge(pdev); up; up = pci_upstream_bridge(up)) {
 		pci_read_config_word(up, PCI_COMMAND, &cmd);
 		if (!(cmd & PCI_COMMAND_MASTER)) {
-			snprintf(buf, len, "bridge %s above it has bus mastering off: its DMA was cut",
+			snprintf(buf, len, "bridge %s above it has bus master off: DMA was cut",
 				 pci_name(up));
 			return buf;
 		}
@@ -203,6 +236,8 @@ static int adopt(struct pci_dev *pdev, const struct vka_record *r)
 	struct vka_kept *k;
 	char *drv;
 
+	if (keepalive_should_fail())
+		return -ENOMEM;
 	k = kzalloc(sizeof(*k), GFP_KERNEL);
 	drv = kstrdup("vfio-pci", GFP_KERNEL);
 	if (!k || !drv) {
@@ -328,7 +363,7 @@ int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token)
 		goto unlock;
 	}
 	if (!k->enabled) {
-		ret = pci_enable_device(pdev);
+		ret = keepalive_should_fail() ? -EIO : pci_enable_device(pdev);
 		if (ret) {
 			pci_err(pdev, "keepalive: cannot enable: %d\n", ret);
 			goto unlock;

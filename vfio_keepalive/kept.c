@@ -93,7 +93,8 @@ static int vka_keep(struct pci_dev *pdev, const u8 *token)
 		return ret;
 	k = vka_find(pdev);
 	if (!k) {
-		k = kzalloc(sizeof(*k), GFP_KERNEL);
+		k = keepalive_should_fail() ? NULL :
+		    kzalloc(sizeof(*k), GFP_KERNEL);
 		if (!k)
 			return -ENOMEM;
 		/* Already enabled by vfio-pci: this only takes a reference. */

@@ -73,6 +73,8 @@ struct vka_kept *vka_find(struct pci_dev *pdev);
 void vka_drop(struct vka_kept *k);
 void vka_unkeep_all(void);
 
+int vka_records_parse(const void *fdt, int node, struct vka_record **out,
+		      unsigned int *nr);
 int vka_records_load(const void *fdt, int node);
 void vka_conclude(void);
 

@@ -166,6 +166,15 @@ static inline void keepalive_kexec_setup_data(struct boot_params *params,
 
 #endif /* CONFIG_KEEPALIVE */
 
+#if IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION)
+bool keepalive_should_fail(void);
+#else
+static inline bool keepalive_should_fail(void)
+{
+	return false;
+}
+#endif
+
 #if IS_ENABLED(CONFIG_KEEPALIVE_VFIO)
 int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 			   void __user *arg, size_t argsz);

@@ -69,8 +69,9 @@ static const char *klog_read(void)
 /* The TSC frequency the kernel calibrated, in kHz. */
 static double tsc_khz(void)
 {
-	const char *keys[] = { "Refined TSC clocksource calibration: ",
-			       "tsc: Detected " };
+	static const char * const keys[] = {
+		"Refined TSC clocksource calibration: ", "tsc: Detected ",
+	};
 	const char *p;
 	double mhz;
 
@@ -194,7 +195,8 @@ static void stage2(int kadev)
 	printf("bench:   VMM reclaim              %8.2f ms (files, open with token, restore)\n",
 	       ms(reclaimed - user));
 	printf("bench:   first I/O                %8.2f ms\n", ms(first - reclaimed));
-	printf("bench-data: keep_blackout_ms=%.3f keep_user_ms=%.3f khz=%.0f stopped=%llu entry=%llu\n",
+	printf("bench-data: keep_blackout_ms=%.3f keep_user_ms=%.3f khz=%.0f "
+	       "stopped=%llu entry=%llu\n",
 	       ms(first - last1), ms(user - last1), khz,
 	       (unsigned long long)stopped, (unsigned long long)entry);
 	CHECK(ka_transition(kadev, KEEPALIVE_EV_POST_RESUME, NULL));
@@ -232,7 +234,8 @@ static void cold2(int kadev)
 	first = tsc();
 	vmm_exit(&v);
 
-	printf("bench: floor %.1f ms (plain kexec, nothing kept: last I/O before kexec to userspace)\n",
+	printf("bench: floor %.1f ms (plain kexec, nothing kept: "
+	       "last I/O before kexec to userspace)\n",
 	       ms(user - last));
 	printf("bench:   VMM exit (vfio-pci resets) %8.2f ms\n", ms(arg("kb_exit")));
 	printf("bench:   exit to kernel entry     %8.2f ms (shutdown, kexec, decompression)\n",
@@ -240,9 +243,11 @@ static void cold2(int kadev)
 	printf("bench:   entry to userspace       %8.2f ms\n", ms(user - entry));
 	printf("bench: cold restart blackout %.1f ms (last I/O before kexec to first I/O after)\n",
 	       ms(first - last));
-	printf("bench:   VMM: bind, reset, identify, create queues, first I/O %.2f ms (%llu admin commands)\n",
+	printf("bench:   VMM: bind, reset, identify, create queues, first I/O "
+	       "%.2f ms (%llu admin commands)\n",
 	       ms(first - user), (unsigned long long)v.nv.admin_cmds);
-	printf("bench-data: floor_ms=%.3f cold_blackout_ms=%.3f khz=%.0f stopped=%llu entry=%llu\n",
+	printf("bench-data: floor_ms=%.3f cold_blackout_ms=%.3f khz=%.0f "
+	       "stopped=%llu entry=%llu\n",
 	       ms(user - last), ms(first - last), khz,
 	       (unsigned long long)arg("kb_stopped"), (unsigned long long)entry);
 }

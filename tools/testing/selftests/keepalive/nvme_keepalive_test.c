@@ -33,6 +33,9 @@
  *            it recorded, resets it, says why, and it comes up as in
  *            nokeep.
  *
+ * adoptfail  Kept, but the next kernel's adoption fails (an allocation,
+ *            by fault injection from its command line): it resets the
+ *            device, says why, and it comes up as in nokeep.
  * cycles     Kept across every kexec of the run (--stages N): each stage
  *            reclaims the controller, checks the previous stage's data,
  *            writes its own, concludes, marks it again and hands it over;
@@ -208,6 +211,9 @@ TEST_F(nk, handover)
 		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
 	if (is("mismatch"))
 		ASSERT_EQ(0, pci_command_clear(self->bdf[0], PCI_COMMAND_MEMORY));
+	/* The next kernel: its second consultation (the adoption) fails. */
+	if (is("adoptfail"))
+		ASSERT_EQ(0, kt_cmdline_append("keepalive.fail=1,100,2,1"));
 }
 
 static bool is_last_stage(void)
@@ -237,6 +243,8 @@ TEST_F(nk, enumeration)
 		ASSERT_FALSE(klog_has("keepalive: adopted"));
 		if (is("mismatch"))
 			ASSERT_TRUE(klog_has("keepalive: not adopted: command register"));
+		if (is("adoptfail"))
+			ASSERT_TRUE(klog_has("keepalive: not adopted: out of memory"));
 		return;
 	}
 	ASSERT_STREQ("vfio-pci", drv);
@@ -268,6 +276,12 @@ TEST_F(nk, token_refused)
 	vmm_name(&self->v[0], wrong, name, sizeof(name));
 	ASSERT_EQ(-EPERM, nvme_vfio_dev_open(&dev, name, false));
 	ASSERT_TRUE(klog_has("wrong token: open refused"));
+	/* The right token, but taking the device fails: nothing changes. */
+	vmm_name(&self->v[0], self->v[0].token, name, sizeof(name));
+	ASSERT_EQ(0, ka_fail_nth(1));
+	ASSERT_EQ(-EIO, nvme_vfio_dev_open(&dev, name, false));
+	ASSERT_EQ(0, ka_fail_nth(0));
+	ASSERT_TRUE(klog_has("keepalive: cannot enable: -5"));
 	/* The refusals cost nothing: the right token still works. */
 	ASSERT_EQ(0, vmm_reclaim(&self->v[0], self->kadev, 0, NULL));
 	ASSERT_EQ(0, vmm_io(&self->v[0], false, 0, 16, SEED));
@@ -284,8 +298,9 @@ TEST_F(nk, reset_without_keepalive)
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (!is("nokeep") && !is("running") && !is("two") && !is("mismatch"))
-		SKIP(return, "scenarios nokeep, running, two and mismatch only");
+	if (!is("nokeep") && !is("running") && !is("two") && !is("mismatch") &&
+	    !is("adoptfail"))
+		SKIP(return, "the controls only");
 	ASSERT_TRUE(wait_driver(self->bdf[i], "nvme"));
 	if (is("running")) {
 		/* No handover: the files are gone too. */
@@ -301,7 +316,7 @@ TEST_F(nk, reset_without_keepalive)
 	ASSERT_EQ(0, nvme_vfio_rd32(&v->vdev, NVME_REG_CC) & NVME_CC_EN);
 	ASSERT_NE(VMM_DMA_IOVA + st->aq.sq_off,
 		  nvme_vfio_rd64(&v->vdev, NVME_REG_ASQ));
-	if (is("nokeep") || is("mismatch")) {
+	if (is("nokeep") || is("mismatch") || is("adoptfail")) {
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
 	}

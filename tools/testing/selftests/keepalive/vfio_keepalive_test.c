@@ -112,6 +112,22 @@ TEST_F(vk, set_get_clear)
 	ASSERT_EQ(0, ka.flags);
 }
 
+/* An injected allocation failure refuses the mark and leaves nothing. */
+TEST_F(vk, mark_fault_injected)
+{
+	struct vfio_device_feature_keepalive ka;
+
+	ASSERT_EQ(0, ka_fail_nth(1));
+	ASSERT_EQ(-ENOMEM, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+				   VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	ASSERT_EQ(0, ka_fail_nth(0));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_GET, 0, NULL, &ka));
+	ASSERT_EQ(0, ka.flags);
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, NULL, NULL));
+}
+
 TEST_F(vk, bad_arguments)
 {
 	struct feature f = {
