@@ -6,8 +6,10 @@
  *   setup_arch()        keepalive_reserve_pool()          (pool.c)
  *   core_initcall       allocator, debugfs, fault injection, incoming
  *                       image validated -> RESUME           (this file)
- *   subsys_initcall     participants register; in RESUME each gets its
- *                       node of the incoming image
+ *   arch_initcall       the vfio participant registers (before PCI
+ *                       enumeration, which adopts kept devices)
+ *   subsys_initcall     the other participants register; in RESUME each
+ *                       gets its node of the incoming image when it does
  *   device_initcall     /sys/kernel/keepalive, /dev/keepalive
  *   late_initcall_sync  unclaimed incoming ranges held until CONCLUDE
  */

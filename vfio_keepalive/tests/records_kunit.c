@@ -190,8 +190,8 @@ static void records_identity_unreadable(struct kunit *test)
 	}
 }
 
-static const struct vka_record *rec_at(const struct vka_record *r,
-					unsigned int n, u32 bus, u32 devfn)
+static const struct vka_record *
+rec_at(const struct vka_record *r, unsigned int n, u32 bus, u32 devfn)
 {
 	unsigned int i;
 

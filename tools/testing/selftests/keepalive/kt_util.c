@@ -5,12 +5,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "kt_util.h"
+
+#ifndef ARRAY_SIZE
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
 
 int kt_stage(void)
 {
@@ -104,4 +109,62 @@ int kt_find_pci(unsigned int vendor, unsigned int device, int nth,
 	}
 	free(ents);
 	return ret;
+}
+
+/* Does a kmemleak backtrace line name one of keepalive's functions? */
+static bool kt_ours(const char *line)
+{
+	static const char * const ours[] = {
+		"] vka_", "] keepalive_", "] adopt+", "] snapshot+",
+		"] hold_orphan+", "] pool_", "] memfd_", "] image_",
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ours); i++)
+		if (strstr(line, ours[i]))
+			return true;
+	return false;
+}
+
+static int kt_kmemleak_write(const char *word)
+{
+	int fd = open("/sys/kernel/debug/kmemleak", O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, word, strlen(word));
+	close(fd);
+	return n < 0 ? -errno : 0;
+}
+
+int kt_kmemleak_ours(FILE *log)
+{
+	char line[256], obj[256] = "";
+	bool counted = false;
+	int ret, leaks = 0;
+	FILE *f;
+
+	/* Reported objects must be older than kmemleak's 5 s minimum age. */
+	sleep(6);
+	for (int i = 0; i < 2; i++) {
+		ret = kt_kmemleak_write("scan");
+		if (ret)
+			return ret;
+	}
+	f = fopen("/sys/kernel/debug/kmemleak", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "unreferenced object", 19)) {
+			snprintf(obj, sizeof(obj), "%s", line);
+			counted = false;
+		} else if (!counted && kt_ours(line)) {
+			counted = true;
+			leaks++;
+			if (log)
+				fprintf(log, "# leak: %s#   from %s", obj, line);
+		}
+	}
+	fclose(f);
+	return leaks;
 }

@@ -7,6 +7,7 @@
 #define KT_UTIL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /* The stage this boot runs (KT_STAGE from vm/init, 1 outside the VM). */
 int kt_stage(void);
@@ -29,5 +30,13 @@ int kt_find_pci(unsigned int vendor, unsigned int device, int nth,
 
 /* Numeric sysfs attribute @attr of PCI function @bdf, or -1. */
 long kt_pci_attr(const char *bdf, const char *attr);
+
+/*
+ * Leaks of keepalive's kernel code: waits out kmemleak's minimum object
+ * age, scans twice, and counts the unreferenced objects whose allocation
+ * backtrace goes through keepalive's functions (each printed to @log as a
+ * TAP comment, if given). The count, or -errno (-ENOENT without kmemleak).
+ */
+int kt_kmemleak_ours(FILE *log);
 
 #endif /* KT_UTIL_H */

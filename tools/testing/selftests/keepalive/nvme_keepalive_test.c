@@ -413,4 +413,12 @@ TEST_F(nk, conclude_releases)
 	ASSERT_EQ(0, access("/sys/block/nvme0n1", F_OK));
 }
 
+/* Last: whatever the scenario did, keepalive's code leaked nothing. */
+TEST_F(nk, no_leaks)
+{
+	if (kt_stage() < 2 || !is_last_stage())
+		SKIP(return, "the last stage only");
+	ASSERT_EQ(0, kt_kmemleak_ours(stderr));
+}
+
 TEST_HARNESS_MAIN

@@ -309,4 +309,10 @@ TEST_F(vk, recorded_in_handover)
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
 }
 
+/* Last: marking, clearing, ABORT and their failures leaked nothing. */
+TEST_F(vk, no_leaks)
+{
+	ASSERT_EQ(0, kt_kmemleak_ours(stderr));
+}
+
 TEST_HARNESS_MAIN
