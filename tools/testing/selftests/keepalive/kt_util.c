@@ -168,3 +168,23 @@ int kt_kmemleak_ours(FILE *log)
 	fclose(f);
 	return leaks;
 }
+
+int kt_pci_command(const char *bdf, uint16_t clear)
+{
+	char path[128];
+	uint16_t cmd;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, clear ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	ret = pread(fd, &cmd, sizeof(cmd), 4) == sizeof(cmd) ? 0 : -EIO;
+	if (!ret && clear) {
+		cmd &= ~clear;
+		if (pwrite(fd, &cmd, sizeof(cmd), 4) != sizeof(cmd))
+			ret = -EIO;
+	}
+	close(fd);
+	return ret ? ret : cmd;
+}

@@ -7,6 +7,7 @@
 #define KT_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* The stage this boot runs (KT_STAGE from vm/init, 1 outside the VM). */
@@ -30,6 +31,12 @@ int kt_find_pci(unsigned int vendor, unsigned int device, int nth,
 
 /* Numeric sysfs attribute @attr of PCI function @bdf, or -1. */
 long kt_pci_attr(const char *bdf, const char *attr);
+
+/*
+ * The PCI command register of @bdf through sysfs (no vfio involved), after
+ * clearing the bits in @clear (0: only read). The value, or -errno.
+ */
+int kt_pci_command(const char *bdf, uint16_t clear);
 
 /*
  * Leaks of keepalive's kernel code: waits out kmemleak's minimum object

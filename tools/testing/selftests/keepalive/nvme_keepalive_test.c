@@ -103,42 +103,6 @@ static bool wait_driver(const char *bdf, const char *drv)
 	return false;
 }
 
-/* PCI_COMMAND of @bdf through sysfs, or -errno. */
-static int pci_command(const char *bdf)
-{
-	char path[128];
-	uint16_t cmd;
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, &cmd, sizeof(cmd), PCI_COMMAND);
-	close(fd);
-	return n == sizeof(cmd) ? cmd : -EIO;
-}
-
-/* Clear @bits in the PCI_COMMAND of @bdf through sysfs. 0 or -errno. */
-static int pci_command_clear(const char *bdf, uint16_t bits)
-{
-	char path[128];
-	uint16_t cmd;
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		return -errno;
-	if (pread(fd, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd))
-		ret = -EIO;
-	cmd &= ~bits;
-	if (!ret && pwrite(fd, &cmd, sizeof(cmd), PCI_COMMAND) != sizeof(cmd))
-		ret = -EIO;
-	close(fd);
-	return ret;
-}
-
 /* Does the kernel log contain @what? */
 static bool klog_has(const char *what)
 {
@@ -201,7 +165,7 @@ TEST_F(nk, handover)
 		/* The VMM goes away; a kept controller runs on. */
 		vmm_exit(v);
 		ASSERT_EQ(keep && i == 0,
-			  !!(pci_command(self->bdf[i]) & PCI_COMMAND_MASTER));
+			  !!(kt_pci_command(self->bdf[i], 0) & PCI_COMMAND_MASTER));
 	}
 	if (is("running"))
 		return;		/* kexec from RUNNING: no handover */
@@ -210,7 +174,7 @@ TEST_F(nk, handover)
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
 		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
 	if (is("mismatch"))
-		ASSERT_EQ(0, pci_command_clear(self->bdf[0], PCI_COMMAND_MEMORY));
+		ASSERT_LE(0, kt_pci_command(self->bdf[0], PCI_COMMAND_MEMORY));
 	/* The next kernel: its second consultation (the adoption) fails. */
 	if (is("adoptfail"))
 		ASSERT_EQ(0, kt_cmdline_append("keepalive.fail=1,100,2,1"));
@@ -234,7 +198,7 @@ TEST_F(nk, enumeration)
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
 	pci_driver(self->bdf[0], drv, sizeof(drv));
-	cmd = pci_command(self->bdf[0]);
+	cmd = kt_pci_command(self->bdf[0], 0);
 	ASSERT_LE(0, cmd);
 	if (!adopted) {
 		/* Cold: the host driver has it. */

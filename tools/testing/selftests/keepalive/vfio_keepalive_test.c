@@ -161,22 +161,6 @@ TEST_F(vk, frozen_from_pre_stop)
 	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, NULL, NULL));
 }
 
-/* PCI_COMMAND of @bdf, read through sysfs (no vfio involved). */
-static int pci_command(const char *bdf)
-{
-	char path[128];
-	uint16_t cmd;
-	int fd, n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, &cmd, sizeof(cmd), 4);
-	close(fd);
-	return n == sizeof(cmd) ? cmd : -EIO;
-}
-
 #define MEM_SIZE	0x100000
 #define MEM_IOVA	0x20000000ULL
 #define LBA0		2048
@@ -210,7 +194,7 @@ static int close_and_reopen(struct __test_metadata *_metadata,
 	/* The VMM goes away: every fd closes. */
 	nvme_vfio_detach(&nv);
 	nvme_vfio_dev_close(&self->vdev);
-	cmd = pci_command(self->bdf);
+	cmd = kt_pci_command(self->bdf, 0);
 	ASSERT_LE(0, cmd);
 	/* Kept: still a bus master. Not kept: vfio-pci disabled it. */
 	ASSERT_EQ(keep, !!(cmd & PCI_COMMAND_MASTER));
