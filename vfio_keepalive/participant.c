@@ -14,10 +14,12 @@
  */
 #define pr_fmt(fmt) "keepalive: vfio: " fmt
 
+#include <linux/device.h>
 #include <linux/init.h>
 #include <linux/keepalive.h>
 #include <linux/libfdt.h>
 #include <linux/pci.h>
+#include <linux/string.h>
 
 #include "vka.h"
 
@@ -84,6 +86,18 @@ static int vka_record(void *fdt, int parent, int index,
 	return fdt_setprop(fdt, node, "msix", msix, sizeof(msix));
 }
 
+/*
+ * The next kernel binds an adopted device to vfio-pci and lets only vfio-pci
+ * open it: a kept device must still be there now. (Unbinding does not drop
+ * a mark; a host driver's probe would have reset the device.)
+ */
+static bool vka_on_vfio_pci(struct pci_dev *pdev)
+{
+	struct device_driver *drv = READ_ONCE(pdev->dev.driver);
+
+	return drv && !strcmp(drv->name, "vfio-pci");
+}
+
 static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
 {
 	struct vka_kept *k;
@@ -91,16 +105,22 @@ static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
 
 	mutex_lock(&vka_lock);
 	list_for_each_entry(k, &vka_kept_list, list) {
+		if (!vka_on_vfio_pci(k->pdev)) {
+			pci_err(k->pdev, "keepalive: kept, but no longer bound to vfio-pci: cannot hand it over\n");
+			ret = -EBUSY;
+			break;
+		}
 		ret = vka_record(fdt, node, i++, k);
 		if (ret) {
 			pci_err(k->pdev, "keepalive: cannot record: %s\n",
 				fdt_strerror(ret));
+			ret = ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
 			break;
 		}
 	}
 	mutex_unlock(&vka_lock);
 	if (ret)
-		return ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+		return ret;
 	pr_info("stop: %d device(s) recorded\n", i);
 	return 0;
 }

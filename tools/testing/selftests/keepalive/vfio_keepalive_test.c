@@ -245,6 +245,32 @@ TEST_F(vk, abort_unmarks)
 	ASSERT_EQ(-ENODEV, close_and_reopen(_metadata, self, false));
 }
 
+/* A kept device that left vfio-pci cannot be handed over: STOP says so. */
+TEST_F(vk, stop_refused_when_unbound)
+{
+	struct keepalive_transition t;
+	char path[128];
+	int fd;
+
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	nvme_vfio_dev_close(&self->vdev);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
+		 self->bdf);
+	fd = open(path, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)strlen(self->bdf), write(fd, self->bdf, strlen(self->bdf)));
+	close(fd);
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, NULL));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, NULL));
+	ASSERT_EQ(-EBUSY, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t));
+	ASSERT_STREQ("vfio", t.participant);
+	ASSERT_EQ(-EBUSY, t.error);
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
+	/* Back on vfio-pci for the next test. */
+	ASSERT_LE(0, nvme_vfio_bind(self->bdf));
+}
+
 /* Read a debugfs image snapshot; its size, or -errno. */
 static ssize_t read_image(const char *name, char *buf, size_t len)
 {
