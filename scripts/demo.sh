@@ -29,7 +29,7 @@ narrate() { # run name, title
 		}
 	' "$dir/console.log" | grep -v "^  kernel: .*kt_bootid"
 	echo
-	grep -E "^# .*:(verify|handover):|^(not )?ok |^KT: (KEXEC|BOOT)" "$dir/results.log" |
+	grep -E "^# .*:(verify|handover|continues|reset_without_keepalive):|^(not )?ok |^KT: (KEXEC|BOOT)" "$dir/results.log" |
 		grep -v "# SKIP" |
 		sed -e 's/^# [^:]*:[0-9]*:[a-z]*:/  test: /' -e 's/^KT: /  harness: /' \
 		    -e 's/^ok /  PASS /' -e 's/^not ok /  FAIL /' -e 's/ cmdline=.*//'

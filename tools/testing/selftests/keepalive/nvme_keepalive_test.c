@@ -280,6 +280,8 @@ TEST_F(nk, reset_without_keepalive)
 	ASSERT_EQ(0, nvme_vfio_rd32(&v->vdev, NVME_REG_CC) & NVME_CC_EN);
 	ASSERT_NE(VMM_DMA_IOVA + st->aq.sq_off,
 		  nvme_vfio_rd64(&v->vdev, NVME_REG_ASQ));
+	TH_LOG("%s was reset: restore refused (ENODEV), CC.EN 0, the old admin queue gone",
+	       self->bdf[i]);
 	if (is("nokeep") || is("mismatch") || is("adoptfail")) {
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
@@ -305,12 +307,18 @@ TEST_F(nk, continues)
 	ASSERT_EQ(0, v->vdev.cc_writes);
 	ASSERT_EQ(NR_LBAS * v->nv.st.lba_size / VMM_CHUNK, v->nv.io_done);
 	ASSERT_EQ(v->nv.io_done, v->nv.io_cmds);
+	TH_LOG("stage 1's %d LBAs read back on I/O queue %u: %llu reads, "
+	       "%llu admin commands, %llu CC writes",
+	       NR_LBAS, qid, (unsigned long long)v->nv.io_done,
+	       (unsigned long long)v->nv.admin_cmds,
+	       (unsigned long long)v->vdev.cc_writes);
 	/* New data, then an interrupt. */
 	ASSERT_EQ(0, vmm_io(v, true, 0, NR_LBAS / 2, SEED2));
 	ASSERT_EQ(0, vmm_io(v, false, 0, NR_LBAS / 2, SEED2));
 	ASSERT_EQ(0, vmm_io(v, false, NR_LBAS / 2, NR_LBAS / 2, SEED));
 	ASSERT_EQ(0, vmm_irq_io(v, 0));
 	ASSERT_EQ(0, v->nv.admin_cmds);
+	TH_LOG("new data written and read back; MSI-X vector 1 signalled a completion");
 	ASSERT_EQ(qid, v->nv.st.ioq.qid);
 
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
