@@ -297,18 +297,28 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 			    void *data)
 {
 	enum keepalive_state state;
+	bool file_loaded;
 
 	if (!kexec_in_progress || !keepalive_pool_ready())
 		return NOTIFY_DONE;
 	state = keepalive_sm_kexec(&keepalive_sm);
-	if (state == KEEPALIVE_STATE_STOP) {
+	/*
+	 * Only kexec_file_load() tells the next kernel where the pool is
+	 * (SETUP_KEEPALIVE) and hands it the E820 map with the pool reserved.
+	 * A kernel loaded with kexec_load() boots with the boot parameters
+	 * and the firmware memory map userspace gave it, and may reuse the
+	 * pool: nothing may go on running into it.
+	 */
+	file_loaded = kexec_image && kexec_image->file_mode;
+	if (state == KEEPALIVE_STATE_STOP && file_loaded) {
 		WRITE_ONCE(ho.carrying, true);
 		pr_info("kexec from stop: carrying the handover image (generation %llu)\n",
 			ho.in_generation + 1);
 	} else {
 		memset(pool_hdr(), 0, sizeof(struct keepalive_hdr));
-		pr_info("kexec from %s: no handover\n",
-			keepalive_state_name(state));
+		pr_info("kexec from %s: no handover%s\n",
+			keepalive_state_name(state), file_loaded ? "" :
+			": the next kernel was loaded with kexec_load(), which does not pass the pool on");
 	}
 	return NOTIFY_DONE;
 }
