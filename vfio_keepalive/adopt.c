@@ -362,17 +362,16 @@ int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token)
 		pci_warn(pdev, "keepalive: wrong token: open refused\n");
 		goto unlock;
 	}
-	if (!k->enabled) {
+	if (!k->reclaimed) {
+		/* The reference that keeps it running through closes. */
 		ret = keepalive_should_fail() ? -EIO : pci_enable_device(pdev);
 		if (ret) {
 			pci_err(pdev, "keepalive: cannot enable: %d\n", ret);
 			goto unlock;
 		}
-		k->enabled = true;
-	}
-	if (!k->reclaimed)
+		k->reclaimed = true;
 		pci_info(pdev, "keepalive: reclaimed by its VMM\n");
-	k->reclaimed = true;
+	}
 	ret = 1;
 unlock:
 	mutex_unlock(&vka_lock);

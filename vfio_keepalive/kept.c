@@ -105,7 +105,6 @@ static int vka_keep(struct pci_dev *pdev, const u8 *token)
 		}
 		pm_runtime_get_noresume(&pdev->dev);
 		k->pdev = pci_dev_get(pdev);
-		k->enabled = true;
 		list_add_tail(&k->list, &vka_kept_list);
 	}
 	/* Marking again replaces the token. */
@@ -130,7 +129,7 @@ void vka_drop(struct vka_kept *k)
 	lockdep_assert_held(&vka_lock);
 	list_del(&k->list);
 	pm_runtime_put(&pdev->dev);
-	if (k->enabled)
+	if (vka_enabled(k))
 		pci_disable_device(pdev);
 	kfree(k);
 	pci_dev_put(pdev);

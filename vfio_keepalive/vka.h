@@ -26,11 +26,12 @@
  * @adopted: handed over by the previous kernel and adopted at enumeration;
  *	opening it needs the token until CONCLUDE
  * @reclaimed: adopted, and a VMM presented the token
- * @enabled: holds a pci_enable_device() reference, so that the close of
- *	the VMM's fds does not turn bus mastering off
  *
- * Every entry also holds a runtime PM reference, so that vfio-pci never
- * idles the device in D3hot while it is kept.
+ * Every entry holds a runtime PM reference, so that vfio-pci never idles
+ * the device in D3hot while it is kept. A marked or reclaimed entry also
+ * holds a pci_enable_device() reference (vka_enabled()), so that the close
+ * of the VMM's fds does not turn bus mastering off; an adopted entry takes
+ * it when it is reclaimed.
  */
 struct vka_kept {
 	struct list_head list;
@@ -38,8 +39,13 @@ struct vka_kept {
 	u8 token_hash[SHA256_DIGEST_SIZE];
 	bool adopted;
 	bool reclaimed;
-	bool enabled;
 };
+
+/* Does @k hold a pci_enable_device() reference? */
+static inline bool vka_enabled(const struct vka_kept *k)
+{
+	return !k->adopted || k->reclaimed;
+}
 
 /**
  * struct vka_record - a device recorded by the previous kernel
