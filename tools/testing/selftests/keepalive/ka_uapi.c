@@ -82,6 +82,16 @@ void ka_token_uuid(const uint8_t token[KEEPALIVE_TOKEN_SIZE],
 	*p = 0;
 }
 
+void ka_reclaim_name(const char *bdf,
+		     const uint8_t token[KEEPALIVE_TOKEN_SIZE], char *buf,
+		     size_t len)
+{
+	char uuid[KA_UUID_LEN + 1];
+
+	ka_token_uuid(token, uuid);
+	snprintf(buf, len, "%s vf_token=%s", bdf, uuid);
+}
+
 int ka_memfd_create(int dev, const char *name, uint64_t length,
 		    const uint8_t *token)
 {

@@ -35,6 +35,10 @@ void ka_token(uint8_t token[KEEPALIVE_TOKEN_SIZE], unsigned int seed);
 #define KA_UUID_LEN	36
 void ka_token_uuid(const uint8_t token[KEEPALIVE_TOKEN_SIZE],
 		   char buf[KA_UUID_LEN + 1]);
+/* "@bdf vf_token=UUID": the VFIO device name that reclaims @bdf. */
+void ka_reclaim_name(const char *bdf,
+		     const uint8_t token[KEEPALIVE_TOKEN_SIZE], char *buf,
+		     size_t len);
 
 int ka_memfd_create(int dev, const char *name, uint64_t length,
 		    const uint8_t *token);

@@ -53,18 +53,7 @@ static const char * const reasons[] = {
 
 static const char *scenario(void)
 {
-	static char buf[32];
-
-	if (kt_cmdline_get("kt_scenario", buf, sizeof(buf)))
-		return "preserve";
-	return buf;
-}
-
-static bool is_last_stage(void)
-{
-	const char *s = getenv("KT_STAGES");
-
-	return !s || kt_stage() >= atoi(s);
+	return kt_scenario("preserve");
 }
 
 FIXTURE(kx)
@@ -218,7 +207,7 @@ TEST_F(kx, verify)
 	/* Only the file itself is left: no metadata leaked across kexecs. */
 	ASSERT_EQ((long long)cmdline_num("kt_used"), ka_sysfs_num("pool_used"));
 	ASSERT_EQ(1, ka_sysfs_num("files"));
-	if (is_last_stage()) {
+	if (kt_is_last_stage()) {
 		ASSERT_EQ(0, ka_memfd_destroy(self->dev, FILE_NAME, self->token));
 		ASSERT_EQ(4096, ka_sysfs_num("pool_used"));
 	}
@@ -230,7 +219,7 @@ TEST_F(kx, handover)
 	const char *sc = scenario();
 	int k;
 
-	if (is_last_stage())
+	if (kt_is_last_stage())
 		return;
 	if (strcmp(sc, "preserve") || kt_stage() == 1)
 		create_file(_metadata, self->dev, self->token);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <unistd.h>
 
 #include "kt_util.h"
@@ -187,4 +188,41 @@ int kt_pci_command(const char *bdf, uint16_t clear)
 	}
 	close(fd);
 	return ret ? ret : cmd;
+}
+
+const char *kt_scenario(const char *dflt)
+{
+	static char buf[32];
+
+	return kt_cmdline_get("kt_scenario", buf, sizeof(buf)) ? dflt : buf;
+}
+
+bool kt_is_last_stage(void)
+{
+	const char *s = getenv("KT_STAGES");
+
+	return !s || kt_stage() >= atoi(s);
+}
+
+int kt_pci_link(const char *bdf, const char *link, char *buf, size_t len)
+{
+	char path[128], target[256];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, link);
+	n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	snprintf(buf, len, "%s", strrchr(target, '/') + 1);
+	return 0;
+}
+
+const char *kt_klog(void)
+{
+	static char log[1 << 17];
+	int n = klogctl(3, log, sizeof(log) - 1);	/* SYSLOG_ACTION_READ_ALL */
+
+	log[n < 0 ? 0 : n] = '\0';
+	return log;
 }

@@ -6,12 +6,28 @@
 #ifndef KT_UTIL_H
 #define KT_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 /* The stage this boot runs (KT_STAGE from vm/init, 1 outside the VM). */
 int kt_stage(void);
+
+/* The kt_scenario= word of the command line, or @dflt without one. */
+const char *kt_scenario(const char *dflt);
+
+/* Is this the last stage of the run (KT_STAGES; true outside the VM)? */
+bool kt_is_last_stage(void);
+
+/*
+ * Last component of the symlink /sys/bus/pci/devices/@bdf/@link ("driver",
+ * "iommu_group") into @buf. 0 or -errno (-ENOENT: no such link).
+ */
+int kt_pci_link(const char *bdf, const char *link, char *buf, size_t len);
+
+/* The kernel log buffer as text (empty when it cannot be read). */
+const char *kt_klog(void);
 
 /* Read the first line of @path into @buf without its newline. 0 or -errno. */
 int kt_read_line(const char *path, char *buf, size_t len);

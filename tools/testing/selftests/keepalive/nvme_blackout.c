@@ -40,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/klog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -63,26 +62,15 @@ static double ms(uint64_t cycles)
 	return cycles / khz;
 }
 
-static char klog[1 << 17];
-
-static const char *klog_read(void)
-{
-	int n = klogctl(3, klog, sizeof(klog) - 1);
-
-	klog[n < 0 ? 0 : n] = 0;
-	return klog;
-}
-
 /* The TSC frequency the kernel calibrated, in kHz. */
 static double tsc_khz(void)
 {
 	static const char * const keys[] = {
 		"Refined TSC clocksource calibration: ", "tsc: Detected ",
 	};
-	const char *p;
+	const char *klog = kt_klog(), *p;
 	double mhz;
 
-	klog_read();
 	for (int i = 0; i < 2; i++) {
 		p = strstr(klog, keys[i]);
 		if (p && sscanf(p + strlen(keys[i]), "%lf MHz", &mhz) == 1)
@@ -94,7 +82,7 @@ static double tsc_khz(void)
 /* Seconds since boot of the first kernel log line containing @what. */
 static double klog_time(const char *what)
 {
-	const char *p = strstr(klog_read(), what), *l;
+	const char *klog = kt_klog(), *p = strstr(klog, what), *l;
 	double t;
 
 	if (!p)

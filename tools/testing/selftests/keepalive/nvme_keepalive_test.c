@@ -50,7 +50,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/klog.h>
 #include <unistd.h>
 #include <linux/pci_regs.h>
 
@@ -63,30 +62,16 @@
 #define SEED		0x1234
 #define SEED2		0x5678
 
-static const char *scenario(void)
-{
-	static char buf[32];
-
-	if (kt_cmdline_get("kt_scenario", buf, sizeof(buf)))
-		return "keep";
-	return buf;
-}
-
 static bool is(const char *sc)
 {
-	return !strcmp(scenario(), sc);
+	return !strcmp(kt_scenario("keep"), sc);
 }
 
 /* Name of the driver bound to @bdf ("" when none) into @buf. */
 static void pci_driver(const char *bdf, char *buf, size_t len)
 {
-	char path[128], link[128];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	link[n < 0 ? 0 : n] = 0;
-	snprintf(buf, len, "%s", n < 0 ? "" : strrchr(link, '/') + 1);
+	if (kt_pci_link(bdf, "driver", buf, len))
+		buf[0] = '\0';
 }
 
 /* Wait up to 10 s for @bdf to be bound to @drv. */
@@ -106,13 +91,7 @@ static bool wait_driver(const char *bdf, const char *drv)
 /* Does the kernel log contain @what? */
 static bool klog_has(const char *what)
 {
-	static char log[1 << 17];
-	int n = klogctl(3, log, sizeof(log) - 1);
-
-	if (n < 0)
-		return false;
-	log[n] = 0;
-	return strstr(log, what);
+	return strstr(kt_klog(), what);
 }
 
 FIXTURE(nk)
@@ -178,13 +157,6 @@ TEST_F(nk, handover)
 	/* The next kernel: its second consultation (the adoption) fails. */
 	if (is("adoptfail"))
 		ASSERT_EQ(0, kt_cmdline_append("keepalive.fail=1,100,2,1"));
-}
-
-static bool is_last_stage(void)
-{
-	const char *s = getenv("KT_STAGES");
-
-	return !s || kt_stage() >= atoi(s);
 }
 
 /* Stage 2: how the first controller came up. */
@@ -353,7 +325,7 @@ TEST_F(nk, cycles)
 		ASSERT_EQ(strtoll(words, NULL, 0), ka_sysfs_num("pool_used"));
 	}
 	ASSERT_EQ(2, ka_sysfs_num("files"));
-	if (is_last_stage())
+	if (kt_is_last_stage())
 		return;
 	ASSERT_EQ(0, vmm_io(v, true, 0, NR_LBAS, SEED + k));
 	ASSERT_EQ(0, vmm_save(v));
@@ -388,7 +360,7 @@ TEST_F(nk, conclude_releases)
 /* Last: whatever the scenario did, keepalive's code leaked nothing. */
 TEST_F(nk, no_leaks)
 {
-	if (kt_stage() < 2 || !is_last_stage())
+	if (kt_stage() < 2 || !kt_is_last_stage())
 		SKIP(return, "the last stage only");
 	ASSERT_EQ(0, kt_kmemleak_ours(stderr));
 }

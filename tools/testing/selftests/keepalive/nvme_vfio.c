@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 
+#include "kt_util.h"
 #include "nvme_vfio.h"
 
 #define NV_MAGIC	0x6e766d65	/* "nvme" */
@@ -74,28 +75,13 @@ static int nv_write_file(const char *path, const char *s)
 }
 
 /* Last component of the symlink /sys/bus/pci/devices/@bdf/@link. */
-static int nv_sysfs_link(const char *bdf, const char *link, char *buf,
-			 size_t len)
-{
-	char path[128], target[256];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, link);
-	n = readlink(path, target, sizeof(target) - 1);
-	if (n < 0)
-		return -errno;
-	target[n] = '\0';
-	snprintf(buf, len, "%s", strrchr(target, '/') + 1);
-	return 0;
-}
-
 int nvme_vfio_bind(const char *bdf)
 {
 	char path[128], drv[64] = "", grp[16];
 	uint64_t end;
 	int ret;
 
-	nv_sysfs_link(bdf, "driver", drv, sizeof(drv));
+	kt_pci_link(bdf, "driver", drv, sizeof(drv));
 	if (strcmp(drv, "vfio-pci")) {
 		if (drv[0]) {
 			snprintf(path, sizeof(path),
@@ -111,11 +97,11 @@ int nvme_vfio_bind(const char *bdf)
 			ret = nv_write_file("/sys/bus/pci/drivers_probe", bdf);
 		if (ret)
 			return ret;
-		if (nv_sysfs_link(bdf, "driver", drv, sizeof(drv)) ||
+		if (kt_pci_link(bdf, "driver", drv, sizeof(drv)) ||
 		    strcmp(drv, "vfio-pci"))
 			return -ENODEV;
 	}
-	ret = nv_sysfs_link(bdf, "iommu_group", grp, sizeof(grp));
+	ret = kt_pci_link(bdf, "iommu_group", grp, sizeof(grp));
 	if (ret)
 		return ret;
 	/* devtmpfs creates the node asynchronously, without udev. */
@@ -248,7 +234,7 @@ int nvme_vfio_dev_open(struct nvme_vfio_dev *dev, const char *name,
 	snprintf(dev->name, sizeof(dev->name), "%s", name);
 	snprintf(bdf, sizeof(bdf), "%.*s", (int)strcspn(name, " "), name);
 
-	ret = nv_sysfs_link(bdf, "iommu_group", grp, sizeof(grp));
+	ret = kt_pci_link(bdf, "iommu_group", grp, sizeof(grp));
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), "/dev/vfio/%s", grp);

@@ -24,10 +24,7 @@ void vmm_token(int idx, uint8_t token[KEEPALIVE_TOKEN_SIZE])
 void vmm_name(const struct vmm *v, const uint8_t *token, char *name,
 	      size_t len)
 {
-	char uuid[KA_UUID_LEN + 1];
-
-	ka_token_uuid(token, uuid);
-	snprintf(name, len, "%s vf_token=%s", v->bdf, uuid);
+	ka_reclaim_name(v->bdf, token, name, len);
 }
 
 static void file_name(const struct vmm *v, const char *what, char *buf,

@@ -62,7 +62,7 @@ FIXTURE(vk)
 
 FIXTURE_SETUP(vk)
 {
-	char uuid[KA_UUID_LEN + 1], name[128];
+	char name[128];
 	int ret;
 
 	ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, 0, self->bdf, sizeof(self->bdf)));
@@ -71,8 +71,7 @@ FIXTURE_SETUP(vk)
 	ret = nvme_vfio_dev_open(&self->vdev, self->bdf, false);
 	if (ret == -EPERM) {
 		/* Adopted after the kexec: only its token opens it. */
-		ka_token_uuid(self->token, uuid);
-		snprintf(name, sizeof(name), "%s vf_token=%s", self->bdf, uuid);
+		ka_reclaim_name(self->bdf, self->token, name, sizeof(name));
 		ret = nvme_vfio_dev_open(&self->vdev, name, false);
 	}
 	ASSERT_EQ(0, ret) TH_LOG("vfio open %s: %s", self->bdf, strerror(-ret));
