@@ -2,26 +2,27 @@
 /*
  * Kexec device keepalive: the global state machine and boot sequence.
  *
- * Boot order:
- *   setup_arch()        keepalive_reserve_pool()          (pool.c)
- *   core_initcall       allocator, debugfs, fault injection, incoming
- *                       image validated -> RESUME           (this file)
+ * Boot order (see also receive.c and Documentation/keepalive/core.rst):
+ *   setup_arch()        keepalive_reserve_pool() (boot.c), then
+ *                       keepalive_handover_early() (receive.c): the
+ *                       incoming image is copied and validated
+ *   core_initcall       allocator, debugfs, fault injection; the incoming
+ *                       ranges are held; RESUME; the memfd participant
+ *                       registers and resumes
  *   arch_initcall       the vfio participant registers (before PCI
- *                       enumeration, which adopts kept devices)
- *   subsys_initcall     the other participants register; in RESUME each
- *                       gets its node of the incoming image when it does
+ *                       enumeration, which adopts kept devices) and
+ *                       resumes once memfd has
  *   device_initcall     /sys/kernel/keepalive, /dev/keepalive
- *   late_initcall_sync  unclaimed incoming ranges held until CONCLUDE
+ *   late_initcall_sync  boot settles: dependencies that never registered
+ *                       have failed; unclaimed ranges held until CONCLUDE
  */
 #define pr_fmt(fmt) "keepalive: " fmt
 
-#include <linux/debugfs.h>
 #include <linux/init.h>
 
 #include "kho.h"
 
 struct keepalive_sm keepalive_sm;
-struct dentry *keepalive_debugfs;
 
 /**
  * keepalive_register() - register a participant with the state machine
@@ -87,13 +88,89 @@ int keepalive_transition(enum keepalive_event ev, struct keepalive_result *res)
 	return keepalive_sm_event(&keepalive_sm, ev, res);
 }
 
+/**
+ * keepalive_freeze_check() - may a participant's preserved set change now?
+ * @what: what would change, for the log ("create file vm0")
+ *
+ * See keepalive_sm_frozen(): from the start of PRE-STOP until ABORT or the
+ * kexec, nothing that PRE-STOP copied or STOP serializes may change.
+ *
+ * Context: Any context; under the lock that guards the change, which the
+ * participant also takes in its @pre_stop.
+ * Return: 0, or -EBUSY (logged, rate-limited, naming the state).
+ */
+int keepalive_freeze_check(const char *what)
+{
+	return keepalive_sm_frozen(&keepalive_sm, what);
+}
+EXPORT_SYMBOL_GPL(keepalive_freeze_check);
+
+/**
+ * keepalive_resume_now() - a participant must know its fate now
+ * @p: a registered participant
+ *
+ * For a participant that acts at a fixed boot stage: if it still waits for
+ * a dependency, stop waiting: it falls back (see keepalive_sm_resume_now()).
+ *
+ * Context: Process context; takes keepalive_sm.lock.
+ */
+void keepalive_resume_now(struct keepalive_participant *p)
+{
+	if (READ_ONCE(p->resume) == KEEPALIVE_RESUME_WAITING)
+		keepalive_sm_resume_now(&keepalive_sm, p);
+}
+EXPORT_SYMBOL_GPL(keepalive_resume_now);
+
+/**
+ * keepalive_incoming_record() - another participant's incoming node
+ * @owner: the participant that wrote it
+ * @compatible: the version of its records the caller understands
+ * @fdt: out: the incoming image
+ *
+ * Context: Boot, or under keepalive_sm.lock (a participant callback).
+ * Return: the node's offset in *@fdt, or as keepalive_sm_record():
+ * -ENOENT, -EPROTO, -EAGAIN (@owner has not resumed yet), -ENOLINK (@owner
+ * failed, fell back or never registered).
+ */
+int keepalive_incoming_record(const char *owner, const char *compatible,
+			      const void **fdt)
+{
+	return keepalive_sm_record(&keepalive_sm, owner, compatible, fdt);
+}
+EXPORT_SYMBOL_GPL(keepalive_incoming_record);
+
+/**
+ * keepalive_incoming_pci_record() - another participant's record of a device
+ * @owner: the participant that wrote it
+ * @compatible: the version of its records the caller understands
+ * @segment: PCI segment of the device
+ * @bus: its bus number
+ * @devfn: its device and function
+ * @fdt: out: the incoming image
+ *
+ * E.g. the vfio participant asking whether the IOMMU participant holds a
+ * domain for 0000:00:03.0.
+ *
+ * Context: Boot, or under keepalive_sm.lock (a participant callback).
+ * Return: the record's offset in *@fdt, or as keepalive_sm_pci_record():
+ * -ENOENT, -EPROTO, -EAGAIN, -ENOLINK.
+ */
+int keepalive_incoming_pci_record(const char *owner, const char *compatible,
+				  u32 segment, u32 bus, u32 devfn,
+				  const void **fdt)
+{
+	return keepalive_sm_pci_record(&keepalive_sm, owner, compatible,
+				       segment, bus, devfn, fdt);
+}
+EXPORT_SYMBOL_GPL(keepalive_incoming_pci_record);
+
 static int __init keepalive_core_init(void)
 {
 	int ret;
 
 	keepalive_sm_init(&keepalive_sm, &keepalive_pool_image_ops,
 			  keepalive_should_fail);
-	keepalive_debugfs = debugfs_create_dir("keepalive", NULL);
+	keepalive_debugfs_init();
 	keepalive_fault_init();
 	ret = keepalive_pool_init();
 	if (ret) {
@@ -102,16 +179,10 @@ static int __init keepalive_core_init(void)
 	}
 	keepalive_handover_init();
 	keepalive_handover_receive();
-	return 0;
-}
-core_initcall(keepalive_core_init);
-
-static int __init keepalive_participants_init(void)
-{
-	int ret = keepalive_memfd_init();
-
+	/* The core's own participant, which the others depend on. */
+	ret = keepalive_memfd_init();
 	if (ret)
 		pr_err("cannot register preserved memory files: %d\n", ret);
 	return ret;
 }
-subsys_initcall(keepalive_participants_init);
+core_initcall(keepalive_core_init);

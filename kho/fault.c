@@ -54,4 +54,5 @@ void __init keepalive_fault_init(void)
 {
 	fault_create_debugfs_attr("fail_keepalive", keepalive_debugfs,
 				  &keepalive_fault);
+	keepalive_corrupt_init();
 }

@@ -106,14 +106,9 @@ int keepalive_hdr_check(const struct keepalive_hdr *hdr, u64 pool_phys,
 	return 0;
 }
 
-struct ka_range {
-	u64 start;
-	u64 end;	/* exclusive */
-};
-
 static int range_cmp(const void *a, const void *b)
 {
-	const struct ka_range *x = a, *y = b;
+	const struct keepalive_image_range *x = a, *y = b;
 
 	return x->start < y->start ? -1 : x->start > y->start;
 }
@@ -196,14 +191,19 @@ static int count_range(void *ctx, const fdt64_t *pair)
 }
 
 struct collect {
-	struct ka_range *r;
+	struct keepalive_image_range *r;
 	size_t n;
+	size_t max;
 };
 
 static int collect_range(void *ctx, const fdt64_t *pair)
 {
 	u64 phys = fdt64_ld(&pair[0]), len = fdt64_ld(&pair[1]);
 	struct collect *c = ctx;
+
+	/* The same walk counted them: more now would be a bug. */
+	if (c->n == c->max)
+		return -EINVAL;
 
 	c->r[c->n].start = phys;
 	c->r[c->n].end = phys + len;
@@ -215,36 +215,33 @@ static int collect_range(void *ctx, const fdt64_t *pair)
 }
 
 /**
- * keepalive_fdt_check() - validate an image payload
+ * keepalive_fdt_check_payload() - validate a payload but for its ranges
  * @hdr: its header, already checked with keepalive_hdr_check()
  * @fdt: the payload, @hdr->fdt_size bytes readable
+ * @nr_ranges: out: how many "phys-ranges" pairs it has
  * @msg: out: what is wrong, for the log
  * @msg_len: size of @msg
  *
  * Checks the payload CRC, the FDT header and structure, the root
- * compatible, and that every "phys-ranges" pair anywhere in the tree is
- * non-empty, page aligned, inside the pool's allocatable part, clear of
- * the payload itself and of every other range.
+ * compatible, and that every property can be read and every
+ * "phys-ranges" property is made of whole pairs. The first half of
+ * keepalive_fdt_check(), for a caller that provides the memory for the
+ * second (early boot has no kmalloc).
  *
- * Context: Process context (allocates a sorting array).
- * Return: 0 when valid;
+ * Context: Any context.
+ * Return: 0 when valid so far;
  * -EBADMSG for a payload CRC mismatch;
- * -EINVAL for a malformed or truncated FDT, or overlapping ranges;
- * -EPROTO for another root compatible;
- * -ERANGE for a range outside the pool;
- * -ENOMEM when the ranges cannot be sorted.
+ * -EINVAL for a malformed or truncated FDT;
+ * -EPROTO for another root compatible.
  */
-int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
-			char *msg, size_t msg_len)
+int keepalive_fdt_check_payload(const struct keepalive_hdr *hdr,
+				const void *fdt, size_t *nr_ranges, char *msg,
+				size_t msg_len)
 {
-	u64 pool_phys = le64_to_cpu(hdr->pool_phys);
-	u64 pool_end = pool_phys + le64_to_cpu(hdr->pool_size);
-	u64 fdt_start = pool_phys + le64_to_cpu(hdr->fdt_offset);
 	u64 fdt_size = le64_to_cpu(hdr->fdt_size);
-	struct collect c = { };
-	size_t i, n = 0;
 	int ret;
 
+	*nr_ranges = 0;
 	if (keepalive_crc32(fdt, fdt_size) != le32_to_cpu(hdr->fdt_crc32)) {
 		why("payload checksum %#x, computed %#x",
 		    le32_to_cpu(hdr->fdt_crc32), keepalive_crc32(fdt, fdt_size));
@@ -274,51 +271,104 @@ int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
 		    KEEPALIVE_FDT_COMPATIBLE);
 		return -EPROTO;
 	}
+	return walk_ranges(fdt, msg, msg_len, count_range, nr_ranges);
+}
 
-	ret = walk_ranges(fdt, msg, msg_len, count_range, &n);
+/**
+ * keepalive_fdt_check_ranges() - validate the ranges of a payload
+ * @hdr: its header, already checked with keepalive_hdr_check()
+ * @fdt: the payload, checked with keepalive_fdt_check_payload()
+ * @r: out: @nr_ranges + 1 entries: every range, the payload's own among
+ *	them, sorted by address
+ * @nr_ranges: what keepalive_fdt_check_payload() counted
+ * @msg: out: what is wrong, for the log
+ * @msg_len: size of @msg
+ *
+ * Checks that every "phys-ranges" pair anywhere in the tree is non-empty,
+ * page aligned, inside the pool's allocatable part, clear of the payload
+ * itself and of every other range.
+ *
+ * Context: Any context.
+ * Return: 0 when valid;
+ * -EINVAL for overlapping ranges;
+ * -ERANGE for a range outside the pool.
+ */
+int keepalive_fdt_check_ranges(const struct keepalive_hdr *hdr,
+			       const void *fdt, struct keepalive_image_range *r,
+			       size_t nr_ranges, char *msg, size_t msg_len)
+{
+	u64 pool_phys = le64_to_cpu(hdr->pool_phys);
+	u64 pool_end = pool_phys + le64_to_cpu(hdr->pool_size);
+	u64 fdt_start = pool_phys + le64_to_cpu(hdr->fdt_offset);
+	struct collect c = { .r = r, .max = nr_ranges };
+	size_t i, n = nr_ranges;
+	int ret;
+
+	ret = walk_ranges(fdt, msg, msg_len, collect_range, &c);
+	if (ret)
+		return ret;
+	/* The payload itself is a range the others must not overlap. */
+	r[n].start = fdt_start;
+	r[n].end = fdt_start + le64_to_cpu(hdr->fdt_size);
+
+	for (i = 0; i < n; i++) {
+		if (r[i].end <= r[i].start ||
+		    (r[i].start | r[i].end) & (KEEPALIVE_HDR_AREA - 1) ||
+		    r[i].start < pool_phys + KEEPALIVE_HDR_AREA ||
+		    r[i].end > pool_end) {
+			why("range %#llx-%#llx is empty, unaligned or outside the pool %#llx-%#llx",
+			    (unsigned long long)r[i].start,
+			    (unsigned long long)r[i].end,
+			    (unsigned long long)pool_phys,
+			    (unsigned long long)pool_end);
+			return -ERANGE;
+		}
+	}
+	sort(r, n + 1, sizeof(*r), range_cmp, NULL);
+	for (i = 1; i <= n; i++) {
+		if (r[i].start < r[i - 1].end) {
+			why("ranges %#llx-%#llx and %#llx-%#llx overlap",
+			    (unsigned long long)r[i - 1].start,
+			    (unsigned long long)r[i - 1].end,
+			    (unsigned long long)r[i].start,
+			    (unsigned long long)r[i].end);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * keepalive_fdt_check() - validate an image payload
+ * @hdr: its header, already checked with keepalive_hdr_check()
+ * @fdt: the payload, @hdr->fdt_size bytes readable
+ * @msg: out: what is wrong, for the log
+ * @msg_len: size of @msg
+ *
+ * keepalive_fdt_check_payload() then keepalive_fdt_check_ranges(), with
+ * the memory for the second allocated here.
+ *
+ * Context: Process context (allocates a sorting array).
+ * Return: 0 when valid; as those two; -ENOMEM when the ranges cannot be
+ * sorted.
+ */
+int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
+			char *msg, size_t msg_len)
+{
+	struct keepalive_image_range *r;
+	size_t n;
+	int ret;
+
+	ret = keepalive_fdt_check_payload(hdr, fdt, &n, msg, msg_len);
 	if (ret || !n)
 		return ret;
-	c.r = kvmalloc_array(n + 1, sizeof(*c.r), GFP_KERNEL);
-	if (!c.r) {
+	r = kvmalloc_array(n + 1, sizeof(*r), GFP_KERNEL);
+	if (!r) {
 		why("no memory to check %zu ranges", n);
 		return -ENOMEM;
 	}
-	walk_ranges(fdt, msg, msg_len, collect_range, &c);
-	/* The payload itself is a range the others must not overlap. */
-	c.r[n].start = fdt_start;
-	c.r[n].end = fdt_start + fdt_size;
-
-	for (i = 0; i < n; i++) {
-		const struct ka_range *r = &c.r[i];
-
-		if (r->end <= r->start ||
-		    (r->start | r->end) & (KEEPALIVE_HDR_AREA - 1) ||
-		    r->start < pool_phys + KEEPALIVE_HDR_AREA ||
-		    r->end > pool_end) {
-			why("range %#llx-%#llx is empty, unaligned or outside the pool %#llx-%#llx",
-			    (unsigned long long)r->start,
-			    (unsigned long long)r->end,
-			    (unsigned long long)pool_phys,
-			    (unsigned long long)pool_end);
-			ret = -ERANGE;
-			goto free_ranges;
-		}
-	}
-	sort(c.r, n + 1, sizeof(*c.r), range_cmp, NULL);
-	for (i = 1; i <= n; i++) {
-		if (c.r[i].start < c.r[i - 1].end) {
-			why("ranges %#llx-%#llx and %#llx-%#llx overlap",
-			    (unsigned long long)c.r[i - 1].start,
-			    (unsigned long long)c.r[i - 1].end,
-			    (unsigned long long)c.r[i].start,
-			    (unsigned long long)c.r[i].end);
-			ret = -EINVAL;
-			goto free_ranges;
-		}
-	}
-	ret = 0;
-free_ranges:
-	kvfree(c.r);
+	ret = keepalive_fdt_check_ranges(hdr, fdt, r, n, msg, msg_len);
+	kvfree(r);
 	return ret;
 }
 

@@ -14,8 +14,26 @@ u32 keepalive_crc32(const void *buf, size_t len);
 u32 keepalive_hdr_crc(const struct keepalive_hdr *hdr);
 int keepalive_hdr_check(const struct keepalive_hdr *hdr, u64 pool_phys,
 			u64 pool_size, char *msg, size_t msg_len);
+/**
+ * struct keepalive_image_range - a range of pool memory an image names
+ * @start: first byte
+ * @end: first byte past it
+ * @state: free for the caller's use; the checker does not touch it
+ */
+struct keepalive_image_range {
+	u64 start;
+	u64 end;
+	u32 state;
+};
+
 int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
 			char *msg, size_t msg_len);
+int keepalive_fdt_check_payload(const struct keepalive_hdr *hdr,
+				const void *fdt, size_t *nr_ranges, char *msg,
+				size_t msg_len);
+int keepalive_fdt_check_ranges(const struct keepalive_hdr *hdr,
+			       const void *fdt, struct keepalive_image_range *r,
+			       size_t nr_ranges, char *msg, size_t msg_len);
 /* Called for each <phys length> pair; non-zero stops the walk. */
 typedef int (*keepalive_range_fn)(void *ctx, const fdt64_t *pair);
 int keepalive_image_walk_ranges(const void *fdt, keepalive_range_fn fn,

@@ -57,6 +57,9 @@ struct keepalive_image_ops {
  *	(true makes that participant fail with -EIO) and before starting the
  *	outgoing image (true makes it fail with -ENOMEM), or NULL
  * @log: print a log line for refused and failed transitions
+ * @frozen: from the start of PRE-STOP until ABORT (or for good once a
+ *	kexec starts): see keepalive_sm_frozen()
+ * @settled: boot is over; a dependency that has not registered never will
  *
  * The core keeps one global instance (state.c); KUnit makes its own with
  * fake participants.
@@ -69,6 +72,8 @@ struct keepalive_sm {
 	const void *incoming;
 	bool (*should_fail)(void);
 	bool log;
+	bool frozen;
+	bool settled;
 };
 
 void keepalive_sm_init(struct keepalive_sm *sm,
@@ -79,6 +84,15 @@ void keepalive_sm_del(struct keepalive_sm *sm, struct keepalive_participant *p);
 int keepalive_sm_event(struct keepalive_sm *sm, enum keepalive_event ev,
 		       struct keepalive_result *res);
 void keepalive_sm_resume(struct keepalive_sm *sm, const void *fdt);
+void keepalive_sm_settle(struct keepalive_sm *sm);
+void keepalive_sm_resume_now(struct keepalive_sm *sm,
+			     struct keepalive_participant *p);
+int keepalive_sm_record(struct keepalive_sm *sm, const char *owner,
+			const char *compatible, const void **fdt);
+int keepalive_sm_pci_record(struct keepalive_sm *sm, const char *owner,
+			    const char *compatible, u32 segment, u32 bus,
+			    u32 devfn, const void **fdt);
+int keepalive_sm_frozen(struct keepalive_sm *sm, const char *what);
 enum keepalive_state keepalive_sm_kexec(struct keepalive_sm *sm);
 
 const char *keepalive_state_name(enum keepalive_state state);
@@ -89,14 +103,42 @@ extern struct keepalive_sm keepalive_sm;
 
 int keepalive_transition(enum keepalive_event ev, struct keepalive_result *res);
 
-/* handover.c: the outgoing and incoming images */
+/* handover.c: the outgoing image and the kexec */
 extern const struct keepalive_image_ops keepalive_pool_image_ops;
 void keepalive_handover_init(void);
+struct keepalive_hdr *keepalive_pool_hdr(void);
+void *keepalive_outgoing(phys_addr_t *phys);
+
+/* receive.c: the incoming image */
 void keepalive_handover_receive(void);
+int keepalive_incoming_take(phys_addr_t phys, u64 size);
+void keepalive_incoming_conclude(void);
+void *keepalive_incoming_snapshot(size_t *size);
+void keepalive_incoming_timings(u64 *validate_ns, u64 *accepted_at_ns,
+				u64 *fdt_bytes);
 const char *keepalive_handover_status(void);
 u64 keepalive_handover_generation(void);
 
-/* pool.c: the keepalive pool and its allocator */
+/**
+ * struct keepalive_pool_place - where the pool is (boot.c)
+ * @phys: physical address, 0 when there is no pool
+ * @size: bytes
+ * @inherited: taken over from the previous kernel
+ * @reserve_cycles: TSC cycles keepalive_reserve_pool() took
+ *
+ * Set once in setup_arch(), read-only after boot.
+ */
+struct keepalive_pool_place {
+	phys_addr_t phys;
+	u64 size;
+	bool inherited;
+	u64 reserve_cycles;
+};
+
+extern struct keepalive_pool_place keepalive_pool_place;
+u64 keepalive_pool_reserve_ns(void);
+
+/* pool.c: the pool's allocator */
 struct keepalive_pool_usage {
 	u64 size;
 	u64 used;
@@ -108,8 +150,8 @@ bool keepalive_pool_inherited(void);
 phys_addr_t keepalive_pool_phys(void);
 u64 keepalive_pool_size(void);
 void *keepalive_pool_va(phys_addr_t phys);
+int keepalive_pool_hold(phys_addr_t phys, u64 size);
 void keepalive_pool_usage(struct keepalive_pool_usage *u);
-u64 keepalive_pool_reserve_ns(void);
 
 /* memfd.c: preserved memory files */
 int keepalive_memfd_init(void);
@@ -119,11 +161,13 @@ int keepalive_memfd_destroy(const struct keepalive_memfd_retrieve *arg);
 unsigned int keepalive_memfd_count(void);
 int keepalive_memfd_list(struct keepalive_memfd_info __user *entries, u32 nr);
 
-/* core.c: the debugfs directory, and fault.c: fault injection */
+/* debugfs.c, and with fault injection fault.c and corrupt.c */
 extern struct dentry *keepalive_debugfs;
+void keepalive_debugfs_init(void);
 
 #if IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION)
 void keepalive_fault_init(void);
+void keepalive_corrupt_init(void);
 #else
 static inline void keepalive_fault_init(void)
 {

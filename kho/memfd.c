@@ -59,8 +59,6 @@ struct keepalive_memfd {
 
 static DEFINE_MUTEX(memfd_lock);
 static LIST_HEAD(memfd_list);
-/* Set from PRE-STOP until ABORT or the kexec: no file comes or goes. */
-static bool memfd_frozen;
 
 static void memfd_release(struct kref *ref)
 {
@@ -238,6 +236,7 @@ static int check_name(const char *name)
  */
 int keepalive_memfd_create(const struct keepalive_memfd_create *arg)
 {
+	char what[16 + KEEPALIVE_NAME_MAX];
 	struct keepalive_memfd *mf;
 	int ret;
 
@@ -256,12 +255,10 @@ int keepalive_memfd_create(const struct keepalive_memfd_create *arg)
 
 	mutex_lock(&keepalive_sm.lock);
 	mutex_lock(&memfd_lock);
-	if (memfd_frozen) {
-		pr_warn("create %s: refused while a handover is being stopped\n",
-			mf->name);
-		ret = -EBUSY;
+	snprintf(what, sizeof(what), "create %s", mf->name);
+	ret = keepalive_freeze_check(what);
+	if (ret)
 		goto unlock;
-	}
 	if (memfd_find(mf->name)) {
 		ret = -EEXIST;
 		goto unlock;
@@ -363,6 +360,7 @@ unlock:
 int keepalive_memfd_destroy(const struct keepalive_memfd_retrieve *arg)
 {
 	struct keepalive_memfd *mf;
+	char what[16 + KEEPALIVE_NAME_MAX];
 	int ret = 0;
 
 	if (arg->flags || check_name(arg->name))
@@ -372,12 +370,11 @@ int keepalive_memfd_destroy(const struct keepalive_memfd_retrieve *arg)
 	mf = memfd_lookup(arg, "destroy");
 	if (IS_ERR(mf)) {
 		ret = PTR_ERR(mf);
-	} else if (memfd_frozen) {
-		pr_warn("destroy %s: refused while a handover is being stopped\n",
-			mf->name);
-		ret = -EBUSY;
 	} else {
-		memfd_unregister(mf);
+		snprintf(what, sizeof(what), "destroy %s", mf->name);
+		ret = keepalive_freeze_check(what);
+		if (!ret)
+			memfd_unregister(mf);
 	}
 	mutex_unlock(&memfd_lock);
 	mutex_unlock(&keepalive_sm.lock);
@@ -438,21 +435,6 @@ unsigned int keepalive_memfd_count(void)
 }
 
 /* Participant callbacks: all under keepalive_sm.lock. */
-
-static int memfd_pre_stop(struct keepalive_participant *p)
-{
-	mutex_lock(&memfd_lock);
-	memfd_frozen = true;
-	mutex_unlock(&memfd_lock);
-	return 0;
-}
-
-static void memfd_unpre_stop(struct keepalive_participant *p)
-{
-	mutex_lock(&memfd_lock);
-	memfd_frozen = false;
-	mutex_unlock(&memfd_lock);
-}
 
 static int memfd_serialize(void *fdt, int parent, int index,
 			   const struct keepalive_memfd *mf)
@@ -581,9 +563,6 @@ static void memfd_conclude(struct keepalive_participant *p)
 }
 
 static const struct keepalive_ops memfd_ops = {
-	.pre_stop = memfd_pre_stop,
-	.unpre_stop = memfd_unpre_stop,
-	.unstop = NULL,
 	.stop = memfd_stop,
 	.resume = memfd_resume,
 	.conclude = memfd_conclude,

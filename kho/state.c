@@ -96,6 +96,8 @@ void keepalive_sm_init(struct keepalive_sm *sm,
 	sm->incoming = NULL;
 	sm->should_fail = should_fail;
 	sm->log = true;
+	sm->frozen = false;
+	sm->settled = false;
 }
 
 /* Forward callbacks, in list order; see for_each_step() */
@@ -247,9 +249,11 @@ static void do_conclude(struct keepalive_sm *sm)
 {
 	struct keepalive_participant *p;
 
-	list_for_each_entry_reverse(p, &sm->participants, list)
+	list_for_each_entry_reverse(p, &sm->participants, list) {
 		if (p->ops->conclude)
 			p->ops->conclude(p);
+		p->resume = KEEPALIVE_RESUME_IDLE;
+	}
 	sm->image->conclude(sm);
 	sm->incoming = NULL;
 }
@@ -332,13 +336,18 @@ int keepalive_sm_event(struct keepalive_sm *sm, enum keepalive_event ev,
 		ret = run_all(sm, STEP_PREPARE, NULL, res);
 		break;
 	case KEEPALIVE_EV_PRE_STOP:
+		/* Before the participants: see keepalive_sm_frozen(). */
+		WRITE_ONCE(sm->frozen, true);
 		ret = run_all(sm, STEP_PRE_STOP, NULL, res);
+		if (ret)
+			WRITE_ONCE(sm->frozen, false);
 		break;
 	case KEEPALIVE_EV_STOP:
 		ret = do_stop(sm, res);
 		break;
 	case KEEPALIVE_EV_ABORT:
 		do_abort(sm);
+		WRITE_ONCE(sm->frozen, false);
 		break;
 	case KEEPALIVE_EV_POST_RESUME:
 		ret = run_all(sm, STEP_POST_RESUME, NULL, res);
@@ -361,27 +370,135 @@ out:
 	return ret;
 }
 
-/* Hand @p its node of the incoming image; its failure is its own. */
-static void resume_one(struct keepalive_sm *sm,
-		       struct keepalive_participant *p)
+/*
+ * Resume order. In the next kernel a participant's @resume runs once every
+ * participant it depends on is resolved, whatever the order in which they
+ * register: resume_pending() runs to a fixed point whenever something
+ * changes (the image arrives, a participant registers, boot settles). A
+ * participant whose dependency failed gets @fallback instead, and counts
+ * as failed for its own dependents.
+ */
+
+static struct keepalive_participant *sm_find(struct keepalive_sm *sm,
+					     const char *name)
+{
+	struct keepalive_participant *p;
+
+	list_for_each_entry(p, &sm->participants, list)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+static bool incoming_has(struct keepalive_sm *sm, const char *name)
+{
+	return fdt_subnode_offset(sm->incoming, 0, name) >= 0;
+}
+
+/*
+ * Are @p's dependencies resolved? 0 when each resumed or had nothing
+ * handed over; -EAGAIN while one may still resume; otherwise the error of
+ * the first that failed, named in *@dep. With @force, a dependency that
+ * is still waiting counts as failed with -ETIMEDOUT.
+ */
+static int deps_status(struct keepalive_sm *sm,
+		       struct keepalive_participant *p, const char **dep,
+		       bool force)
+{
+	const char * const *d;
+
+	for (d = p->depends; d && *d; d++) {
+		struct keepalive_participant *q = sm_find(sm, *d);
+
+		*dep = *d;
+		if (!q) {
+			if (!incoming_has(sm, *d))
+				continue;
+			if (sm->settled || force)
+				return -ENODEV;	/* never registered */
+			return -EAGAIN;
+		}
+		switch (q->resume) {
+		case KEEPALIVE_RESUME_DONE:
+			continue;
+		case KEEPALIVE_RESUME_FAILED:
+		case KEEPALIVE_RESUME_FELL_BACK:
+			return q->resume_err;
+		default:
+			return force ? -ETIMEDOUT : -EAGAIN;
+		}
+	}
+	return 0;
+}
+
+static void resolved(struct keepalive_participant *p, int err)
+{
+	p->resume_err = err;
+	p->resume = err ? KEEPALIVE_RESUME_FAILED : KEEPALIVE_RESUME_DONE;
+}
+
+/* Resume @p, or make it fall back when @dep failed with @dep_err. */
+static void resume_one(struct keepalive_sm *sm, struct keepalive_participant *p,
+		       const char *dep, int dep_err)
 {
 	const void *fdt = sm->incoming;
 	int node, ret;
 
 	lockdep_assert_held(&sm->lock);
-	if (!p->ops->resume)
-		return;
 	node = fdt_subnode_offset(fdt, 0, p->name);
-	if (node < 0)
-		return;
-	if (fdt_node_check_compatible(fdt, node, p->compatible)) {
-		pr_warn("resume: %s: node is not \"%s\": ignored, cold start\n",
-			p->name, p->compatible);
+	if (node < 0) {
+		resolved(p, 0);		/* nothing was handed over */
 		return;
 	}
-	ret = p->ops->resume(p, fdt, node);
-	if (ret)
+	if (fdt_node_check_compatible(fdt, node, p->compatible)) {
+		if (sm->log)
+			pr_warn("resume: %s: node is not \"%s\": ignored, cold start\n",
+				p->name, p->compatible);
+		resolved(p, -EPROTO);
+		return;
+	}
+	if (dep_err) {
+		if (sm->log)
+			pr_err("resume: %s: its dependency %s failed (%d): %s\n",
+			       p->name, dep, dep_err, p->ops->fallback ?
+			       "falling back" : "no fallback, its node is ignored");
+		ret = p->ops->fallback ? p->ops->fallback(p, fdt, node, dep,
+							  dep_err) : 0;
+		if (ret && sm->log)
+			pr_err("resume: %s: fallback failed: %d\n", p->name, ret);
+		p->resume = KEEPALIVE_RESUME_FELL_BACK;
+		p->resume_err = -ENOLINK;
+		return;
+	}
+	if (sm->should_fail && sm->should_fail())
+		ret = -EIO;
+	else
+		ret = p->ops->resume ? p->ops->resume(p, fdt, node) : 0;
+	if (ret && sm->log)
 		pr_err("resume: %s failed: %d, it starts cold\n", p->name, ret);
+	resolved(p, ret);
+}
+
+/* Resume every waiting participant whose dependencies are resolved. */
+static void resume_pending(struct keepalive_sm *sm)
+{
+	struct keepalive_participant *p;
+	const char *dep = NULL;
+	bool again;
+	int err;
+
+	do {
+		again = false;
+		list_for_each_entry(p, &sm->participants, list) {
+			if (p->resume != KEEPALIVE_RESUME_WAITING)
+				continue;
+			err = deps_status(sm, p, &dep, false);
+			if (err == -EAGAIN)
+				continue;
+			resume_one(sm, p, dep, err);
+			again = true;
+		}
+	} while (again);
 }
 
 /**
@@ -390,8 +507,8 @@ static void resume_one(struct keepalive_sm *sm,
  * @fdt: the incoming image's FDT, validated; it must stay valid until
  *	CONCLUDE
  *
- * Registered participants get their @resume callback now, later ones when
- * they register.
+ * Registered participants resume now, in dependency order; later ones
+ * when they register.
  *
  * Context: Process context; takes @sm->lock.
  */
@@ -405,9 +522,208 @@ void keepalive_sm_resume(struct keepalive_sm *sm, const void *fdt)
 	sm->incoming = fdt;
 	sm->state = KEEPALIVE_STATE_RESUME;
 	list_for_each_entry(p, &sm->participants, list)
-		resume_one(sm, p);
+		p->resume = KEEPALIVE_RESUME_WAITING;
+	resume_pending(sm);
 out:
 	mutex_unlock(&sm->lock);
+}
+
+/**
+ * keepalive_sm_settle() - boot is over: resolve every waiting participant
+ * @sm: the state machine
+ *
+ * Every participant that was going to register has. A dependency that
+ * has a node in the image but never registered now counts as failed
+ * (-ENODEV); participants still waiting after that wait on each other in
+ * a cycle and fall back with -EDEADLK.
+ *
+ * Context: Process context; takes @sm->lock.
+ */
+void keepalive_sm_settle(struct keepalive_sm *sm)
+{
+	struct keepalive_participant *p;
+
+	mutex_lock(&sm->lock);
+	sm->settled = true;
+	if (!sm->incoming)
+		goto out;
+	resume_pending(sm);
+	/* Left waiting: a cycle. Break it at its first member, and go on. */
+	list_for_each_entry(p, &sm->participants, list) {
+		if (p->resume != KEEPALIVE_RESUME_WAITING)
+			continue;
+		if (sm->log)
+			pr_err("resume: %s: its dependencies wait on each other\n",
+			       p->name);
+		resume_one(sm, p, "(cycle)", -EDEADLK);
+		resume_pending(sm);
+	}
+out:
+	mutex_unlock(&sm->lock);
+}
+
+/**
+ * keepalive_sm_resume_now() - resolve one participant's resume right away
+ * @sm: the state machine
+ * @p: a registered participant
+ *
+ * For a participant that must act at a fixed boot stage (the vfio
+ * participant at PCI enumeration): if @p is still waiting, each of its
+ * dependencies that has not resumed yet counts as failed (-ETIMEDOUT, or
+ * -ENODEV when it never registered) and @p falls back. Nothing happens
+ * when @p is already resolved.
+ *
+ * Context: Process context; takes @sm->lock.
+ */
+void keepalive_sm_resume_now(struct keepalive_sm *sm,
+			     struct keepalive_participant *p)
+{
+	const char *dep = NULL;
+	int err;
+
+	mutex_lock(&sm->lock);
+	if (p->resume == KEEPALIVE_RESUME_WAITING) {
+		err = deps_status(sm, p, &dep, true);
+		resume_one(sm, p, dep, err);
+		resume_pending(sm);
+	}
+	mutex_unlock(&sm->lock);
+}
+
+/*
+ * Shared records: one participant reads another's incoming node. The
+ * image is immutable from its validation to CONCLUDE, so the lookup takes
+ * no lock, but after boot it must run under @sm->lock (from a participant
+ * callback), so that CONCLUDE cannot free the image underneath.
+ */
+static void assert_incoming_stable(struct keepalive_sm *sm)
+{
+	if (system_state == SYSTEM_RUNNING)
+		lockdep_assert_held(&sm->lock);
+}
+
+/**
+ * keepalive_sm_record() - find another participant's incoming node
+ * @sm: the state machine
+ * @owner: the participant that wrote the node
+ * @compatible: the version of its records the caller understands
+ * @fdt: out: the incoming image
+ *
+ * Context: Boot, or with @sm->lock held (a participant callback).
+ * Return: the node's offset in *@fdt;
+ * -ENOENT without an incoming image or when it has no node for @owner;
+ * -EPROTO when the node is of another version than @compatible;
+ * -EAGAIN when @owner has not resumed yet (register after it, or depend
+ * on it);
+ * -ENOLINK when @owner failed to resume, fell back or never registered:
+ * its records describe state nobody adopted.
+ */
+int keepalive_sm_record(struct keepalive_sm *sm, const char *owner,
+			const char *compatible, const void **fdt)
+{
+	struct keepalive_participant *q;
+	int node;
+
+	assert_incoming_stable(sm);
+	if (!sm->incoming)
+		return -ENOENT;
+	node = fdt_subnode_offset(sm->incoming, 0, owner);
+	if (node < 0)
+		return -ENOENT;
+	if (fdt_node_check_compatible(sm->incoming, node, compatible))
+		return -EPROTO;
+	q = sm_find(sm, owner);
+	if (!q)
+		return sm->settled ? -ENOLINK : -EAGAIN;
+	switch (q->resume) {
+	case KEEPALIVE_RESUME_DONE:
+		break;
+	case KEEPALIVE_RESUME_FAILED:
+	case KEEPALIVE_RESUME_FELL_BACK:
+		return -ENOLINK;
+	default:
+		return -EAGAIN;
+	}
+	*fdt = sm->incoming;
+	return node;
+}
+
+static bool get_u32(const void *fdt, int node, const char *name, u32 *val)
+{
+	int len;
+	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
+
+	if (!p || len != sizeof(*p))
+		return false;
+	*val = fdt32_ld(p);
+	return true;
+}
+
+/**
+ * keepalive_sm_pci_record() - find another participant's record of a device
+ * @sm: the state machine
+ * @owner: the participant that wrote the record
+ * @compatible: the version of its records the caller understands
+ * @segment: PCI segment of the device
+ * @bus: its bus number
+ * @devfn: its device and function
+ * @fdt: out: the incoming image
+ *
+ * Looks for the subnode of @owner's node whose KEEPALIVE_PROP_PCI_SEGMENT,
+ * _BUS and _DEVFN properties name the device. A subnode whose properties
+ * cannot be read does not name any device.
+ *
+ * Context: Boot, or with @sm->lock held (a participant callback).
+ * Return: the subnode's offset in *@fdt; -ENOENT when @owner holds no
+ * record of that device; otherwise as keepalive_sm_record().
+ */
+int keepalive_sm_pci_record(struct keepalive_sm *sm, const char *owner,
+			    const char *compatible, u32 segment, u32 bus,
+			    u32 devfn, const void **fdt)
+{
+	const void *blob;
+	int node, child;
+	u32 s, b, df;
+
+	node = keepalive_sm_record(sm, owner, compatible, &blob);
+	if (node < 0)
+		return node;
+	fdt_for_each_subnode(child, blob, node) {
+		if (get_u32(blob, child, KEEPALIVE_PROP_PCI_SEGMENT, &s) &&
+		    get_u32(blob, child, KEEPALIVE_PROP_PCI_BUS, &b) &&
+		    get_u32(blob, child, KEEPALIVE_PROP_PCI_DEVFN, &df) &&
+		    s == segment && b == bus && df == devfn) {
+			*fdt = blob;
+			return child;
+		}
+	}
+	return -ENOENT;
+}
+
+/**
+ * keepalive_sm_frozen() - may the set of preserved objects change?
+ * @sm: the state machine
+ * @what: what the caller is refusing, for the log ("create file a")
+ *
+ * The handover is frozen from the start of PRE-STOP until ABORT or the
+ * kexec: what PRE-STOP copied and STOP serializes must not change under
+ * it. The core sets the freeze before it calls the participants' @pre_stop,
+ * so a participant that takes its own lock in @pre_stop sees every change
+ * that passed this check under that lock.
+ *
+ * Context: Any context; call it under the lock that guards the change.
+ * Return: 0, or -EBUSY (logged, rate-limited, with the state's name).
+ */
+int keepalive_sm_frozen(struct keepalive_sm *sm, const char *what)
+{
+	enum keepalive_state state = READ_ONCE(sm->state);
+
+	if (!READ_ONCE(sm->frozen) && state != KEEPALIVE_STATE_REBOOTING)
+		return 0;
+	if (sm->log)
+		pr_warn_ratelimited("%s refused: the handover is frozen (state %s) until abort or the kexec\n",
+				    what, keepalive_state_name(state));
+	return -EBUSY;
 }
 
 /**
@@ -436,12 +752,14 @@ enum keepalive_state keepalive_sm_kexec(struct keepalive_sm *sm)
  * @sm: the state machine
  * @p: the participant, with @name, @compatible, @priority and @ops set
  *
- * In RESUME or POST-RESUME, @p is handed its incoming node right away.
+ * In RESUME or POST-RESUME, @p resumes right away if its dependencies
+ * have, or as soon as they do.
  *
  * Context: Process context; takes @sm->lock.
  * Return: 0;
- * -EINVAL for a participant without a compatible or ops, or without a
- * name of 1 to 31 characters of [a-z0-9-];
+ * -EINVAL for a participant without a compatible or ops, without a
+ * name of 1 to 31 characters of [a-z0-9-], or depending on itself or on
+ * an empty name;
  * -EEXIST when a participant of that name is registered;
  * -EBUSY while a handover is being prepared (PREPARE to STOP) or a kexec
  * has started: a participant that missed the earlier steps cannot join.
@@ -449,6 +767,7 @@ enum keepalive_state keepalive_sm_kexec(struct keepalive_sm *sm)
 int keepalive_sm_add(struct keepalive_sm *sm, struct keepalive_participant *p)
 {
 	struct keepalive_participant *pos;
+	const char * const *dep;
 	int ret = 0;
 
 	if (!p->name || !p->compatible || !p->ops || !*p->name ||
@@ -456,6 +775,9 @@ int keepalive_sm_add(struct keepalive_sm *sm, struct keepalive_participant *p)
 	    strspn(p->name, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
 	    strlen(p->name))
 		return -EINVAL;
+	for (dep = p->depends; dep && *dep; dep++)
+		if (!**dep || !strcmp(*dep, p->name))
+			return -EINVAL;
 
 	mutex_lock(&sm->lock);
 	switch (sm->state) {
@@ -478,8 +800,12 @@ int keepalive_sm_add(struct keepalive_sm *sm, struct keepalive_participant *p)
 		if (pos->priority > p->priority)
 			break;
 	list_add_tail(&p->list, &pos->list);
-	if (sm->incoming)
-		resume_one(sm, p);
+	p->resume = KEEPALIVE_RESUME_IDLE;
+	p->resume_err = 0;
+	if (sm->incoming) {
+		p->resume = KEEPALIVE_RESUME_WAITING;
+		resume_pending(sm);
+	}
 out:
 	mutex_unlock(&sm->lock);
 	return ret;

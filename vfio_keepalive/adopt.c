@@ -34,6 +34,8 @@
 /* The records of the incoming image until late_initcall; vka_lock. */
 static struct vka_record *vka_records;
 static unsigned int vka_nr_records;
+/* Set when a dependency failed: every recorded device is reset. */
+static char vka_refused[64];
 
 static const fdt32_t *get_cells(const void *fdt, int node, const char *name,
 				int len)
@@ -142,13 +144,16 @@ int vka_records_parse(const void *fdt, int node, struct vka_record **out,
  * vka_records_load() - load the records of the incoming image
  * @fdt: the validated incoming image
  * @node: the vfio participant's node in it
+ * @refuse: NULL to adopt the devices that match their records, or the
+ *	name of the failed dependency that forbids adopting any: each
+ *	recorded device is then reset when it is enumerated
  *
  * Parses them (vka_records_parse()) for keepalive_pci_adopt().
  *
  * Context: Process context, boot, before PCI enumeration; takes vka_lock.
  * Return: 0, or the errno of vka_records_parse() (no device is adopted).
  */
-int vka_records_load(const void *fdt, int node)
+int vka_records_load(const void *fdt, int node, const char *refuse)
 {
 	struct vka_record *r;
 	unsigned int n;
@@ -160,6 +165,9 @@ int vka_records_load(const void *fdt, int node)
 	mutex_lock(&vka_lock);
 	vka_records = r;
 	vka_nr_records = n;
+	if (refuse)
+		snprintf(vka_refused, sizeof(vka_refused),
+			 "participant %s did not resume", refuse);
 	mutex_unlock(&vka_lock);
 	return 0;
 }
@@ -176,6 +184,8 @@ static const char *record_mismatch(struct pci_dev *pdev,
 	u16 cmd;
 	int i;
 
+	if (vka_refused[0])
+		return vka_refused;
 	if (r->malformed)
 		return "its record is malformed";
 	if (r->vendor_device != ((u32)pdev->vendor << 16 | pdev->device)) {
@@ -288,6 +298,8 @@ void keepalive_pci_adopt(struct pci_dev *pdev)
 	const char *why;
 	char buf[112];
 
+	/* Before the first device: the records must be loaded by now. */
+	keepalive_resume_now(&vka_participant);
 	mutex_lock(&vka_lock);
 	r = vka_nr_records ? record_find(pdev) : NULL;
 	if (!r || r->seen)

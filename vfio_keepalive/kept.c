@@ -26,10 +26,9 @@
 
 #include "vka.h"
 
-/* Protects vka_kept_list and vka_frozen. */
+/* Protects vka_kept_list. */
 DEFINE_MUTEX(vka_lock);
 LIST_HEAD(vka_kept_list);
-bool vka_frozen;
 
 /**
  * vka_find() - the entry of a kept device
@@ -277,10 +276,13 @@ int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 	if (!keepalive_pool_ready()) {
 		pci_warn(vdev->pdev, "keepalive: no pool (keepalive.pool=)\n");
 		ret = -ENODEV;
-	} else if (vka_frozen || (state != KEEPALIVE_STATE_RUNNING &&
-				  state != KEEPALIVE_STATE_PREPARE)) {
-		pci_warn(vdev->pdev, "keepalive: refused in state %d: set is frozen\n",
-			 state);
+	} else if ((ret = keepalive_freeze_check("marking for keepalive"))) {
+		/* logged */
+	} else if (state != KEEPALIVE_STATE_RUNNING &&
+		   state != KEEPALIVE_STATE_PREPARE) {
+		dev_warn_ratelimited(&vdev->pdev->dev, "keepalive: marking refused in state %s: only before pre-stop\n",
+				     state == KEEPALIVE_STATE_RESUME ? "resume" :
+				     "post-resume");
 		ret = -EBUSY;
 	} else if (ka.flags & VFIO_KEEPALIVE_KEEP) {
 		ret = vka_keep(vdev->pdev, ka.token);

@@ -29,19 +29,16 @@ static void vka_unprepare(struct keepalive_participant *p)
 	vka_unkeep_all();
 }
 
+/*
+ * The core froze the set of kept devices before calling this: wait for a
+ * marking that passed keepalive_freeze_check() under vka_lock to finish,
+ * so that STOP records it.
+ */
 static int vka_pre_stop(struct keepalive_participant *p)
 {
 	mutex_lock(&vka_lock);
-	vka_frozen = true;
 	mutex_unlock(&vka_lock);
 	return 0;
-}
-
-static void vka_unpre_stop(struct keepalive_participant *p)
-{
-	mutex_lock(&vka_lock);
-	vka_frozen = false;
-	mutex_unlock(&vka_lock);
 }
 
 static int vka_record(void *fdt, int parent, int index,
@@ -128,7 +125,18 @@ static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
 static int vka_resume(struct keepalive_participant *p, const void *fdt,
 		      int node)
 {
-	return vka_records_load(fdt, node);
+	return vka_records_load(fdt, node, NULL);
+}
+
+/*
+ * The memory a kept device DMAs into was not adopted: no kept device may
+ * run on. Load the records all the same, so that each device is reset when
+ * it is enumerated, before any driver sees it.
+ */
+static int vka_fallback(struct keepalive_participant *p, const void *fdt,
+			int node, const char *dep, int err)
+{
+	return vka_records_load(fdt, node, dep);
 }
 
 static void vka_participant_conclude(struct keepalive_participant *p)
@@ -139,23 +147,28 @@ static void vka_participant_conclude(struct keepalive_participant *p)
 static const struct keepalive_ops vka_ops = {
 	.unprepare = vka_unprepare,
 	.pre_stop = vka_pre_stop,
-	.unpre_stop = vka_unpre_stop,
 	.stop = vka_stop,
 	.resume = vka_resume,
+	.fallback = vka_fallback,
 	.conclude = vka_participant_conclude,
 };
 
-static struct keepalive_participant vka_participant = {
+/* A kept device DMAs into preserved memory files. */
+static const char * const vka_depends[] = { "memfd", NULL };
+
+struct keepalive_participant vka_participant = {
 	.name = "vfio",
 	.compatible = KEEPALIVE_VFIO_COMPATIBLE,
 	.priority = KEEPALIVE_PRIO_DEVICE,
+	.depends = vka_depends,
 	.ops = &vka_ops,
 };
 
 /*
  * Before PCI enumeration (subsys_initcall on x86), so that the records are
- * loaded when the devices they describe are enumerated; after the core
- * (core_initcall), which validated the incoming image.
+ * loaded when the devices they describe are enumerated; after the core and
+ * the memfd participant (core_initcall), so that it resumes right away.
+ * keepalive_pci_adopt() makes sure of it all the same.
  */
 static int __init vka_init(void)
 {

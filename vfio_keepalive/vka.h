@@ -72,8 +72,6 @@ struct vka_record {
 
 extern struct mutex vka_lock;
 extern struct list_head vka_kept_list;
-/* Set from PRE-STOP until ABORT or the kexec: no device comes or goes. */
-extern bool vka_frozen;
 
 struct vka_kept *vka_find(struct pci_dev *pdev);
 void vka_drop(struct vka_kept *k);
@@ -81,7 +79,10 @@ void vka_unkeep_all(void);
 
 int vka_records_parse(const void *fdt, int node, struct vka_record **out,
 		      unsigned int *nr);
-int vka_records_load(const void *fdt, int node);
+int vka_records_load(const void *fdt, int node, const char *refuse);
+
+struct keepalive_participant;
+extern struct keepalive_participant vka_participant;
 void vka_conclude(void);
 
 #endif /* _KEEPALIVE_VKA_H */

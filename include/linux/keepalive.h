@@ -63,13 +63,21 @@ struct vfio_device;
  * @unstop: undo @stop (the node itself is discarded by the core).
  * @resume: next kernel: adopt what the previous kernel handed over. @fdt
  *	and @node locate this participant's node in the validated incoming
- *	image (its "compatible" was checked). Called once, when the
- *	participant registers or when the core enters RESUME, whichever is
- *	later. Validate everything; claim pool ranges with
- *	keepalive_pool_claim(); participants must register before
- *	late_initcall_sync, when the core holds every range still unclaimed
- *	until CONCLUDE. Return: 0, or a negative errno, which is logged:
- *	whatever the participant did not adopt starts cold.
+ *	image (its "compatible" was checked). Called once, after every
+ *	participant named in &keepalive_participant.depends resumed, whatever
+ *	the order they registered in (see "Resume order" in
+ *	Documentation/keepalive/core.rst); not called when the image has no
+ *	node for this participant. Validate everything; claim pool ranges
+ *	with keepalive_pool_claim(). Return: 0, or a negative errno, which is
+ *	logged: whatever the participant did not adopt starts cold, and the
+ *	participants that depend on it fall back.
+ * @fallback: next kernel, called instead of @resume when a dependency
+ *	failed to resume, fell back itself, or never registered: make safe
+ *	what the previous kernel left running for this participant (reset
+ *	kept devices before any driver sees them) without adopting anything.
+ *	@dep names the dependency and @err is why it failed. Without a
+ *	@fallback, the participant's node is ignored. Return: 0, or a
+ *	negative errno, which is logged.
  * @post_resume: RESUME -> POST-RESUME. Return: 0 or a negative errno.
  * @unpost_resume: undo @post_resume.
  * @conclude: POST-RESUME -> RUNNING: release everything nobody reclaimed
@@ -84,6 +92,8 @@ struct keepalive_ops {
 	void (*unstop)(struct keepalive_participant *p);
 	int (*resume)(struct keepalive_participant *p, const void *fdt,
 		      int node);
+	int (*fallback)(struct keepalive_participant *p, const void *fdt,
+			int node, const char *dep, int err);
 	int (*post_resume)(struct keepalive_participant *p);
 	void (*unpost_resume)(struct keepalive_participant *p);
 	void (*conclude)(struct keepalive_participant *p);
@@ -104,6 +114,25 @@ enum keepalive_priority {
 };
 
 /**
+ * enum keepalive_resume - a participant's resume in the next kernel
+ * @KEEPALIVE_RESUME_IDLE: no incoming handover (or it was concluded)
+ * @KEEPALIVE_RESUME_WAITING: registered, waiting for a dependency
+ * @KEEPALIVE_RESUME_DONE: its @resume succeeded, or the image had nothing
+ *	for it
+ * @KEEPALIVE_RESUME_FAILED: its @resume failed, or its node is of another
+ *	version
+ * @KEEPALIVE_RESUME_FELL_BACK: a dependency failed: @fallback ran instead
+ *	of @resume
+ */
+enum keepalive_resume {
+	KEEPALIVE_RESUME_IDLE,
+	KEEPALIVE_RESUME_WAITING,
+	KEEPALIVE_RESUME_DONE,
+	KEEPALIVE_RESUME_FAILED,
+	KEEPALIVE_RESUME_FELL_BACK,
+};
+
+/**
  * struct keepalive_participant - a registered participant
  * @name: node name in the handover image and name reported on failure;
  *	unique, at most 31 characters of [a-z0-9-]
@@ -111,15 +140,26 @@ enum keepalive_priority {
  *	"keepalive,memfd-v1"; a next kernel only hands a node to a
  *	participant whose @compatible matches exactly
  * @priority: an enum keepalive_priority; ties run in registration order
+ * @depends: NULL-terminated names of the participants whose incoming
+ *	state this one relies on (a kept device relies on the memory it
+ *	DMAs into), or NULL. In the next kernel @resume runs only after each
+ *	of them resumed; if one failed, @fallback runs instead. A dependency
+ *	whose node is absent from the image has nothing to lose and counts
+ *	as resumed.
  * @ops: callbacks
  * @list: private to the core
+ * @resume: private to the core: where its resume is
+ * @resume_err: private to the core: why it failed, for its dependents
  */
 struct keepalive_participant {
 	const char *name;
 	const char *compatible;
 	unsigned int priority;
+	const char * const *depends;
 	const struct keepalive_ops *ops;
 	struct list_head list;
+	enum keepalive_resume resume;
+	int resume_err;
 };
 
 #if IS_ENABLED(CONFIG_KEEPALIVE)
@@ -129,6 +169,16 @@ void keepalive_unregister(struct keepalive_participant *p);
 enum keepalive_state keepalive_get_state(void);
 bool keepalive_pool_ready(void);
 bool keepalive_kexec_handover(void);
+int keepalive_freeze_check(const char *what);
+void keepalive_resume_now(struct keepalive_participant *p);
+
+int keepalive_incoming_node(const char *name, const char *compatible,
+			    const void **fdt);
+int keepalive_incoming_record(const char *owner, const char *compatible,
+			      const void **fdt);
+int keepalive_incoming_pci_record(const char *owner, const char *compatible,
+				  u32 segment, u32 bus, u32 devfn,
+				  const void **fdt);
 
 void *keepalive_pool_alloc(size_t size, phys_addr_t *phys);
 void keepalive_pool_free(void *addr, size_t size);
@@ -138,6 +188,7 @@ bool keepalive_pool_contains(phys_addr_t phys, u64 size);
 /* Hooks called from the patched kernel (patches/). */
 void keepalive_parse_setup_data(u64 pa_data, u32 data_len);
 void keepalive_reserve_pool(void);
+void keepalive_handover_early(void);
 unsigned long keepalive_kexec_setup_data_size(void);
 void keepalive_kexec_setup_data(struct boot_params *params,
 				unsigned long params_load_addr,
@@ -150,6 +201,10 @@ static inline void keepalive_parse_setup_data(u64 pa_data, u32 data_len)
 }
 
 static inline void keepalive_reserve_pool(void)
+{
+}
+
+static inline void keepalive_handover_early(void)
 {
 }
 

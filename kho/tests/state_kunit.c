@@ -739,8 +739,9 @@ static void state_test_image_full(struct kunit *test)
 /*
  * With probability 100 and times 1, should_fail() counts @space down and
  * fails the call that finds it at 1: @space = n fails the n-th call. The
- * calls: one before each participant's forward callback, and one before
- * the image's begin (which fails with -ENOMEM).
+ * calls: one before each participant's forward callback, one before the
+ * image's begin (which fails with -ENOMEM), and one before each resume of
+ * a participant that has a node of its version (here only a).
  */
 struct fault_case {
 	const char *desc;
@@ -770,10 +771,11 @@ static const struct fault_case fault_cases[] = {
 	{ "10-stop-c", 10, KEEPALIVE_EV_STOP, -EIO, "c",
 	  "image:begin a:stop b:stop b:unstop a:unstop image:discard" },
 	{ "11-none", 11, 0, 0, NULL, NULL },
-	{ "1-post-resume-a", 1, KEEPALIVE_EV_POST_RESUME, -EIO, "a", "" },
-	{ "2-post-resume-b", 2, KEEPALIVE_EV_POST_RESUME, -EIO, "b",
+	/* Entering RESUME consults it once, before a's resume. */
+	{ "2-post-resume-a", 2, KEEPALIVE_EV_POST_RESUME, -EIO, "a", "" },
+	{ "3-post-resume-b", 3, KEEPALIVE_EV_POST_RESUME, -EIO, "b",
 	  "a:post_resume a:unpost_resume" },
-	{ "3-post-resume-c", 3, KEEPALIVE_EV_POST_RESUME, -EIO, "c",
+	{ "4-post-resume-c", 4, KEEPALIVE_EV_POST_RESUME, -EIO, "c",
 	  "a:post_resume b:post_resume b:unpost_resume a:unpost_resume" },
 };
 

@@ -55,6 +55,13 @@
 /* The header occupies the first page of the pool. */
 #define KEEPALIVE_HDR_AREA		4096
 
+/*
+ * The largest payload a kernel writes, and accepts: its metadata is per
+ * object, not per page. Raising it needs a new ABI minor (older kernels
+ * refuse a larger payload).
+ */
+#define KEEPALIVE_FDT_MAX		(1U << 20)
+
 /* boot_params setup_data type: not a kernel.org type, chosen not to clash. */
 #define SETUP_KEEPALIVE			0x4b41504cU	/* "KAPL" */
 
@@ -70,6 +77,15 @@
  * header page, of the payload and of every other pair.
  */
 #define KEEPALIVE_PROP_RANGES		"phys-ranges"
+
+/*
+ * Any participant's subnode that describes one PCI device names it with
+ * these three u32 properties; the core's shared-record lookup
+ * (keepalive_incoming_pci_record()) matches on them.
+ */
+#define KEEPALIVE_PROP_PCI_SEGMENT	"segment"
+#define KEEPALIVE_PROP_PCI_BUS		"bus"
+#define KEEPALIVE_PROP_PCI_DEVFN	"devfn"
 
 /**
  * struct keepalive_hdr - header at the start of the keepalive pool

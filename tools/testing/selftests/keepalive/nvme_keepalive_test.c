@@ -154,9 +154,13 @@ TEST_F(nk, handover)
 		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
 	if (is("mismatch"))
 		ASSERT_LE(0, kt_pci_command(self->bdf[0], PCI_COMMAND_MEMORY));
-	/* The next kernel: its second consultation (the adoption) fails. */
+	/*
+	 * The next kernel consults fail_keepalive at early receive (accept,
+	 * copy, ranges), before the memfd and vfio resumes, at the records'
+	 * allocation, then at the adoption: make the 7th, the adoption, fail.
+	 */
 	if (is("adoptfail"))
-		ASSERT_EQ(0, kt_cmdline_append("keepalive.fail=1,100,2,1"));
+		ASSERT_EQ(0, kt_cmdline_append("keepalive.fail=1,100,7,1"));
 }
 
 /* Stage 2: how the first controller came up. */
