@@ -58,6 +58,8 @@ enum { RANGE_PAYLOAD, RANGE_FREE, RANGE_HELD, RANGE_CLAIMED };
  * @lock: protects the state of @ranges
  * @generation: kexecs survived by what was handed over, 0 when nothing
  * @status: what became of the incoming image, for sysfs and the log
+ * @snapshot: header area and payload as received, for debugfs, or NULL
+ * @snapshot_size: its size
  * @early_cycles: TSC cycles keepalive_handover_early() took
  * @validate_ns: the same in nanoseconds, once the TSC is calibrated
  * @accepted_at_ns: local_clock() when the core entered RESUME
@@ -71,6 +73,8 @@ struct keepalive_incoming {
 	spinlock_t lock;	/* protects ranges[].state */
 	u64 generation;
 	char status[160];
+	void *snapshot;
+	size_t snapshot_size;
 	u64 early_cycles;
 	u64 validate_ns;
 	u64 accepted_at_ns;
@@ -222,6 +226,7 @@ void __init keepalive_handover_receive(void)
 {
 	u64 phys_payload = le64_to_cpu(in.hdr.pool_phys) +
 			   le64_to_cpu(in.hdr.fdt_offset);
+	size_t fdt_size;
 	unsigned int i;
 
 	if (!in.fdt)
@@ -239,6 +244,14 @@ void __init keepalive_handover_receive(void)
 		if (r->state == RANGE_FREE)
 			pr_err("cannot hold incoming range %#llx-%#llx for its owner\n",
 			       r->start, r->end);
+	}
+	/* For debugfs and the decoder, also after CONCLUDE. */
+	fdt_size = le64_to_cpu(in.hdr.fdt_size);
+	in.snapshot = kvzalloc(KEEPALIVE_HDR_AREA + fdt_size, GFP_KERNEL);
+	if (in.snapshot) {
+		memcpy(in.snapshot, &in.hdr, sizeof(in.hdr));
+		memcpy(in.snapshot + KEEPALIVE_HDR_AREA, in.fdt, fdt_size);
+		in.snapshot_size = KEEPALIVE_HDR_AREA + fdt_size;
 	}
 	in.validate_ns = tsc_khz ?
 		div_u64(in.early_cycles * 1000000ULL, tsc_khz) : 0;
@@ -356,24 +369,22 @@ void keepalive_incoming_conclude(void)
  * keepalive_incoming_snapshot() - the incoming image for debugfs
  * @size: out: bytes
  *
- * Context: Process context, with keepalive_sm.lock held.
- * Return: the header area and the payload as received, kvmalloc()ed; NULL
- * without an incoming image (or after CONCLUDE), or without memory.
+ * Context: Process context.
+ * Return: a kvmalloc()ed copy of the header area and the payload as
+ * received, kept from boot on (also after CONCLUDE); NULL without an
+ * incoming image, or without memory.
  */
 void *keepalive_incoming_snapshot(size_t *size)
 {
-	size_t fdt_size = le64_to_cpu(in.hdr.fdt_size);
 	void *buf;
 
-	lockdep_assert_held(&keepalive_sm.lock);
-	if (!in.fdt)
+	if (!in.snapshot)
 		return NULL;
-	buf = kvzalloc(KEEPALIVE_HDR_AREA + fdt_size, GFP_KERNEL);
+	buf = kvmalloc(in.snapshot_size, GFP_KERNEL);
 	if (!buf)
 		return NULL;
-	memcpy(buf, &in.hdr, sizeof(in.hdr));
-	memcpy(buf + KEEPALIVE_HDR_AREA, in.fdt, fdt_size);
-	*size = KEEPALIVE_HDR_AREA + fdt_size;
+	memcpy(buf, in.snapshot, in.snapshot_size);
+	*size = in.snapshot_size;
 	return buf;
 }
 
