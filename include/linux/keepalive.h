@@ -23,7 +23,7 @@
 
 #include <linux/errno.h>
 #include <linux/list.h>
-#include <linux/keepalive/abi.h>
+#include <linux/keepalive/abi/core.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
 #include <uapi/linux/keepalive.h>
@@ -57,15 +57,15 @@ struct vfio_device;
  * @unpre_stop: undo @pre_stop: thaw, drop the copies.
  * @stop: PRE-STOP -> STOP. Serialize into the outgoing handover image:
  *	@fdt is the image's flattened device tree, @node the offset of this
- *	participant's node, already carrying its "compatible". Use libfdt to
- *	add properties and subnodes. Return: 0, -ENOSPC (image full: STOP
- *	fails and names this participant), or a negative errno.
+ *	participant's node, already carrying its KEEPALIVE_PROP_COMPATIBLE.
+ *	Use libfdt to add properties and subnodes. Return: 0, -ENOSPC (image
+ *	full: STOP fails and names this participant), or a negative errno.
  * @unstop: undo @stop (the node itself is discarded by the core).
  * @resume: next kernel: adopt what the previous kernel handed over. @fdt
  *	and @node locate this participant's node in the validated incoming
- *	image (its "compatible" was checked). Called once, when the
- *	participant registers or when the core enters RESUME, whichever is
- *	later. Validate everything; claim pool ranges with
+ *	image (its KEEPALIVE_PROP_COMPATIBLE was checked). Called once, when
+ *	the participant registers or when the core enters RESUME, whichever
+ *	is later. Validate everything; claim pool ranges with
  *	keepalive_pool_claim(); participants must register before
  *	late_initcall_sync, when the core holds every range still unclaimed
  *	until CONCLUDE. Return: 0, or a negative errno, which is logged:
@@ -107,8 +107,8 @@ enum keepalive_priority {
  * struct keepalive_participant - a registered participant
  * @name: node name in the handover image and name reported on failure;
  *	unique, at most 31 characters of [a-z0-9-]
- * @compatible: versioned "compatible" string of its node, e.g.
- *	"keepalive,memfd-v1"; a next kernel only hands a node to a
+ * @compatible: versioned value of its node's KEEPALIVE_PROP_COMPATIBLE,
+ *	e.g. KEEPALIVE_MEMFD_COMPATIBLE; a next kernel only hands a node to a
  *	participant whose @compatible matches exactly
  * @priority: an enum keepalive_priority; ties run in registration order
  * @ops: callbacks
