@@ -25,6 +25,7 @@
 #include <linux/genalloc.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/keepalive/boot.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>

@@ -25,6 +25,7 @@
 #include <linux/init.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/vfio.h>
+#include <linux/keepalive/pci.h>
 #include <linux/libfdt.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>

@@ -17,6 +17,7 @@
 
 #include <linux/iommu.h>
 #include <linux/keepalive.h>
+#include <linux/keepalive/pci.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Kexec device keepalive: the handover core's kernel API.
+ * Kexec device keepalive: the handover core's kernel API, for
+ * participants and users of the pool. The hooks the patched kernel calls
+ * are in <linux/keepalive/boot.h> (x86 boot and kexec) and
+ * <linux/keepalive/pci.h> (PCI and vfio-pci); the handover image's ABI is
+ * in <linux/keepalive/abi/>.
  *
  * Participants (preserved memory files, the IOMMU, interrupt remapping,
  * kept devices) register a struct keepalive_participant and follow one
@@ -21,17 +25,11 @@
 #ifndef _LINUX_KEEPALIVE_H
 #define _LINUX_KEEPALIVE_H
 
-#include <linux/errno.h>
 #include <linux/list.h>
-#include <linux/keepalive/abi/core.h>
 #include <linux/types.h>
-#include <linux/uuid.h>
 #include <uapi/linux/keepalive.h>
 
-struct boot_params;
 struct keepalive_participant;
-struct pci_dev;
-struct vfio_device;
 
 /**
  * struct keepalive_ops - a participant's transition callbacks
@@ -135,35 +133,6 @@ void keepalive_pool_free(void *addr, size_t size);
 void *keepalive_pool_claim(phys_addr_t phys, size_t size);
 bool keepalive_pool_contains(phys_addr_t phys, u64 size);
 
-/* Hooks called from the patched kernel (patches/). */
-void keepalive_parse_setup_data(u64 pa_data, u32 data_len);
-void keepalive_reserve_pool(void);
-unsigned long keepalive_kexec_setup_data_size(void);
-void keepalive_kexec_setup_data(struct boot_params *params,
-				unsigned long params_load_addr,
-				unsigned int offset);
-
-#else
-
-static inline void keepalive_parse_setup_data(u64 pa_data, u32 data_len)
-{
-}
-
-static inline void keepalive_reserve_pool(void)
-{
-}
-
-static inline unsigned long keepalive_kexec_setup_data_size(void)
-{
-	return 0;
-}
-
-static inline void keepalive_kexec_setup_data(struct boot_params *params,
-					      unsigned long params_load_addr,
-					      unsigned int offset)
-{
-}
-
 #endif /* CONFIG_KEEPALIVE */
 
 #if IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION)
@@ -174,41 +143,5 @@ static inline bool keepalive_should_fail(void)
 	return false;
 }
 #endif
-
-#if IS_ENABLED(CONFIG_KEEPALIVE_VFIO)
-int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
-			   void __user *arg, size_t argsz);
-bool keepalive_vfio_kept(struct pci_dev *pdev);
-int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token);
-void keepalive_pci_adopt(struct pci_dev *pdev);
-bool keepalive_pci_keep_master(struct pci_dev *pdev);
-#else
-static inline int keepalive_vfio_feature(struct vfio_device *device,
-					 u32 flags, void __user *arg,
-					 size_t argsz)
-{
-	return -ENOTTY;
-}
-
-static inline bool keepalive_vfio_kept(struct pci_dev *pdev)
-{
-	return false;
-}
-
-static inline int keepalive_vfio_match(struct pci_dev *pdev,
-				       const uuid_t *token)
-{
-	return 0;
-}
-
-static inline void keepalive_pci_adopt(struct pci_dev *pdev)
-{
-}
-
-static inline bool keepalive_pci_keep_master(struct pci_dev *pdev)
-{
-	return false;
-}
-#endif /* CONFIG_KEEPALIVE_VFIO */
 
 #endif /* _LINUX_KEEPALIVE_H */
