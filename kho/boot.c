@@ -19,6 +19,7 @@
 #define pr_fmt(fmt) "keepalive: " fmt
 
 #include <linux/init.h>
+#include <linux/keepalive/boot.h>
 #include <linux/io.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>

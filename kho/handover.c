@@ -70,7 +70,7 @@ static int image_begin(struct keepalive_sm *sm, void **fdt)
 		return -ENOSPC;
 	ret = fdt_create_empty_tree(buf, KEEPALIVE_FDT_MAX);
 	if (!ret)
-		ret = fdt_setprop_string(buf, 0, "compatible",
+		ret = fdt_setprop_string(buf, 0, KEEPALIVE_PROP_COMPATIBLE,
 					 KEEPALIVE_FDT_COMPATIBLE);
 	if (ret) {
 		keepalive_pool_free(buf, KEEPALIVE_FDT_MAX);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Kexec device keepalive: encoding and validation of the handover image
- * (include/linux/keepalive/abi.h).
+ * (include/linux/keepalive/abi/core.h).
  *
  * Plain C over libfdt, with no state and no kernel service beyond
  * allocation and sort, so that tools/keepalive/ builds this very file in
@@ -9,7 +9,7 @@
  * format fuzzer.
  */
 #include <linux/crc32.h>
-#include <linux/keepalive/abi.h>
+#include <linux/keepalive/abi/core.h>
 #include <linux/libfdt.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -167,7 +167,7 @@ static int walk_ranges(const void *fdt, char *msg, size_t msg_len,
 }
 
 /**
- * keepalive_image_walk_ranges() - visit every "phys-ranges" pair
+ * keepalive_image_walk_ranges() - visit every KEEPALIVE_PROP_RANGES pair
  * @fdt: a payload that passed keepalive_fdt_check()
  * @fn: called with each <phys length> pair, in tree order; a non-zero
  *	return stops the walk and is returned
@@ -224,7 +224,7 @@ static int collect_range(void *ctx, const fdt64_t *pair)
  *
  * Checks the payload CRC, the FDT header and structure, the root
  * compatible, and that every property can be read and every
- * "phys-ranges" property is made of whole pairs. The first half of
+ * KEEPALIVE_PROP_RANGES property is made of whole pairs. The first half of
  * keepalive_fdt_check(), for a caller that provides the memory for the
  * second (early boot has no kmalloc).
  *

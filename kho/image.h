@@ -6,7 +6,7 @@
 #ifndef _KEEPALIVE_IMAGE_H
 #define _KEEPALIVE_IMAGE_H
 
-#include <linux/keepalive/abi.h>
+#include <linux/keepalive/abi/core.h>
 #include <linux/libfdt.h>
 #include <linux/types.h>
 

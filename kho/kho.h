@@ -6,6 +6,7 @@
 #define _KEEPALIVE_KHO_H
 
 #include <linux/keepalive.h>
+#include <linux/keepalive/abi/core.h>
 #include <linux/mutex.h>
 
 struct dentry;

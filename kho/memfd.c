@@ -25,6 +25,7 @@
 #include <linux/capability.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/keepalive/abi/memfd.h>
 #include <linux/kref.h>
 #include <linux/libfdt.h>
 #include <linux/mm.h>
@@ -443,14 +444,17 @@ static int memfd_serialize(void *fdt, int parent, int index,
 	char node_name[24];
 	int node;
 
-	snprintf(node_name, sizeof(node_name), "file@%d", index);
+	snprintf(node_name, sizeof(node_name),
+		 KEEPALIVE_MEMFD_FILE_PREFIX "%d", index);
 	node = fdt_add_subnode(fdt, parent, node_name);
 	if (node < 0)
 		return node;
-	return fdt_setprop_string(fdt, node, "name", mf->name) ?:
-	       fdt_setprop_u64(fdt, node, "length", mf->length) ?:
-	       fdt_setprop(fdt, node, "token-sha256", mf->token_hash,
-			   sizeof(mf->token_hash)) ?:
+	return fdt_setprop_string(fdt, node, KEEPALIVE_MEMFD_PROP_NAME,
+				  mf->name) ?:
+	       fdt_setprop_u64(fdt, node, KEEPALIVE_MEMFD_PROP_LENGTH,
+			       mf->length) ?:
+	       fdt_setprop(fdt, node, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256,
+			   mf->token_hash, sizeof(mf->token_hash)) ?:
 	       fdt_setprop(fdt, node, KEEPALIVE_PROP_RANGES, range,
 			   sizeof(range));
 }
@@ -489,9 +493,10 @@ static void memfd_adopt(const void *fdt, int node)
 	u64 length;
 	void *va;
 
-	name = fdt_getprop(fdt, node, "name", &l_name);
-	len = fdt_getprop(fdt, node, "length", &l_len);
-	hash = fdt_getprop(fdt, node, "token-sha256", &l_hash);
+	name = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_NAME, &l_name);
+	len = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_LENGTH, &l_len);
+	hash = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256,
+			   &l_hash);
 	range = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &l_range);
 	if (!name || l_name < 2 || l_name > KEEPALIVE_NAME_MAX ||
 	    name[l_name - 1] || strlen(name) != l_name - 1 ||
@@ -569,7 +574,7 @@ static const struct keepalive_ops memfd_ops = {
 };
 
 static struct keepalive_participant memfd_participant = {
-	.name = "memfd",
+	.name = KEEPALIVE_MEMFD_NODE,
 	.compatible = KEEPALIVE_MEMFD_COMPATIBLE,
 	.priority = KEEPALIVE_PRIO_MEMORY,
 	.ops = &memfd_ops,

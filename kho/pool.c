@@ -23,6 +23,7 @@
 #include <linux/genalloc.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/keepalive/boot.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>

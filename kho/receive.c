@@ -26,6 +26,7 @@
 #define pr_fmt(fmt) "keepalive: " fmt
 
 #include <linux/init.h>
+#include <linux/keepalive/boot.h>
 #include <linux/io.h>
 #include <linux/libfdt.h>
 #include <linux/kmemleak.h>

@@ -128,7 +128,8 @@ static int run_step(struct keepalive_sm *sm, struct keepalive_participant *p,
 		node = fdt_add_subnode(fdt, 0, p->name);
 		if (node < 0)
 			return node == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
-		if (fdt_setprop_string(fdt, node, "compatible", p->compatible))
+		if (fdt_setprop_string(fdt, node, KEEPALIVE_PROP_COMPATIBLE,
+				       p->compatible))
 			return -ENOSPC;
 		return ops->stop ? ops->stop(p, fdt, node) : 0;
 	case STEP_POST_RESUME:

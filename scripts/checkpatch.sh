@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# checkpatch --strict over patches/ (as patches) and every C source and
-# header of ours (as files). One TAP line per file; ends with the counts.
+# checkpatch --strict over patches/ (as patches, the cover letter too) and
+# every C source and header of ours (as files); the numbering of the
+# series. One TAP line per file; ends with the counts.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -13,9 +14,11 @@ CP=$SRC/scripts/checkpatch.pl
 cd "$REPO"
 mapfile -t files < <(git ls-files -co --exclude-standard -- '*.c' '*.h' | grep -v '^build/' | sort)
 mapfile -t patches < <(ls patches/*.patch 2>/dev/null)
+COVER=patches/0000-cover-letter.patch
+mapfile -t series < <(printf '%s\n' "${patches[@]}" | grep -vx "$COVER")
 # Kernel code (not tools/, not KUnit suites) also gets kernel-doc checks.
 mapfile -t kfiles < <(printf '%s\n' "${files[@]}" | grep -v '^tools/' | grep -v '/tests/')
-total=$(( ${#files[@]} + ${#patches[@]} + ${#kfiles[@]} ))
+total=$(( 1 + ${#files[@]} + ${#patches[@]} + ${#kfiles[@]} ))
 pass=0 fail=0 n=0
 echo "TAP version 13"
 echo "1..$total"
@@ -44,6 +47,23 @@ kerneldoc() {
 	perl "$SRC/scripts/kernel-doc" -none "$1" &&
 	{ [[ $1 != *.c ]] || python3 "$REPO/scripts/kdoc-coverage.py" "$1"; }
 }
+# One series, as git format-patch --cover-letter -n writes it: the cover
+# letter "[PATCH 0/N]", then 0001-... to N, each "[PATCH n/N]". (Checkpatch
+# knows a file named *cover-letter.patch has no diff.)
+series_check() {
+	local n=${#series[@]} i=0 p
+	[[ -f $COVER ]] || echo "no $COVER"
+	[[ ! -f $COVER ]] || grep -q "^Subject: \[PATCH 0/$n\] " "$COVER" ||
+		echo "$COVER: subject is not [PATCH 0/$n]"
+	for p in "${series[@]}"; do
+		i=$((i + 1))
+		[[ ${p#patches/} == $(printf '%04d-' "$i")* ]] ||
+			echo "$p: not patch $i of the series"
+		grep -q "^Subject: \[PATCH $i/$n\] " "$p" ||
+			echo "$p: subject is not [PATCH $i/$n]"
+	done
+}
+tap "series patches/" series_check
 for p in "${patches[@]}"; do
 	tap "checkpatch $p" checkpatch "$REPO/$p"
 done

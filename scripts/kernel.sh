@@ -37,15 +37,22 @@ log() { printf 'kernel: %s\n' "$*"; }
 mkdir -p "$BUILD" "$CCACHE_DIR"
 ccache -M 5G >/dev/null
 
+# The series, without its cover letter (it has no diff).
+series=()
+for p in "$REPO"/patches/*.patch; do
+	if [[ -e $p && ${p##*/} != 0000-cover-letter.patch ]]; then
+		series+=("$p")
+	fi
+done
+
 # 1. Source tree: unpack and patch when the inputs changed.
-src_stamp=$( { stat -c '%s %Y' "$TARBALL"; cat "$REPO"/patches/*.patch 2>/dev/null; } | sha256sum | cut -d' ' -f1)
+src_stamp=$( { stat -c '%s %Y' "$TARBALL"; cat /dev/null "${series[@]}"; } | sha256sum | cut -d' ' -f1)
 if [[ ! -f $SRC/.ka-src-stamp || $(cat "$SRC/.ka-src-stamp") != "$src_stamp" ]]; then
 	log "unpacking $(basename "$TARBALL") ($(dpkg-query -W -f='${Version}' linux-source-6.1))"
 	rm -rf "$SRC" "$BUILD/linux-source-6.1"
 	tar -C "$BUILD" -xf "$TARBALL"
 	mv "$BUILD/linux-source-6.1" "$SRC"
-	for p in "$REPO"/patches/*.patch; do
-		[[ -e $p ]] || continue
+	for p in "${series[@]}"; do
 		log "applying $(basename "$p")"
 		patch -d "$SRC" -p1 -s --no-backup-if-mismatch <"$p"
 	done
@@ -82,6 +89,6 @@ make -s -C "$SRC" O="$OBJ" -j"$JOBS" CC="ccache gcc" bzImage
 release=$(make -s -C "$SRC" O="$OBJ" kernelrelease)
 printf 'linux-source-6.1 %s, kernelrelease %s, patches %s\n' \
 	"$(dpkg-query -W -f='${Version}' linux-source-6.1)" "$release" \
-	"$(cd "$REPO/patches" && ls -1 *.patch 2>/dev/null | wc -l)" >"$BUILD/kernel-version"
+	"${#series[@]}" >"$BUILD/kernel-version"
 log "built in $(( $(date +%s) - start ))s: $(cat "$BUILD/kernel-version")"
 log "image: $OBJ/arch/x86/boot/bzImage"

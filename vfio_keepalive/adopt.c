@@ -24,6 +24,8 @@
 #include <linux/device.h>
 #include <linux/init.h>
 #include <linux/keepalive.h>
+#include <linux/keepalive/abi/vfio.h>
+#include <linux/keepalive/pci.h>
 #include <linux/libfdt.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
@@ -54,9 +56,9 @@ static bool record_load(const void *fdt, int node, struct vka_record *r)
 	const void *hash;
 	int i;
 
-	seg = get_cells(fdt, node, "segment", sizeof(u32));
-	bus = get_cells(fdt, node, "bus", sizeof(u32));
-	devfn = get_cells(fdt, node, "devfn", sizeof(u32));
+	seg = get_cells(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, sizeof(u32));
+	bus = get_cells(fdt, node, KEEPALIVE_PROP_PCI_BUS, sizeof(u32));
+	devfn = get_cells(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, sizeof(u32));
 	if (!seg || !bus || !devfn || fdt32_ld(bus) > 0xff ||
 	    fdt32_ld(devfn) > 0xff)
 		return false;
@@ -64,12 +66,14 @@ static bool record_load(const void *fdt, int node, struct vka_record *r)
 	r->bus = fdt32_ld(bus);
 	r->devfn = fdt32_ld(devfn);
 
-	id = get_cells(fdt, node, "vendor-device", sizeof(u32));
-	class = get_cells(fdt, node, "class", sizeof(u32));
-	cmd = get_cells(fdt, node, "command", sizeof(u32));
-	bars = (const fdt64_t *)get_cells(fdt, node, "bars",
+	id = get_cells(fdt, node, KEEPALIVE_VFIO_PROP_VENDOR_DEVICE,
+		       sizeof(u32));
+	class = get_cells(fdt, node, KEEPALIVE_VFIO_PROP_CLASS, sizeof(u32));
+	cmd = get_cells(fdt, node, KEEPALIVE_VFIO_PROP_COMMAND, sizeof(u32));
+	bars = (const fdt64_t *)get_cells(fdt, node, KEEPALIVE_VFIO_PROP_BARS,
 					  sizeof(r->bars));
-	hash = get_cells(fdt, node, "token-sha256", sizeof(r->token_hash));
+	hash = get_cells(fdt, node, KEEPALIVE_VFIO_PROP_TOKEN_SHA256,
+			 sizeof(r->token_hash));
 	if (!id || !class || !cmd || !bars || !hash) {
 		r->malformed = true;
 		return true;

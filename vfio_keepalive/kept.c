@@ -8,7 +8,7 @@
  * kept devices is then frozen until ABORT or the kexec.
  *
  * While a device is kept, keepalive holds a PCI enable reference and a
- * runtime PM reference on it, and vfio-pci (patch 0005) skips its reset,
+ * runtime PM reference on it, and vfio-pci (patch 0006) skips its reset,
  * bus master clearing and config restore on open and close: when the
  * VMM's fds close, the device stays enabled, bus master on, in D0, with
  * its queues running.
@@ -17,6 +17,7 @@
 
 #include <linux/iommu.h>
 #include <linux/keepalive.h>
+#include <linux/keepalive/pci.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>

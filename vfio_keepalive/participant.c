@@ -17,6 +17,7 @@
 #include <linux/device.h>
 #include <linux/init.h>
 #include <linux/keepalive.h>
+#include <linux/keepalive/abi/vfio.h>
 #include <linux/libfdt.h>
 #include <linux/pci.h>
 #include <linux/string.h>
@@ -58,20 +59,25 @@ static int vka_record(void *fdt, int parent, int index,
 	}
 	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
 
-	snprintf(name, sizeof(name), "device@%d", index);
+	snprintf(name, sizeof(name), KEEPALIVE_VFIO_DEVICE_PREFIX "%d", index);
 	node = fdt_add_subnode(fdt, parent, name);
 	if (node < 0)
 		return node;
-	ret = fdt_setprop_u32(fdt, node, "segment", pci_domain_nr(pdev->bus)) ?:
-	      fdt_setprop_u32(fdt, node, "bus", pdev->bus->number) ?:
-	      fdt_setprop_u32(fdt, node, "devfn", pdev->devfn) ?:
-	      fdt_setprop_u32(fdt, node, "vendor-device",
+	ret = fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT,
+			      pci_domain_nr(pdev->bus)) ?:
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS,
+			      pdev->bus->number) ?:
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN,
+			      pdev->devfn) ?:
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_VFIO_PROP_VENDOR_DEVICE,
 			      (u32)pdev->vendor << 16 | pdev->device) ?:
-	      fdt_setprop_u32(fdt, node, "class", pdev->class) ?:
-	      fdt_setprop_u32(fdt, node, "command", cmd) ?:
-	      fdt_setprop(fdt, node, "bars", bars, sizeof(bars)) ?:
-	      fdt_setprop(fdt, node, "token-sha256", k->token_hash,
-			  sizeof(k->token_hash));
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_VFIO_PROP_CLASS,
+			      pdev->class) ?:
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_VFIO_PROP_COMMAND, cmd) ?:
+	      fdt_setprop(fdt, node, KEEPALIVE_VFIO_PROP_BARS, bars,
+			  sizeof(bars)) ?:
+	      fdt_setprop(fdt, node, KEEPALIVE_VFIO_PROP_TOKEN_SHA256,
+			  k->token_hash, sizeof(k->token_hash));
 	if (ret || !pdev->msix_cap)
 		return ret;
 	pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctrl);
@@ -80,7 +86,8 @@ static int vka_record(void *fdt, int parent, int index,
 	msix[0] = cpu_to_fdt32(ctrl);
 	msix[1] = cpu_to_fdt32(table);
 	msix[2] = cpu_to_fdt32(pba);
-	return fdt_setprop(fdt, node, "msix", msix, sizeof(msix));
+	return fdt_setprop(fdt, node, KEEPALIVE_VFIO_PROP_MSIX, msix,
+			   sizeof(msix));
 }
 
 /*
@@ -154,10 +161,10 @@ static const struct keepalive_ops vka_ops = {
 };
 
 /* A kept device DMAs into preserved memory files. */
-static const char * const vka_depends[] = { "memfd", NULL };
+static const char * const vka_depends[] = { KEEPALIVE_MEMFD_NODE, NULL };
 
 struct keepalive_participant vka_participant = {
-	.name = "vfio",
+	.name = KEEPALIVE_VFIO_NODE,
 	.compatible = KEEPALIVE_VFIO_COMPATIBLE,
 	.priority = KEEPALIVE_PRIO_DEVICE,
 	.depends = vka_depends,

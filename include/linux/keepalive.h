@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Kexec device keepalive: the handover core's kernel API.
+ * Kexec device keepalive: the handover core's kernel API, for
+ * participants and users of the pool. The hooks the patched kernel calls
+ * are in <linux/keepalive/boot.h> (x86 boot and kexec) and
+ * <linux/keepalive/pci.h> (PCI and vfio-pci); the handover image's ABI is
+ * in <linux/keepalive/abi/>.
  *
  * Participants (preserved memory files, the IOMMU, interrupt remapping,
  * kept devices) register a struct keepalive_participant and follow one
@@ -21,17 +25,11 @@
 #ifndef _LINUX_KEEPALIVE_H
 #define _LINUX_KEEPALIVE_H
 
-#include <linux/errno.h>
 #include <linux/list.h>
-#include <linux/keepalive/abi.h>
 #include <linux/types.h>
-#include <linux/uuid.h>
 #include <uapi/linux/keepalive.h>
 
-struct boot_params;
 struct keepalive_participant;
-struct pci_dev;
-struct vfio_device;
 
 /**
  * struct keepalive_ops - a participant's transition callbacks
@@ -57,13 +55,13 @@ struct vfio_device;
  * @unpre_stop: undo @pre_stop: thaw, drop the copies.
  * @stop: PRE-STOP -> STOP. Serialize into the outgoing handover image:
  *	@fdt is the image's flattened device tree, @node the offset of this
- *	participant's node, already carrying its "compatible". Use libfdt to
- *	add properties and subnodes. Return: 0, -ENOSPC (image full: STOP
- *	fails and names this participant), or a negative errno.
+ *	participant's node, already carrying its KEEPALIVE_PROP_COMPATIBLE.
+ *	Use libfdt to add properties and subnodes. Return: 0, -ENOSPC (image
+ *	full: STOP fails and names this participant), or a negative errno.
  * @unstop: undo @stop (the node itself is discarded by the core).
  * @resume: next kernel: adopt what the previous kernel handed over. @fdt
  *	and @node locate this participant's node in the validated incoming
- *	image (its "compatible" was checked). Called once, after every
+ *	image (its KEEPALIVE_PROP_COMPATIBLE was checked). Called once, after every
  *	participant named in &keepalive_participant.depends resumed, whatever
  *	the order they registered in (see "Resume order" in
  *	Documentation/keepalive/core.rst); not called when the image has no
@@ -136,8 +134,8 @@ enum keepalive_resume {
  * struct keepalive_participant - a registered participant
  * @name: node name in the handover image and name reported on failure;
  *	unique, at most 31 characters of [a-z0-9-]
- * @compatible: versioned "compatible" string of its node, e.g.
- *	"keepalive,memfd-v1"; a next kernel only hands a node to a
+ * @compatible: versioned value of its node's KEEPALIVE_PROP_COMPATIBLE,
+ *	e.g. KEEPALIVE_MEMFD_COMPATIBLE; a next kernel only hands a node to a
  *	participant whose @compatible matches exactly
  * @priority: an enum keepalive_priority; ties run in registration order
  * @depends: NULL-terminated names of the participants whose incoming
@@ -185,40 +183,6 @@ void keepalive_pool_free(void *addr, size_t size);
 void *keepalive_pool_claim(phys_addr_t phys, size_t size);
 bool keepalive_pool_contains(phys_addr_t phys, u64 size);
 
-/* Hooks called from the patched kernel (patches/). */
-void keepalive_parse_setup_data(u64 pa_data, u32 data_len);
-void keepalive_reserve_pool(void);
-void keepalive_handover_early(void);
-unsigned long keepalive_kexec_setup_data_size(void);
-void keepalive_kexec_setup_data(struct boot_params *params,
-				unsigned long params_load_addr,
-				unsigned int offset);
-
-#else
-
-static inline void keepalive_parse_setup_data(u64 pa_data, u32 data_len)
-{
-}
-
-static inline void keepalive_reserve_pool(void)
-{
-}
-
-static inline void keepalive_handover_early(void)
-{
-}
-
-static inline unsigned long keepalive_kexec_setup_data_size(void)
-{
-	return 0;
-}
-
-static inline void keepalive_kexec_setup_data(struct boot_params *params,
-					      unsigned long params_load_addr,
-					      unsigned int offset)
-{
-}
-
 #endif /* CONFIG_KEEPALIVE */
 
 #if IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION)
@@ -229,41 +193,5 @@ static inline bool keepalive_should_fail(void)
 	return false;
 }
 #endif
-
-#if IS_ENABLED(CONFIG_KEEPALIVE_VFIO)
-int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
-			   void __user *arg, size_t argsz);
-bool keepalive_vfio_kept(struct pci_dev *pdev);
-int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token);
-void keepalive_pci_adopt(struct pci_dev *pdev);
-bool keepalive_pci_keep_master(struct pci_dev *pdev);
-#else
-static inline int keepalive_vfio_feature(struct vfio_device *device,
-					 u32 flags, void __user *arg,
-					 size_t argsz)
-{
-	return -ENOTTY;
-}
-
-static inline bool keepalive_vfio_kept(struct pci_dev *pdev)
-{
-	return false;
-}
-
-static inline int keepalive_vfio_match(struct pci_dev *pdev,
-				       const uuid_t *token)
-{
-	return 0;
-}
-
-static inline void keepalive_pci_adopt(struct pci_dev *pdev)
-{
-}
-
-static inline bool keepalive_pci_keep_master(struct pci_dev *pdev)
-{
-	return false;
-}
-#endif /* CONFIG_KEEPALIVE_VFIO */
 
 #endif /* _LINUX_KEEPALIVE_H */

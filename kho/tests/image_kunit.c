@@ -4,9 +4,9 @@
  *
  * Every test builds an image in a test buffer that stands for a fake pool
  * of IMG_POOL_SIZE bytes at IMG_POOL_PHYS: the header in its first page,
- * the payload FDT after it, "phys-ranges" pairs pointing into the fake
- * pool. Covered: the CRC, a round trip through keepalive_hdr_seal() and
- * both checks (fields read back, every range visited in order), valid
+ * the payload FDT after it, KEEPALIVE_PROP_RANGES pairs pointing into the
+ * fake pool. Covered: the CRC, a round trip through keepalive_hdr_seal()
+ * and both checks (fields read back, every range visited in order), valid
  * edge cases (payload right after the header or at the very end of the
  * pool, a newer ABI minor, no ranges at all), and a table of corruptions,
  * each rejected by the right check with its exact errno and a message.
@@ -32,9 +32,9 @@ struct range_spec {
 };
 
 /*
- * A node of the payload. @path is "/name" or "/name/sub". Its "phys-ranges"
- * holds the @nr pairs of @ranges less @cut bytes from the end; no property
- * when @nr is 0.
+ * A node of the payload. @path is "/name" or "/name/sub". Its
+ * KEEPALIVE_PROP_RANGES holds the @nr pairs of @ranges less @cut bytes from
+ * the end; no property when @nr is 0.
  */
 struct node_spec {
 	const char *path;
@@ -130,7 +130,8 @@ static void set_node_props(struct kunit *test, void *fdt,
 
 	off = fdt_path_offset(fdt, n->path);
 	KUNIT_ASSERT_GE_MSG(test, off, 0, "finding %s", n->path);
-	KUNIT_ASSERT_EQ(test, fdt_setprop_string(fdt, off, "compatible",
+	KUNIT_ASSERT_EQ(test, fdt_setprop_string(fdt, off,
+						 KEEPALIVE_PROP_COMPATIBLE,
 						 "keepalive,test-v1"), 0);
 	if (!n->nr)
 		return;
@@ -165,7 +166,8 @@ static void build_image(struct kunit *test, struct image *img,
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fdt);
 
 	KUNIT_ASSERT_EQ(test, fdt_create_empty_tree(fdt, IMG_FDT_MAX), 0);
-	KUNIT_ASSERT_EQ(test, fdt_setprop_string(fdt, 0, "compatible",
+	KUNIT_ASSERT_EQ(test, fdt_setprop_string(fdt, 0,
+						 KEEPALIVE_PROP_COMPATIBLE,
 						 KEEPALIVE_FDT_COMPATIBLE), 0);
 	add_nodes(test, fdt, nodes, nr, extra);
 	for (i = 0; i < nr; i++)
@@ -399,9 +401,9 @@ static void image_msg_bounded_test(struct kunit *test)
  *	@corrupt, so that only the intended fault is present
  * @path: path of a node added to the default payload before sealing,
  *	"/zz-bad" when NULL; added when @nr is not 0
- * @ranges: its "phys-ranges" pairs
+ * @ranges: its KEEPALIVE_PROP_RANGES pairs
  * @nr: how many
- * @cut: bytes cut from the end of its "phys-ranges"
+ * @cut: bytes cut from the end of its KEEPALIVE_PROP_RANGES
  * @in_hdr: keepalive_hdr_check() rejects it (else keepalive_fdt_check())
  * @err: the errno expected
  */
@@ -544,12 +546,13 @@ static void fdt_bad_struct_offset(struct image *img)
 static void root_other_compatible(struct image *img)
 {
 	/* Same length: the packed tree needs no room */
-	fdt_setprop_string(img->fdt, 0, "compatible", "keepalive,handover-v2");
+	fdt_setprop_string(img->fdt, 0, KEEPALIVE_PROP_COMPATIBLE,
+			   "keepalive,handover-v2");
 }
 
 static void root_no_compatible(struct image *img)
 {
-	fdt_delprop(img->fdt, 0, "compatible");
+	fdt_delprop(img->fdt, 0, KEEPALIVE_PROP_COMPATIBLE);
 }
 
 static const struct corruption corruptions[] = {

@@ -169,7 +169,7 @@ static void rimage(struct rctx *ctx, const char *names)
 		snprintf(compatible, sizeof(compatible),
 			 "keepalive,test-%s-v1", tok);
 		KUNIT_ASSERT_EQ(ctx->test, fdt_setprop_string(ctx->incoming, node,
-							      "compatible",
+							      KEEPALIVE_PROP_COMPATIBLE,
 							      compatible), 0);
 	}
 }

@@ -371,8 +371,10 @@ static void *build_incoming(struct state_ctx *ctx,
 	for (i = 0; i < n; i++) {
 		node = fdt_add_subnode(fdt, 0, nodes[i].name);
 		KUNIT_ASSERT_GE(test, node, 0);
-		KUNIT_ASSERT_EQ(test, fdt_setprop_string(fdt, node, "compatible",
-							 nodes[i].compatible),
+		KUNIT_ASSERT_EQ(test,
+				fdt_setprop_string(fdt, node,
+						   KEEPALIVE_PROP_COMPATIBLE,
+						   nodes[i].compatible),
 				0);
 	}
 	return fdt;

@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/keepalive/abi.h>
+#include <linux/keepalive/abi/core.h>
 #include <linux/libfdt.h>
 
 #include "image.h"

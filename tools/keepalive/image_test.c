@@ -26,7 +26,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <linux/keepalive/abi.h>
+#include <linux/keepalive/abi/core.h>
+#include <linux/keepalive/abi/memfd.h>
 #include <linux/libfdt.h>
 
 #include "image.h"
@@ -42,6 +43,9 @@
 #define FDT_MAX		0x4000
 #define GENERATION	3ULL
 #define SNAP_MAX	(PAGE + FDT_MAX)
+#define MEMFD_PATH	"/" KEEPALIVE_MEMFD_NODE
+#define FILE_PATH	MEMFD_PATH "/" KEEPALIVE_MEMFD_FILE_PREFIX
+#define FILE1_PATH	FILE_PATH "1"
 
 #ifdef IMAGE_TEST_CONTROL
 int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
@@ -126,14 +130,17 @@ static int add_file(void *fdt, int memfd, int i)
 	char name[16];
 	int node, err;
 
-	snprintf(name, sizeof(name), "file@%d", i);
+	snprintf(name, sizeof(name), KEEPALIVE_MEMFD_FILE_PREFIX "%d", i);
 	node = fdt_add_subnode(fdt, memfd, name);
 	if (node < 0)
 		return node;
 	token(t, i);
-	err = fdt_setprop_string(fdt, node, "name", f->name) ?:
-	      fdt_setprop_u64(fdt, node, "length", f->length) ?:
-	      fdt_setprop(fdt, node, "token-sha256", t, sizeof(t));
+	err = fdt_setprop_string(fdt, node, KEEPALIVE_MEMFD_PROP_NAME,
+				 f->name) ?:
+	      fdt_setprop_u64(fdt, node, KEEPALIVE_MEMFD_PROP_LENGTH,
+			      f->length) ?:
+	      fdt_setprop(fdt, node, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256, t,
+			  sizeof(t));
 	if (!err && f->ranges_len)
 		err = set_ranges(fdt, node, f->ranges, f->ranges_len);
 	return err;
@@ -148,17 +155,17 @@ static void build(void)
 	memset(snap, 0, SNAP_MAX);
 	err = fdt_create_empty_tree(fdt, FDT_MAX);
 	if (!err && spec.root_compatible)
-		err = fdt_setprop_string(fdt, 0, "compatible",
+		err = fdt_setprop_string(fdt, 0, KEEPALIVE_PROP_COMPATIBLE,
 					 spec.root_compatible);
 	if (!err && (spec.root_ranges_len || spec.root_ranges_empty))
 		err = set_ranges(fdt, 0, spec.root_ranges,
 				 spec.root_ranges_len);
 	if (err)
 		bail("root", err);
-	memfd = fdt_add_subnode(fdt, 0, "memfd");
+	memfd = fdt_add_subnode(fdt, 0, KEEPALIVE_MEMFD_NODE);
 	if (memfd < 0)
 		bail("memfd node", memfd);
-	err = fdt_setprop_string(fdt, memfd, "compatible",
+	err = fdt_setprop_string(fdt, memfd, KEEPALIVE_PROP_COMPATIBLE,
 				 KEEPALIVE_MEMFD_COMPATIBLE);
 	/* A new subnode goes first: add the files backwards. */
 	for (i = ARRAY_SIZE(spec.file) - 1; !err && i >= 0; i--) {
@@ -318,13 +325,13 @@ static bool file_round_trip(const void *fdt, int i)
 	int node, l_name, l_len, l_tok, l_ranges, j;
 	char path[32];
 
-	snprintf(path, sizeof(path), "/memfd/file@%d", i);
+	snprintf(path, sizeof(path), FILE_PATH "%d", i);
 	node = fdt_path_offset(fdt, path);
 	if (node < 0)
 		return false;
-	name = fdt_getprop(fdt, node, "name", &l_name);
-	len = fdt_getprop(fdt, node, "length", &l_len);
-	tok = fdt_getprop(fdt, node, "token-sha256", &l_tok);
+	name = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_NAME, &l_name);
+	len = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_LENGTH, &l_len);
+	tok = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256, &l_tok);
 	ranges = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &l_ranges);
 	token(t, i);
 	if (!name || l_name != (int)strlen(f->name) + 1 ||
@@ -347,7 +354,7 @@ static bool test_payload_round_trip(void)
 
 	spec = good;
 	build();
-	memfd = fdt_path_offset(fdt, "/memfd");
+	memfd = fdt_path_offset(fdt, MEMFD_PATH);
 	return !fdt_check_full(fdt, fdt_totalsize(fdt)) &&
 	       !fdt_node_check_compatible(fdt, 0, KEEPALIVE_FDT_COMPATIBLE) &&
 	       memfd > 0 &&
@@ -620,9 +627,9 @@ static void fdt_bad_tag(void)
 
 	build();
 	fdt = payload();
-	node = fdt_path_offset(fdt, "/memfd/file@1");
+	node = fdt_path_offset(fdt, FILE1_PATH);
 	if (node < 0)
-		bail("file@1", node);
+		bail(FILE1_PATH, node);
 	/* Its FDT_BEGIN_NODE becomes garbage. */
 	*(fdt32_t *)((u8 *)fdt + fdt_off_dt_struct(fdt) + node) =
 		cpu_to_fdt32(0x0badbad0);
@@ -636,10 +643,10 @@ static void fdt_bad_prop_name(void)
 
 	build();
 	fdt = payload();
-	node = fdt_path_offset(fdt, "/memfd/file@1");
+	node = fdt_path_offset(fdt, FILE1_PATH);
 	off = fdt_first_property_offset(fdt, node);
 	if (off < 0)
-		bail("file@1 property", off);
+		bail(FILE1_PATH " property", off);
 	/*
 	 * The name offset of its first property, phys-ranges (libfdt adds
 	 * properties in front), points nowhere: the range is hidden.

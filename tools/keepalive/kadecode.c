@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/keepalive/abi.h>
+#include <linux/keepalive/abi/core.h>
+#include <linux/keepalive/abi/memfd.h>
+#include <linux/keepalive/abi/vfio.h>
 #include <linux/libfdt.h>
 
 #include "image.h"
@@ -105,7 +107,7 @@ static void print_header(const struct keepalive_hdr *h, const u8 *payload,
 	printf("  payload      %zu bytes in the snapshot\n", avail);
 }
 
-/* Non-empty, NUL-terminated printable strings, as "compatible" holds. */
+/* Non-empty, NUL-terminated printable strings, as a compatible holds. */
 static bool is_strings(const char *p, int len)
 {
 	int i;
@@ -133,10 +135,12 @@ static void print_value(const char *name, const u8 *p, int len)
 		if (i < len)
 			printf("%s<%#llx>  /* odd u64 count */", i ? ", " : "",
 			       (unsigned long long)u64_at(p + i));
-	} else if (!strcmp(name, "length") && len == 8) {
+	} else if (!strcmp(name, KEEPALIVE_MEMFD_PROP_LENGTH) && len == 8) {
 		printf("%llu (%#llx)", (unsigned long long)u64_at(p),
 		       (unsigned long long)u64_at(p));
-	} else if (!strcmp(name, "token-sha256")) {
+	} else if (!strcmp(name, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256) ||
+		   !strcmp(name, KEEPALIVE_VFIO_PROP_TOKEN_SHA256)) {
+		/* (today both participants' nodes name it the same) */
 		for (i = 0; i < len && i < MAX_HEX; i++)
 			printf("%02x", p[i]);
 		if (i < len)

@@ -3,9 +3,9 @@
  * KUnit tests of how the next kernel reads kept-device records
  * (vka_records_parse() in vfio_keepalive/adopt.c).
  *
- * Every test builds a "vfio" node in an FDT buffer with device@N subnodes
+ * Every test builds a vfio node in an FDT buffer with device@N subnodes
  * as the vfio participant's STOP writes them (include/linux/keepalive/
- * abi.h), possibly damaged, and checks what comes out: a complete record
+ * abi/vfio.h), possibly damaged, and checks what comes out: a complete record
  * read back field by field; a record whose place is unreadable left out;
  * a record whose place is readable but whose identity is not kept with
  * "malformed" set, so that the device is reset rather than adopted; a mix
@@ -14,6 +14,7 @@
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/kernel.h>
+#include <linux/keepalive/abi/vfio.h>
 #include <linux/libfdt.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -45,7 +46,7 @@ static void rec_begin(struct kunit *test, struct rec_fixture *f)
 	f->fdt = kunit_kzalloc(test, FDT_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f->fdt);
 	KUNIT_ASSERT_EQ(test, 0, fdt_create_empty_tree(f->fdt, FDT_SIZE));
-	f->node = fdt_add_subnode(f->fdt, 0, "vfio");
+	f->node = fdt_add_subnode(f->fdt, 0, KEEPALIVE_VFIO_NODE);
 	KUNIT_ASSERT_GE(test, f->node, 0);
 }
 
@@ -64,29 +65,33 @@ static void rec_add(struct kunit *test, struct rec_fixture *f, int i,
 	}
 	for (j = 0; j < sizeof(hash); j++)
 		hash[j] = i * 16 + j;
-	snprintf(name, sizeof(name), "device@%d", i);
+	snprintf(name, sizeof(name), KEEPALIVE_VFIO_DEVICE_PREFIX "%d", i);
 	node = fdt_add_subnode(f->fdt, f->node, name);
 	KUNIT_ASSERT_GE(test, node, 0);
-	ret = fdt_setprop_u32(f->fdt, node, "segment", 0);
+	ret = fdt_setprop_u32(f->fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, 0);
 	if (!ret && d != NO_BUS)
-		ret = fdt_setprop_u32(f->fdt, node, "bus",
+		ret = fdt_setprop_u32(f->fdt, node, KEEPALIVE_PROP_PCI_BUS,
 				      d == BAD_BUS ? 256 : bus);
 	if (!ret)
-		ret = fdt_setprop_u32(f->fdt, node, "devfn",
+		ret = fdt_setprop_u32(f->fdt, node, KEEPALIVE_PROP_PCI_DEVFN,
 				      d == BAD_DEVFN ? 256 : devfn);
 	if (!ret)
-		ret = fdt_setprop_u32(f->fdt, node, "vendor-device",
+		ret = fdt_setprop_u32(f->fdt, node,
+				      KEEPALIVE_VFIO_PROP_VENDOR_DEVICE,
 				      0x1b360010);
 	if (!ret && d != NO_CLASS)
-		ret = fdt_setprop_u32(f->fdt, node, "class", 0x010802);
+		ret = fdt_setprop_u32(f->fdt, node, KEEPALIVE_VFIO_PROP_CLASS,
+				      0x010802);
 	if (!ret)
-		ret = fdt_setprop_u32(f->fdt, node, "command", 0x0106);
+		ret = fdt_setprop_u32(f->fdt, node,
+				      KEEPALIVE_VFIO_PROP_COMMAND, 0x0106);
 	if (!ret && d != NO_BARS)
-		ret = fdt_setprop(f->fdt, node, "bars", bars,
+		ret = fdt_setprop(f->fdt, node, KEEPALIVE_VFIO_PROP_BARS, bars,
 				  d == SHORT_BARS ? sizeof(bars) - 8 :
 				  sizeof(bars));
 	if (!ret && d != NO_HASH)
-		ret = fdt_setprop(f->fdt, node, "token-sha256", hash,
+		ret = fdt_setprop(f->fdt, node,
+				  KEEPALIVE_VFIO_PROP_TOKEN_SHA256, hash,
 				  d == LONG_HASH ? sizeof(hash) :
 				  SHA256_DIGEST_SIZE);
 	KUNIT_ASSERT_EQ(test, 0, ret);

@@ -21,13 +21,20 @@
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 
+/*
+ * The handover image's ABI is not a uAPI header: its userspace builders
+ * provide __packed (include/linux/keepalive/abi/core.h).
+ */
+#define __packed	__attribute__((__packed__))
+#include <linux/keepalive/abi/vfio.h>
+
 #include "kselftest_harness.h"
 #include "ka_uapi.h"
 #include "kt_util.h"
 #include "nvme_vfio.h"
 
-/* include/linux/keepalive/abi.h, not a uAPI header */
-#define VFIO_COMPATIBLE	"keepalive,vfio-pci-v1"
+/* The name of the first device's subnode, with its NUL */
+#define DEVICE0		KEEPALIVE_VFIO_DEVICE_PREFIX "0"
 
 struct feature {
 	struct vfio_device_feature hdr;
@@ -263,7 +270,7 @@ TEST_F(vk, stop_refused_when_unbound)
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, NULL));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, NULL));
 	ASSERT_EQ(-EBUSY, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t));
-	ASSERT_STREQ("vfio", t.participant);
+	ASSERT_STREQ(KEEPALIVE_VFIO_NODE, t.participant);
 	ASSERT_EQ(-EBUSY, t.error);
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
 	/* Back on vfio-pci for the next test. */
@@ -308,8 +315,9 @@ TEST_F(vk, recorded_in_handover)
 		n = read_image("incoming", img, sizeof(img));
 	}
 	ASSERT_LT(4096, n);
-	ASSERT_TRUE(contains(img, n, VFIO_COMPATIBLE, sizeof(VFIO_COMPATIBLE)));
-	ASSERT_TRUE(contains(img, n, "device@0", 9));
+	ASSERT_TRUE(contains(img, n, KEEPALIVE_VFIO_COMPATIBLE,
+			     sizeof(KEEPALIVE_VFIO_COMPATIBLE)));
+	ASSERT_TRUE(contains(img, n, DEVICE0, sizeof(DEVICE0)));
 	/* vendor-device 1b36:0010 as a big-endian cell */
 	ASSERT_TRUE(contains(img, n, "\x1b\x36\x00\x10", 4));
 	/* Only the token's hash is handed over, never the token. */

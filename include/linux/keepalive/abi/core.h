@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kexec device keepalive: the handover image, an ABI between two kernels.
+ * This header is the core's part of it: the setup_data entry, the header,
+ * the root of the payload and the properties any participant may use.
+ * Each participant's own node is defined in a header of its own next to
+ * this one: abi/memfd.h (preserved memory files) and abi/vfio.h (kept
+ * vfio-pci devices). The IOMMU and interrupt remapping participants will
+ * add theirs, abi/iommu.h and abi/irq.h, with their nodes.
  *
  * The keepalive pool is one physically contiguous range. Its first page
  * holds struct keepalive_hdr; the header points at a flattened device tree
@@ -28,14 +34,22 @@
  * - A new optional node or property that older kernels may ignore: bump
  *   KEEPALIVE_ABI_MINOR. Kernels accept any minor.
  * - A participant's node changes incompatibly: bump the "-v<N>" of that
- *   participant's compatible string. A kernel hands a node only to a
- *   participant with the exact same compatible.
- * - The root layout changes: bump KEEPALIVE_FDT_COMPATIBLE.
+ *   participant's compatible string (in its own header). A kernel hands a
+ *   node only to a participant with the exact same compatible.
+ * - The root layout changes, or "phys-ranges" (which the core checks in
+ *   every node): bump KEEPALIVE_FDT_COMPATIBLE.
+ * - Another property defined here changes incompatibly: bump the
+ *   compatible of every participant whose node uses it.
  *
- * This header is also built in userspace (tools/keepalive/).
+ * These headers replace a single abi.h. The split changed no byte of the
+ * image: the same strings, the same layout, the same versions. Moving a
+ * definition between them needs no bump; changing its value does.
+ *
+ * This header is also built in userspace (tools/keepalive/, the
+ * selftests).
  */
-#ifndef _LINUX_KEEPALIVE_ABI_H
-#define _LINUX_KEEPALIVE_ABI_H
+#ifndef _LINUX_KEEPALIVE_ABI_CORE_H
+#define _LINUX_KEEPALIVE_ABI_CORE_H
 
 #include <linux/types.h>
 #ifdef __KERNEL__
@@ -65,10 +79,18 @@
 /* boot_params setup_data type: not a kernel.org type, chosen not to clash. */
 #define SETUP_KEEPALIVE			0x4b41504cU	/* "KAPL" */
 
+/* The root node's compatible. */
 #define KEEPALIVE_FDT_COMPATIBLE	"keepalive,handover-v1"
 
 /* Bump when struct keepalive_setup_data changes layout or meaning. */
 #define KEEPALIVE_SETUP_DATA_VERSION	1
+
+/*
+ * The root node and every participant's node carry this property, a
+ * string: KEEPALIVE_FDT_COMPATIBLE on the root, the participant's
+ * versioned compatible on its node (written by the core).
+ */
+#define KEEPALIVE_PROP_COMPATIBLE	"compatible"
 
 /*
  * Any node may carry this property: u64 pairs <phys length> of pool memory
@@ -79,13 +101,22 @@
 #define KEEPALIVE_PROP_RANGES		"phys-ranges"
 
 /*
- * Any participant's subnode that describes one PCI device names it with
+ * Any participant's per-PCI-device subnode identifies its device with
  * these three u32 properties; the core's shared-record lookup
- * (keepalive_incoming_pci_record()) matches on them.
+ * (keepalive_incoming_pci_record()) matches on them:
+ *   segment	the PCI segment (domain)
+ *   bus	the bus number, at most 255
+ *   devfn	the device and function number, at most 255
  */
 #define KEEPALIVE_PROP_PCI_SEGMENT	"segment"
 #define KEEPALIVE_PROP_PCI_BUS		"bus"
 #define KEEPALIVE_PROP_PCI_DEVFN	"devfn"
+
+/*
+ * Size of a participant's token hash property: the SHA-256 of the 16-byte
+ * token a VMM chose, never the token itself.
+ */
+#define KEEPALIVE_TOKEN_HASH_SIZE	32
 
 /**
  * struct keepalive_hdr - header at the start of the keepalive pool
@@ -141,29 +172,4 @@ struct keepalive_setup_data {
 static_assert(sizeof(struct keepalive_setup_data) == 24,
 	      "keepalive_setup_data is ABI");
 
-/*
- * Preserved memory files: node "memfd", one subnode "file@<index>" per file:
- *   name		string, at most KEEPALIVE_NAME_MAX - 1 bytes
- *   length		u64, bytes, a multiple of 4096
- *   token-sha256	32 bytes, SHA-256 of the 16-byte token
- *   phys-ranges	one u64 pair <phys length> with length equal to
- *			"length" (memfd-v1 files are contiguous; more
- *			pairs would need memfd-v2)
- */
-#define KEEPALIVE_MEMFD_COMPATIBLE	"keepalive,memfd-v1"
-#define KEEPALIVE_TOKEN_HASH_SIZE	32
-
-/*
- * Kept vfio-pci devices: node "vfio", one subnode "device@<index>" per
- * device, all cells big endian as FDT cells are:
- *   segment, bus, devfn	u32 each: where it is
- *   vendor-device		u32: vendor << 16 | device
- *   class			u32: the 24-bit class code
- *   command			u32: the PCI command register at STOP
- *   bars			6 x <u64 start, u64 flags>, as enumerated
- *   msix			<u32 control, u32 table, u32 pba> (if MSI-X)
- *   token-sha256		32 bytes, SHA-256 of the 16-byte token
- */
-#define KEEPALIVE_VFIO_COMPATIBLE	"keepalive,vfio-pci-v1"
-
-#endif /* _LINUX_KEEPALIVE_ABI_H */
+#endif /* _LINUX_KEEPALIVE_ABI_CORE_H */
