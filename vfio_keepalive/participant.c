@@ -17,6 +17,7 @@
 #include <linux/device.h>
 #include <linux/init.h>
 #include <linux/keepalive.h>
+#include <linux/keepalive/abi/memfd.h>
 #include <linux/keepalive/abi/vfio.h>
 #include <linux/libfdt.h>
 #include <linux/pci.h>
