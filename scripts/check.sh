@@ -152,6 +152,11 @@ if want selfcheck; then
 	vm_fail selfcheck_nokexec "stage 2: never booted" \
 		--run "1:$SC/no_kexec.sh" --stages 2
 	vm_fail selfcheck_panic "console: kernel panic" --run "1:$SC/panic.sh"
+	# A run that tested nothing: every result a SKIP, or no result at all.
+	vm_fail selfcheck_skip "every result is SKIP" \
+		--run "1:$SC/all_skip.sh" --run "1:$SC/skip_plan.sh"
+	vm_fail selfcheck_empty "no result at all" --run "2:$SC/pass.sh" \
+		--stages 1
 	# The judge on a console with a real 6.1 WARN splat (no VM needed).
 	echo "== selfcheck_warn (must fail: kernel WARNING)"
 	out=$(python3 "$ST/vm/ktap.py" --stages 1 --qemu-rc 0 \
