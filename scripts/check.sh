@@ -82,9 +82,23 @@ if want checkpatch; then
 	tally checkpatch "$(tail -n 1 <<<"$out")"
 fi
 
+if want prodconfig; then
+	# The production configuration: drivers/keepalive/ built without the
+	# test-only options, and no test-only code linked in it.
+	echo "== prodconfig"
+	out=$(bash "$REPO/scripts/prodconfig.sh" 2>&1)
+	grep -v '^ok ' <<<"$out" | sed 's/^/   /'
+	tally prodconfig "$(tail -n 1 <<<"$out")"
+fi
+
+if want kunit; then
+	# Every KUnit suite, in the first kernel of one boot.
+	vm_pass kunit --stages 1
+fi
+
 if want kexec; then
-	# KUnit of the first kernel, and the kselftest in both kernels.
-	vm_pass kexec_boot --test kexec_boot_test --stages 2
+	# The kselftest in both kernels.
+	vm_pass kexec_boot --test kexec_boot_test --no-kunit --stages 2
 	# A pool where a cold boot once direct-mapped it against E820.
 	vm_pass pool_placement --test kexec_boot_test --no-kunit --stages 2 \
 		--pool 128M@0x35000000
