@@ -78,9 +78,10 @@ long keepalive_ioctl_dispatch(const struct keepalive_ioctl *table,
 		ret = keepalive_copy_arg(karg, ksize, ioc->min_size, cmd, uarg);
 		if (ret)
 			return ret;
-	} else if (_IOC_SIZE(cmd) < ioc->min_size) {
-		return -EINVAL;
 	} else {
+		/* Nothing to read, but the caller's struct must be one. */
+		if (_IOC_SIZE(cmd) < ioc->min_size)
+			return -EINVAL;
 		memset(karg, 0, ksize);
 	}
 	ret = ioc->handler(file, karg);
