@@ -1,112 +1,194 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Kexec device keepalive: /dev/keepalive (include/uapi/linux/keepalive.h).
+ * Kexec device keepalive: /dev/keepalive (include/uapi/linux/keepalive.h),
+ * and the ioctl dispatch that it shares with preserved memory files.
  *
- * Every ioctl needs CAP_SYS_ADMIN. Arguments are extensible structs with a
- * leading size, copied in with copy_struct_from_user().
+ * Every ioctl on /dev/keepalive needs CAP_SYS_ADMIN. The ioctls are a table
+ * indexed by _IOC_NR(): each command's number encodes the size of its
+ * argument struct, which one helper copies in with copy_struct_from_user()
+ * semantics (keepalive_ioctl_dispatch()).
  */
 #define pr_fmt(fmt) "keepalive: " fmt
 
+#include <linux/bug.h>
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/init.h>
 #include <linux/miscdevice.h>
 #include <linux/uaccess.h>
 
+#include "ioctl.h"
 #include "kho.h"
 
-/* Copy in an extensible struct of kernel size @ksize. */
-static int copy_arg(void *karg, size_t ksize, void __user *uarg)
+/*
+ * Copy in the argument of @cmd, whose size is in the command number: at
+ * least @min_size bytes, zero-filled up to @ksize, and zero beyond @ksize.
+ */
+static int keepalive_copy_arg(void *karg, size_t ksize, size_t min_size,
+			      unsigned int cmd, const void __user *uarg)
 {
-	u32 usize;
+	size_t usize = _IOC_SIZE(cmd);
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < sizeof(u32) * 2)
+	if (usize < min_size)
 		return -EINVAL;
 	return copy_struct_from_user(karg, ksize, uarg, usize);
 }
 
-static long ioc_transition(void __user *uarg)
+/**
+ * keepalive_ioctl_dispatch() - run an ioctl from a table of them
+ * @table: the file's ioctls, each at the index _IOC_NR() of its command
+ * @nr: entries in @table
+ * @file: the file the ioctl was issued on
+ * @cmd: the command; its size field may differ from the table's (an older
+ *	or newer struct)
+ * @arg: the user pointer to the argument
+ *
+ * Finds @cmd's entry, copies the argument in (smaller structs are
+ * zero-filled, larger ones must be zero beyond what the kernel knows),
+ * calls the handler and copies the argument back out for the caller's
+ * size.
+ *
+ * Context: Process context; the handler's.
+ * Return: the handler's value; -ENOTTY for a command that is not in
+ * @table (unknown number, another ioctl type or direction); -EINVAL for an
+ * argument smaller than the struct's first version; -E2BIG for a larger
+ * one with non-zero bytes beyond the struct this kernel knows; -EFAULT
+ * when the argument cannot be read or written back; or the handler's
+ * negative errno.
+ */
+long keepalive_ioctl_dispatch(const struct keepalive_ioctl *table,
+			      unsigned int nr, struct file *file,
+			      unsigned int cmd, unsigned long arg)
 {
-	struct keepalive_transition t;
-	struct keepalive_result res;
-	int ret;
+	u64 karg[KEEPALIVE_IOCTL_ARG_MAX / sizeof(u64)];
+	void __user *uarg = (void __user *)arg;
+	const struct keepalive_ioctl *ioc;
+	size_t ksize;
+	long ret;
 
-	ret = copy_arg(&t, sizeof(t), uarg);
-	if (ret)
-		return ret;
-	if (t.flags || t.__reserved)
-		return -EINVAL;
-	ret = keepalive_transition(t.event, &res);
-	t.state = res.state;
-	t.error = res.error;
-	memcpy(t.participant, res.participant, sizeof(t.participant));
-	if (copy_to_user(uarg, &t, min_t(size_t, t.size, sizeof(t))))
-		return -EFAULT;
+	if (_IOC_NR(cmd) >= nr)
+		return -ENOTTY;
+	ioc = &table[_IOC_NR(cmd)];
+	if (!ioc->handler || (cmd & ~IOCSIZE_MASK) != (ioc->cmd & ~IOCSIZE_MASK))
+		return -ENOTTY;
+	ksize = _IOC_SIZE(ioc->cmd);
+	if (WARN_ON_ONCE(ksize > sizeof(karg)))
+		return -ENOTTY;
+	if (ioc->copy_in) {
+		ret = keepalive_copy_arg(karg, ksize, ioc->min_size, cmd, uarg);
+		if (ret)
+			return ret;
+	} else {
+		/* Nothing to read, but the caller's struct must be one. */
+		if (_IOC_SIZE(cmd) < ioc->min_size)
+			return -EINVAL;
+		memset(karg, 0, ksize);
+	}
+	ret = ioc->handler(file, karg);
+	if (ioc->copy_out &&
+	    copy_to_user(uarg, karg, min_t(size_t, _IOC_SIZE(cmd), ksize)))
+		return ret < 0 ? ret : -EFAULT;
 	return ret;
 }
 
-static long ioc_memfd_create(void __user *uarg)
+/* Out fields are written back whether the transition succeeded or not. */
+static long ioc_transition(struct file *file, void *arg)
 {
-	struct keepalive_memfd_create c;
-	int ret;
+	struct keepalive_transition *t = arg;
+	struct keepalive_result res;
+	long ret;
 
-	ret = copy_arg(&c, sizeof(c), uarg);
-	return ret ?: keepalive_memfd_create(&c);
-}
-
-static long ioc_memfd_retrieve(void __user *uarg, bool destroy)
-{
-	struct keepalive_memfd_retrieve r;
-	int ret;
-
-	ret = copy_arg(&r, sizeof(r), uarg);
-	if (ret)
-		return ret;
-	return destroy ? keepalive_memfd_destroy(&r) :
-			 keepalive_memfd_retrieve(&r);
-}
-
-static long ioc_memfd_list(void __user *uarg)
-{
-	struct keepalive_memfd_list l;
-	int ret;
-
-	ret = copy_arg(&l, sizeof(l), uarg);
-	if (ret)
-		return ret;
-	if (l.flags || l.__reserved)
+	BUILD_BUG_ON(sizeof(t->participant) != sizeof(res.participant));
+	if (t->flags)
 		return -EINVAL;
-	ret = keepalive_memfd_list(u64_to_user_ptr(l.entries), l.nr);
+	ret = keepalive_transition(t->event, &res);
+	t->state = res.state;
+	t->error = res.error;
+	memcpy(t->participant, res.participant, sizeof(t->participant));
+	return ret;
+}
+
+static long ioc_memfd_create(struct file *file, void *arg)
+{
+	return keepalive_memfd_create(arg);
+}
+
+static long ioc_memfd_retrieve(struct file *file, void *arg)
+{
+	return keepalive_memfd_retrieve(arg);
+}
+
+static long ioc_memfd_destroy(struct file *file, void *arg)
+{
+	return keepalive_memfd_destroy(arg);
+}
+
+static long ioc_memfd_list(struct file *file, void *arg)
+{
+	struct keepalive_memfd_list *l = arg;
+	int ret;
+
+	if (l->flags)
+		return -EINVAL;
+	ret = keepalive_memfd_list(u64_to_user_ptr(l->entries), l->nr);
 	if (ret < 0)
 		return ret;
-	l.nr = ret;
-	if (copy_to_user(uarg, &l, min_t(size_t, l.size, sizeof(l))))
-		return -EFAULT;
+	l->nr = ret;
 	return 0;
 }
+
+KEEPALIVE_IOCTL_ARG_CHECK(struct keepalive_transition,
+			  KEEPALIVE_TRANSITION_SIZE_VER0);
+KEEPALIVE_IOCTL_ARG_CHECK(struct keepalive_memfd_create,
+			  KEEPALIVE_MEMFD_CREATE_SIZE_VER0);
+KEEPALIVE_IOCTL_ARG_CHECK(struct keepalive_memfd_retrieve,
+			  KEEPALIVE_MEMFD_RETRIEVE_SIZE_VER0);
+KEEPALIVE_IOCTL_ARG_CHECK(struct keepalive_memfd_list,
+			  KEEPALIVE_MEMFD_LIST_SIZE_VER0);
+
+static const struct keepalive_ioctl keepalive_ioctls[] = {
+	[_IOC_NR(KEEPALIVE_IOC_TRANSITION)] = {
+		.cmd = KEEPALIVE_IOC_TRANSITION,
+		.min_size = KEEPALIVE_TRANSITION_SIZE_VER0,
+		.copy_in = true,
+		.copy_out = true,
+		.handler = ioc_transition,
+	},
+	[_IOC_NR(KEEPALIVE_IOC_MEMFD_CREATE)] = {
+		.cmd = KEEPALIVE_IOC_MEMFD_CREATE,
+		.min_size = KEEPALIVE_MEMFD_CREATE_SIZE_VER0,
+		.copy_in = true,
+		.handler = ioc_memfd_create,
+	},
+	[_IOC_NR(KEEPALIVE_IOC_MEMFD_RETRIEVE)] = {
+		.cmd = KEEPALIVE_IOC_MEMFD_RETRIEVE,
+		.min_size = KEEPALIVE_MEMFD_RETRIEVE_SIZE_VER0,
+		.copy_in = true,
+		.handler = ioc_memfd_retrieve,
+	},
+	[_IOC_NR(KEEPALIVE_IOC_MEMFD_DESTROY)] = {
+		.cmd = KEEPALIVE_IOC_MEMFD_DESTROY,
+		.min_size = KEEPALIVE_MEMFD_RETRIEVE_SIZE_VER0,
+		.copy_in = true,
+		.handler = ioc_memfd_destroy,
+	},
+	[_IOC_NR(KEEPALIVE_IOC_MEMFD_LIST)] = {
+		.cmd = KEEPALIVE_IOC_MEMFD_LIST,
+		.min_size = KEEPALIVE_MEMFD_LIST_SIZE_VER0,
+		.copy_in = true,
+		.copy_out = true,
+		.handler = ioc_memfd_list,
+	},
+};
 
 static long keepalive_ioctl(struct file *file, unsigned int cmd,
 			    unsigned long arg)
 {
-	void __user *uarg = (void __user *)arg;
-
 	if (!capable(CAP_SYS_ADMIN))
 		return -EPERM;
-	switch (cmd) {
-	case KEEPALIVE_IOC_TRANSITION:
-		return ioc_transition(uarg);
-	case KEEPALIVE_IOC_MEMFD_CREATE:
-		return ioc_memfd_create(uarg);
-	case KEEPALIVE_IOC_MEMFD_RETRIEVE:
-		return ioc_memfd_retrieve(uarg, false);
-	case KEEPALIVE_IOC_MEMFD_DESTROY:
-		return ioc_memfd_retrieve(uarg, true);
-	case KEEPALIVE_IOC_MEMFD_LIST:
-		return ioc_memfd_list(uarg);
-	}
-	return -ENOTTY;
+	return keepalive_ioctl_dispatch(keepalive_ioctls,
+					ARRAY_SIZE(keepalive_ioctls), file, cmd,
+					arg);
 }
 
 static const struct file_operations keepalive_fops = {

@@ -168,8 +168,10 @@ static int __init keepalive_core_init(void)
 {
 	int ret;
 
+	/* No fault injection hook at all in a production build. */
 	keepalive_sm_init(&keepalive_sm, &keepalive_pool_image_ops,
-			  keepalive_should_fail);
+			  IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION) ?
+			  keepalive_should_fail : NULL);
 	keepalive_debugfs_init();
 	keepalive_fault_init();
 	ret = keepalive_pool_init();

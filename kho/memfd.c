@@ -32,6 +32,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "ioctl.h"
 #include "kho.h"
 
 /**
@@ -57,6 +58,13 @@ struct keepalive_memfd {
 	bool incoming;
 	bool retrieved;
 };
+
+/* A file's node in the image: "file@<index>", any int index. */
+#define MEMFD_NODE_NAME_MAX	sizeof("file@-2147483648")
+/* Its "phys-ranges": one <phys length> pair of u64 cells. */
+#define MEMFD_RANGE_CELLS	2
+/* The shortest "name" property: one byte and the NUL. */
+#define MEMFD_NAME_PROP_MIN	2
 
 static DEFINE_MUTEX(memfd_lock);
 static LIST_HEAD(memfd_list);
@@ -135,44 +143,44 @@ static int memfd_mmap(struct file *file, struct vm_area_struct *vma)
 			       vma->vm_page_prot);
 }
 
-static long memfd_layout(struct keepalive_memfd *mf, void __user *uarg)
+static long memfd_layout(struct file *file, void *arg)
 {
-	struct keepalive_memfd_layout lay;
+	struct keepalive_memfd *mf = file->private_data;
+	struct keepalive_memfd_layout *lay = arg;
 	struct keepalive_range r;
-	u32 usize;
-	int ret;
 
-	if (get_user(usize, (u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < 2 * sizeof(u32))
-		return -EINVAL;
-	ret = copy_struct_from_user(&lay, sizeof(lay), uarg, usize);
-	if (ret)
-		return ret;
-	if (lay.flags || lay.__reserved)
+	if (lay->flags)
 		return -EINVAL;
 	/* One range in this version; the ABI allows more. */
-	if (lay.nr_ranges >= 1) {
+	if (lay->nr_ranges >= 1) {
 		r.phys = mf->phys;
 		r.length = mf->length;
-		if (copy_to_user(u64_to_user_ptr(lay.ranges), &r, sizeof(r)))
+		if (copy_to_user(u64_to_user_ptr(lay->ranges), &r, sizeof(r)))
 			return -EFAULT;
 	}
-	lay.length = mf->length;
-	lay.nr_ranges = 1;
-	if (copy_to_user(uarg, &lay, min_t(size_t, usize, sizeof(lay))))
-		return -EFAULT;
+	lay->length = mf->length;
+	lay->nr_ranges = 1;
 	return 0;
 }
+
+KEEPALIVE_IOCTL_ARG_CHECK(struct keepalive_memfd_layout,
+			  KEEPALIVE_MEMFD_LAYOUT_SIZE_VER0);
+
+static const struct keepalive_ioctl memfd_ioctls[] = {
+	[_IOC_NR(KEEPALIVE_MEMFD_IOC_LAYOUT)] = {
+		.cmd = KEEPALIVE_MEMFD_IOC_LAYOUT,
+		.min_size = KEEPALIVE_MEMFD_LAYOUT_SIZE_VER0,
+		.copy_in = true,
+		.copy_out = true,
+		.handler = memfd_layout,
+	},
+};
 
 static long memfd_ioctl(struct file *file, unsigned int cmd,
 			unsigned long arg)
 {
-	switch (cmd) {
-	case KEEPALIVE_MEMFD_IOC_LAYOUT:
-		return memfd_layout(file->private_data, (void __user *)arg);
-	}
-	return -ENOTTY;
+	return keepalive_ioctl_dispatch(memfd_ioctls, ARRAY_SIZE(memfd_ioctls),
+					file, cmd, arg);
 }
 
 static int memfd_file_release(struct inode *inode, struct file *file)
@@ -440,8 +448,10 @@ unsigned int keepalive_memfd_count(void)
 static int memfd_serialize(void *fdt, int parent, int index,
 			   const struct keepalive_memfd *mf)
 {
-	fdt64_t range[2] = { cpu_to_fdt64(mf->phys), cpu_to_fdt64(mf->length) };
-	char node_name[24];
+	fdt64_t range[MEMFD_RANGE_CELLS] = {
+		cpu_to_fdt64(mf->phys), cpu_to_fdt64(mf->length),
+	};
+	char node_name[MEMFD_NODE_NAME_MAX];
 	int node;
 
 	snprintf(node_name, sizeof(node_name),
@@ -498,11 +508,11 @@ static void memfd_adopt(const void *fdt, int node)
 	hash = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256,
 			   &l_hash);
 	range = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &l_range);
-	if (!name || l_name < 2 || l_name > KEEPALIVE_NAME_MAX ||
+	if (!name || l_name < MEMFD_NAME_PROP_MIN || l_name > KEEPALIVE_NAME_MAX ||
 	    name[l_name - 1] || strlen(name) != l_name - 1 ||
 	    !len || l_len != sizeof(*len) || !hash ||
 	    l_hash != SHA256_DIGEST_SIZE || !range ||
-	    l_range != 2 * sizeof(*range) ||
+	    l_range != MEMFD_RANGE_CELLS * sizeof(*range) ||
 	    fdt64_ld(&range[1]) != fdt64_ld(len)) {
 		pr_err("resume: %s is malformed, dropped\n", nname);
 		return;

@@ -82,9 +82,23 @@ if want checkpatch; then
 	tally checkpatch "$(tail -n 1 <<<"$out")"
 fi
 
+if want prodconfig; then
+	# The production configuration: drivers/keepalive/ built without the
+	# test-only options, and no test-only code linked in it.
+	echo "== prodconfig"
+	out=$(bash "$REPO/scripts/prodconfig.sh" 2>&1)
+	grep -v '^ok ' <<<"$out" | sed 's/^/   /'
+	tally prodconfig "$(tail -n 1 <<<"$out")"
+fi
+
+if want kunit; then
+	# Every KUnit suite, in the first kernel of one boot.
+	vm_pass kunit --stages 1
+fi
+
 if want kexec; then
-	# KUnit of the first kernel, and the kselftest in both kernels.
-	vm_pass kexec_boot --test kexec_boot_test --stages 2
+	# The kselftest in both kernels.
+	vm_pass kexec_boot --test kexec_boot_test --no-kunit --stages 2
 	# A pool where a cold boot once direct-mapped it against E820.
 	vm_pass pool_placement --test kexec_boot_test --no-kunit --stages 2 \
 		--pool 128M@0x35000000
@@ -152,6 +166,11 @@ if want selfcheck; then
 	vm_fail selfcheck_nokexec "stage 2: never booted" \
 		--run "1:$SC/no_kexec.sh" --stages 2
 	vm_fail selfcheck_panic "console: kernel panic" --run "1:$SC/panic.sh"
+	# A run that tested nothing: every result a SKIP, or no result at all.
+	vm_fail selfcheck_skip "every result is SKIP" \
+		--run "1:$SC/all_skip.sh" --run "1:$SC/skip_plan.sh"
+	vm_fail selfcheck_empty "no result at all" --run "2:$SC/pass.sh" \
+		--stages 1
 	# The judge on a console with a real 6.1 WARN splat (no VM needed).
 	echo "== selfcheck_warn (must fail: kernel WARNING)"
 	out=$(python3 "$ST/vm/ktap.py" --stages 1 --qemu-rc 0 \

@@ -13,14 +13,21 @@
 # Re-running is incremental: the source tree is unpacked again only when the
 # tarball or a patch changed, the configuration is regenerated only when the
 # fragment changed, and kbuild plus ccache rebuild only what changed.
+#
+# For another configuration of the same source tree (scripts/prodconfig.sh):
+#   KA_OBJ=dir          object tree instead of build/obj
+#   KA_FRAGMENT=file    config fragment instead of configs/keepalive.config
+#   KA_TARGETS="..."    kbuild targets instead of bzImage (build/kernel-version
+#                       is then left alone)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${KA_BUILD:-$REPO/build}
 SRC=$BUILD/linux
-OBJ=$BUILD/obj
+OBJ=${KA_OBJ:-$BUILD/obj}
 TARBALL=/usr/src/linux-source-6.1.tar.xz
-FRAGMENT=$REPO/configs/keepalive.config
+FRAGMENT=${KA_FRAGMENT:-$REPO/configs/keepalive.config}
+TARGETS=${KA_TARGETS:-}
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/keepalive-ccache}
 # The object tree moves between builds of a re-unpacked source: hash relative
@@ -64,7 +71,7 @@ ln -sfn "$REPO" "$SRC/drivers/keepalive"
 mkdir -p "$OBJ"
 cfg_stamp=$(cat "$FRAGMENT" "$SRC/.ka-src-stamp" | sha256sum | cut -d' ' -f1)
 if [[ ! -f $OBJ/.config || ! -f $OBJ/.ka-cfg-stamp || $(cat "$OBJ/.ka-cfg-stamp") != "$cfg_stamp" ]]; then
-	log "configuring from configs/keepalive.config"
+	log "configuring $OBJ from ${FRAGMENT#"$REPO"/}"
 	make -s -C "$SRC" O="$OBJ" tinyconfig >/dev/null
 	(cd "$OBJ" && "$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" "$FRAGMENT" >/dev/null)
 	make -s -C "$SRC" O="$OBJ" olddefconfig >/dev/null
@@ -83,8 +90,15 @@ if [[ ! -f $OBJ/.config || ! -f $OBJ/.ka-cfg-stamp || $(cat "$OBJ/.ka-cfg-stamp"
 fi
 
 # 3. Build.
-log "building bzImage with -j$JOBS (ccache in $CCACHE_DIR)"
 start=$(date +%s)
+if [[ -n $TARGETS ]]; then
+	log "building $TARGETS in $OBJ with -j$JOBS (ccache in $CCACHE_DIR)"
+	# shellcheck disable=SC2086
+	make -s -C "$SRC" O="$OBJ" -j"$JOBS" CC="ccache gcc" $TARGETS
+	log "built $TARGETS in $(( $(date +%s) - start ))s"
+	exit 0
+fi
+log "building bzImage with -j$JOBS (ccache in $CCACHE_DIR)"
 make -s -C "$SRC" O="$OBJ" -j"$JOBS" CC="ccache gcc" bzImage
 release=$(make -s -C "$SRC" O="$OBJ" kernelrelease)
 printf 'linux-source-6.1 %s, kernelrelease %s, patches %s\n' \

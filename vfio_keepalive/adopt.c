@@ -51,10 +51,10 @@ static const fdt32_t *get_cells(const void *fdt, int node, const char *name,
 /* Read one record; false when not even where the device is can be read. */
 static bool record_load(const void *fdt, int node, struct vka_record *r)
 {
-	const fdt32_t *seg, *bus, *devfn, *id, *class, *cmd;
+	const fdt32_t *seg, *bus, *devfn, *id, *class, *cmd, *msix;
 	const fdt64_t *bars;
 	const void *hash;
-	int i;
+	int i, l_msix;
 
 	seg = get_cells(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, sizeof(u32));
 	bus = get_cells(fdt, node, KEEPALIVE_PROP_PCI_BUS, sizeof(u32));
@@ -74,7 +74,10 @@ static bool record_load(const void *fdt, int node, struct vka_record *r)
 					  sizeof(r->bars));
 	hash = get_cells(fdt, node, KEEPALIVE_VFIO_PROP_TOKEN_SHA256,
 			 sizeof(r->token_hash));
-	if (!id || !class || !cmd || !bars || !hash) {
+	/* Optional: only a device with MSI-X has it. */
+	msix = fdt_getprop(fdt, node, KEEPALIVE_VFIO_PROP_MSIX, &l_msix);
+	if (!id || !class || !cmd || !bars || !hash ||
+	    (msix && l_msix != VKA_MSIX_CELLS * sizeof(*msix))) {
 		r->malformed = true;
 		return true;
 	}
@@ -86,6 +89,12 @@ static bool record_load(const void *fdt, int node, struct vka_record *r)
 		r->bars[i][1] = fdt64_ld(&bars[2 * i + 1]);
 	}
 	memcpy(r->token_hash, hash, sizeof(r->token_hash));
+	if (msix) {
+		r->has_msix = true;
+		r->msix.control = fdt32_ld(&msix[0]);
+		r->msix.table = fdt32_ld(&msix[1]);
+		r->msix.pba = fdt32_ld(&msix[2]);
+	}
 	return true;
 }
 

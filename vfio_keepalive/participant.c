@@ -43,52 +43,35 @@ static int vka_pre_stop(struct keepalive_participant *p)
 	return 0;
 }
 
-static int vka_record(void *fdt, int parent, int index,
-		      const struct vka_kept *k)
+/* What STOP records of kept device @k: where and what it is, now. */
+static void vka_record_fill(const struct vka_kept *k, struct vka_record *r)
 {
 	struct pci_dev *pdev = k->pdev;
-	fdt64_t bars[PCI_STD_NUM_BARS * 2];
-	fdt32_t msix[3];
-	char name[24];
 	u16 cmd, ctrl;
-	u32 table, pba;
-	int node, i, ret;
+	int i;
 
-	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
-		bars[2 * i] = cpu_to_fdt64(pci_resource_start(pdev, i));
-		bars[2 * i + 1] = cpu_to_fdt64(pci_resource_flags(pdev, i));
-	}
+	memset(r, 0, sizeof(*r));
+	r->segment = pci_domain_nr(pdev->bus);
+	r->bus = pdev->bus->number;
+	r->devfn = pdev->devfn;
+	r->vendor_device = (u32)pdev->vendor << 16 | pdev->device;
+	r->class = pdev->class;
 	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-
-	snprintf(name, sizeof(name), KEEPALIVE_VFIO_DEVICE_PREFIX "%d", index);
-	node = fdt_add_subnode(fdt, parent, name);
-	if (node < 0)
-		return node;
-	ret = fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT,
-			      pci_domain_nr(pdev->bus)) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS,
-			      pdev->bus->number) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN,
-			      pdev->devfn) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_VFIO_PROP_VENDOR_DEVICE,
-			      (u32)pdev->vendor << 16 | pdev->device) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_VFIO_PROP_CLASS,
-			      pdev->class) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_VFIO_PROP_COMMAND, cmd) ?:
-	      fdt_setprop(fdt, node, KEEPALIVE_VFIO_PROP_BARS, bars,
-			  sizeof(bars)) ?:
-	      fdt_setprop(fdt, node, KEEPALIVE_VFIO_PROP_TOKEN_SHA256,
-			  k->token_hash, sizeof(k->token_hash));
-	if (ret || !pdev->msix_cap)
-		return ret;
+	r->command = cmd;
+	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
+		r->bars[i][0] = pci_resource_start(pdev, i);
+		r->bars[i][1] = pci_resource_flags(pdev, i);
+	}
+	memcpy(r->token_hash, k->token_hash, sizeof(r->token_hash));
+	if (!pdev->msix_cap)
+		return;
+	r->has_msix = true;
 	pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctrl);
-	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE, &table);
-	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_PBA, &pba);
-	msix[0] = cpu_to_fdt32(ctrl);
-	msix[1] = cpu_to_fdt32(table);
-	msix[2] = cpu_to_fdt32(pba);
-	return fdt_setprop(fdt, node, KEEPALIVE_VFIO_PROP_MSIX, msix,
-			   sizeof(msix));
+	r->msix.control = ctrl;
+	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE,
+			      &r->msix.table);
+	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_PBA,
+			      &r->msix.pba);
 }
 
 /*
@@ -105,6 +88,7 @@ static bool vka_on_vfio_pci(struct pci_dev *pdev)
 
 static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
 {
+	struct vka_record r;
 	struct vka_kept *k;
 	int ret = 0, i = 0;
 
@@ -115,7 +99,8 @@ static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
 			ret = -EBUSY;
 			break;
 		}
-		ret = vka_record(fdt, node, i++, k);
+		vka_record_fill(k, &r);
+		ret = vka_record_write(fdt, node, i++, &r);
 		if (ret) {
 			pci_err(k->pdev, "keepalive: cannot record: %s\n",
 				fdt_strerror(ret));

@@ -56,19 +56,31 @@ static inline bool vka_enabled(const struct vka_kept *k)
  * @class: 24-bit class code
  * @command: PCI command register at STOP
  * @bars: start and flags of each standard BAR
+ * @has_msix: the device has MSI-X, and @msix is its configuration
+ * @msix: the MSI-X capability's registers at STOP
+ * @msix.control: Message Control
+ * @msix.table: Table Offset/BIR
+ * @msix.pba: PBA Offset/BIR
  * @token_hash: SHA-256 of the token
  * @malformed: where the device is could be read, the rest could not: the
- *	device is reset when it is enumerated
- * @seen: the device was enumerated
+ *	device is reset when it is enumerated (not written, only read)
+ * @seen: the device was enumerated (not written, only read)
  */
 struct vka_record {
 	u32 segment, bus, devfn;
 	u32 vendor_device, class, command;
 	u64 bars[PCI_STD_NUM_BARS][2];
+	bool has_msix;
+	struct {
+		u32 control, table, pba;
+	} msix;
 	u8 token_hash[SHA256_DIGEST_SIZE];
 	bool malformed;
 	bool seen;
 };
+
+/* Cells of a record's "msix" property: <control table pba>. */
+#define VKA_MSIX_CELLS	3
 
 extern struct mutex vka_lock;
 extern struct list_head vka_kept_list;
@@ -77,6 +89,8 @@ struct vka_kept *vka_find(struct pci_dev *pdev);
 void vka_drop(struct vka_kept *k);
 void vka_unkeep_all(void);
 
+int vka_record_write(void *fdt, int parent, int index,
+		     const struct vka_record *r);
 int vka_records_parse(const void *fdt, int node, struct vka_record **out,
 		      unsigned int *nr);
 int vka_records_load(const void *fdt, int node, const char *refuse);

@@ -2,12 +2,16 @@
 /*
  * Kexec device keepalive: userspace API of /dev/keepalive.
  *
- * Every ioctl argument starts with a __u32 size that userspace sets to
- * sizeof() of the struct it was built with. The kernel accepts smaller
- * (older) structs, zero-filling what it knows beyond them, and larger
- * (newer) ones as long as every byte it does not know is zero; otherwise
- * the ioctl fails with E2BIG (copy_struct_from_user() semantics). Unknown
- * flags fail with EINVAL. Structs only ever grow at their end.
+ * Every ioctl number encodes the size of its argument struct (_IOW(),
+ * _IOWR()): userspace passes sizeof() of the struct it was built with.
+ * The kernel accepts any size from the struct's first version
+ * (KEEPALIVE_*_SIZE_VER0) up: fields beyond a smaller (older) struct read
+ * as zero, and a larger (newer) one is accepted as long as every byte the
+ * kernel does not know is zero; otherwise the ioctl fails with E2BIG
+ * (copy_struct_from_user() semantics). A size below the first version
+ * fails with EINVAL, unknown flags and non-zero reserved fields with
+ * EINVAL, and an unknown command with ENOTTY. Structs only ever grow at
+ * their end, and have the same layout for 32-bit processes.
  */
 #ifndef _UAPI_LINUX_KEEPALIVE_H
 #define _UAPI_LINUX_KEEPALIVE_H
@@ -59,17 +63,19 @@ enum keepalive_event {
 	KEEPALIVE_EV_CONCLUDE		= 6,
 };
 
-#define KEEPALIVE_NAME_MAX	64
-#define KEEPALIVE_TOKEN_SIZE	16
+/* Bytes of a preserved file's name, its terminating NUL included. */
+#define KEEPALIVE_NAME_MAX		64
+/* Bytes of a token. */
+#define KEEPALIVE_TOKEN_SIZE		16
+/* Bytes of a participant's name as reported, its terminating NUL included. */
+#define KEEPALIVE_PARTICIPANT_NAME_MAX	32
 
 /**
  * struct keepalive_transition - argument of KEEPALIVE_IOC_TRANSITION
- * @size: sizeof(struct keepalive_transition)
  * @flags: must be 0
  * @event: an enum keepalive_event
  * @state: out: the state after the call, whether it succeeded or not
  * @error: out: 0, or the negative errno of the participant that failed
- * @__reserved: must be 0
  * @participant: out: name of the participant that failed, or empty
  *
  * On a participant failure the ioctl fails with that participant's errno
@@ -78,19 +84,19 @@ enum keepalive_event {
  * before the call.
  */
 struct keepalive_transition {
-	__u32 size;
 	__u32 flags;
 	__u32 event;
 	__u32 state;
 	__s32 error;
-	__u32 __reserved;
-	char participant[32];
+	char participant[KEEPALIVE_PARTICIPANT_NAME_MAX];
 };
+
+#define KEEPALIVE_TRANSITION_SIZE_VER0	48
 
 /**
  * struct keepalive_memfd_create - argument of KEEPALIVE_IOC_MEMFD_CREATE
- * @size: sizeof(struct keepalive_memfd_create)
  * @flags: must be 0
+ * @__reserved: must be 0
  * @length: bytes, a multiple of the page size, > 0
  * @name: NUL-terminated name, unique among preserved files
  * @token: secret that retrieval must present again
@@ -98,18 +104,20 @@ struct keepalive_transition {
  * Return: a new O_RDWR file descriptor (O_CLOEXEC) on the file.
  */
 struct keepalive_memfd_create {
-	__u32 size;
 	__u32 flags;
-	__u64 length;
+	__u32 __reserved;
+	__aligned_u64 length;
 	char name[KEEPALIVE_NAME_MAX];
 	__u8 token[KEEPALIVE_TOKEN_SIZE];
 };
 
+#define KEEPALIVE_MEMFD_CREATE_SIZE_VER0	96
+
 /**
  * struct keepalive_memfd_retrieve - argument of KEEPALIVE_IOC_MEMFD_RETRIEVE
  *	and KEEPALIVE_IOC_MEMFD_DESTROY
- * @size: sizeof(struct keepalive_memfd_retrieve)
  * @flags: must be 0
+ * @__reserved: must be 0
  * @name: name given at creation
  * @token: token given at creation
  *
@@ -117,31 +125,31 @@ struct keepalive_memfd_create {
  * is gone once the last descriptor on it is closed).
  */
 struct keepalive_memfd_retrieve {
-	__u32 size;
 	__u32 flags;
+	__u32 __reserved;
 	char name[KEEPALIVE_NAME_MAX];
 	__u8 token[KEEPALIVE_TOKEN_SIZE];
 };
 
+#define KEEPALIVE_MEMFD_RETRIEVE_SIZE_VER0	88
+
 /**
  * struct keepalive_memfd_layout - argument of KEEPALIVE_MEMFD_IOC_LAYOUT,
  *	issued on a preserved file's descriptor
- * @size: sizeof(struct keepalive_memfd_layout)
  * @flags: must be 0
- * @length: out: the file's length
  * @nr_ranges: in: entries at @ranges; out: entries the file has
- * @__reserved: must be 0
+ * @length: out: the file's length
  * @ranges: user pointer to @nr_ranges struct keepalive_range, filled in
  *	file order
  */
 struct keepalive_memfd_layout {
-	__u32 size;
 	__u32 flags;
-	__u64 length;
 	__u32 nr_ranges;
-	__u32 __reserved;
+	__aligned_u64 length;
 	__aligned_u64 ranges;
 };
+
+#define KEEPALIVE_MEMFD_LAYOUT_SIZE_VER0	24
 
 /**
  * struct keepalive_range - a physically contiguous piece of a file
@@ -175,20 +183,18 @@ struct keepalive_memfd_info {
 
 /**
  * struct keepalive_memfd_list - argument of KEEPALIVE_IOC_MEMFD_LIST
- * @size: sizeof(struct keepalive_memfd_list)
  * @flags: must be 0
  * @nr: in: entries at @entries; out: files there are (fewer are written
  *	when @nr was smaller)
- * @__reserved: must be 0
  * @entries: user pointer to @nr struct keepalive_memfd_info
  */
 struct keepalive_memfd_list {
-	__u32 size;
 	__u32 flags;
 	__u32 nr;
-	__u32 __reserved;
 	__aligned_u64 entries;
 };
+
+#define KEEPALIVE_MEMFD_LIST_SIZE_VER0	16
 
 /*
  * VFIO_DEVICE_FEATURE index of device keepalive, on a vfio-pci device fd.
@@ -219,12 +225,26 @@ struct vfio_device_feature_keepalive {
 	__u8 token[KEEPALIVE_TOKEN_SIZE];
 };
 
-#define KEEPALIVE_IOC_MAGIC		'K'
-#define KEEPALIVE_IOC_TRANSITION	_IO(KEEPALIVE_IOC_MAGIC, 0x00)
-#define KEEPALIVE_IOC_MEMFD_CREATE	_IO(KEEPALIVE_IOC_MAGIC, 0x01)
-#define KEEPALIVE_IOC_MEMFD_RETRIEVE	_IO(KEEPALIVE_IOC_MAGIC, 0x02)
-#define KEEPALIVE_IOC_MEMFD_DESTROY	_IO(KEEPALIVE_IOC_MAGIC, 0x03)
-#define KEEPALIVE_IOC_MEMFD_LIST	_IO(KEEPALIVE_IOC_MAGIC, 0x04)
-#define KEEPALIVE_MEMFD_IOC_LAYOUT	_IO(KEEPALIVE_IOC_MAGIC, 0x10)
+/*
+ * The ioctl type. 'K', used until now, is linux/kd.h's (all numbers) in
+ * Documentation/userspace-api/ioctl/ioctl-number.rst. 0xBB is in no entry
+ * of that table in 6.1, nor in later kernels' tables (its neighbour 0xBA
+ * went to linux/liveupdate.h). Sequence numbers 0x00-0x1F are ours:
+ * 0x00-0x0F on /dev/keepalive, 0x10-0x1F on a preserved file's descriptor.
+ * See Documentation/keepalive/uapi.rst.
+ */
+#define KEEPALIVE_IOC_MAGIC		0xBB
+#define KEEPALIVE_IOC_TRANSITION	_IOWR(KEEPALIVE_IOC_MAGIC, 0x00, \
+					      struct keepalive_transition)
+#define KEEPALIVE_IOC_MEMFD_CREATE	_IOW(KEEPALIVE_IOC_MAGIC, 0x01, \
+					     struct keepalive_memfd_create)
+#define KEEPALIVE_IOC_MEMFD_RETRIEVE	_IOW(KEEPALIVE_IOC_MAGIC, 0x02, \
+					     struct keepalive_memfd_retrieve)
+#define KEEPALIVE_IOC_MEMFD_DESTROY	_IOW(KEEPALIVE_IOC_MAGIC, 0x03, \
+					     struct keepalive_memfd_retrieve)
+#define KEEPALIVE_IOC_MEMFD_LIST	_IOWR(KEEPALIVE_IOC_MAGIC, 0x04, \
+					      struct keepalive_memfd_list)
+#define KEEPALIVE_MEMFD_IOC_LAYOUT	_IOWR(KEEPALIVE_IOC_MAGIC, 0x10, \
+					      struct keepalive_memfd_layout)
 
 #endif /* _UAPI_LINUX_KEEPALIVE_H */

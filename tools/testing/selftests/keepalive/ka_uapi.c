@@ -17,10 +17,7 @@
 int ka_transition(int dev, enum keepalive_event ev,
 		  struct keepalive_transition *res)
 {
-	struct keepalive_transition t = {
-		.size = sizeof(t),
-		.event = ev,
-	};
+	struct keepalive_transition t = { .event = ev };
 	int ret;
 
 	ret = ioctl(dev, KEEPALIVE_IOC_TRANSITION, &t) ? -errno : 0;
@@ -95,10 +92,7 @@ void ka_reclaim_name(const char *bdf,
 int ka_memfd_create(int dev, const char *name, uint64_t length,
 		    const uint8_t *token)
 {
-	struct keepalive_memfd_create c = {
-		.size = sizeof(c),
-		.length = length,
-	};
+	struct keepalive_memfd_create c = { .length = length };
 	int fd;
 
 	snprintf(c.name, sizeof(c.name), "%s", name);
@@ -110,7 +104,7 @@ int ka_memfd_create(int dev, const char *name, uint64_t length,
 static int memfd_named(int dev, unsigned long cmd, const char *name,
 		       const uint8_t *token)
 {
-	struct keepalive_memfd_retrieve r = { .size = sizeof(r) };
+	struct keepalive_memfd_retrieve r = { 0 };
 	int ret;
 
 	snprintf(r.name, sizeof(r.name), "%s", name);
@@ -133,7 +127,6 @@ int ka_memfd_phys(int fd, uint64_t *phys, uint64_t *length)
 {
 	struct keepalive_range r = { 0 };
 	struct keepalive_memfd_layout lay = {
-		.size = sizeof(lay),
 		.nr_ranges = 1,
 		.ranges = (uintptr_t)&r,
 	};
@@ -150,7 +143,6 @@ int ka_memfd_phys(int fd, uint64_t *phys, uint64_t *length)
 int ka_memfd_list(int dev, struct keepalive_memfd_info *info, unsigned int nr)
 {
 	struct keepalive_memfd_list l = {
-		.size = sizeof(l),
 		.nr = nr,
 		.entries = (uintptr_t)info,
 	};

@@ -15,6 +15,14 @@
 #define KA_SYSFS	"/sys/kernel/keepalive/"
 #define KA_DEBUGFS	"/sys/kernel/debug/keepalive/"
 
+/*
+ * @cmd with its argument size replaced by @size: how a program built with
+ * an older or newer struct issues it.
+ */
+#define KA_IOC_RESIZE(cmd, size) \
+	(((cmd) & ~(unsigned long)IOCSIZE_MASK) | \
+	 ((unsigned long)(size) << _IOC_SIZESHIFT))
+
 /* Ioctl on an open /dev/keepalive; @res may be NULL. */
 int ka_transition(int dev, enum keepalive_event ev,
 		  struct keepalive_transition *res);

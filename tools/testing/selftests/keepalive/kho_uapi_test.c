@@ -146,38 +146,130 @@ TEST_F(ka, extensible_structs)
 	struct {
 		struct keepalive_transition t;
 		uint64_t future;
-	} big = { .t.size = sizeof(big), .t.event = KEEPALIVE_EV_PREPARE };
-	struct keepalive_transition t = {
-		.size = sizeof(t), .event = KEEPALIVE_EV_PREPARE,
-	};
+	} big = { .t.event = KEEPALIVE_EV_PREPARE };
+	struct keepalive_transition t = { .event = KEEPALIVE_EV_PREPARE };
+	unsigned long big_cmd = KA_IOC_RESIZE(KEEPALIVE_IOC_TRANSITION,
+					      sizeof(big));
 
 	/* Unknown trailing bytes that are not zero: E2BIG. */
 	big.future = 1;
-	ASSERT_EQ(-1, ioctl(self->dev, KEEPALIVE_IOC_TRANSITION, &big));
+	ASSERT_EQ(-1, ioctl(self->dev, big_cmd, &big));
 	ASSERT_EQ(E2BIG, errno);
-	/* Flags and reserved fields: EINVAL. */
+	/* Flags: EINVAL. */
 	t.flags = 1;
 	ASSERT_EQ(-1, ioctl(self->dev, KEEPALIVE_IOC_TRANSITION, &t));
 	ASSERT_EQ(EINVAL, errno);
-	t.flags = 0;
-	t.__reserved = 1;
-	ASSERT_EQ(-1, ioctl(self->dev, KEEPALIVE_IOC_TRANSITION, &t));
-	ASSERT_EQ(EINVAL, errno);
-	/* Too small to hold size and flags: EINVAL. */
-	t.__reserved = 0;
-	t.size = 4;
-	ASSERT_EQ(-1, ioctl(self->dev, KEEPALIVE_IOC_TRANSITION, &t));
-	ASSERT_EQ(EINVAL, errno);
-	/* Unknown ioctl: ENOTTY. */
-	ASSERT_EQ(-1, ioctl(self->dev, _IO('K', 0x7f), &t));
-	ASSERT_EQ(ENOTTY, errno);
 	ASSERT_STATE("running");
 
 	/* A newer, larger struct with zero trailing bytes is accepted. */
 	big.future = 0;
-	ASSERT_EQ(0, ioctl(self->dev, KEEPALIVE_IOC_TRANSITION, &big));
+	ASSERT_EQ(0, ioctl(self->dev, big_cmd, &big));
 	ASSERT_EQ(KEEPALIVE_STATE_PREPARE, big.t.state);
+	ASSERT_EQ(0, big.future);
 	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_ABORT, NULL));
+	ASSERT_BASELINE();
+}
+
+/*
+ * The argument size is in the ioctl number. For every ioctl: a size below
+ * the struct's first version is EINVAL, and a larger size with a non-zero
+ * byte past the struct the kernel knows is E2BIG; neither does anything.
+ */
+TEST_F(ka, ioctl_argument_sizes)
+{
+	static const struct {
+		unsigned long cmd;
+		size_t ver0;
+		bool on_file;
+	} ioc[] = {
+		{ KEEPALIVE_IOC_TRANSITION, KEEPALIVE_TRANSITION_SIZE_VER0, false },
+		{ KEEPALIVE_IOC_MEMFD_CREATE, KEEPALIVE_MEMFD_CREATE_SIZE_VER0, false },
+		{ KEEPALIVE_IOC_MEMFD_RETRIEVE, KEEPALIVE_MEMFD_RETRIEVE_SIZE_VER0, false },
+		{ KEEPALIVE_IOC_MEMFD_DESTROY, KEEPALIVE_MEMFD_RETRIEVE_SIZE_VER0, false },
+		{ KEEPALIVE_IOC_MEMFD_LIST, KEEPALIVE_MEMFD_LIST_SIZE_VER0, false },
+		{ KEEPALIVE_MEMFD_IOC_LAYOUT, KEEPALIVE_MEMFD_LAYOUT_SIZE_VER0, true },
+	};
+	uint8_t buf[512];
+	unsigned int i;
+	size_t ksize;
+	int file, fd;
+
+	file = ka_memfd_create(self->dev, "sizes", 4096, self->token);
+	ASSERT_LE(0, file);
+	for (i = 0; i < ARRAY_SIZE(ioc); i++) {
+		fd = ioc[i].on_file ? file : self->dev;
+		ksize = _IOC_SIZE(ioc[i].cmd);
+		ASSERT_LE(ioc[i].ver0, ksize);
+		ASSERT_GT(sizeof(buf), ksize + 8);
+
+		memset(buf, 0, sizeof(buf));
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(fd, KA_IOC_RESIZE(ioc[i].cmd, ioc[i].ver0 - 1),
+				    buf)) TH_LOG("ioctl %u: short", i);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("ioctl %u: short", i);
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(fd, KA_IOC_RESIZE(ioc[i].cmd, 0), buf))
+			TH_LOG("ioctl %u: size 0", i);
+		EXPECT_EQ(EINVAL, errno) TH_LOG("ioctl %u: size 0", i);
+
+		buf[ksize + 7] = 1;
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(fd, KA_IOC_RESIZE(ioc[i].cmd, ksize + 8),
+				    buf)) TH_LOG("ioctl %u: long", i);
+		EXPECT_EQ(E2BIG, errno) TH_LOG("ioctl %u: long", i);
+	}
+	ASSERT_STATE("running");
+	ASSERT_EQ(1, ka_sysfs_num("files"));
+	ASSERT_EQ(0, ka_memfd_destroy(self->dev, "sizes", self->token));
+	close(file);
+	ASSERT_BASELINE();
+}
+
+/* Commands that are not in the table of the descriptor: ENOTTY. */
+TEST_F(ka, unknown_ioctls)
+{
+	const unsigned long dev_cmds[] = {
+		/* Numbers without an ioctl, inside and past the table. */
+		_IOWR(KEEPALIVE_IOC_MAGIC, 0x05, struct keepalive_transition),
+		_IOWR(KEEPALIVE_IOC_MAGIC, 0x7f, struct keepalive_transition),
+		/* A preserved file's ioctl. */
+		KEEPALIVE_MEMFD_IOC_LAYOUT,
+		/* Right number, wrong direction. */
+		_IO(KEEPALIVE_IOC_MAGIC, 0x00),
+		_IOR(KEEPALIVE_IOC_MAGIC, 0x00, struct keepalive_transition),
+		_IOWR(KEEPALIVE_IOC_MAGIC, 0x01, struct keepalive_memfd_create),
+		/* Right number and size, another type: the old 'K' numbers. */
+		_IOWR('K', 0x00, struct keepalive_transition),
+		_IO('K', 0x00),
+		_IO('K', 0x7f),
+	};
+	const unsigned long file_cmds[] = {
+		KEEPALIVE_IOC_TRANSITION,
+		_IOWR(KEEPALIVE_IOC_MAGIC, 0x11, struct keepalive_memfd_layout),
+		_IO('K', 0x10),
+	};
+	uint8_t buf[512] = { 0 };
+	unsigned int i;
+	int file;
+
+	for (i = 0; i < ARRAY_SIZE(dev_cmds); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(self->dev, dev_cmds[i], buf))
+			TH_LOG("device command %u", i);
+		EXPECT_EQ(ENOTTY, errno) TH_LOG("device command %u", i);
+	}
+	file = ka_memfd_create(self->dev, "unknown", 4096, self->token);
+	ASSERT_LE(0, file);
+	for (i = 0; i < ARRAY_SIZE(file_cmds); i++) {
+		errno = 0;
+		EXPECT_EQ(-1, ioctl(file, file_cmds[i], buf))
+			TH_LOG("file command %u", i);
+		EXPECT_EQ(ENOTTY, errno) TH_LOG("file command %u", i);
+	}
+	ASSERT_STATE("running");
+	ASSERT_EQ(0, ka_memfd_destroy(self->dev, "unknown", self->token));
+	close(file);
+	ASSERT_BASELINE();
 }
 
 TEST_F(ka, unprivileged_refused)
@@ -310,7 +402,7 @@ TEST_F(ka, memfd_lifecycle)
 TEST_F(ka, memfd_listing)
 {
 	struct keepalive_memfd_info info[3];
-	struct keepalive_memfd_list l = { .size = sizeof(l), .flags = 1 };
+	struct keepalive_memfd_list l = { .flags = 1 };
 	uint64_t phys, len;
 	int fd1, fd2, n;
 

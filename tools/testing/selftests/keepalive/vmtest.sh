@@ -59,8 +59,9 @@ Programs see KT_STAGE, KT_STAGES and KT_RUN; words written to
 
 The run fails on: a test reported "not ok", a program exiting non-zero, a
 stage that never booted or never finished, a timeout, a kernel panic, Oops,
-BUG or WARNING. The console log, the results log and the QEMU command line
-are kept in the log directory. The last line is "vmtest: N passed, N failed".
+BUG or WARNING, and a run that tested nothing (no result, or only SKIPs).
+The console log, the results log and the QEMU command line are kept in the
+log directory. The last line is "vmtest: N passed, N failed, N skipped".
 EOF
 }
 

@@ -12,8 +12,11 @@ is a test (a report without any is a failure: the suites were not
 built in); in any other program every top-level TAP result is a test; a
 program that prints no TAP result is one test, passed when it exits 0. A
 program that exits non-zero without a "not ok", or that prints fewer results
-than its plan announced, adds a failure. A missing or unfinished stage, a
-timeout and a kernel panic, Oops, BUG or WARNING each add a failure.
+than its plan announced, adds a failure. A program whose only TAP is a plan
+of none ("1..0", skip all) is one test, skipped. A missing or unfinished
+stage, a timeout and a kernel panic, Oops, BUG or WARNING each add a
+failure, and so does a run that has no result at all, or whose every result
+is a SKIP: it tested nothing.
 
 Prints a table and ends with "vmtest: N passed, N failed, N skipped"; exits
 non-zero on any failure.
@@ -23,7 +26,7 @@ import re
 import sys
 
 RESULT = re.compile(r"^(?P<indent>\s*)(?P<not>not )?ok \d+\s*-?\s*(?P<desc>.*)$")
-PLAN = re.compile(r"^(?P<indent>\s*)1\.\.(?P<n>\d+)\s*$")
+PLAN = re.compile(r"^(?P<indent>\s*)1\.\.(?P<n>\d+)\s*(#.*)?$")
 MARK = re.compile(r"^KT: (?P<what>BEGIN|END) stage=(?P<stage>\d+) name=(?P<name>\S+)(?: rc=(?P<rc>-?\d+))?")
 KERNEL_BAD = [
     (re.compile(r"Kernel panic - not syncing"), "kernel panic"),
@@ -86,7 +89,9 @@ class Section:
             f += 1
             fails.append(f"stage {self.stage} kunit: no KUnit test case ran")
         elif p + f + s == 0:
-            if self.rc == 0:
+            if self.rc == 0 and plan == 0:
+                s += 1  # "1..0": the program skipped everything
+            elif self.rc == 0:
                 p += 1
             else:
                 f += 1
@@ -160,6 +165,14 @@ def main():
     for extra in sorted(booted - set(range(1, a.stages + 1))):
         tf += 1
         failures.append(f"stage {extra}: unexpected stage")
+
+    # A run that tested nothing is not a pass.
+    if tp == 0 and tf == 0:
+        tf += 1
+        if ts:
+            failures.append(f"no test ran: every result is SKIP ({ts} skipped)")
+        else:
+            failures.append("no test ran: no result at all")
 
     if a.qemu_rc in (124, 137):
         tf += 1
