@@ -277,10 +277,14 @@ int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 	if (!keepalive_pool_ready()) {
 		pci_warn(vdev->pdev, "keepalive: no pool (keepalive.pool=)\n");
 		ret = -ENODEV;
-	} else if ((ret = keepalive_freeze_check("marking for keepalive"))) {
-		/* logged */
-	} else if (state != KEEPALIVE_STATE_RUNNING &&
-		   state != KEEPALIVE_STATE_PREPARE) {
+		goto unlock;
+	}
+	/* Frozen from PRE-STOP on: vka_pre_stop() waits for vka_lock. */
+	ret = keepalive_freeze_check("marking for keepalive");
+	if (ret)
+		goto unlock;
+	if (state != KEEPALIVE_STATE_RUNNING &&
+	    state != KEEPALIVE_STATE_PREPARE) {
 		dev_warn_ratelimited(&vdev->pdev->dev, "keepalive: marking refused in state %s: only before pre-stop\n",
 				     state == KEEPALIVE_STATE_RESUME ? "resume" :
 				     "post-resume");

@@ -74,7 +74,7 @@
  * object, not per page. Raising it needs a new ABI minor (older kernels
  * refuse a larger payload).
  */
-#define KEEPALIVE_FDT_MAX		(1U << 20)
+#define KEEPALIVE_FDT_MAX		0x100000U	/* 1 MiB */
 
 /* boot_params setup_data type: not a kernel.org type, chosen not to clash. */
 #define SETUP_KEEPALIVE			0x4b41504cU	/* "KAPL" */
