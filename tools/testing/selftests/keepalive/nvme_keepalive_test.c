@@ -321,8 +321,8 @@ TEST_F(nk, cycles)
 			 ka_sysfs_num("pool_used"));
 		ASSERT_EQ(0, kt_cmdline_append(words));
 	} else {
-		ASSERT_EQ(0, kt_cmdline_get("kt_used", words, sizeof(words)));
-		ASSERT_EQ(strtoll(words, NULL, 0), ka_sysfs_num("pool_used"));
+		ASSERT_EQ((long long)kt_cmdline_num("kt_used", 0),
+			  ka_sysfs_num("pool_used"));
 	}
 	ASSERT_EQ(2, ka_sysfs_num("files"));
 	if (kt_is_last_stage())
