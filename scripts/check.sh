@@ -59,6 +59,88 @@ vm_fail() { # part, expected failure regex, vmtest args...
 	fi
 }
 
+# Where the injected fault hit in the next kernel of a run, from its console:
+# the caller frames of the FAULT_INJECTION stack, and keepalive's lines that
+# say what failed.
+sweep_where() { # console.log
+	awk '
+		/Linux version/ { k++ }
+		k < 2 { next }
+		/FAULT_INJECTION: forcing a failure/ { inj = 1; next }
+		inj == 1 && /<TASK>/ { inj = 2; next }
+		inj == 2 && /<\/TASK>/ { inj = 3; next }
+		inj == 2 && !/ \? / {
+			f = $NF
+			sub(/\+0x.*/, "", f)
+			if (f ~ /^(dump_stack(_lvl)?|should_fail(_ex)?|fail_dump|keepalive_should_fail)$/)
+				next
+			if (n < 4)
+				frames = frames (n++ ? " <- " : "") f
+		}
+		/^\[.*keepalive.*(not adopted|failed|cannot|refused|rejected|nobody reclaimed)/ {
+			sub(/^\[[^]]*\] /, "")
+			lines = lines "\n        log: " $0
+		}
+		END {
+			if (frames != "")
+				printf "        fault in %s", frames
+			else
+				printf "        no fault injected"
+			print lines
+		}
+	' "$1"
+}
+
+# The resume-direction fail-nth sweep: the NVMe controller of scenario keep
+# is handed over, and the next kernel's N-th fault consultation fails, for
+# N = 1, 2, ..., one kexec each, until a run in which the injection did not
+# fire (every point from receiving the handover to CONCLUDE was hit). Each
+# run must end safely (nvme_keepalive_test's scenario sweep). More than
+# KT_SWEEP_MAX runs is a failure.
+resume_sweep() {
+	local max=${KT_SWEEP_MAX:-40} vm=${KA_BUILD:-$REPO/build}/vm
+	local n out rep fired inj seen t0 start=$SECONDS
+	echo "== resume_sweep (the next kernel's N-th fault consultation fails)"
+	for ((n = 1; n <= max; n++)); do
+		t0=$SECONDS
+		out=$(bash "$VMTEST" --name "resume_sweep_$n" --test nvme_keepalive_test \
+			--no-kunit --stages 2 --timeout 150 \
+			-a "kt_scenario=sweep kt_fail_nth=$n" 2>&1)
+		rep=$(grep -ao 'sweep: nth=.*' "$vm/resume_sweep_$n/results.log" | tail -n 1)
+		seen=$(grep -c 'FAULT_INJECTION: forcing a failure' "$vm/resume_sweep_$n/console.log")
+		printf '   N=%-2d %3d s  %s\n' "$n" $((SECONDS - t0)) "$(tail -n 1 <<<"$out")"
+		sweep_where "$vm/resume_sweep_$n/console.log"
+		[[ -n $rep ]] && echo "        test: ${rep#*: }"
+		grep 'FAIL ' <<<"$out" | sed 's/^/     /'
+		tally "resume_sweep_$n" "$(tail -n 1 <<<"$out")"
+		# The test's word, or without one (it failed first) the console's.
+		inj=no
+		((seen > 0)) && inj=yes
+		fired=$inj
+		if [[ $rep =~ fired=(yes|no) ]]; then
+			fired=${BASH_REMATCH[1]}
+			if [[ $fired != "$inj" ]]; then
+				echo "   resume_sweep: N=$n: the test says fired=$fired, the console shows $seen injection(s)"
+				tally "resume_sweep_${n}_console" "0 passed, 1 failed"
+			fi
+		fi
+		[[ $fired == no ]] && break
+	done
+	if ((n > max)); then
+		echo "   resume_sweep: the injection still fired at N=$max: not every point was reached"
+		tally resume_sweep "0 passed, 1 failed"
+	elif [[ $rep != *"consultations=$((n - 1)):"* ]]; then
+		# Runs 1..n-1 each reached their consultation: a deterministic path
+		# has exactly n - 1 of them.
+		echo "   resume_sweep: N=$n did not fire, but its run counted: ${rep:-nothing}"
+		tally resume_sweep "0 passed, 1 failed"
+	else
+		echo "   resume_sweep: $((n - 1)) injection point(s), each failed once; N=$n did not fire"
+		tally resume_sweep "1 passed, 0 failed"
+	fi
+	echo "   resume_sweep: $n run(s) in $((SECONDS - start)) s"
+}
+
 echo "== kernel"
 if ! bash "$REPO/scripts/kernel.sh"; then
 	echo "check: 0 passed, 1 failed"
@@ -146,6 +228,10 @@ if want vfio; then
 	# Kept across three kexecs in a row, pool usage constant.
 	vm_pass nvme_keepalive_cycles --test nvme_keepalive_test --no-kunit \
 		--stages 4 -a kt_scenario=cycles
+fi
+
+if want resume_sweep; then
+	resume_sweep
 fi
 
 if want decoder; then

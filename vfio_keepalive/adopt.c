@@ -38,6 +38,12 @@ static struct vka_record *vka_records;
 static unsigned int vka_nr_records;
 /* Set when a dependency failed: every recorded device is reset. */
 static char vka_refused[64];
+/*
+ * Or, when they could not be loaded, where they are in the incoming image
+ * (valid until CONCLUDE): every device they name is reset at enumeration.
+ */
+static const void *vka_lost_fdt;
+static int vka_lost_node;
 
 static const fdt32_t *get_cells(const void *fdt, int node, const char *name,
 				int len)
@@ -161,7 +167,9 @@ int vka_records_parse(const void *fdt, int node, struct vka_record **out,
  *	name of the failed dependency that forbids adopting any: each
  *	recorded device is then reset when it is enumerated
  *
- * Parses them (vka_records_parse()) for keepalive_pci_adopt().
+ * Parses them (vka_records_parse()) for keepalive_pci_adopt(). When they
+ * cannot be parsed, no device is adopted and keepalive_pci_adopt() resets
+ * every device at a place the image records.
  *
  * Context: Process context, boot, before PCI enumeration; takes vka_lock.
  * Return: 0, or the errno of vka_records_parse() (no device is adopted).
@@ -173,9 +181,14 @@ int vka_records_load(const void *fdt, int node, const char *refuse)
 	int ret;
 
 	ret = vka_records_parse(fdt, node, &r, &n);
-	if (ret)
-		return ret;
 	mutex_lock(&vka_lock);
+	if (ret) {
+		/* Nothing is adopted, but what was kept must not run on. */
+		vka_lost_fdt = fdt;
+		vka_lost_node = node;
+		mutex_unlock(&vka_lock);
+		return ret;
+	}
 	vka_records = r;
 	vka_nr_records = n;
 	if (refuse)
@@ -239,6 +252,21 @@ static const char *record_mismatch(struct pci_dev *pdev,
 		return buf;
 	}
 	return NULL;
+}
+
+/* The records could not be loaded: does one of them name @pdev's place? */
+static bool record_lost(struct pci_dev *pdev)
+{
+	struct vka_record r = {};
+	int child;
+
+	lockdep_assert_held(&vka_lock);
+	fdt_for_each_subnode(child, vka_lost_fdt, vka_lost_node)
+		if (record_load(vka_lost_fdt, child, &r) &&
+		    r.segment == pci_domain_nr(pdev->bus) &&
+		    r.bus == pdev->bus->number && r.devfn == pdev->devfn)
+			return true;
+	return false;
 }
 
 static struct vka_record *record_find(struct pci_dev *pdev)
@@ -314,6 +342,10 @@ void keepalive_pci_adopt(struct pci_dev *pdev)
 	/* Before the first device: the records must be loaded by now. */
 	keepalive_resume_now(&vka_participant);
 	mutex_lock(&vka_lock);
+	if (vka_lost_fdt && record_lost(pdev)) {
+		start_cold(pdev, "the records of kept devices could not be loaded");
+		goto unlock;
+	}
 	r = vka_nr_records ? record_find(pdev) : NULL;
 	if (!r || r->seen)
 		goto unlock;
@@ -344,6 +376,7 @@ static int __init vka_records_done(void)
 	kfree(vka_records);
 	vka_records = NULL;
 	vka_nr_records = 0;
+	vka_lost_fdt = NULL;
 	mutex_unlock(&vka_lock);
 	return 0;
 }

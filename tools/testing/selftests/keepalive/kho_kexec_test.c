@@ -108,14 +108,6 @@ static void handover(struct __test_metadata *_metadata, int dev)
 		TH_LOG("stop failed in %s: %d", t.participant, t.error);
 }
 
-static unsigned long long cmdline_num(const char *key)
-{
-	char val[32] = "0";
-
-	kt_cmdline_get(key, val, sizeof(val));
-	return strtoull(val, NULL, 0);
-}
-
 /* The kernel booted cold: no handover, no file, an empty pool. */
 static void assert_cold(struct __test_metadata *_metadata, int dev,
 			const uint8_t *token, const char *why)
@@ -192,11 +184,11 @@ TEST_F(kx, verify)
 	ASSERT_LE(0, fd) TH_LOG("retrieve: %s", strerror(-fd));
 	ASSERT_EQ(0, ka_memfd_phys(fd, &phys, &len));
 	ASSERT_EQ(FILE_SIZE, len);
-	ASSERT_EQ(cmdline_num("kt_phys"), phys)
+	ASSERT_EQ(kt_cmdline_num("kt_phys", 0), phys)
 		TH_LOG("the file moved: %#llx", (unsigned long long)phys);
 	map = mmap(NULL, FILE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
 	ASSERT_NE(MAP_FAILED, map);
-	ASSERT_EQ(cmdline_num("kt_sum"), ka_checksum(map, FILE_SIZE));
+	ASSERT_EQ(kt_cmdline_num("kt_sum", 0), ka_checksum(map, FILE_SIZE));
 	munmap(map, FILE_SIZE);
 	close(fd);
 	ASSERT_EQ(1, ka_memfd_list(self->dev, &info, 1));
@@ -205,7 +197,7 @@ TEST_F(kx, verify)
 	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_POST_RESUME, NULL));
 	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_CONCLUDE, NULL));
 	/* Only the file itself is left: no metadata leaked across kexecs. */
-	ASSERT_EQ((long long)cmdline_num("kt_used"), ka_sysfs_num("pool_used"));
+	ASSERT_EQ((long long)kt_cmdline_num("kt_used", 0), ka_sysfs_num("pool_used"));
 	ASSERT_EQ(1, ka_sysfs_num("files"));
 	if (kt_is_last_stage()) {
 		ASSERT_EQ(0, ka_memfd_destroy(self->dev, FILE_NAME, self->token));

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/klog.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kt_util.h"
@@ -57,6 +58,15 @@ int kt_cmdline_get(const char *key, char *buf, size_t len)
 		return 0;
 	}
 	return -ENOENT;
+}
+
+unsigned long long kt_cmdline_num(const char *key, unsigned long long dflt)
+{
+	char val[32];
+
+	if (kt_cmdline_get(key, val, sizeof(val)))
+		return dflt;
+	return strtoull(val, NULL, 0);
 }
 
 int kt_cmdline_append(const char *words)
@@ -188,6 +198,30 @@ int kt_pci_command(const char *bdf, uint16_t clear)
 	}
 	close(fd);
 	return ret ? ret : cmd;
+}
+
+uint32_t kt_pci_bar_rd32(const char *bdf, int bar, uint32_t off)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	long base = off & ~(page - 1);
+	uint32_t val = ~0U;
+	char path[128];
+	void *map;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource%d", bdf,
+		 bar);
+	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
+	if (fd < 0)
+		return val;
+	map = mmap(NULL, page, PROT_READ, MAP_SHARED, fd, base);
+	if (map != MAP_FAILED) {
+		val = __atomic_load_n((uint32_t *)((char *)map + off - base),
+				      __ATOMIC_RELAXED);
+		munmap(map, page);
+	}
+	close(fd);
+	return val;
 }
 
 const char *kt_scenario(const char *dflt)

@@ -35,6 +35,9 @@ int kt_read_line(const char *path, char *buf, size_t len);
 /* Value of @key=... on /proc/cmdline into @buf. 0, -ENOENT or -errno. */
 int kt_cmdline_get(const char *key, char *buf, size_t len);
 
+/* Numeric value of @key=... on /proc/cmdline (strtoull base 0), or @dflt. */
+unsigned long long kt_cmdline_num(const char *key, unsigned long long dflt);
+
 /* Append "key=value" words to the next kernel's command line. 0 or -errno. */
 int kt_cmdline_append(const char *words);
 
@@ -53,6 +56,12 @@ long kt_pci_attr(const char *bdf, const char *attr);
  * clearing the bits in @clear (0: only read). The value, or -errno.
  */
 int kt_pci_command(const char *bdf, uint16_t clear);
+
+/*
+ * The 32-bit register at @off of memory BAR @bar of @bdf, read through
+ * sysfs resourceN (no driver, no vfio involved); ~0 when it cannot be.
+ */
+uint32_t kt_pci_bar_rd32(const char *bdf, int bar, uint32_t off);
 
 /*
  * Leaks of keepalive's kernel code: waits out kmemleak's minimum object

@@ -40,6 +40,20 @@
  *            reclaims the controller, checks the previous stage's data,
  *            writes its own, concludes, marks it again and hands it over;
  *            the pool usage is the same in every stage.
+ * sweep      Kept as in keep, and the next kernel's kt_fail_nth-th fault
+ *            consultation fails (keepalive.fail=1,100,N,1; none for 0).
+ *            Whatever step that hits, from receiving the handover to
+ *            CONCLUDE, the ending must be safe: either the controller was
+ *            adopted, and its VMM reclaims it and continues with the same
+ *            I/O queue (or, its reclaim refused, CONCLUDE resets and
+ *            releases it),
+ *            or it was not adopted and was reset at enumeration. That
+ *            kernel has no nvme driver (initcall_blacklist), so the resets
+ *            are read from the controller itself: only keepalive can have
+ *            made them. Its files are retrieved intact or released at
+ *            CONCLUDE, the pool is back to stage 1's usage. The test says
+ *            whether the injection fired: scripts/check.sh's resume_sweep
+ *            runs N = 1, 2, ... until it does not.
  *
  * Run "keep" with --root-ports too: the kexec must keep bus mastering on
  * in the PCIe root port above the controller, or the next kernel refuses
@@ -47,6 +61,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +107,112 @@ static bool wait_driver(const char *bdf, const char *drv)
 static bool klog_has(const char *what)
 {
 	return strstr(kt_klog(), what);
+}
+
+/*
+ * Offset in the kernel log of the first line that names @bdf and says @what,
+ * or -1 when there is none.
+ */
+static long klog_dev_line(const char *bdf, const char *what)
+{
+	const char *log = kt_klog(), *line = log, *end;
+
+	for (; *line; line = *end ? end + 1 : end) {
+		const char *w = strstr(line, what), *b = strstr(line, bdf);
+
+		end = strchrnul(line, '\n');
+		if (w && b && w < end && b < end)
+			return line - log;
+	}
+	return -1;
+}
+
+/* @bdf was adopted at enumeration: vfio-pci's only, running, logged. */
+static void assert_adopted(struct __test_metadata *_metadata, const char *bdf)
+{
+	char drv[32], ovr[32], path[128];
+	int cmd = kt_pci_command(bdf, 0);
+
+	ASSERT_LE(0, cmd);
+	pci_driver(bdf, drv, sizeof(drv));
+	ASSERT_STREQ("vfio-pci", drv);
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
+		 bdf);
+	ASSERT_EQ(0, kt_read_line(path, ovr, sizeof(ovr)));
+	ASSERT_STREQ("vfio-pci", ovr);
+	/* Nobody turned it off: not the kexec, not enumeration, not vfio. */
+	ASSERT_EQ(PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY,
+		  cmd & (PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY));
+	ASSERT_LE(0, klog_dev_line(bdf, "keepalive: adopted"));
+}
+
+/*
+ * Stage 1, sweep: pass on what stage 2 checks (the checksums of the
+ * controller's files as saved, the pool usage with them), keep the nvme
+ * driver out of the next kernel and arm its fault injection: its
+ * kt_fail_nth-th consultation fails.
+ */
+static void sweep_arm(struct __test_metadata *_metadata, struct vmm *v)
+{
+	unsigned long long nth = kt_cmdline_num("kt_fail_nth", 0);
+	char words[192];
+	int n;
+
+	n = snprintf(words, sizeof(words),
+		     "kt_dma_sum=%#llx kt_state_sum=%#llx kt_used=%lld initcall_blacklist=nvme_init",
+		     (unsigned long long)ka_checksum(v->mem.va, VMM_DMA_SIZE),
+		     (unsigned long long)ka_checksum(v->state, VMM_STATE_SIZE),
+		     ka_sysfs_num("pool_used"));
+	if (nth)
+		snprintf(words + n, sizeof(words) - n,
+			 " keepalive.fail=1,100,%llu,1", nth);
+	ASSERT_EQ(0, kt_cmdline_append(words));
+}
+
+/* Add a phrase to the sweep's account of what happened, and log it. */
+static void sweep_note(struct __test_metadata *_metadata, char *acc,
+		       size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(acc);
+	va_list ap;
+
+	if (n && n + 2 < len) {
+		strcpy(acc + n, "; ");
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(acc + n, len - n, fmt, ap);
+	va_end(ap);
+	TH_LOG("%s", acc + n);
+}
+
+/*
+ * Sweep: @bdf is bound to no driver (the kernel has none for it) and its
+ * controller is disabled (CC.EN and CSTS.RDY clear, read through sysfs):
+ * the controller that ran through the kexec was reset by keepalive.
+ */
+static void assert_stopped(struct __test_metadata *_metadata, const char *bdf)
+{
+	uint32_t cc = kt_pci_bar_rd32(bdf, 0, NVME_REG_CC);
+	uint32_t csts = kt_pci_bar_rd32(bdf, 0, NVME_REG_CSTS);
+	char drv[32];
+
+	pci_driver(bdf, drv, sizeof(drv));
+	ASSERT_STREQ("", drv);
+	ASSERT_NE(~0U, cc);
+	ASSERT_EQ(0, cc & NVME_CC_EN)
+		TH_LOG("%s is running: CC %#x, CSTS %#x", bdf, cc, csts);
+	ASSERT_EQ(0, csts & NVME_CSTS_RDY);
+}
+
+/* A number of the fail_keepalive attribute in debugfs, or -1. */
+static long long fault_attr(const char *knob)
+{
+	char path[128], val[32];
+
+	snprintf(path, sizeof(path), KA_DEBUGFS "fail_keepalive/%s", knob);
+	return kt_read_line(path, val, sizeof(val)) ? -1 :
+	       strtoll(val, NULL, 0);
 }
 
 FIXTURE(nk)
@@ -141,6 +262,8 @@ TEST_F(nk, handover)
 		ASSERT_EQ(0, vmm_save(v));
 		if (keep && i == 0)
 			ASSERT_EQ(0, vmm_keep(v, true));
+		if (is("sweep") && i == 0)
+			sweep_arm(_metadata, v);
 		/* The VMM goes away; a kept controller runs on. */
 		vmm_exit(v);
 		ASSERT_EQ(keep && i == 0,
@@ -168,14 +291,13 @@ TEST_F(nk, enumeration)
 {
 	bool adopted = is("keep") || is("unclaimed") || is("two") ||
 		       is("cycles");
-	char drv[32], ovr[32], path[128];
-	int cmd;
+	char drv[32];
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
+	if (is("sweep"))
+		SKIP(return, "scenario sweep: see the test sweep");
 	pci_driver(self->bdf[0], drv, sizeof(drv));
-	cmd = kt_pci_command(self->bdf[0], 0);
-	ASSERT_LE(0, cmd);
 	if (!adopted) {
 		/* Cold: the host driver has it. */
 		ASSERT_TRUE(wait_driver(self->bdf[0], "nvme"))
@@ -187,15 +309,7 @@ TEST_F(nk, enumeration)
 			ASSERT_TRUE(klog_has("keepalive: not adopted: out of memory"));
 		return;
 	}
-	ASSERT_STREQ("vfio-pci", drv);
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
-		 self->bdf[0]);
-	ASSERT_EQ(0, kt_read_line(path, ovr, sizeof(ovr)));
-	ASSERT_STREQ("vfio-pci", ovr);
-	/* Nobody turned it off: not the kexec, not enumeration, not vfio. */
-	ASSERT_EQ(PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY,
-		  cmd & (PCI_COMMAND_MASTER | PCI_COMMAND_MEMORY));
-	ASSERT_TRUE(klog_has("keepalive: adopted"));
+	assert_adopted(_metadata, self->bdf[0]);
 }
 
 /* Stage 2, keep: only the VMM's token opens the device. */
@@ -325,8 +439,8 @@ TEST_F(nk, cycles)
 			 ka_sysfs_num("pool_used"));
 		ASSERT_EQ(0, kt_cmdline_append(words));
 	} else {
-		ASSERT_EQ(0, kt_cmdline_get("kt_used", words, sizeof(words)));
-		ASSERT_EQ(strtoll(words, NULL, 0), ka_sysfs_num("pool_used"));
+		ASSERT_EQ((long long)kt_cmdline_num("kt_used", 0),
+			  ka_sysfs_num("pool_used"));
 	}
 	ASSERT_EQ(2, ka_sysfs_num("files"));
 	if (kt_is_last_stage())
@@ -359,6 +473,141 @@ TEST_F(nk, conclude_releases)
 	for (int i = 0; i < 500 && access("/sys/block/nvme0n1", F_OK); i++)
 		usleep(10000);
 	ASSERT_EQ(0, access("/sys/block/nvme0n1", F_OK));
+}
+
+/*
+ * Stage 2, sweep: the kt_fail_nth-th fault consultation of this kernel
+ * failed, if there were that many. Only a safe ending passes (see the top
+ * of the file); the last line says whether the injection fired.
+ */
+TEST_F(nk, sweep)
+{
+	unsigned long long nth = kt_cmdline_num("kt_fail_nth", 0);
+	struct vmm *v = &self->v[0];
+	const char *bdf = self->bdf[0];
+	bool adopted, files, reclaimed = false, retried = false, fired;
+	long long times, space, used, nfiles;
+	struct keepalive_transition t;
+	char acc[512] = "", why[96] = "";
+	const char *log;
+	long cold;
+	int ret;
+
+	if (kt_stage() != 2 || !is("sweep"))
+		SKIP(return, "scenario sweep, stage 2 only");
+
+	/* Enumeration: adopted, or reset before any driver saw it. */
+	adopted = klog_dev_line(bdf, "keepalive: adopted") >= 0;
+	if (adopted) {
+		assert_adopted(_metadata, bdf);
+		sweep_note(_metadata, acc, sizeof(acc), "adopted");
+	} else {
+		cold = klog_dev_line(bdf, "keepalive: not adopted: ");
+		ASSERT_LE(0, cold)
+			TH_LOG("%s was neither adopted nor reset at enumeration",
+			       bdf);
+		log = strstr(kt_klog() + cold, "not adopted: ") + 13;
+		snprintf(why, sizeof(why), "%.*s", (int)strcspn(log, ";\n"),
+			 log);
+		assert_stopped(_metadata, bdf);
+		sweep_note(_metadata, acc, sizeof(acc),
+			   "not adopted (%s): reset at enumeration", why);
+	}
+
+	/* The VMM's files: retrieved intact, or released at CONCLUDE. */
+	ret = vmm_retrieve(v, self->kadev, 0);
+	files = !ret;
+	if (files) {
+		ASSERT_EQ(kt_cmdline_num("kt_dma_sum", 0),
+			  ka_checksum(v->mem.va, VMM_DMA_SIZE));
+		ASSERT_EQ(kt_cmdline_num("kt_state_sum", 0),
+			  ka_checksum(v->state, VMM_STATE_SIZE));
+		sweep_note(_metadata, acc, sizeof(acc), "files retrieved intact");
+	} else {
+		sweep_note(_metadata, acc, sizeof(acc),
+			   "files not retrieved (%s)", strerror(-ret));
+	}
+
+	/* The controller: goes on where it was, or was reset. */
+	if (adopted && files) {
+		ret = vmm_attach(v, NULL);
+		reclaimed = !ret;
+		/* A refusal leaves it as it was: running, still the VMM's. */
+		ASSERT_NE(-ENODEV, ret)
+			TH_LOG("adopted, but the controller no longer runs");
+		ASSERT_NE(-EPERM, ret) TH_LOG("its own token was refused");
+	}
+	if (reclaimed) {
+		ASSERT_EQ(1, v->nv.st.ioq.qid);
+		ASSERT_EQ(0, vmm_io(v, false, 0, NR_LBAS, SEED));
+		ASSERT_EQ(0, v->nv.admin_cmds);
+		ASSERT_EQ(0, v->vdev.cc_writes);
+		sweep_note(_metadata, acc, sizeof(acc),
+			   "reclaimed: stage 1's data read back on I/O queue 1, 0 admin commands");
+	} else if (adopted) {
+		sweep_note(_metadata, acc, sizeof(acc), "reclaim refused (%s)",
+			   files ? strerror(-ret) : "no files");
+	}
+
+	/* POST-RESUME: a failure leaves RESUME and says who; then again. */
+	ret = ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, &t);
+	if (ret) {
+		ASSERT_EQ(KEEPALIVE_STATE_RESUME, t.state);
+		retried = true;
+		sweep_note(_metadata, acc, sizeof(acc),
+			   "post-resume failed in %s (%s), still in resume; again",
+			   t.participant[0] ? t.participant : "the core",
+			   strerror(-ret));
+		ASSERT_EQ(0, ka_transition(self->kadev,
+					   KEEPALIVE_EV_POST_RESUME, &t));
+	}
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, &t));
+	if (reclaimed) {
+		ASSERT_LE(0, klog_dev_line(bdf, "keepalive: handed over to its VMM"));
+		ASSERT_EQ(0, vmm_io(v, false, 0, 16, SEED));
+		sweep_note(_metadata, acc, sizeof(acc), "handed over at conclude");
+	} else if (adopted) {
+		ASSERT_LE(0, klog_dev_line(bdf, "nobody reclaimed it: reset and released"));
+		assert_stopped(_metadata, bdf);
+		sweep_note(_metadata, acc, sizeof(acc),
+			   "reset and released at conclude");
+	}
+
+	/* Left: the files retrieved, nothing else of the handover. */
+	nfiles = (v->dma_fd >= 0) + (v->state_fd >= 0);
+	used = (v->dma_fd >= 0 ? VMM_DMA_SIZE : 0) +
+	       (v->state_fd >= 0 ? VMM_STATE_SIZE : 0);
+	ASSERT_EQ(nfiles, ka_sysfs_num("files"));
+	ASSERT_EQ(nfiles, ka_sysfs_num("pool_objects"));
+	ASSERT_EQ(4096 + used, ka_sysfs_num("pool_used"));
+	if (nfiles == 2)
+		ASSERT_EQ((long long)kt_cmdline_num("kt_used", 0),
+			  ka_sysfs_num("pool_used"));
+	/* The VMM exits and destroys them: the pool is empty. */
+	vmm_exit(v);
+	if (nfiles) {
+		ka_memfd_destroy(self->kadev, "nvme0-dma", v->token);
+		ka_memfd_destroy(self->kadev, "nvme0-state", v->token);
+	}
+	ASSERT_EQ(4096, ka_sysfs_num("pool_used"));
+	ASSERT_EQ(0, ka_sysfs_num("pool_objects"));
+
+	/* Did the injection fire? "times" is still 1 when it did not. */
+	times = fault_attr("times");
+	space = fault_attr("space");
+	fired = nth && times == 0;
+	if (nth && !fired)
+		fprintf(stderr, "# sweep: nth=%llu fired=no times=%lld consultations=%lld: %s\n",
+			nth, times, (long long)nth - space, acc);
+	else
+		fprintf(stderr, "# sweep: nth=%llu fired=%s times=%lld: %s\n",
+			nth, fired ? "yes" : "no", times, acc);
+	if (!fired) {
+		/* No failure: exactly the keep scenario. */
+		ASSERT_TRUE(adopted && reclaimed && !retried);
+		if (nth)
+			ASSERT_EQ(1, times);
+	}
 }
 
 /* Last: whatever the scenario did, keepalive's code leaked nothing. */

@@ -11,13 +11,11 @@
  *     and what vfio-pci does to the controller when its fd is reopened.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/mman.h>
 
 #include "kselftest_harness.h"
 #include "kt_util.h"
@@ -325,28 +323,6 @@ TEST_F(nvme, restore_rejects_reset_controller)
 	ASSERT_FALSE(nv2.mapped);
 }
 
-/* A controller register through sysfs resource0, without vfio. */
-static uint32_t sysfs_reg(const char *bdf, uint32_t reg)
-{
-	char path[128];
-	uint32_t val = ~0U;
-	void *bar;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0", bdf);
-	fd = open(path, O_RDWR | O_SYNC | O_CLOEXEC);
-	if (fd < 0)
-		return val;
-	bar = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
-	if (bar != MAP_FAILED) {
-		val = __atomic_load_n((uint32_t *)((char *)bar + reg),
-				      __ATOMIC_RELAXED);
-		munmap(bar, 4096);
-	}
-	close(fd);
-	return val;
-}
-
 /*
  * What vfio-pci (6.1) does to a running controller when the device fd is
  * closed and opened again in the same boot: it resets the function (FLR)
@@ -362,12 +338,12 @@ static void reopen_check(struct __test_metadata *_metadata,
 
 	prime(_metadata, self, new_seed());
 	ASSERT_EQ(NVME_CC_EN, nvme_vfio_rd32(&self->dev, NVME_REG_CC) & 1);
-	ASSERT_EQ(NVME_CC_EN, sysfs_reg(self->bdf, NVME_REG_CC) & 1);
+	ASSERT_EQ(NVME_CC_EN, kt_pci_bar_rd32(self->bdf, 0, NVME_REG_CC) & 1);
 	if (whole) {
 		nvme_vfio_dev_close(&self->dev);
 		/* Closed, before any reopen: the reset happened on close. */
-		cc = sysfs_reg(self->bdf, NVME_REG_CC);
-		csts = sysfs_reg(self->bdf, NVME_REG_CSTS);
+		cc = kt_pci_bar_rd32(self->bdf, 0, NVME_REG_CC);
+		csts = kt_pci_bar_rd32(self->bdf, 0, NVME_REG_CSTS);
 		TH_LOG("closed: CC %#x CSTS %#x", cc, csts);
 		ASSERT_EQ(0, cc & NVME_CC_EN);
 		ASSERT_EQ(0, csts & NVME_CSTS_RDY);

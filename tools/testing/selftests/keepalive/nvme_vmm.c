@@ -153,9 +153,9 @@ void vmm_exit(struct vmm *v)
 	v->state_fd = -1;
 }
 
-int vmm_reclaim(struct vmm *v, int kadev, int idx, const char *name)
+int vmm_retrieve(struct vmm *v, int kadev, int idx)
 {
-	char fname[32], dname[128];
+	char fname[32];
 	int ret;
 
 	vmm_reset(v, idx);
@@ -170,9 +170,14 @@ int vmm_reclaim(struct vmm *v, int kadev, int idx, const char *name)
 	v->state_fd = ka_memfd_retrieve(kadev, fname, v->token);
 	if (v->state_fd < 0)
 		return fail(v, "retrieve the state file", v->state_fd);
-	ret = map_files(v);
-	if (ret)
-		return ret;
+	return map_files(v);
+}
+
+int vmm_attach(struct vmm *v, const char *name)
+{
+	char dname[128];
+	int ret;
+
 	if (!name) {
 		vmm_name(v, v->token, dname, sizeof(dname));
 		name = dname;
@@ -188,6 +193,11 @@ int vmm_reclaim(struct vmm *v, int kadev, int idx, const char *name)
 	}
 	v->buf = nvme_vfio_alloc(&v->nv, VMM_CHUNK);
 	return v->buf ? 0 : fail(v, "buffer", -ENOMEM);
+}
+
+int vmm_reclaim(struct vmm *v, int kadev, int idx, const char *name)
+{
+	return vmm_retrieve(v, kadev, idx) ?: vmm_attach(v, name);
 }
 
 int vmm_io(struct vmm *v, bool write, uint64_t lba, uint32_t nr,

@@ -76,6 +76,13 @@ void vmm_exit(struct vmm *v);
  * stay retrieved in @v (vmm_exit() closes them).
  */
 int vmm_reclaim(struct vmm *v, int kadev, int idx, const char *name);
+/*
+ * vmm_reclaim() in its two steps: retrieve and map the files of controller
+ * @idx; then open the device as @name (NULL: with its token) and restore
+ * the queues. On failure what was retrieved stays in @v.
+ */
+int vmm_retrieve(struct vmm *v, int kadev, int idx);
+int vmm_attach(struct vmm *v, const char *name);
 
 /*
  * Write (@write) or check @nr LBAs from @lba, the content derived from
