@@ -475,9 +475,18 @@ static void resume_one(struct keepalive_sm *sm, struct keepalive_participant *p,
 		ret = -EIO;
 	else
 		ret = p->ops->resume ? p->ops->resume(p, fdt, node) : 0;
-	if (ret && sm->log)
-		pr_err("resume: %s failed: %d, it starts cold\n", p->name, ret);
 	resolved(p, ret);
+	if (!ret)
+		return;
+	if (sm->log)
+		pr_err("resume: %s failed: %d, it starts cold%s\n", p->name, ret,
+		       p->ops->fallback ? ", falling back" : "");
+	/* What it did not adopt must not run on: same as for a dependency. */
+	if (p->ops->fallback) {
+		ret = p->ops->fallback(p, fdt, node, p->name, ret);
+		if (ret && sm->log)
+			pr_err("resume: %s: fallback failed: %d\n", p->name, ret);
+	}
 }
 
 /* Resume every waiting participant whose dependencies are resolved. */

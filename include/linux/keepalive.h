@@ -70,12 +70,14 @@ struct keepalive_participant;
  *	logged: whatever the participant did not adopt starts cold, and the
  *	participants that depend on it fall back.
  * @fallback: next kernel, called instead of @resume when a dependency
- *	failed to resume, fell back itself, or never registered: make safe
- *	what the previous kernel left running for this participant (reset
- *	kept devices before any driver sees them) without adopting anything.
- *	@dep names the dependency and @err is why it failed. Without a
- *	@fallback, the participant's node is ignored. Return: 0, or a
- *	negative errno, which is logged.
+ *	failed to resume, fell back itself, or never registered, and after
+ *	@resume when @resume failed (or fault injection failed it before it
+ *	ran): make safe what the previous kernel left running for this
+ *	participant (reset kept devices before any driver sees them) without
+ *	adopting anything. @dep names the dependency, or this participant
+ *	when its own @resume failed, and @err is why. Without a @fallback,
+ *	the participant's node is ignored. Return: 0, or a negative errno,
+ *	which is logged.
  * @post_resume: RESUME -> POST-RESUME. Return: 0 or a negative errno.
  * @unpost_resume: undo @post_resume.
  * @conclude: POST-RESUME -> RUNNING: release everything nobody reclaimed

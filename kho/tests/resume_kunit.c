@@ -233,7 +233,10 @@ static void resume_deps_registered_late(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mem->p.resume, KEEPALIVE_RESUME_DONE);
 }
 
-/* A failed resume makes its dependents fall back, transitively. */
+/*
+ * A failed resume makes the participant itself fall back, and its
+ * dependents, transitively.
+ */
 static void resume_failed_dep_falls_back(struct kunit *test)
 {
 	struct rctx *ctx = test->priv;
@@ -250,7 +253,7 @@ static void resume_failed_dep_falls_back(struct kunit *test)
 	radd(ctx, iommu);
 	radd(ctx, mem);
 	KUNIT_EXPECT_STREQ(test, ctx->trace,
-			   "other:resume mem:resume iommu:fallback(mem,-12) dev:fallback(iommu,-67)");
+			   "other:resume mem:resume mem:fallback(mem,-12) iommu:fallback(mem,-12) dev:fallback(iommu,-67)");
 	KUNIT_EXPECT_EQ(test, mem->p.resume, KEEPALIVE_RESUME_FAILED);
 	KUNIT_EXPECT_EQ(test, iommu->p.resume, KEEPALIVE_RESUME_FELL_BACK);
 	KUNIT_EXPECT_EQ(test, dev->p.resume, KEEPALIVE_RESUME_FELL_BACK);
@@ -358,7 +361,8 @@ static void resume_no_fallback(struct kunit *test)
 	radd(ctx, dev);
 	radd(ctx, mem);
 	keepalive_sm_resume(&ctx->sm, ctx->incoming);
-	KUNIT_EXPECT_STREQ(test, ctx->trace, "mem:resume top:fallback(dev,-67)");
+	KUNIT_EXPECT_STREQ(test, ctx->trace,
+			   "mem:resume mem:fallback(mem,-5) top:fallback(dev,-67)");
 	KUNIT_EXPECT_EQ(test, dev->p.resume, KEEPALIVE_RESUME_FELL_BACK);
 }
 
@@ -387,7 +391,8 @@ static void resume_fault_injected(struct kunit *test)
 	rimage(ctx, "mem iommu dev");
 	keepalive_sm_resume(&ctx->sm, ctx->incoming);
 	/* iommu failed by injection: its ->resume was never called. */
-	KUNIT_EXPECT_STREQ(test, ctx->trace, "mem:resume dev:fallback(iommu,-5)");
+	KUNIT_EXPECT_STREQ(test, ctx->trace,
+			   "mem:resume iommu:fallback(iommu,-5) dev:fallback(iommu,-5)");
 	KUNIT_EXPECT_EQ(test, atomic_read(&resume_fault.times), 0);
 }
 
