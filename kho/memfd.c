@@ -60,7 +60,7 @@ struct keepalive_memfd {
 };
 
 /* A file's node in the image: "file@<index>", any int index. */
-#define MEMFD_NODE_NAME_MAX	sizeof("file@-2147483648")
+#define MEMFD_NODE_NAME_MAX	sizeof(KEEPALIVE_MEMFD_FILE_PREFIX "-2147483648")
 /* Its "phys-ranges": one <phys length> pair of u64 cells. */
 #define MEMFD_RANGE_CELLS	2
 /* The shortest "name" property: one byte and the NUL. */

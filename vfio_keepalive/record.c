@@ -13,7 +13,7 @@
 #include "vka.h"
 
 /* A record's node: "device@<index>", any int index. */
-#define VKA_NODE_NAME_MAX	sizeof("device@-2147483648")
+#define VKA_NODE_NAME_MAX	sizeof(KEEPALIVE_VFIO_DEVICE_PREFIX "-2147483648")
 
 /**
  * vka_record_write() - write one kept device's record

@@ -459,14 +459,14 @@ static void rimage_records(struct rctx *ctx)
 
 	rimage(ctx, "iommu vfio");
 	node = rnode(ctx, "iommu");
-	dev = fdt_add_subnode(fdt, node, "device@0");
+	dev = fdt_add_subnode(fdt, node, "rec@0");
 	KUNIT_ASSERT_GE(ctx->test, dev, 0);
 	KUNIT_ASSERT_EQ(ctx->test,
 			fdt_setprop_u32(fdt, dev, KEEPALIVE_PROP_PCI_SEGMENT, 0) ?:
 			fdt_setprop_u32(fdt, dev, KEEPALIVE_PROP_PCI_BUS, 0) ?:
 			fdt_setprop_u64(fdt, dev, KEEPALIVE_PROP_PCI_DEVFN, 0x18),
 			0);	/* devfn of the wrong size: names nothing */
-	dev = fdt_add_subnode(fdt, node, "device@1");
+	dev = fdt_add_subnode(fdt, node, "rec@1");
 	KUNIT_ASSERT_GE(ctx->test, dev, 0);
 	KUNIT_ASSERT_EQ(ctx->test,
 			fdt_setprop_u32(fdt, dev, KEEPALIVE_PROP_PCI_SEGMENT, 0) ?:
@@ -493,7 +493,7 @@ static void records_found_once_owner_resumed(struct kunit *test)
 
 	node = pci_rec(ctx, 0, 1, 0x18, &fdt);
 	KUNIT_ASSERT_GE(test, node, 0);
-	KUNIT_EXPECT_STREQ(test, fdt_get_name(fdt, node, NULL), "device@1");
+	KUNIT_EXPECT_STREQ(test, fdt_get_name(fdt, node, NULL), "rec@1");
 	did = fdt_getprop(fdt, node, "domain-id", &len);
 	KUNIT_ASSERT_NOT_NULL(test, did);
 	KUNIT_EXPECT_EQ(test, fdt32_ld(did), 7);
