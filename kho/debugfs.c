@@ -22,23 +22,39 @@
 
 struct dentry *keepalive_debugfs;
 
-/* The sealed outgoing image as "header area + payload". */
-static void *outgoing_snapshot(size_t *size)
+/**
+ * keepalive_image_snapshot() - an image as "header area + payload"
+ * @hdr: its header
+ * @fdt: its payload, @hdr->fdt_size bytes
+ * @size: out: bytes of the snapshot
+ *
+ * The layout tools/keepalive/kadecode reads, for debugfs.
+ *
+ * Context: Process context.
+ * Return: a kvmalloc()ed snapshot, or NULL without memory.
+ */
+void *keepalive_image_snapshot(const struct keepalive_hdr *hdr,
+			       const void *fdt, size_t *size)
 {
-	struct keepalive_hdr *hdr = keepalive_pool_hdr();
 	size_t fdt_size = le64_to_cpu(hdr->fdt_size);
-	phys_addr_t phys;
-	void *fdt = keepalive_outgoing(&phys), *buf;
+	void *buf = kvzalloc(KEEPALIVE_HDR_AREA + fdt_size, GFP_KERNEL);
 
-	if (!fdt)
-		return NULL;
-	buf = kvzalloc(KEEPALIVE_HDR_AREA + fdt_size, GFP_KERNEL);
 	if (!buf)
 		return NULL;
 	memcpy(buf, hdr, sizeof(*hdr));
 	memcpy(buf + KEEPALIVE_HDR_AREA, fdt, fdt_size);
 	*size = KEEPALIVE_HDR_AREA + fdt_size;
 	return buf;
+}
+
+/* The sealed outgoing image. */
+static void *outgoing_snapshot(size_t *size)
+{
+	phys_addr_t phys;
+	void *fdt = keepalive_outgoing(&phys);
+
+	return fdt ? keepalive_image_snapshot(keepalive_pool_hdr(), fdt, size) :
+	       NULL;
 }
 
 /* debugfs: the images as "header area + payload", for tools/keepalive. */

@@ -165,6 +165,8 @@ int keepalive_memfd_list(struct keepalive_memfd_info __user *entries, u32 nr);
 /* debugfs.c, and with fault injection fault.c and corrupt.c */
 extern struct dentry *keepalive_debugfs;
 void keepalive_debugfs_init(void);
+void *keepalive_image_snapshot(const struct keepalive_hdr *hdr,
+			       const void *fdt, size_t *size);
 
 #if IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION)
 void keepalive_fault_init(void);

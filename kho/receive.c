@@ -227,7 +227,6 @@ void __init keepalive_handover_receive(void)
 {
 	u64 phys_payload = le64_to_cpu(in.hdr.pool_phys) +
 			   le64_to_cpu(in.hdr.fdt_offset);
-	size_t fdt_size;
 	unsigned int i;
 
 	if (!in.fdt)
@@ -247,13 +246,8 @@ void __init keepalive_handover_receive(void)
 			       r->start, r->end);
 	}
 	/* For debugfs and the decoder, also after CONCLUDE. */
-	fdt_size = le64_to_cpu(in.hdr.fdt_size);
-	in.snapshot = kvzalloc(KEEPALIVE_HDR_AREA + fdt_size, GFP_KERNEL);
-	if (in.snapshot) {
-		memcpy(in.snapshot, &in.hdr, sizeof(in.hdr));
-		memcpy(in.snapshot + KEEPALIVE_HDR_AREA, in.fdt, fdt_size);
-		in.snapshot_size = KEEPALIVE_HDR_AREA + fdt_size;
-	}
+	in.snapshot = keepalive_image_snapshot(&in.hdr, in.fdt,
+					       &in.snapshot_size);
 	in.validate_ns = tsc_khz ?
 		div_u64(in.early_cycles * 1000000ULL, tsc_khz) : 0;
 	in.accepted_at_ns = local_clock();

@@ -438,6 +438,19 @@ static void resolved(struct keepalive_participant *p, int err)
 	p->resume = err ? KEEPALIVE_RESUME_FAILED : KEEPALIVE_RESUME_DONE;
 }
 
+/* Run @p's fallback, if it has one, because @dep failed with @err. */
+static void fall_back(struct keepalive_sm *sm, struct keepalive_participant *p,
+		      int node, const char *dep, int err)
+{
+	int ret;
+
+	if (!p->ops->fallback)
+		return;
+	ret = p->ops->fallback(p, sm->incoming, node, dep, err);
+	if (ret && sm->log)
+		pr_err("resume: %s: fallback failed: %d\n", p->name, ret);
+}
+
 /* Resume @p, or make it fall back when @dep failed with @dep_err. */
 static void resume_one(struct keepalive_sm *sm, struct keepalive_participant *p,
 		       const char *dep, int dep_err)
@@ -463,10 +476,7 @@ static void resume_one(struct keepalive_sm *sm, struct keepalive_participant *p,
 			pr_err("resume: %s: its dependency %s failed (%d): %s\n",
 			       p->name, dep, dep_err, p->ops->fallback ?
 			       "falling back" : "no fallback, its node is ignored");
-		ret = p->ops->fallback ? p->ops->fallback(p, fdt, node, dep,
-							  dep_err) : 0;
-		if (ret && sm->log)
-			pr_err("resume: %s: fallback failed: %d\n", p->name, ret);
+		fall_back(sm, p, node, dep, dep_err);
 		p->resume = KEEPALIVE_RESUME_FELL_BACK;
 		p->resume_err = -ENOLINK;
 		return;
@@ -482,11 +492,7 @@ static void resume_one(struct keepalive_sm *sm, struct keepalive_participant *p,
 		pr_err("resume: %s failed: %d, it starts cold%s\n", p->name, ret,
 		       p->ops->fallback ? ", falling back" : "");
 	/* What it did not adopt must not run on: same as for a dependency. */
-	if (p->ops->fallback) {
-		ret = p->ops->fallback(p, fdt, node, p->name, ret);
-		if (ret && sm->log)
-			pr_err("resume: %s: fallback failed: %d\n", p->name, ret);
-	}
+	fall_back(sm, p, node, p->name, ret);
 }
 
 /* Resume every waiting participant whose dependencies are resolved. */
