@@ -21,6 +21,9 @@ struct vfio_device;
 int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 			   void __user *arg, size_t argsz);
 bool keepalive_vfio_kept(struct pci_dev *pdev);
+bool keepalive_vfio_closing(struct pci_dev *pdev);
+int keepalive_vfio_for_each_kept(int (*fn)(struct pci_dev *pdev, void *data),
+				 void *data);
 int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token);
 void keepalive_pci_adopt(struct pci_dev *pdev);
 bool keepalive_pci_keep_master(struct pci_dev *pdev);
@@ -33,6 +36,11 @@ static inline int keepalive_vfio_feature(struct vfio_device *device,
 }
 
 static inline bool keepalive_vfio_kept(struct pci_dev *pdev)
+{
+	return false;
+}
+
+static inline bool keepalive_vfio_closing(struct pci_dev *pdev)
 {
 	return false;
 }
