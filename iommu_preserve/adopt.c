@@ -181,3 +181,32 @@ void keepalive_iommu_release(struct pci_dev *pdev)
 	}
 	mutex_unlock(&ipr_lock);
 }
+
+/**
+ * keepalive_iommu_reopen() - a VMM opens a kept device again, this kernel
+ * @pdev: a device marked in this kernel
+ *
+ * Before PRE-STOP, a device held since its previous VMM closed it goes to
+ * the domain its new VMM's container attached: the driver's entry is
+ * written, the handover translation freed (the next close captures
+ * again). From PRE-STOP on it stays held: the handover root built at
+ * STOP points at its tables.
+ *
+ * Context: Process context (vfio-pci's open); takes ipr_lock.
+ */
+void keepalive_iommu_reopen(struct pci_dev *pdev)
+{
+	enum keepalive_state state = keepalive_get_state();
+	struct ipr_dev *d;
+
+	if (state != KEEPALIVE_STATE_RUNNING && state != KEEPALIVE_STATE_PREPARE)
+		return;
+	mutex_lock(&ipr_lock);
+	d = find_pdev(pdev);
+	if (d && d->by_close && !d->incoming) {
+		ipr_release(d);
+		ipr_free(d);
+		ipr_unit_put_unused();
+	}
+	mutex_unlock(&ipr_lock);
+}

@@ -35,6 +35,7 @@
 #include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
 #include "ipr.h"
 
+/* Protects ipr_units, ipr_devs and every entry on them. */
 DEFINE_MUTEX(ipr_lock);
 LIST_HEAD(ipr_units);
 LIST_HEAD(ipr_devs);
@@ -47,7 +48,7 @@ LIST_HEAD(ipr_devs);
  */
 static DEFINE_XARRAY(ipr_held_maps);
 
-#define IPR_SIDS	(1U << 16)
+#define IPR_SIDS	BIT(16)
 
 static u16 sid(u8 bus, u8 devfn)
 {
@@ -212,12 +213,16 @@ int keepalive_iommu_check(struct pci_dev *pdev)
 	return -EOPNOTSUPP;
 }
 
-/* Walk reader for the live tables of a domain: RAM only. */
-static const u64 *domain_table(void *ctx, u64 phys)
+/*
+ * Walk reader for the live tables of a domain: RAM only, so that a table
+ * the VMM's unmap freed under the walk cannot send it into MMIO.
+ */
+static bool domain_table(void *ctx, u64 phys, const u64 **table)
 {
 	if (!pfn_valid(PHYS_PFN(phys)))
-		return NULL;
-	return phys_to_virt(phys);
+		return false;
+	*table = phys_to_virt(phys);
+	return true;
 }
 
 /* The ranges the domain @info is attached to maps, in a new array. */

@@ -56,7 +56,7 @@ static int capture_one(struct pci_dev *pdev, void *data)
 
 static int ipr_pre_stop(struct keepalive_participant *p)
 {
-	int ret = keepalive_vfio_for_each_kept(capture_one, NULL);
+	int ret = keepalive_vfio_walk_kept(capture_one, NULL);
 
 	if (ret)
 		drop_unheld();
@@ -100,7 +100,7 @@ static void release_open(void)
 
 static int ipr_stop(struct keepalive_participant *p, void *fdt, int node)
 {
-	int ret = keepalive_vfio_for_each_kept(switch_one, NULL);
+	int ret = keepalive_vfio_walk_kept(switch_one, NULL);
 
 	mutex_lock(&ipr_lock);
 	if (!ret)

@@ -155,11 +155,8 @@ static int leaf_level(u64 iova, u64 phys, u64 len, int levels, u32 sllps)
  * Calls @fn for each leaf the builder writes for @r, in IOVA order: the
  * single definition of the page choice, shared by the count and the build.
  */
-static int for_each_leaf(const struct ipr_range *r, unsigned int nr,
-			 int levels, u32 sllps,
-			 int (*fn)(void *ctx, u64 iova, u64 phys, int level,
-				   u32 prot),
-			 void *ctx)
+static int leaves_of(const struct ipr_range *r, unsigned int nr, int levels,
+		     u32 sllps, ipr_leaf_visit fn, void *ctx)
 {
 	unsigned int i;
 	int ret;
@@ -224,7 +221,7 @@ int ipr_pgtable_pages(const struct ipr_range *r, unsigned int nr, int agaw,
 
 	if (ret)
 		return ret;
-	for_each_leaf(r, nr, c.levels, sllps, count_leaf, &c);
+	leaves_of(r, nr, c.levels, sllps, count_leaf, &c);
 	*pages = c.pages;
 	return 0;
 }
@@ -303,7 +300,7 @@ int ipr_pgtable_build(struct ipr_arena *a, const struct ipr_range *r,
 		return ret;
 	if (!arena_alloc(a, &b.top))
 		return -ENOSPC;
-	ret = for_each_leaf(r, nr, b.levels, sllps, build_leaf, &b);
+	ret = leaves_of(r, nr, b.levels, sllps, build_leaf, &b);
 	if (ret)
 		return ret;
 	*top = b.top;
@@ -319,11 +316,11 @@ struct walk_ctx {
 
 static int walk_table(struct walk_ctx *w, u64 phys, int level, u64 base)
 {
-	const u64 *table = w->table(w->tctx, phys);
+	const u64 *table;
 	unsigned int i;
 	int ret;
 
-	if (!table)
+	if (!w->table(w->tctx, phys, &table))
 		return -EFAULT;
 	for (i = 0; i < IPR_PTES; i++) {
 		u64 pte = READ_ONCE(table[i]);

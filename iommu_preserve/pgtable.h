@@ -14,9 +14,9 @@
 
 /* Second-level paging entries, 64 bits each, 512 per 4 KiB table. */
 #define IPR_PAGE_SHIFT		12
-#define IPR_PAGE_SIZE		(1ULL << IPR_PAGE_SHIFT)
+#define IPR_PAGE_SIZE		BIT_ULL(IPR_PAGE_SHIFT)
 #define IPR_LEVEL_STRIDE	9
-#define IPR_PTES		(1U << IPR_LEVEL_STRIDE)
+#define IPR_PTES		BIT(IPR_LEVEL_STRIDE)
 #define IPR_PTE_READ		BIT_ULL(0)
 #define IPR_PTE_WRITE		BIT_ULL(1)
 #define IPR_PTE_LARGE		BIT_ULL(7)	/* a leaf above level 1 */
@@ -102,11 +102,12 @@ struct ipr_arena {
  * typedef ipr_table_fn - where a walker reads a table
  * @ctx: the walker's caller's context
  * @phys: physical address of a 4 KiB table, as found in an entry
+ * @table: the table's kernel address
  *
- * Return: the table's kernel address, or NULL when the walk must not read
- * there (outside the memory the caller trusts).
+ * Return: true with @table set; false when the walk must not read there
+ * (outside the memory the caller trusts).
  */
-typedef const u64 *(*ipr_table_fn)(void *ctx, u64 phys);
+typedef bool (*ipr_table_fn)(void *ctx, u64 phys, const u64 **table);
 
 /**
  * typedef ipr_leaf_fn - called for each leaf a walk finds, in IOVA order
@@ -132,6 +133,19 @@ struct ipr_ranges {
 	unsigned int nr;
 	unsigned int max;
 };
+
+/**
+ * typedef ipr_leaf_visit - the builder's view of one leaf it writes
+ * @ctx: the builder's context
+ * @iova: first IOVA of the leaf
+ * @phys: where it translates to
+ * @level: its level: 1 (4 KiB), 2 (2 MiB) or 3 (1 GiB)
+ * @prot: KEEPALIVE_IOMMU_PROT_READ | _WRITE
+ *
+ * Return: 0 to go on, or a negative errno that ends the build.
+ */
+typedef int (*ipr_leaf_visit)(void *ctx, u64 iova, u64 phys, int level,
+			      u32 prot);
 
 u64 ipr_root_encode(u64 context_table);
 struct ipr_ctx ipr_ctx_encode(u64 top, u16 did, int agaw);

@@ -193,14 +193,15 @@ static bool in_arena(const struct ipr_arena *a, u64 phys, u64 len)
 	return phys >= a->phys && len <= size && phys - a->phys <= size - len;
 }
 
-static const u64 *arena_table(void *ctx, u64 phys)
+static bool arena_table(void *ctx, u64 phys, const u64 **table)
 {
 	struct ipr_arena *a = ctx;
 
 	if (!IS_ALIGNED(phys, IPR_PAGE_SIZE) ||
 	    !in_arena(a, phys, IPR_PAGE_SIZE))
-		return NULL;
-	return a->va + (phys - a->phys);
+		return false;
+	*table = a->va + (phys - a->phys);
+	return true;
 }
 
 /* The live unit at @reg_base, if the DMAR table was parsed already. */
@@ -228,7 +229,7 @@ static const char *read_unit(const void *fdt, int node, struct ipr_unit *u)
 		return "malformed";
 	iommu = live_unit(u->reg_base);
 	if (!iommu)
-		return "no such remapping unit on this machine (or the DMAR table is not parsed yet: interrupt remapping off)";
+		return "no such unit here (or DMAR not parsed yet: interrupt remapping off)";
 	if (iommu->cap != u->cap || iommu->ecap != u->ecap)
 		return "the unit's capabilities differ";
 	if (ecap_smts(u->ecap) && intel_iommu_sm)
@@ -323,7 +324,7 @@ static const char *check_dev(const void *fdt, int node, struct ipr_dev *d,
 		ret = -EINVAL;
 	kfree(walked.r);
 	if (ret)
-		return "its tables do not map exactly its IOVA ranges from inside its own pool range";
+		return "its tables do not map exactly its IOVA ranges from its own range";
 	for (i = 0; i < d->ranges.nr; i++)
 		if (!keepalive_memfd_backs(d->ranges.r[i].phys,
 					   d->ranges.r[i].len))

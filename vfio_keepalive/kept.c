@@ -165,23 +165,29 @@ void vka_unkeep_all(void)
 }
 
 /**
- * keepalive_vfio_kept() - is this device kept alive across the next kexec?
- * @pdev: a PCI device
+ * keepalive_vfio_opening() - vfio-pci opens a device: is it kept alive?
+ * @pdev: a device whose first vfio fd is opening
  *
- * For vfio-pci's open and close paths, which leave a kept device running.
+ * For vfio-pci's open path, which leaves a kept device running. A device
+ * its previous VMM closed while kept was held on its handover
+ * translation since: from this open on (before PRE-STOP), it is translated
+ * by the domain of the container it is opened through, so a VMM that
+ * opens a running device again maps its memory first.
  *
  * Context: Process context; takes vka_lock.
  * Return: true when @pdev is marked, or was adopted from the previous
  * kernel and the handover is not concluded yet.
  */
-bool keepalive_vfio_kept(struct pci_dev *pdev)
+bool keepalive_vfio_opening(struct pci_dev *pdev)
 {
-	bool kept;
+	struct vka_kept *k;
 
 	mutex_lock(&vka_lock);
-	kept = vka_find(pdev);
+	k = vka_find(pdev);
+	if (k && !k->adopted)
+		keepalive_iommu_reopen(pdev);
 	mutex_unlock(&vka_lock);
-	return kept;
+	return k;
 }
 
 /**
@@ -218,7 +224,7 @@ bool keepalive_vfio_closing(struct pci_dev *pdev)
 }
 
 /**
- * keepalive_vfio_for_each_kept() - call @fn for each device marked here
+ * keepalive_vfio_walk_kept() - call @fn for each device marked here
  * @fn: called with vka_lock held; a non-zero return ends the walk
  * @data: its argument
  *
@@ -228,8 +234,7 @@ bool keepalive_vfio_closing(struct pci_dev *pdev)
  * Context: Process context; takes vka_lock.
  * Return: 0, or the first non-zero return of @fn.
  */
-int keepalive_vfio_for_each_kept(int (*fn)(struct pci_dev *pdev, void *data),
-				 void *data)
+int keepalive_vfio_walk_kept(keepalive_pci_fn fn, void *data)
 {
 	struct vka_kept *k;
 	int ret = 0;

@@ -45,13 +45,14 @@ static int pt_init(struct kunit *test)
 	return 0;
 }
 
-static const u64 *arena_read(void *ctx, u64 phys)
+static bool arena_read(void *ctx, u64 phys, const u64 **table)
 {
 	struct ipr_arena *a = ctx;
 
 	if (phys < a->phys || phys >= a->phys + (u64)a->used * IPR_PAGE_SIZE)
-		return NULL;
-	return a->va + (phys - a->phys);
+		return false;
+	*table = a->va + (phys - a->phys);
+	return true;
 }
 
 static int count_leaf(void *ctx, u64 iova, u64 phys, u64 size, u32 prot)

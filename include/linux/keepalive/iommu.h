@@ -22,6 +22,7 @@ void keepalive_iommu_adopt(struct intel_iommu *iommu);
 int keepalive_iommu_check(struct pci_dev *pdev);
 int keepalive_iommu_hold(struct pci_dev *pdev);
 void keepalive_iommu_release(struct pci_dev *pdev);
+void keepalive_iommu_reopen(struct pci_dev *pdev);
 bool keepalive_iommu_confined(struct pci_dev *pdev);
 #else
 static inline bool keepalive_iommu_held(struct intel_iommu *iommu, u8 bus,
