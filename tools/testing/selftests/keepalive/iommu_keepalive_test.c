@@ -35,6 +35,16 @@
  * corrupt       Kept, but after STOP the device's IOMMU record is damaged
  *               (debugfs corrupt "iommu": domain id 0): the next kernel
  *               says why, does not adopt the controller and resets it.
+ * stopsweep     One kernel, a plain drive: the outgoing path's fault
+ *               points swept. For N = 1, 2, ... the VMM opens and
+ *               initialises the controller, marks it and closes it with
+ *               the N-th fault consultation armed (the close's capture of
+ *               the translation, then every callback of PREPARE, PRE-STOP
+ *               and STOP), walks to STOP, and ABORTs. A failed capture
+ *               leaves the controller unkept and stopped (bus master off);
+ *               any other failure leaves it kept and running; every round
+ *               ends in RUNNING with the pool as it was. The sweep ends at
+ *               the first N that did not fire, and no object leaks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,6 +52,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 
 #include "kselftest_harness.h"
 #include "ka_uapi.h"
@@ -93,6 +104,8 @@ TEST_F(ik, handover)
 
 	if (kt_stage() != 1)
 		SKIP(return, "stage 1 only");
+	if (is("stopsweep"))
+		SKIP(return, "not scenario stopsweep");
 	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, false));
 	if (!is("inflight_off"))
 		ASSERT_EQ(0, vmm_keep(v, true));
@@ -113,6 +126,74 @@ TEST_F(ik, handover)
 		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
 	if (is("corrupt"))
 		ASSERT_EQ(0, ka_debugfs_write("corrupt", "iommu"));
+}
+
+static long long fault_times(void)
+{
+	char val[32];
+
+	return kt_read_line(KA_DEBUGFS "fail_keepalive/times", val,
+			    sizeof(val)) ? -1 : strtoll(val, NULL, 0);
+}
+
+/* Stage 1, stopsweep: every fault point from the close to STOP, in turn. */
+TEST_F(ik, stop_sweep)
+{
+	struct vmm *v = &self->v;
+	struct keepalive_transition t;
+	long long used;
+	unsigned int n;
+	bool fired = true;
+	char state[32];
+
+	if (!is("stopsweep"))
+		SKIP(return, "scenario stopsweep only");
+	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, false));
+	nvme_vfio_dev_close(&v->vdev);
+	used = ka_sysfs_num("pool_used");
+	for (n = 1; fired && n < 40; n++) {
+		bool kept;
+		int ret;
+
+		/*
+		 * Opening releases a hold left by the last round (a failed
+		 * PREPARE leaves the device marked): nothing else is held.
+		 */
+		ASSERT_EQ(0, nvme_vfio_dev_open(&v->vdev, v->bdf, false));
+		ASSERT_EQ(used, ka_sysfs_num("pool_used"))
+			TH_LOG("round %u left pool memory behind", n - 1);
+		ASSERT_EQ(0, nvme_vfio_init(&v->nv, &v->vdev, &v->mem, NULL));
+		ASSERT_EQ(0, vmm_keep(v, true));
+		ASSERT_EQ(0, ka_fail_nth(n));
+		/* The mappings stay: the close captures them. */
+		nvme_vfio_dev_close(&v->vdev);
+		kept = kt_pci_command(self->bdf, 0) & PCI_COMMAND_MASTER;
+		ret = ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t);
+		if (!ret)
+			ret = ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t);
+		if (!ret)
+			ret = ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t);
+		fired = fault_times() == 0;
+		ASSERT_EQ(0, ka_fail_nth(0));
+		TH_LOG("n=%u fired=%d: %s%s%s", n, fired,
+		       kept ? "kept" : "capture failed, not kept",
+		       ret ? ", transition failed in " : "",
+		       ret ? (t.participant[0] ? t.participant : "the core") : "");
+		if (!kept)
+			ASSERT_TRUE(klog_has("its translation cannot be held"));
+		ASSERT_TRUE(fired || (kept && !ret));
+		ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
+		if (strcmp(state, "running"))
+			ASSERT_EQ(0, ka_transition(self->kadev,
+						   KEEPALIVE_EV_ABORT, &t));
+		ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
+		ASSERT_STREQ("running", state);
+	}
+	ASSERT_FALSE(fired) TH_LOG("still firing after %u points", n - 1);
+	/* The last round reached STOP and ABORTed: unmarked, released. */
+	ASSERT_EQ(used, ka_sysfs_num("pool_used"));
+	TH_LOG("%u fault points from the close to STOP, each undone", n - 2);
+	ASSERT_EQ(0, kt_kmemleak_ours(stderr));
 }
 
 /* Stage 2, inflight: the read finished during the blackout, into our file. */
