@@ -20,6 +20,7 @@
 
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/types.h>
 
 #include "pgtable.h"
 
@@ -107,7 +108,18 @@ int ipr_units_build(void);
 void ipr_units_free(void);
 void ipr_unit_put_unused(void);
 
+/**
+ * typedef ipr_backs_fn - is this memory inside one preserved memory file?
+ * @phys: physical address
+ * @len: bytes
+ *
+ * Return: true when it is (keepalive_memfd_backs()).
+ */
+typedef bool (*ipr_backs_fn)(phys_addr_t phys, u64 len);
+
 /* record.c: the image */
+const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_ctx *ce,
+			  u32 did, ipr_backs_fn backs);
 int ipr_record_write(void *fdt, int node);
 int ipr_record_read(const void *fdt, int node);
 

@@ -255,6 +255,7 @@ static struct ipr_unit *unit_at(int index)
 	return NULL;
 }
 
+/* The "iova-ranges" of @node into @d, not checked yet. */
 static int read_ranges(const void *fdt, int node, struct ipr_dev *d)
 {
 	const fdt64_t *c;
@@ -277,25 +278,40 @@ static int read_ranges(const void *fdt, int node, struct ipr_dev *d)
 		};
 	d->ranges.nr = n;
 	d->ranges.max = n;
-	return ipr_ranges_check(d->ranges.r, n, d->agaw);
+	return 0;
 }
 
-/* Check one device's record against its unit; NULL when it may be adopted. */
-static const char *check_dev(const void *fdt, int node, struct ipr_dev *d,
-			     const struct ipr_ctx *ce, u32 did)
+/**
+ * ipr_dev_check() - may a handed-over device's translation be adopted?
+ * @d: the device: its unit with the unit's tables claimed, its place, its
+ *	own tables claimed and its recorded ranges
+ * @ce: its recorded context entry
+ * @did: its recorded domain id
+ * @backs: whether a physical range lies inside one preserved memory file
+ *
+ * Checks the entry, the domain id and the address width against the
+ * unit's recorded capabilities, that the handover root holds exactly this
+ * entry, and that the tables, read only inside the device's own range,
+ * map exactly the recorded ranges, each inside a preserved file. Sets
+ * @d->top and @d->agaw.
+ *
+ * Context: Process context.
+ * Return: NULL when the device may be adopted; otherwise why not, for the
+ * log.
+ */
+const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_ctx *ce,
+			  u32 did, ipr_backs_fn backs)
 {
 	struct ipr_unit *u = d->unit;
 	struct ipr_ranges walked = {};
 	const struct ipr_ctx *ctx;
-	struct ipr_dev *o;
 	const u64 *root;
-	u64 re;
-	u16 cdid;
 	unsigned int i;
+	u16 cdid;
+	u64 re;
 	int ret;
 
-	ret = ipr_ctx_decode(ce, &d->top, &cdid, &d->agaw);
-	if (ret)
+	if (ipr_ctx_decode(ce, &d->top, &cdid, &d->agaw))
 		return "its context entry is not one this kernel adopts";
 	if (cdid != did || !did || did >= cap_ndoms(u->cap))
 		return "its domain id is out of range or disagrees with its context entry";
@@ -309,9 +325,7 @@ static const char *check_dev(const void *fdt, int node, struct ipr_dev *d,
 	ctx = u->tables.va + ((re & IPR_ROOT_CTP) - u->tables.phys);
 	if (ctx[d->devfn].lo != ce->lo || ctx[d->devfn].hi != ce->hi)
 		return "the handover root holds another context entry for it";
-	if (claim_range(fdt, node, &d->tables))
-		return "its tables are not a free pool range";
-	if (read_ranges(fdt, node, d))
+	if (ipr_ranges_check(d->ranges.r, d->ranges.nr, d->agaw))
 		return "its IOVA ranges are malformed";
 	walked.max = d->ranges.nr;
 	walked.r = kcalloc(max(1U, walked.max), sizeof(*walked.r), GFP_KERNEL);
@@ -326,11 +340,27 @@ static const char *check_dev(const void *fdt, int node, struct ipr_dev *d,
 	if (ret)
 		return "its tables do not map exactly its IOVA ranges from its own range";
 	for (i = 0; i < d->ranges.nr; i++)
-		if (!keepalive_memfd_backs(d->ranges.r[i].phys,
-					   d->ranges.r[i].len))
+		if (!backs(d->ranges.r[i].phys, d->ranges.r[i].len))
 			return "a range is not inside a preserved memory file";
+	return NULL;
+}
+
+/* Check one device's record against its unit; NULL when it may be adopted. */
+static const char *check_dev(const void *fdt, int node, struct ipr_dev *d,
+			     const struct ipr_ctx *ce, u32 did)
+{
+	const char *why;
+	struct ipr_dev *o;
+
+	if (claim_range(fdt, node, &d->tables))
+		return "its tables are not a free pool range";
+	if (read_ranges(fdt, node, d))
+		return "its IOVA ranges are malformed";
+	why = ipr_dev_check(d, ce, did, keepalive_memfd_backs);
+	if (why)
+		return why;
 	list_for_each_entry(o, &ipr_devs, list)
-		if (o->unit == u && o->did == did)
+		if (o->unit == d->unit && o->did == did)
 			return "its domain id is another device's";
 	return NULL;
 }
