@@ -83,12 +83,6 @@ void keepalive_iommu_adopt(struct intel_iommu *iommu)
 		iommu->name, n);
 }
 
-static struct ipr_dev *find_pdev(struct pci_dev *pdev)
-{
-	return ipr_find(pci_domain_nr(pdev->bus), pdev->bus->number,
-			pdev->devfn);
-}
-
 /**
  * keepalive_iommu_confined() - is this kept device's DMA translated by us?
  * @pdev: a kept or recorded device
@@ -104,7 +98,7 @@ bool keepalive_iommu_confined(struct pci_dev *pdev)
 	bool ret;
 
 	mutex_lock(&ipr_lock);
-	d = find_pdev(pdev);
+	d = ipr_find_pdev(pdev);
 	ret = d && (d->held || d->incoming);
 	mutex_unlock(&ipr_lock);
 	return ret;
@@ -131,7 +125,7 @@ int keepalive_iommu_hold(struct pci_dev *pdev)
 	int ret = 0;
 
 	mutex_lock(&ipr_lock);
-	d = find_pdev(pdev);
+	d = ipr_find_pdev(pdev);
 	if (d && (d->held || d->incoming)) {
 		d->by_close |= d->held;
 		goto unlock;
@@ -172,7 +166,7 @@ void keepalive_iommu_release(struct pci_dev *pdev)
 	struct ipr_dev *d;
 
 	mutex_lock(&ipr_lock);
-	d = find_pdev(pdev);
+	d = ipr_find_pdev(pdev);
 	if (d) {
 		ipr_release(d);
 		ipr_free(d);
@@ -202,7 +196,7 @@ void keepalive_iommu_reopen(struct pci_dev *pdev)
 	if (state != KEEPALIVE_STATE_RUNNING && state != KEEPALIVE_STATE_PREPARE)
 		return;
 	mutex_lock(&ipr_lock);
-	d = find_pdev(pdev);
+	d = ipr_find_pdev(pdev);
 	if (d && d->by_close && !d->incoming) {
 		ipr_release(d);
 		ipr_free(d);

@@ -143,6 +143,19 @@ struct ipr_dev *ipr_find(u32 segment, u8 bus, u8 devfn)
 	return NULL;
 }
 
+/**
+ * ipr_find_pdev() - the handover translation of a PCI device
+ * @pdev: the device
+ *
+ * Context: ipr_lock held.
+ * Return: the entry, or NULL.
+ */
+struct ipr_dev *ipr_find_pdev(struct pci_dev *pdev)
+{
+	return ipr_find(pci_domain_nr(pdev->bus), pdev->bus->number,
+			pdev->devfn);
+}
+
 static struct ipr_unit *unit_get(struct intel_iommu *iommu)
 {
 	struct ipr_unit *u;

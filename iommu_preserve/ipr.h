@@ -94,6 +94,7 @@ extern struct list_head ipr_devs;
 
 /* hold.c: capture, switch and release, in either kernel */
 struct ipr_dev *ipr_find(u32 segment, u8 bus, u8 devfn);
+struct ipr_dev *ipr_find_pdev(struct pci_dev *pdev);
 int ipr_capture(struct pci_dev *pdev, struct ipr_dev **out);
 int ipr_verify(struct ipr_dev *d);
 int ipr_switch(struct ipr_dev *d);
@@ -125,5 +126,14 @@ int ipr_record_read(const void *fdt, int node);
 
 /* participant.c */
 extern bool ipr_incoming;
+
+/* fault.c: test hooks */
+#if IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION)
+void ipr_fault_init(void);
+#else
+static inline void ipr_fault_init(void)
+{
+}
+#endif
 
 #endif /* _KEEPALIVE_IPR_H */

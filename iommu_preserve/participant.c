@@ -48,7 +48,7 @@ static int capture_one(struct pci_dev *pdev, void *data)
 	int ret = 0;
 
 	mutex_lock(&ipr_lock);
-	if (!ipr_find(pci_domain_nr(pdev->bus), pdev->bus->number, pdev->devfn))
+	if (!ipr_find_pdev(pdev))
 		ret = ipr_capture(pdev, &d);
 	mutex_unlock(&ipr_lock);
 	return ret;
@@ -74,7 +74,7 @@ static int switch_one(struct pci_dev *pdev, void *data)
 	int ret = 0;
 
 	mutex_lock(&ipr_lock);
-	d = ipr_find(pci_domain_nr(pdev->bus), pdev->bus->number, pdev->devfn);
+	d = ipr_find_pdev(pdev);
 	if (WARN_ON_ONCE(!d))
 		ret = -ENOENT;
 	else if (!d->held)
@@ -254,6 +254,7 @@ static struct keepalive_participant ipr_participant = {
  */
 static int __init ipr_init(void)
 {
+	ipr_fault_init();
 	return keepalive_register(&ipr_participant);
 }
 arch_initcall(ipr_init);

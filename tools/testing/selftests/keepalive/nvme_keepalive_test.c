@@ -61,6 +61,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,25 @@ static bool wait_driver(const char *bdf, const char *drv)
 	for (int i = 0; i < 1000; i++) {
 		pci_driver(bdf, cur, sizeof(cur));
 		if (!strcmp(cur, drv))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* Wait up to 10 s for the host nvme driver to show @bdf's namespace 1. */
+static bool wait_namespace(const char *bdf)
+{
+	char pattern[128];
+	glob_t g;
+
+	snprintf(pattern, sizeof(pattern),
+		 "/sys/bus/pci/devices/%s/nvme/nvme*/nvme*n1", bdf);
+	for (int i = 0; i < 1000; i++) {
+		bool found = !glob(pattern, 0, NULL, &g);
+
+		globfree(&g);
+		if (found)
 			return true;
 		usleep(10000);
 	}
@@ -357,6 +377,10 @@ TEST_F(nk, reset_without_keepalive)
 	    !is("adoptfail"))
 		SKIP(return, "the controls only");
 	ASSERT_TRUE(wait_driver(self->bdf[i], "nvme"));
+	/* The host driver's identify and namespace scan did their DMA. */
+	ASSERT_TRUE(wait_namespace(self->bdf[i]))
+		TH_LOG("%s has no namespace under the host nvme driver",
+		       self->bdf[i]);
 	if (is("running")) {
 		/* No handover: the files are gone too. */
 		ASSERT_EQ(-ENOENT, ka_memfd_retrieve(self->kadev, "nvme0-dma",
@@ -373,6 +397,16 @@ TEST_F(nk, reset_without_keepalive)
 		  nvme_vfio_rd64(&v->vdev, NVME_REG_ASQ));
 	TH_LOG("%s was reset: restore refused (ENODEV), CC.EN 0, the old admin queue gone",
 	       self->bdf[i]);
+	if (is("two")) {
+		/* Not kept, same IOMMU unit: its own DMA works as ever. */
+		ASSERT_EQ(0, nvme_vfio_init(&v->nv, &v->vdev, &v->mem, NULL));
+		v->buf = nvme_vfio_alloc(&v->nv, VMM_CHUNK);
+		ASSERT_NE(NULL, v->buf);
+		ASSERT_EQ(0, vmm_io(v, true, 0, 64, SEED2));
+		ASSERT_EQ(0, vmm_io(v, false, 0, 64, SEED2));
+		TH_LOG("%s, not kept, does I/O through its own domain",
+		       self->bdf[i]);
+	}
 	if (is("nokeep") || is("mismatch") || is("adoptfail")) {
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));

@@ -236,6 +236,42 @@ TEST_F(vk, unkept_device_is_reset_on_close)
 	ASSERT_EQ(-ENODEV, close_and_reopen(_metadata, self, false));
 }
 
+/*
+ * A mapping that is not a preserved memory file cannot be kept: PRE-STOP
+ * fails in the iommu participant, naming the IOVA; a close with such a
+ * mapping stops the device instead of keeping it.
+ */
+TEST_F(vk, unpreserved_mapping_refused)
+{
+	struct nvme_vfio nv = { 0 };
+	struct keepalive_transition t;
+	struct nvme_vfio_mem mem;
+	int cmd;
+
+	ASSERT_EQ(0, nvme_vfio_mem_anon(&mem, MEM_SIZE, MEM_IOVA));
+	ASSERT_EQ(0, nvme_vfio_init(&nv, &self->vdev, &mem, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, NULL));
+	ASSERT_EQ(-EXDEV, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
+	ASSERT_STREQ("iommu", t.participant);
+	/* Anonymous memory: how much of it is contiguous is chance. */
+	ASSERT_NE(NULL, strstr(kt_klog(), "cannot be kept: IOVA 0x20000000 ("));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
+
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	nvme_vfio_dev_close(&self->vdev);	/* still mapped */
+	cmd = kt_pci_command(self->bdf, 0);
+	ASSERT_LE(0, cmd);
+	ASSERT_EQ(0, cmd & PCI_COMMAND_MASTER);
+	ASSERT_NE(NULL, strstr(kt_klog(),
+			       "translation cannot be held (-18): no longer kept"));
+	ASSERT_EQ(0, nvme_vfio_dev_open(&self->vdev, self->bdf, false));
+	self->dev = self->vdev.device;
+	nvme_vfio_mem_unmap(&mem);
+}
+
 /* ABORT forgets the mark: a close resets the device again. */
 TEST_F(vk, abort_unmarks)
 {

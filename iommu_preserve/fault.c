@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: the debugfs "iommu_release" knob, a test hook
+ * built only with CONFIG_KEEPALIVE_FAULT_INJECTION.
+ *
+ * Writing 1 releases every held device at once, whether or not the domain
+ * it is attached to maps its memory yet: the bug the hold exists to
+ * prevent, so that a test can show what it would cost (DMA remapping
+ * faults, a lost completion).
+ */
+#define pr_fmt(fmt) "keepalive: iommu: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/init.h>
+#include <linux/fs.h>
+#include <linux/kstrtox.h>
+
+#include "ipr.h"
+
+static ssize_t release_write(struct file *file, const char __user *ubuf,
+			     size_t len, loff_t *ppos)
+{
+	struct ipr_dev *d;
+	bool yes;
+	int ret;
+
+	ret = kstrtobool_from_user(ubuf, len, &yes);
+	if (ret)
+		return ret;
+	if (!yes)
+		return -EINVAL;
+	mutex_lock(&ipr_lock);
+	list_for_each_entry(d, &ipr_devs, list)
+		ipr_release(d);
+	mutex_unlock(&ipr_lock);
+	pr_warn("test: every held translation released early\n");
+	return len;
+}
+
+static const struct file_operations release_fops = {
+	.owner = THIS_MODULE,
+	.write = release_write,
+};
+
+/**
+ * ipr_fault_init() - create the iommu_release knob
+ *
+ * Context: Process context, boot, after the core's debugfs directory.
+ */
+void __init ipr_fault_init(void)
+{
+	struct dentry *dir = debugfs_lookup("keepalive", NULL);
+
+	if (!dir)
+		return;
+	debugfs_create_file("iommu_release", 0200, dir, NULL, &release_fops);
+	dput(dir);
+}
