@@ -196,6 +196,18 @@ if want prodconfig; then
 	tally prodconfig "$(tail -n 1 <<<"$out")"
 fi
 
+if want distroconfig; then
+	# Debian's own 6.1 amd64 configuration with keepalive on top: every
+	# option survives, drivers/keepalive/ and every file patches/ touches
+	# compile (scripts/distroconfig.sh, with its controls).
+	echo "== distroconfig"
+	t0=$SECONDS
+	out=$(bash "$REPO/scripts/distroconfig.sh" 2>&1)
+	grep -v '^ok ' <<<"$out" | sed 's/^/   /'
+	echo "   distroconfig: $((SECONDS - t0)) s"
+	tally distroconfig "$(tail -n 1 <<<"$out")"
+fi
+
 if want kunit; then
 	# Every KUnit suite, in the first kernel of one boot.
 	vm_pass kunit --stages 1
