@@ -716,6 +716,8 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int i;
 
+	/* Progress and errors in the order they happen, even into a file. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

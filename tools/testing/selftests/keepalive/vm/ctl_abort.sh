@@ -22,7 +22,6 @@ update() { # extra options...
 }
 loaded() { [ "$(cat /sys/kernel/kexec_loaded)" = "$1" ]; }
 state() { [ "$(cat $S/state)" = "$1" ]; }
-fail_stop='echo 0 > '$D'/fail_keepalive/verbose && echo 100 > '$D'/fail_keepalive/probability && echo 1 > '$D'/fail_keepalive/space && echo 1 > '$D'/fail_keepalive/times'
 
 echo "TAP version 13"
 $K status >$O 2>&1; show $O
@@ -39,9 +38,9 @@ update --no-exec
 check "update --no-exec: exit 0" [ $rc -eq 0 ]
 check "update: loaded with kexec -s" has $O '\[1/5\] loaded'
 check "update: prepare, pre-stop, stop in order" awk '
-	/\[2\/5\] prepare done: state prepare$/ { a = NR }
-	/\[3\/5\] pre-stop done: state pre-stop$/ { b = NR }
-	/\[4\/5\] stop done: state stop$/ { c = NR }
+	/\[2\/5\] prepare done: state prepare / { a = NR }
+	/\[3\/5\] pre-stop done: state pre-stop / { b = NR }
+	/\[4\/5\] stop done: state stop / { c = NR }
 	END { exit !(a && a < b && b < c) }' $O
 check "update --no-exec: state stop, kernel loaded" sh -c "[ \$(cat $S/state) = stop ] && [ \$(cat /sys/kernel/kexec_loaded) = 1 ]"
 $K status >$O 2>&1; show $O
@@ -60,11 +59,23 @@ check "abort: back to running" sh -c "[ $rc -eq 0 ] && grep -q 'aborted: state r
 $K abort >$O 2>&1; rc=$?
 check "abort in RUNNING: nothing to abort" sh -c "[ $rc -eq 0 ] && grep -q 'nothing to abort: state is running' $O"
 
-# A failure injected at STOP: the participant and errno named, ABORT.
-update --pre-stop "$fail_stop"
-check "STOP failure: exit 1" [ $rc -eq 1 ]
-check "STOP failure: participant and errno named" \
+# Failures injected at STOP (fail_keepalive, set by the pre-stop hook). STOP
+# consults it in the core before starting the image (ENOMEM), at the
+# image's pool allocation (ENOSPC), then before each participant's
+# callback (kho/state.c): the 1st and the 3rd consultation fail. Each
+# failure is named with its errno, and ABORT runs.
+fail_stop() { # n: the n-th consultation of STOP fails
+	echo "echo 0 > $D/fail_keepalive/verbose && echo 100 > $D/fail_keepalive/probability && echo $1 > $D/fail_keepalive/space && echo 1 > $D/fail_keepalive/times"
+}
+update --pre-stop "$(fail_stop 1)"
+check "STOP failure in the core: exit 1, named with its errno" \
+	sh -c "[ $rc -eq 1 ] && grep -q '^keepalivectl: stop failed: keepalive core: ENOMEM (errno 12)' $O"
+update --pre-stop "$(fail_stop 3)"
+check "STOP failure in a participant: exit 1" [ $rc -eq 1 ]
+check "STOP failure in a participant: participant and errno named" \
 	has $O '^keepalivectl: stop failed: participant (memfd|vfio): E[A-Z0-9]+ \(errno [0-9]+\)$'
+check "STOP failure: STOP was requested after PRE-STOP" \
+	sh -c "awk '/\[3\/5\] pre-stop done/ { a = NR } /\[4\/5\] stop \.\.\./ { b = NR } END { exit !(a && a < b) }' $O"
 check "STOP failure: aborted from pre-stop" has $O 'abort \(from pre-stop\)'
 check "STOP failure: state running, next kernel unloaded" \
 	sh -c "grep -q 'aborted: state running, nothing handed over, next kernel unloaded' $O && [ \$(cat $S/state) = running ] && [ \$(cat /sys/kernel/kexec_loaded) = 0 ]"
