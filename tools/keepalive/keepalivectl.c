@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,86 +41,84 @@
 #define MAX_DEVS	64
 
 static const char *prog = "keepalivectl";
-static volatile sig_atomic_t interrupted;
+/* The signal that interrupted an update, 0 if none; set by on_signal(). */
+static atomic_int interrupted;
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-"NAME\n"
-"    keepalivectl - drive a kexec device keepalive host kernel update\n"
-"\n"
-"SYNOPSIS\n"
-"    keepalivectl status [--json]\n"
-"    keepalivectl update KERNEL [--initrd FILE] [--append ARGS | --reuse-cmdline]\n"
-"                        [--pre-stop CMD] [--kexec PATH] [--no-exec]\n"
-"    keepalivectl abort\n"
-"    keepalivectl decode [outgoing | incoming | FILE]\n"
-"    keepalivectl --help\n"
-"\n"
-"DESCRIPTION\n"
-"    Kexec device keepalive keeps vfio-pci devices that their VMMs marked\n"
-"    (VFIO_DEVICE_FEATURE_KEEPALIVE) running across a kexec, with memory\n"
-"    preserved in files of /dev/keepalive. keepalivectl is the admin's side\n"
-"    of it: it shows the state and walks the handover state machine.\n"
-"\n"
-"COMMANDS\n"
-"    status     The state, what became of the incoming handover, the pool,\n"
-"               the preserved files, the kept devices and the last error.\n"
-"               Kept devices are listed from the handover image: the\n"
-"               outgoing one in STOP, the incoming one after a kexec. A\n"
-"               marked device is not listed before STOP (only its VMM knows\n"
-"               it is marked). --json prints one JSON object instead.\n"
-"\n"
-"    update     Load KERNEL with 'kexec -s' (kexec_file_load; kexec -c\n"
-"               does not pass the keepalive pool on), then walk PREPARE,\n"
-"               PRE-STOP and STOP, printing each step, then run 'kexec -e'.\n"
-"               On any failure before 'kexec -e', and on SIGINT or SIGTERM\n"
-"               (Ctrl-C), it requests ABORT, so that every participant\n"
-"               undoes what it did and the state is 'running' again, unloads\n"
-"               the loaded kernel and exits non-zero. Once STOP is reached\n"
-"               and 'kexec -e' started, signals are ignored: that is the\n"
-"               point of no return.\n"
-"\n"
-"               --initrd FILE     initramfs of the next kernel\n"
-"               --append ARGS     its command line (default: this kernel's,\n"
-"                                 kexec --reuse-cmdline)\n"
-"               --reuse-cmdline   the same, explicitly\n"
-"               --pre-stop CMD    run 'sh -c CMD' once PRE-STOP is reached,\n"
-"                                 e.g. to have VMMs save their state into\n"
-"                                 their preserved files; a non-zero exit\n"
-"                                 aborts\n"
-"               --kexec PATH      the kexec binary (default: kexec in PATH,\n"
-"                                 from kexec-tools)\n"
-"               --no-exec         stop in STOP with the kernel loaded, for\n"
-"                                 'systemctl kexec' or 'kexec -e' later\n"
-"                                 ('keepalivectl abort' undoes it)\n"
-"\n"
-"    abort      Request ABORT from PREPARE, PRE-STOP or STOP: every\n"
-"               participant undoes its work in reverse order and the state\n"
-"               is 'running'. Marked vfio devices are unmarked.\n"
-"\n"
-"    decode     Decode and validate a handover image with kadecode (found\n"
-"               next to keepalivectl, or in PATH): 'outgoing' (readable in\n"
-"               STOP), 'incoming' (the one this kernel accepted), or a FILE\n"
-"               saved from either. Default: outgoing in STOP, else incoming.\n"
-"\n"
-"ERRORS\n"
-"    A failed step names the participant that failed and its errno, as\n"
-"    the kernel reports them (KEEPALIVE_IOC_TRANSITION), for example\n"
-"    'stop failed: participant vfio: EIO (errno 5)'.\n"
-"\n"
-"EXIT STATUS\n"
-"    0 success; 1 failure (for update: aborted, state running again);\n"
-"    2 usage error; 3 the abort itself failed (state printed);\n"
-"    130 interrupted and aborted.\n"
-"\n"
-"FILES\n"
-"    /sys/kernel/keepalive/, /dev/keepalive, /sys/kernel/debug/keepalive/\n"
-"    (debugfs must be mounted for the kept devices and decode).\n"
-"\n"
-"SEE ALSO\n"
-"    kexec(8), kadecode, Documentation/keepalive/keepalivectl.rst\n");
-}
+static const char manual[] =
+	"NAME\n"
+	"    keepalivectl - drive a kexec device keepalive host kernel update\n"
+	"\n"
+	"SYNOPSIS\n"
+	"    keepalivectl status [--json]\n"
+	"    keepalivectl update KERNEL [--initrd FILE] [--append ARGS | --reuse-cmdline]\n"
+	"                        [--pre-stop CMD] [--kexec PATH] [--no-exec]\n"
+	"    keepalivectl abort\n"
+	"    keepalivectl decode [outgoing | incoming | FILE]\n"
+	"    keepalivectl --help\n"
+	"\n"
+	"DESCRIPTION\n"
+	"    Kexec device keepalive keeps vfio-pci devices that their VMMs marked\n"
+	"    (VFIO_DEVICE_FEATURE_KEEPALIVE) running across a kexec, with memory\n"
+	"    preserved in files of /dev/keepalive. keepalivectl is the admin's side\n"
+	"    of it: it shows the state and walks the handover state machine.\n"
+	"\n"
+	"COMMANDS\n"
+	"    status     The state, what became of the incoming handover, the pool,\n"
+	"               the preserved files, the kept devices and the last error.\n"
+	"               Kept devices are listed from the handover image: the\n"
+	"               outgoing one in STOP, the incoming one after a kexec. A\n"
+	"               marked device is not listed before STOP (only its VMM knows\n"
+	"               it is marked). --json prints one JSON object instead.\n"
+	"\n"
+	"    update     Load KERNEL with 'kexec -s' (kexec_file_load; kexec -c\n"
+	"               does not pass the keepalive pool on), then walk PREPARE,\n"
+	"               PRE-STOP and STOP, printing each step, then run 'kexec -e'.\n"
+	"               On any failure before 'kexec -e', and on SIGINT or SIGTERM\n"
+	"               (Ctrl-C), it requests ABORT, so that every participant\n"
+	"               undoes what it did and the state is 'running' again, unloads\n"
+	"               the loaded kernel and exits non-zero. Once STOP is reached\n"
+	"               and 'kexec -e' started, signals are ignored: that is the\n"
+	"               point of no return.\n"
+	"\n"
+	"               --initrd FILE     initramfs of the next kernel\n"
+	"               --append ARGS     its command line (default: this kernel's,\n"
+	"                                 kexec --reuse-cmdline)\n"
+	"               --reuse-cmdline   the same, explicitly\n"
+	"               --pre-stop CMD    run 'sh -c CMD' once PRE-STOP is reached,\n"
+	"                                 e.g. to have VMMs save their state into\n"
+	"                                 their preserved files; a non-zero exit\n"
+	"                                 aborts\n"
+	"               --kexec PATH      the kexec binary (default: kexec in PATH,\n"
+	"                                 from kexec-tools)\n"
+	"               --no-exec         stop in STOP with the kernel loaded, for\n"
+	"                                 'systemctl kexec' or 'kexec -e' later\n"
+	"                                 ('keepalivectl abort' undoes it)\n"
+	"\n"
+	"    abort      Request ABORT from PREPARE, PRE-STOP or STOP: every\n"
+	"               participant undoes its work in reverse order and the state\n"
+	"               is 'running'. Marked vfio devices are unmarked.\n"
+	"\n"
+	"    decode     Decode and validate a handover image with kadecode (found\n"
+	"               next to keepalivectl, or in PATH): 'outgoing' (readable in\n"
+	"               STOP), 'incoming' (the one this kernel accepted), or a FILE\n"
+	"               saved from either. Default: outgoing in STOP, else incoming.\n"
+	"\n"
+	"ERRORS\n"
+	"    A failed step names the participant that failed and its errno, as\n"
+	"    the kernel reports them (KEEPALIVE_IOC_TRANSITION), for example\n"
+	"    'stop failed: participant vfio: EIO (errno 5)'.\n"
+	"\n"
+	"EXIT STATUS\n"
+	"    0 success; 1 failure (for update: aborted, state running again);\n"
+	"    2 usage error; 3 the abort itself failed (state printed);\n"
+	"    130 interrupted and aborted.\n"
+	"\n"
+	"FILES\n"
+	"    /sys/kernel/keepalive/, /dev/keepalive, /sys/kernel/debug/keepalive/\n"
+	"    (debugfs must be mounted for the kept devices and decode).\n"
+	"\n"
+	"SEE ALSO\n"
+	"    kexec(8), kadecode, Documentation/keepalive/keepalivectl.rst\n";
 
 static const char *errname(int err)
 {
@@ -331,7 +330,8 @@ static int cmd_status(bool json)
 		printf(", \"handover\": ");
 		json_str(handover);
 		printf(", \"generation\": %lld", sysfs_num("generation", 0));
-		printf(", \"pool\": {\"phys\": %lld, \"size\": %lld, \"used\": %lld, \"objects\": %lld}",
+		printf(", \"pool\": {\"phys\": %lld, \"size\": %lld, "
+		       "\"used\": %lld, \"objects\": %lld}",
 		       sysfs_num("pool_phys", -1), sysfs_num("pool_size", 0),
 		       sysfs_num("pool_used", 0), sysfs_num("pool_objects", 0));
 		printf(", \"files\": ");
@@ -342,11 +342,14 @@ static int cmd_status(bool json)
 			for (i = 0; i < nfiles; i++) {
 				printf("%s{\"name\": ", i ? ", " : "");
 				json_str(files[i].name);
-				printf(", \"length\": %llu, \"phys\": %llu, \"incoming\": %s, \"retrieved\": %s}",
+				unsigned int fl = files[i].flags;
+
+				printf(", \"length\": %llu, \"phys\": %llu, "
+				       "\"incoming\": %s, \"retrieved\": %s}",
 				       (unsigned long long)files[i].length,
 				       (unsigned long long)files[i].phys,
-				       files[i].flags & KEEPALIVE_MEMFD_INCOMING ? "true" : "false",
-				       files[i].flags & KEEPALIVE_MEMFD_RETRIEVED ? "true" : "false");
+				       fl & KEEPALIVE_MEMFD_INCOMING ? "true" : "false",
+				       fl & KEEPALIVE_MEMFD_RETRIEVED ? "true" : "false");
 			}
 			printf("]");
 		}
@@ -362,7 +365,9 @@ static int cmd_status(bool json)
 			printf("null");
 		printf(", \"devices\": [");
 		for (i = 0; i < ndevs; i++)
-			printf("%s{\"bdf\": \"%04x:%02x:%02x.%u\", \"vendor\": \"%04x\", \"device\": \"%04x\", \"class\": \"%06x\"}",
+			printf("%s{\"bdf\": \"%04x:%02x:%02x.%u\", "
+			       "\"vendor\": \"%04x\", \"device\": \"%04x\", "
+			       "\"class\": \"%06x\"}",
 			       i ? ", " : "", devs[i].seg, devs[i].bus,
 			       devs[i].devfn >> 3, devs[i].devfn & 7,
 			       devs[i].vendor, devs[i].device, devs[i].class);
@@ -546,7 +551,7 @@ static int update_abort(int dev, const struct update_opts *o, bool loaded,
 		sysfs_line("state", state, sizeof(state));
 	}
 	if (loaded) {
-		char *argv[] = { (char *)o->kexec, "-s", "-u", NULL };
+		char *argv[4] = { (char *)o->kexec, "-s", "-u", NULL };
 
 		if (run(argv, NULL))
 			fprintf(stderr, "%s: %s -s -u failed: the next kernel stays loaded\n",
@@ -586,7 +591,8 @@ static int cmd_update(const struct update_opts *o)
 		return 1;
 	}
 	if (sysfs_line("state", state, sizeof(state)) || strcmp(state, "running")) {
-		fprintf(stderr, "%s: state is %s, not running: a handover is under way (keepalivectl abort?)\n",
+		fprintf(stderr, "%s: state is %s, not running: "
+			"a handover is under way (keepalivectl abort?)\n",
 			prog, state);
 		close(dev);
 		return 1;
@@ -655,8 +661,8 @@ static int cmd_update(const struct update_opts *o)
 	if (interrupted)
 		return update_abort(dev, o, loaded, 130);
 	if (o->no_exec) {
-		printf("%s: state stop, next kernel loaded: run 'kexec -e' (or 'systemctl kexec'), or 'keepalivectl abort'\n",
-		       prog);
+		printf("%s: state stop, next kernel loaded: run 'kexec -e' "
+		       "(or 'systemctl kexec'), or 'keepalivectl abort'\n", prog);
 		close(dev);
 		return 0;
 	}
@@ -719,17 +725,17 @@ int main(int argc, char **argv)
 	/* Progress and errors in the order they happen, even into a file. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
-		usage(stderr);
+		fputs(manual, stderr);
 		return 2;
 	}
 	cmd = argv[1];
 	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-		usage(stdout);
+		fputs(manual, stdout);
 		return 0;
 	}
 	for (i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
+			fputs(manual, stdout);
 			return 0;
 		}
 	}
@@ -777,7 +783,8 @@ int main(int argc, char **argv)
 		goto bad;
 	return cmd_update(&o);
 bad:
-	fprintf(stderr, "usage: %s status [--json] | update KERNEL [options] | abort | decode [IMAGE]\n"
+	fprintf(stderr, "usage: %s status [--json] | update KERNEL [options] | "
+		"abort | decode [IMAGE]\n"
 		"       (%s --help for the manual)\n", prog, prog);
 	return 2;
 }
