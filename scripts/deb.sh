@@ -70,8 +70,10 @@ log "built in $((SECONDS - start)) s"
 
 # What came out, and what is in it.
 release=$(make -s -C "$BUILD/linux" O="$OBJ" kernelrelease)
-image=$(ls "$OUT"/linux-image-"$release"_*.deb 2>/dev/null | grep -v -- -dbg_ | head -n 1) ||
-	true
+image=
+for d in "$OUT"/linux-image-"$release"_*.deb; do
+	[[ -e $d ]] && image=$d
+done
 [[ -n $image ]] || die "no linux-image-$release package in $OUT"
 [[ $release == *-keepalive ]] || die "kernel release $release does not say keepalive"
 dpkg-deb --info "$image" | sed 's/^/deb: /'
@@ -93,5 +95,7 @@ for opt in CONFIG_KEEPALIVE_FAULT_INJECTION CONFIG_KEEPALIVE_KUNIT_TEST; do
 	fi
 done
 [[ $bad -eq 0 ]] || die "the package's configuration is not what it should be"
-ls -l "$OUT"/*.deb | sed 's/^/deb: /'
+for d in "$OUT"/*.deb; do
+	log "$(basename "$d"): $(du -h "$d" | cut -f1)"
+done
 log "install with: dpkg -i $image"

@@ -99,11 +99,12 @@ touched_files() { # patchdir
 		sort -u
 }
 
-# kbuild targets of those files: foo.c -> foo.o. Headers are compiled in
-# the .c files that include them; Makefiles and Kconfig files are read by
-# the configuration and by prepare.
+# kbuild targets of those files: foo.c or foo.S -> foo.o. Headers are
+# compiled in the .c files that include them; Makefiles and Kconfig files
+# are read by the configuration and by prepare. Host programs and tools
+# (scripts/, tools/, samples/) are not kernel objects.
 objects_of() {
-	sed -n 's/\.c$/.o/p'
+	grep -Ev '^(scripts|tools|samples|Documentation)/' | sed -n 's/\.[cS]$/.o/p'
 }
 
 # Build the objects $@ in the distro object tree; each must exist after.
@@ -128,7 +129,7 @@ start=$SECONDS
 # 1. Debian's configuration.
 rc=0
 cfg=$(debian_config) || rc=1
-result $rc "Debian's configuration: $(cat "$DIST/config.source" 2>/dev/null | sed 's/^# //')"
+result $rc "Debian's configuration: $(sed 's/^# //' "$DIST/config.source" 2>/dev/null)"
 [[ $rc -eq 0 ]] || bail
 
 # 2. Configure (kernel.sh: olddefconfig, every fragment line must survive)
