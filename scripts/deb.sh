@@ -19,14 +19,16 @@
 # Both add configs/deb.config (LOCALVERSION "-keepalive"). The packages land
 # in build/deb-<config>/ (linux-image-<release>_<version>_amd64.deb,
 # linux-headers-..., linux-libc-dev_...); install the image with
-# dpkg -i. The object tree is build/deb-<config>/obj.
+# dpkg -i. The object tree is build/obj-deb-<config>.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(realpath -m "${KA_BUILD:-$REPO/build}")
 CONFIG=${KA_DEB_CONFIG:-debian}
 OUT=$BUILD/deb-$CONFIG
-OBJ=$OUT/obj
+# At the depth of build/obj and build/obj-distro: ccache hashes paths
+# relative to the object tree, so their objects are hits here.
+OBJ=$BUILD/obj-deb-$CONFIG
 FRAGMENT=$OUT/fragment.config
 
 log() { printf 'deb: %s\n' "$*"; }
@@ -67,6 +69,10 @@ start=$SECONDS
 KA_OBJ=$OBJ KA_BASECONFIG=$base KA_FRAGMENT=$FRAGMENT KA_TARGETS=bindeb-pkg \
 	bash "$REPO/scripts/kernel.sh"
 log "built in $((SECONDS - start)) s"
+# bindeb-pkg leaves its packages next to the object tree.
+for f in "$BUILD"/*.deb "$BUILD"/*.buildinfo "$BUILD"/*.changes; do
+	[[ -e $f ]] && mv "$f" "$OUT/"
+done
 
 # What came out, and what is in it.
 release=$(make -s -C "$BUILD/linux" O="$OBJ" kernelrelease)
