@@ -71,14 +71,14 @@ KA_OBJ=$OBJ KA_BASECONFIG=$base KA_FRAGMENT=$FRAGMENT KA_TARGETS=bindeb-pkg \
 log "built in $((SECONDS - start)) s"
 # bindeb-pkg leaves its packages next to the object tree.
 for f in "$BUILD"/*.deb "$BUILD"/*.buildinfo "$BUILD"/*.changes; do
-	[[ -e $f ]] && mv "$f" "$OUT/"
+	if [[ -e $f ]]; then mv "$f" "$OUT/"; fi
 done
 
 # What came out, and what is in it.
 release=$(make -s -C "$BUILD/linux" O="$OBJ" kernelrelease)
 image=
 for d in "$OUT"/linux-image-"$release"_*.deb; do
-	[[ -e $d ]] && image=$d
+	if [[ -e $d ]]; then image=$d; fi
 done
 [[ -n $image ]] || die "no linux-image-$release package in $OUT"
 [[ $release == *-keepalive ]] || die "kernel release $release does not say keepalive"
