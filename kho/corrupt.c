@@ -5,8 +5,9 @@
  *
  * Writing a word damages the sealed outgoing image the way a bug or a
  * stray write could, so that tests can check the next kernel refuses it:
- * magic, abi, hdr-crc, fdt-crc, fdt, range (past the pool) or overlap
- * (a range over the payload).
+ * magic, abi, hdr-crc, fdt-crc, fdt, range (past the pool), overlap
+ * (a range over the payload) or iommu (the first kept device's IOMMU
+ * record names domain id 0, which no context entry may use).
  */
 #define pr_fmt(fmt) "keepalive: " fmt
 
@@ -16,11 +17,14 @@
 #include <linux/uaccess.h>
 #include <asm/unaligned.h>
 
+#include <linux/keepalive/abi/iommu.h>
+
 #include "image.h"
 #include "kho.h"
 
 static const char * const corruptions[] = {
 	"magic", "abi", "hdr-crc", "fdt-crc", "fdt", "range", "overlap",
+	"iommu",
 };
 
 struct corrupt_ctx {
@@ -54,6 +58,18 @@ static int corrupt_range(void *fdt, phys_addr_t out_phys, bool overlap)
 
 	return keepalive_image_walk_ranges(fdt, corrupt_pair, &c) ?
 	       0 : -ENOENT;
+}
+
+static int corrupt_iommu(void *fdt)
+{
+	int node = fdt_path_offset(fdt, "/" KEEPALIVE_IOMMU_NODE "/"
+				   KEEPALIVE_IOMMU_DEVICE_PREFIX "0");
+
+	if (node < 0)
+		return -ENOENT;
+	return fdt_setprop_inplace_u32(fdt, node,
+				       KEEPALIVE_IOMMU_PROP_DOMAIN_ID, 0) ?
+	       -EINVAL : 0;
 }
 
 static void reseal(void *fdt, phys_addr_t out_phys)
@@ -112,6 +128,11 @@ static ssize_t corrupt_write(struct file *file, const char __user *ubuf,
 	case 5:
 	case 6:
 		ret = corrupt_range(fdt, out_phys, what == 6);
+		if (!ret)
+			reseal(fdt, out_phys);
+		break;
+	case 7:
+		ret = corrupt_iommu(fdt);
 		if (!ret)
 			reseal(fdt, out_phys);
 		break;

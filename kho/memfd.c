@@ -443,6 +443,31 @@ unsigned int keepalive_memfd_count(void)
 	return n;
 }
 
+/**
+ * keepalive_memfd_backs() - is this memory inside one preserved memory file?
+ * @phys: physical address
+ * @len: bytes
+ *
+ * For the IOMMU participant: a kept device may only reach memory the next
+ * kernel gives back to its owner.
+ *
+ * Context: Process context; takes memfd_lock.
+ * Return: true when [@phys, @phys + @len) lies inside one registered file.
+ */
+bool keepalive_memfd_backs(phys_addr_t phys, u64 len)
+{
+	struct keepalive_memfd *mf;
+	bool found = false;
+
+	mutex_lock(&memfd_lock);
+	list_for_each_entry(mf, &memfd_list, list)
+		if (phys >= mf->phys && len <= mf->length &&
+		    phys - mf->phys <= mf->length - len)
+			found = true;
+	mutex_unlock(&memfd_lock);
+	return found;
+}
+
 /* Participant callbacks: all under keepalive_sm.lock. */
 
 static int memfd_serialize(void *fdt, int parent, int index,

@@ -59,6 +59,36 @@ vm_fail() { # part, expected failure regex, vmtest args...
 	fi
 }
 
+# QEMU's VT-d trace events for vtd_clean(), passed with --qemu-opts.
+VTD_TRACE="-trace enable=vtd_dmar_fault -trace enable=vtd_dmar_enable -trace enable=vtd_reg_dmar_root"
+
+# The VT-d trace of a run (VTD_TRACE): not one DMA remapping fault, the root
+# table set at least three times (the first kernel, the handover root at
+# the kexec, the next kernel), and translation never turned off but at the
+# last kernel's power-off (after the last root write). One result; with
+# "must-fail", passed when the trace is not clean (a control).
+vtd_clean() { # part, [must-fail]
+	local part=$1 log=${KA_BUILD:-$REPO/build}/vm/$1/qemu.out verdict
+	verdict=$(awk '
+		/vtd_dmar_fault/ { faults++ }
+		/vtd_reg_dmar_root/ { roots++; last_root = NR }
+		/vtd_dmar_enable enable 0/ { off = NR }
+		END {
+			if (faults) print "dirty: " faults " DMA remapping fault(s)"
+			else if (roots < 3) print "dirty: root table set " roots + 0 " time(s), no handover root"
+			else if (off && off < last_root) print "dirty: translation turned off before the last kernel"
+			else print "clean"
+		}' "$log" 2>/dev/null)
+	echo "== ${part}_vtd: ${verdict:-no trace}"
+	if [[ ${2:-} == must-fail ]]; then
+		[[ $verdict == dirty* ]] && tally "${part}_vtd" "1 passed, 0 failed" ||
+			tally "${part}_vtd" "0 passed, 1 failed"
+	else
+		[[ $verdict == clean ]] && tally "${part}_vtd" "1 passed, 0 failed" ||
+			tally "${part}_vtd" "0 passed, 1 failed"
+	fi
+}
+
 # Where the injected fault hit in the next kernel of a run, from its console:
 # the caller frames of the FAULT_INJECTION stack, and keepalive's lines that
 # say what failed.
@@ -245,10 +275,15 @@ if want vfio; then
 		--run "1:$ST/vm/bind_vfio.sh"
 	# An NVMe controller kept running across kexec, and its controls:
 	# not kept, kexec from RUNNING, never reclaimed, one kept of two.
+	# The VT-d trace of keep must be clean; that of running (a kexec
+	# that hands nothing over turns translation off) must not.
 	for sc in keep nokeep running unclaimed; do
 		vm_pass "nvme_keepalive_$sc" --test nvme_keepalive_test \
-			--no-kunit --stages 2 -a "kt_scenario=$sc"
+			--no-kunit --stages 2 -a "kt_scenario=$sc" \
+			--qemu-opts "$VTD_TRACE"
 	done
+	vtd_clean nvme_keepalive_keep
+	vtd_clean nvme_keepalive_running must-fail
 	vm_pass nvme_keepalive_two --test nvme_keepalive_test --no-kunit \
 		--stages 2 --nvme 2 -a kt_scenario=two
 	# Not the device that was recorded: reset, with the reason.
@@ -263,6 +298,23 @@ if want vfio; then
 	# Kept across three kexecs in a row, pool usage constant.
 	vm_pass nvme_keepalive_cycles --test nvme_keepalive_test --no-kunit \
 		--stages 4 -a kt_scenario=cycles
+fi
+
+if want iommu; then
+	# DMA in flight at the kexec (a read on a drive that takes 4 s)
+	# completes during the blackout into the preserved buffer, through
+	# the handover tables; POST-RESUME waits for the VMM's mappings.
+	vm_pass iommu_inflight --test iommu_keepalive_test --no-kunit \
+		--stages 2 --slow-nvme 4000000000 -a kt_scenario=inflight \
+		--qemu-opts "$VTD_TRACE"
+	vtd_clean iommu_inflight
+	# Control: the same device not kept loses the read.
+	vm_fail iommu_inflight_off "inflight_read_completed" \
+		--test iommu_keepalive_test --stages 2 \
+		--slow-nvme 4000000000 -a kt_scenario=inflight_off
+	# A damaged IOMMU record: not adopted, reset.
+	vm_pass iommu_corrupt --test iommu_keepalive_test --no-kunit \
+		--stages 2 --slow-nvme 4000000000 -a kt_scenario=corrupt
 fi
 
 if want resume_sweep; then

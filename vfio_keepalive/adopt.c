@@ -24,6 +24,7 @@
 #include <linux/device.h>
 #include <linux/init.h>
 #include <linux/keepalive.h>
+#include <linux/keepalive/iommu.h>
 #include <linux/keepalive/abi/vfio.h>
 #include <linux/keepalive/pci.h>
 #include <linux/libfdt.h>
@@ -214,6 +215,8 @@ static const char *record_mismatch(struct pci_dev *pdev,
 		return vka_refused;
 	if (r->malformed)
 		return "its record is malformed";
+	if (!keepalive_iommu_confined(pdev))
+		return "its DMA translation was not handed over intact";
 	if (r->vendor_device != ((u32)pdev->vendor << 16 | pdev->device)) {
 		snprintf(buf, len, "it is %04x:%04x, the record says %04x:%04x",
 			 pdev->vendor, pdev->device, r->vendor_device >> 16,
@@ -319,6 +322,8 @@ static void start_cold(struct pci_dev *pdev, const char *why)
 	if (ret)
 		pci_warn(pdev, "keepalive: reset failed (%d): its driver must reset it\n",
 			 ret);
+	/* Quiet now: the IOMMU's next root will not carry its entry. */
+	keepalive_iommu_release(pdev);
 }
 
 /**

@@ -17,6 +17,7 @@
 
 #include <linux/iommu.h>
 #include <linux/keepalive.h>
+#include <linux/keepalive/iommu.h>
 #include <linux/keepalive/pci.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
@@ -80,7 +81,7 @@ static int vka_check_device(struct pci_dev *pdev)
 		pci_warn(pdev, "keepalive: its IOMMU group holds %u devices\n", n);
 		return -EXDEV;
 	}
-	return 0;
+	return keepalive_iommu_check(pdev);
 }
 
 static int vka_keep(struct pci_dev *pdev, const u8 *token)
@@ -128,6 +129,7 @@ void vka_drop(struct vka_kept *k)
 
 	lockdep_assert_held(&vka_lock);
 	list_del(&k->list);
+	keepalive_iommu_release(pdev);
 	pm_runtime_put(&pdev->dev);
 	if (vka_enabled(k))
 		pci_disable_device(pdev);
@@ -163,23 +165,90 @@ void vka_unkeep_all(void)
 }
 
 /**
- * keepalive_vfio_kept() - is this device kept alive across the next kexec?
- * @pdev: a PCI device
+ * keepalive_vfio_opening() - vfio-pci opens a device: is it kept alive?
+ * @pdev: a device whose first vfio fd is opening
  *
- * For vfio-pci's open and close paths, which leave a kept device running.
+ * For vfio-pci's open path, which leaves a kept device running. A device
+ * its previous VMM closed while kept was held on its handover
+ * translation since: from this open on (before PRE-STOP), it is translated
+ * by the domain of the container it is opened through, so a VMM that
+ * opens a running device again maps its memory first.
  *
  * Context: Process context; takes vka_lock.
  * Return: true when @pdev is marked, or was adopted from the previous
  * kernel and the handover is not concluded yet.
  */
-bool keepalive_vfio_kept(struct pci_dev *pdev)
+bool keepalive_vfio_opening(struct pci_dev *pdev)
 {
-	bool kept;
+	struct vka_kept *k;
 
 	mutex_lock(&vka_lock);
-	kept = vka_find(pdev);
+	k = vka_find(pdev);
+	if (k && !k->adopted)
+		keepalive_iommu_reopen(pdev);
+	mutex_unlock(&vka_lock);
+	return k;
+}
+
+/**
+ * keepalive_vfio_closing() - vfio-pci closes a device: is it kept running?
+ * @pdev: a device whose last vfio fd is closing, still attached to its
+ *	VMM's IOMMU domain
+ *
+ * A kept device's translation is held from now on (its VMM's container
+ * goes away next). If it cannot be, the device is no longer kept and
+ * vfio-pci stops and resets it as usual.
+ *
+ * Context: Process context (vfio-pci's close); takes vka_lock.
+ * Return: true when @pdev is kept and stays running.
+ */
+bool keepalive_vfio_closing(struct pci_dev *pdev)
+{
+	struct vka_kept *k;
+	bool kept = false;
+	int ret;
+
+	mutex_lock(&vka_lock);
+	k = vka_find(pdev);
+	if (k) {
+		ret = keepalive_iommu_hold(pdev);
+		kept = !ret;
+		if (ret) {
+			pci_err(pdev, "keepalive: its translation cannot be held (%d): no longer kept, stopped and reset\n",
+				ret);
+			vka_drop(k);
+		}
+	}
 	mutex_unlock(&vka_lock);
 	return kept;
+}
+
+/**
+ * keepalive_vfio_walk_kept() - call @fn for each device marked here
+ * @fn: called with vka_lock held; a non-zero return ends the walk
+ * @data: its argument
+ *
+ * For the IOMMU participant, from PRE-STOP on, when the set is frozen.
+ * Adopted devices (the previous kernel's) are not walked.
+ *
+ * Context: Process context; takes vka_lock.
+ * Return: 0, or the first non-zero return of @fn.
+ */
+int keepalive_vfio_walk_kept(keepalive_pci_fn fn, void *data)
+{
+	struct vka_kept *k;
+	int ret = 0;
+
+	mutex_lock(&vka_lock);
+	list_for_each_entry(k, &vka_kept_list, list) {
+		if (k->adopted)
+			continue;
+		ret = fn(k->pdev, data);
+		if (ret)
+			break;
+	}
+	mutex_unlock(&vka_lock);
+	return ret;
 }
 
 /**
@@ -212,6 +281,12 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
 		for (up = k->pdev; up; up = pci_upstream_bridge(up))
 			if (up == pdev)
 				keep = true;
+		/* Never bus mastering without our translation in front. */
+		if (k->pdev == pdev && !keepalive_iommu_confined(pdev)) {
+			pci_err(pdev, "keepalive: its DMA is not held by handover tables: bus master off for the kexec\n");
+			keep = false;
+			break;
+		}
 	}
 	mutex_unlock(&vka_lock);
 	if (!keep)

@@ -17,6 +17,7 @@
 #include <linux/device.h>
 #include <linux/init.h>
 #include <linux/keepalive.h>
+#include <linux/keepalive/abi/iommu.h>
 #include <linux/keepalive/abi/memfd.h>
 #include <linux/keepalive/abi/vfio.h>
 #include <linux/libfdt.h>
@@ -146,8 +147,13 @@ static const struct keepalive_ops vka_ops = {
 	.conclude = vka_participant_conclude,
 };
 
-/* A kept device DMAs into preserved memory files. */
-static const char * const vka_depends[] = { KEEPALIVE_MEMFD_NODE, NULL };
+/*
+ * A kept device DMAs into preserved memory files, through its handover
+ * translation.
+ */
+static const char * const vka_depends[] = {
+	KEEPALIVE_MEMFD_NODE, KEEPALIVE_IOMMU_NODE, NULL
+};
 
 struct keepalive_participant vka_participant = {
 	.name = KEEPALIVE_VFIO_NODE,

@@ -184,6 +184,7 @@ void *keepalive_pool_alloc(size_t size, phys_addr_t *phys);
 void keepalive_pool_free(void *addr, size_t size);
 void *keepalive_pool_claim(phys_addr_t phys, size_t size);
 bool keepalive_pool_contains(phys_addr_t phys, u64 size);
+bool keepalive_memfd_backs(phys_addr_t phys, u64 len);
 
 #endif /* CONFIG_KEEPALIVE */
 

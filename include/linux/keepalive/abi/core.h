@@ -4,9 +4,9 @@
  * This header is the core's part of it: the setup_data entry, the header,
  * the root of the payload and the properties any participant may use.
  * Each participant's own node is defined in a header of its own next to
- * this one: abi/memfd.h (preserved memory files) and abi/vfio.h (kept
- * vfio-pci devices). The IOMMU and interrupt remapping participants will
- * add theirs, abi/iommu.h and abi/irq.h, with their nodes.
+ * this one: abi/memfd.h (preserved memory files), abi/vfio.h (kept
+ * vfio-pci devices) and abi/iommu.h (their DMA translation). The
+ * interrupt remapping participant will add abi/irq.h.
  *
  * The keepalive pool is one physically contiguous range. Its first page
  * holds struct keepalive_hdr; the header points at a flattened device tree

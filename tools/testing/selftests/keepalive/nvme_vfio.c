@@ -25,7 +25,7 @@
 #include "nvme_vfio.h"
 
 #define NV_MAGIC	0x6e766d65	/* "nvme" */
-#define NV_VERSION	1
+#define NV_VERSION	2
 #define NV_PAGE		4096ULL		/* memory page size, CC.MPS = 0 */
 #define NV_ALIGN(x)	(((x) + NV_PAGE - 1) & ~(NV_PAGE - 1))
 
@@ -765,8 +765,7 @@ int nvme_vfio_save(struct nvme_vfio *nv, void *buf, size_t len)
 {
 	if (len < sizeof(nv->st))
 		return -ENOSPC;
-	if (nv->io_cmds != nv->io_done)
-		return -EBUSY;
+	nv->st.inflight = nv->io_cmds != nv->io_done;
 	memcpy(buf, &nv->st, sizeof(nv->st));
 	return sizeof(nv->st);
 }
@@ -787,6 +786,7 @@ int nvme_vfio_restore(struct nvme_vfio *nv, struct nvme_vfio_dev *dev,
 	nv->dev = dev;
 	nv->mem = *mem;
 	nv->st = *st;
+	nv->io_cmds = st->inflight;
 	ret = nv_dma_map(nv);
 	if (ret)
 		return ret;

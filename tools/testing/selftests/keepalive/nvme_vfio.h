@@ -85,6 +85,7 @@ struct nvme_vfio_state {
 	uint32_t max_xfer;		/* bytes per command */
 	uint16_t cid;			/* next command id */
 	uint16_t irq;			/* I/O CQ signals MSI-X vector 1 */
+	uint16_t inflight;		/* an I/O command (cid - 1) in flight */
 };
 
 struct nvme_vfio_opts {
@@ -165,7 +166,10 @@ int nvme_vfio_read(struct nvme_vfio *nv, uint64_t lba, uint32_t nlb,
 int nvme_vfio_write(struct nvme_vfio *nv, uint64_t lba, uint32_t nlb,
 		    const void *buf);
 
-/* Save the state into @buf: its size, or -ENOSPC. */
+/*
+ * Save the state into @buf: its size, or -ENOSPC. An I/O command may be
+ * in flight: the restored context reaps it with nvme_vfio_complete_io().
+ */
 int nvme_vfio_save(struct nvme_vfio *nv, void *buf, size_t len);
 /*
  * Take over a running controller from a saved state: map @mem (same IOVA,

@@ -133,12 +133,17 @@ int vmm_keep(struct vmm *v, bool keep)
 		memcpy(f.ka.token, v->token, sizeof(f.ka.token));
 	if (ioctl(v->vdev.device, VFIO_DEVICE_FEATURE, &f))
 		return fail(v, "VFIO_DEVICE_FEATURE_KEEPALIVE", -errno);
+	v->kept = keep;
 	return 0;
 }
 
 void vmm_exit(struct vmm *v)
 {
-	if (v->nv.mapped)
+	/*
+	 * A kept controller goes on with its DMA: its mappings must stay
+	 * until the close, which hands them to keepalive's handover tables.
+	 */
+	if (v->nv.mapped && !v->kept)
 		nvme_vfio_detach(&v->nv);
 	nvme_vfio_dev_close(&v->vdev);
 	nvme_vfio_mem_unmap(&v->mem);

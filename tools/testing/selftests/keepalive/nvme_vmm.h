@@ -45,6 +45,7 @@ struct vmm {
 	int dma_fd, state_fd;
 	void *state;			/* the state file, mapped */
 	uint8_t *buf;			/* VMM_CHUNK of the DMA file */
+	bool kept;			/* marked: its DMA stays mapped */
 };
 
 /* An idle @v for controller @idx: no fd open, vmm_exit() does nothing. */

@@ -43,6 +43,9 @@ Machine:
   -k, --kernel FILE     kernel to boot (default: build/obj/arch/x86/boot/bzImage)
       --next-kernel FILE  kernel that stage 1 kexecs into (default: the same)
   -n, --nvme N          emulated NVMe controllers (default 1), 64 MiB each
+      --slow-nvme NS    back NVMe controller 0 by a null-co drive whose every
+                        request takes NS nanoseconds and reads zeroes (I/O
+                        still in flight across a kexec)
       --root-ports      put each NVMe controller behind a PCIe root port of
                         its own (default: on the root bus)
   -m, --mem SIZE        guest memory (default 1G)
@@ -74,6 +77,7 @@ next_kernel=
 stages=
 nvme=1
 root_ports=0
+slow_nvme=
 mem=1G
 pool=128M
 append=
@@ -122,6 +126,7 @@ while [[ $# -gt 0 ]]; do
 	--next-kernel) next_kernel=$2; shift ;;
 	-n|--nvme) nvme=$2; shift ;;
 	--root-ports) root_ports=1 ;;
+	--slow-nvme) slow_nvme=$2; shift ;;
 	-m|--mem) mem=$2; shift ;;
 	-p|--pool) pool=$2; shift ;;
 	-a|--append) append="$append $2"; shift ;;
@@ -195,8 +200,11 @@ for ((i = 0; i < nvme; i++)); do
 		disks+=(-device "pcie-root-port,id=rp$i,chassis=$((i + 1)),slot=$((i + 1))")
 		bus=",bus=rp$i"
 	fi
-	disks+=(-drive "file=$outdir/nvme$i.img,if=none,id=nvm$i,format=raw"
-		-device "nvme,serial=kt-nvme-$i,drive=nvm$i$bus")
+	drive="file=$outdir/nvme$i.img,if=none,id=nvm$i,format=raw"
+	if [[ $i -eq 0 && -n $slow_nvme ]]; then
+		drive="if=none,id=nvm$i,driver=null-co,size=64M,read-zeroes=on,latency-ns=$slow_nvme"
+	fi
+	disks+=(-drive "$drive" -device "nvme,serial=kt-nvme-$i,drive=nvm$i$bus")
 done
 
 # A keepalive pool by default; --append keepalive.pool=... overrides it.

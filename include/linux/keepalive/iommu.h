@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kexec device keepalive: the DMA remapping hooks, called from the Intel
+ * VT-d driver (patches/0010) and from vfio_keepalive/ into iommu_preserve/.
+ * The driver's hooks are static inline no-ops without
+ * CONFIG_KEEPALIVE_IOMMU. See Documentation/keepalive/iommu.rst.
+ */
+#ifndef _LINUX_KEEPALIVE_IOMMU_H
+#define _LINUX_KEEPALIVE_IOMMU_H
+
+#include <linux/types.h>
+
+struct intel_iommu;
+struct pci_dev;
+
+#if IS_ENABLED(CONFIG_KEEPALIVE_IOMMU)
+bool keepalive_iommu_held(struct intel_iommu *iommu, u8 bus, u8 devfn);
+bool keepalive_iommu_shutdown(struct intel_iommu *iommu);
+bool keepalive_iommu_handed_over(struct intel_iommu *iommu);
+void keepalive_iommu_adopt(struct intel_iommu *iommu);
+
+int keepalive_iommu_check(struct pci_dev *pdev);
+int keepalive_iommu_hold(struct pci_dev *pdev);
+void keepalive_iommu_release(struct pci_dev *pdev);
+void keepalive_iommu_reopen(struct pci_dev *pdev);
+bool keepalive_iommu_confined(struct pci_dev *pdev);
+#else
+static inline bool keepalive_iommu_held(struct intel_iommu *iommu, u8 bus,
+					u8 devfn)
+{
+	return false;
+}
+
+static inline bool keepalive_iommu_shutdown(struct intel_iommu *iommu)
+{
+	return false;
+}
+
+static inline bool keepalive_iommu_handed_over(struct intel_iommu *iommu)
+{
+	return false;
+}
+
+static inline void keepalive_iommu_adopt(struct intel_iommu *iommu)
+{
+}
+#endif /* CONFIG_KEEPALIVE_IOMMU */
+
+#endif /* _LINUX_KEEPALIVE_IOMMU_H */

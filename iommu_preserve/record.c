@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: the IOMMU participant's node in the handover
+ * image (abi/iommu.h), written at STOP and read, checked and claimed at
+ * RESUME.
+ *
+ * Nothing read is trusted. A unit must be this machine's (same register
+ * base, same capabilities, legacy mode) and its tables inside the pool; a
+ * device's context entry must be the one its unit's handover root holds,
+ * with a domain id and an address width the unit supports, and its tables
+ * must lie inside its own pool range and map exactly its recorded ranges,
+ * each inside a preserved memory file. A device that fails any check is
+ * not adopted: the vfio participant resets it at enumeration.
+ */
+#define pr_fmt(fmt) "keepalive: iommu: " fmt
+
+#include <linux/dmar.h>
+#include <linux/keepalive.h>
+#include <linux/keepalive/abi/iommu.h>
+#include <linux/libfdt.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
+#include "ipr.h"
+
+/* "unit@" or "device@" and an int index. */
+#define IPR_NODE_NAME_MAX	sizeof(KEEPALIVE_IOMMU_DEVICE_PREFIX "-2147483648")
+
+static int set_range(void *fdt, int node, const struct ipr_arena *a)
+{
+	fdt64_t r[2] = {
+		cpu_to_fdt64(a->phys),
+		cpu_to_fdt64((u64)a->pages * IPR_PAGE_SIZE),
+	};
+
+	return fdt_setprop(fdt, node, KEEPALIVE_PROP_RANGES, r, sizeof(r));
+}
+
+static int write_unit(void *fdt, int parent, const struct ipr_unit *u)
+{
+	char name[IPR_NODE_NAME_MAX];
+	int node;
+
+	snprintf(name, sizeof(name), KEEPALIVE_IOMMU_UNIT_PREFIX "%d", u->index);
+	node = fdt_add_subnode(fdt, parent, name);
+	if (node < 0)
+		return node;
+	return fdt_setprop_u64(fdt, node, KEEPALIVE_IOMMU_PROP_REG_BASE,
+			       u->reg_base) ?:
+	       fdt_setprop_u64(fdt, node, KEEPALIVE_IOMMU_PROP_CAP, u->cap) ?:
+	       fdt_setprop_u64(fdt, node, KEEPALIVE_IOMMU_PROP_ECAP, u->ecap) ?:
+	       fdt_setprop_u64(fdt, node, KEEPALIVE_IOMMU_PROP_ROOT, u->root) ?:
+	       set_range(fdt, node, &u->tables);
+}
+
+static int write_dev(void *fdt, int parent, int index, const struct ipr_dev *d)
+{
+	struct ipr_ctx ce = ipr_ctx_encode(d->top, d->did, d->agaw);
+	fdt64_t ctx[2] = { cpu_to_fdt64(ce.lo), cpu_to_fdt64(ce.hi) };
+	char name[IPR_NODE_NAME_MAX];
+	fdt64_t *cells;
+	unsigned int i;
+	int node, ret;
+
+	snprintf(name, sizeof(name), KEEPALIVE_IOMMU_DEVICE_PREFIX "%d", index);
+	node = fdt_add_subnode(fdt, parent, name);
+	if (node < 0)
+		return node;
+	ret = fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT,
+			      d->segment) ?:
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, d->bus) ?:
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, d->devfn) ?:
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_IOMMU_PROP_UNIT,
+			      d->unit->index) ?:
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_IOMMU_PROP_DOMAIN_ID,
+			      d->did) ?:
+	      fdt_setprop(fdt, node, KEEPALIVE_IOMMU_PROP_CONTEXT, ctx,
+			  sizeof(ctx)) ?:
+	      set_range(fdt, node, &d->tables);
+	if (ret)
+		return ret;
+	ret = fdt_setprop_placeholder(fdt, node, KEEPALIVE_IOMMU_PROP_IOVA_RANGES,
+				      d->ranges.nr * KEEPALIVE_IOMMU_RANGE_CELLS *
+				      sizeof(*cells), (void **)&cells);
+	if (ret)
+		return ret;
+	for (i = 0; i < d->ranges.nr; i++, cells += KEEPALIVE_IOMMU_RANGE_CELLS) {
+		cells[0] = cpu_to_fdt64(d->ranges.r[i].iova);
+		cells[1] = cpu_to_fdt64(d->ranges.r[i].phys);
+		cells[2] = cpu_to_fdt64(d->ranges.r[i].len);
+		cells[3] = cpu_to_fdt64(d->ranges.r[i].prot);
+	}
+	return 0;
+}
+
+/**
+ * ipr_record_write() - record every unit's handover root and held device
+ * @fdt: the outgoing image
+ * @node: the participant's node
+ *
+ * Context: Process context; ipr_lock held; after ipr_units_build().
+ * Return: 0, or a libfdt error (-FDT_ERR_NOSPACE when the image is full).
+ */
+int ipr_record_write(void *fdt, int node)
+{
+	struct ipr_unit *u;
+	struct ipr_dev *d;
+	int i = 0, ret;
+
+	lockdep_assert_held(&ipr_lock);
+	list_for_each_entry(u, &ipr_units, list) {
+		if (u->index < 0)
+			continue;
+		ret = write_unit(fdt, node, u);
+		if (ret)
+			return ret;
+	}
+	list_for_each_entry(d, &ipr_devs, list) {
+		if (!d->held)
+			continue;
+		ret = write_dev(fdt, node, i++, d);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Property @name of @node: exactly @len bytes, or NULL. */
+static const void *prop(const void *fdt, int node, const char *name, int len)
+{
+	int l;
+	const void *p = fdt_getprop(fdt, node, name, &l);
+
+	return p && l == len ? p : NULL;
+}
+
+static int get_u64(const void *fdt, int node, const char *name, u64 *v)
+{
+	const fdt64_t *p = prop(fdt, node, name, sizeof(*p));
+
+	if (!p)
+		return -EINVAL;
+	*v = fdt64_ld(p);
+	return 0;
+}
+
+static int get_u32(const void *fdt, int node, const char *name, u32 *v)
+{
+	const fdt32_t *p = prop(fdt, node, name, sizeof(*p));
+
+	if (!p)
+		return -EINVAL;
+	*v = fdt32_ld(p);
+	return 0;
+}
+
+/* Claim the one phys-ranges pair of @node into @a. */
+static int claim_range(const void *fdt, int node, struct ipr_arena *a)
+{
+	const fdt64_t *r = prop(fdt, node, KEEPALIVE_PROP_RANGES,
+				2 * sizeof(fdt64_t));
+	u64 phys, len;
+	void *va;
+
+	if (!r)
+		return -EINVAL;
+	phys = fdt64_ld(&r[0]);
+	len = fdt64_ld(&r[1]);
+	if (!len || len % IPR_PAGE_SIZE || len / IPR_PAGE_SIZE > UINT_MAX)
+		return -EINVAL;
+	va = keepalive_pool_claim(phys, len);
+	if (IS_ERR(va))
+		return PTR_ERR(va);
+	*a = (struct ipr_arena) {
+		.va = va, .phys = phys, .pages = len / IPR_PAGE_SIZE,
+		.used = len / IPR_PAGE_SIZE,
+	};
+	return 0;
+}
+
+static void arena_free(struct ipr_arena *a)
+{
+	if (a->va)
+		keepalive_pool_free(a->va, (size_t)a->pages * IPR_PAGE_SIZE);
+	*a = (struct ipr_arena) {};
+}
+
+static bool in_arena(const struct ipr_arena *a, u64 phys, u64 len)
+{
+	u64 size = (u64)a->pages * IPR_PAGE_SIZE;
+
+	return phys >= a->phys && len <= size && phys - a->phys <= size - len;
+}
+
+static bool arena_table(void *ctx, u64 phys, const u64 **table)
+{
+	struct ipr_arena *a = ctx;
+
+	if (!IS_ALIGNED(phys, IPR_PAGE_SIZE) ||
+	    !in_arena(a, phys, IPR_PAGE_SIZE))
+		return false;
+	*table = a->va + (phys - a->phys);
+	return true;
+}
+
+/* The live unit at @reg_base, if the DMAR table was parsed already. */
+static struct intel_iommu *live_unit(u64 reg_base)
+{
+	struct dmar_drhd_unit *drhd;
+	struct intel_iommu *found = NULL;
+
+	rcu_read_lock();
+	for_each_drhd_unit(drhd)
+		if (drhd->reg_base_addr == reg_base && drhd->iommu)
+			found = drhd->iommu;
+	rcu_read_unlock();
+	return found;
+}
+
+static const char *read_unit(const void *fdt, int node, struct ipr_unit *u)
+{
+	struct intel_iommu *iommu;
+
+	if (get_u64(fdt, node, KEEPALIVE_IOMMU_PROP_REG_BASE, &u->reg_base) ||
+	    get_u64(fdt, node, KEEPALIVE_IOMMU_PROP_CAP, &u->cap) ||
+	    get_u64(fdt, node, KEEPALIVE_IOMMU_PROP_ECAP, &u->ecap) ||
+	    get_u64(fdt, node, KEEPALIVE_IOMMU_PROP_ROOT, &u->root))
+		return "malformed";
+	iommu = live_unit(u->reg_base);
+	if (!iommu)
+		return "no such unit here (or DMAR not parsed yet: interrupt remapping off)";
+	if (iommu->cap != u->cap || iommu->ecap != u->ecap)
+		return "the unit's capabilities differ";
+	if (ecap_smts(u->ecap) && intel_iommu_sm)
+		return "the unit would run in scalable mode";
+	if (claim_range(fdt, node, &u->tables))
+		return "its tables are not a free pool range";
+	if (!in_arena(&u->tables, u->root, IPR_PAGE_SIZE) ||
+	    !IS_ALIGNED(u->root, IPR_PAGE_SIZE)) {
+		arena_free(&u->tables);
+		return "its root is outside its tables";
+	}
+	u->iommu = iommu;
+	return NULL;
+}
+
+static struct ipr_unit *unit_at(int index)
+{
+	struct ipr_unit *u;
+
+	list_for_each_entry(u, &ipr_units, list)
+		if (u->index == index)
+			return u;
+	return NULL;
+}
+
+static int read_ranges(const void *fdt, int node, struct ipr_dev *d)
+{
+	const fdt64_t *c;
+	unsigned int i, n;
+	int len;
+
+	c = fdt_getprop(fdt, node, KEEPALIVE_IOMMU_PROP_IOVA_RANGES, &len);
+	if (!c || len % (KEEPALIVE_IOMMU_RANGE_CELLS * sizeof(*c)))
+		return -EINVAL;
+	n = len / (KEEPALIVE_IOMMU_RANGE_CELLS * sizeof(*c));
+	if (n > KEEPALIVE_IOMMU_MAX_RANGES)
+		return -E2BIG;
+	d->ranges.r = kcalloc(n, sizeof(*d->ranges.r), GFP_KERNEL);
+	if (n && !d->ranges.r)
+		return -ENOMEM;
+	for (i = 0; i < n; i++, c += KEEPALIVE_IOMMU_RANGE_CELLS)
+		d->ranges.r[i] = (struct ipr_range) {
+			.iova = fdt64_ld(&c[0]), .phys = fdt64_ld(&c[1]),
+			.len = fdt64_ld(&c[2]), .prot = fdt64_ld(&c[3]),
+		};
+	d->ranges.nr = n;
+	d->ranges.max = n;
+	return ipr_ranges_check(d->ranges.r, n, d->agaw);
+}
+
+/* Check one device's record against its unit; NULL when it may be adopted. */
+static const char *check_dev(const void *fdt, int node, struct ipr_dev *d,
+			     const struct ipr_ctx *ce, u32 did)
+{
+	struct ipr_unit *u = d->unit;
+	struct ipr_ranges walked = {};
+	const struct ipr_ctx *ctx;
+	struct ipr_dev *o;
+	const u64 *root;
+	u64 re;
+	u16 cdid;
+	unsigned int i;
+	int ret;
+
+	ret = ipr_ctx_decode(ce, &d->top, &cdid, &d->agaw);
+	if (ret)
+		return "its context entry is not one this kernel adopts";
+	if (cdid != did || !did || did >= cap_ndoms(u->cap))
+		return "its domain id is out of range or disagrees with its context entry";
+	if (!(cap_sagaw(u->cap) & BIT(d->agaw)))
+		return "its address width is not supported by the unit";
+	root = u->tables.va + (u->root - u->tables.phys);
+	re = root[2 * d->bus];
+	if (!(re & IPR_ROOT_PRESENT) ||
+	    !in_arena(&u->tables, re & IPR_ROOT_CTP, IPR_PAGE_SIZE))
+		return "the handover root has no context table for its bus";
+	ctx = u->tables.va + ((re & IPR_ROOT_CTP) - u->tables.phys);
+	if (ctx[d->devfn].lo != ce->lo || ctx[d->devfn].hi != ce->hi)
+		return "the handover root holds another context entry for it";
+	if (claim_range(fdt, node, &d->tables))
+		return "its tables are not a free pool range";
+	if (read_ranges(fdt, node, d))
+		return "its IOVA ranges are malformed";
+	walked.max = d->ranges.nr;
+	walked.r = kcalloc(max(1U, walked.max), sizeof(*walked.r), GFP_KERNEL);
+	if (!walked.r)
+		return "out of memory";
+	ret = ipr_pgtable_walk(d->top, d->agaw, arena_table, &d->tables,
+			       ipr_ranges_add, &walked);
+	if (!ret && !ipr_ranges_equal(walked.r, walked.nr, d->ranges.r,
+				      d->ranges.nr))
+		ret = -EINVAL;
+	kfree(walked.r);
+	if (ret)
+		return "its tables do not map exactly its IOVA ranges from its own range";
+	for (i = 0; i < d->ranges.nr; i++)
+		if (!keepalive_memfd_backs(d->ranges.r[i].phys,
+					   d->ranges.r[i].len))
+			return "a range is not inside a preserved memory file";
+	list_for_each_entry(o, &ipr_devs, list)
+		if (o->unit == u && o->did == did)
+			return "its domain id is another device's";
+	return NULL;
+}
+
+static void read_dev(const void *fdt, int node)
+{
+	const char *name = fdt_get_name(fdt, node, NULL);
+	u32 segment, bus, devfn, unit, did;
+	const fdt64_t *c;
+	struct ipr_ctx ce;
+	struct ipr_dev *d;
+	const char *why;
+
+	c = prop(fdt, node, KEEPALIVE_IOMMU_PROP_CONTEXT, 2 * sizeof(*c));
+	if (get_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, &segment) ||
+	    get_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, &bus) ||
+	    get_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, &devfn) ||
+	    get_u32(fdt, node, KEEPALIVE_IOMMU_PROP_UNIT, &unit) ||
+	    get_u32(fdt, node, KEEPALIVE_IOMMU_PROP_DOMAIN_ID, &did) || !c ||
+	    bus > 255 || devfn > 255 || unit > INT_MAX) {
+		pr_err("resume: %s is malformed: its device is not adopted\n",
+		       name);
+		return;
+	}
+	if (ipr_find(segment, bus, devfn)) {
+		pr_err("resume: %s: %04x:%02x:%02x.%d is recorded twice: not adopted\n",
+		       name, segment, bus, PCI_SLOT(devfn), PCI_FUNC(devfn));
+		return;
+	}
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return;
+	d->segment = segment;
+	d->bus = bus;
+	d->devfn = devfn;
+	d->unit = unit_at(unit);
+	ce = (struct ipr_ctx) { .lo = fdt64_ld(&c[0]), .hi = fdt64_ld(&c[1]) };
+	why = !d->unit || !d->unit->iommu ? "its unit was not adopted" :
+	      segment != d->unit->iommu->segment ? "its unit is on another PCI segment" :
+	      check_dev(fdt, node, d, &ce, did);
+	if (why) {
+		pr_err("resume: %04x:%02x:%02x.%d: %s: not adopted\n", segment,
+		       bus, PCI_SLOT(devfn), PCI_FUNC(devfn), why);
+		arena_free(&d->tables);
+		kfree(d->ranges.r);
+		kfree(d);
+		return;
+	}
+	d->did = did;
+	d->incoming = true;
+	list_add_tail(&d->list, &ipr_devs);
+	pr_info("resume: %04x:%02x:%02x.%d: %u range(s), domain id %u: valid\n",
+		segment, bus, PCI_SLOT(devfn), PCI_FUNC(devfn), d->ranges.nr,
+		did);
+}
+
+/**
+ * ipr_record_read() - read, check and claim the incoming units and devices
+ * @fdt: the incoming image
+ * @node: the participant's node
+ *
+ * A unit or device that fails a check is logged and left out: its devices
+ * are not adopted.
+ *
+ * Context: Process context, boot; ipr_lock held.
+ * Return: 0, or -EINVAL when the node's subnodes cannot be walked.
+ */
+int ipr_record_read(const void *fdt, int node)
+{
+	int child, index;
+
+	lockdep_assert_held(&ipr_lock);
+	fdt_for_each_subnode(child, fdt, node) {
+		const char *name = fdt_get_name(fdt, child, NULL);
+		struct ipr_unit *u;
+		const char *why;
+
+		if (!name || sscanf(name, KEEPALIVE_IOMMU_UNIT_PREFIX "%d",
+				    &index) != 1)
+			continue;
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u)
+			return -ENOMEM;
+		u->index = index;
+		why = index < 0 || unit_at(index) ? "duplicate index" :
+		      read_unit(fdt, child, u);
+		if (why) {
+			pr_err("resume: %s: %s: its devices are not adopted\n",
+			       name, why);
+			u->iommu = NULL;
+		}
+		list_add_tail(&u->list, &ipr_units);
+	}
+	if (child != -FDT_ERR_NOTFOUND)
+		return -EINVAL;
+	fdt_for_each_subnode(child, fdt, node) {
+		const char *name = fdt_get_name(fdt, child, NULL);
+
+		if (name && !strncmp(name, KEEPALIVE_IOMMU_DEVICE_PREFIX,
+				     strlen(KEEPALIVE_IOMMU_DEVICE_PREFIX)))
+			read_dev(fdt, child);
+	}
+	return 0;
+}

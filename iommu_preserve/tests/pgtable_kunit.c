@@ -1,0 +1,349 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the VT-d structures iommu_preserve/ builds and reads
+ * (iommu_preserve/pgtable.c), on plain memory with made-up physical
+ * addresses.
+ *
+ * Covered: root and context entry encodings bit by bit and every reason a
+ * context entry is refused; the range checks; the page-table builder and
+ * walker round trip at 3 and 4 levels, with and without superpages, the
+ * page choice (1 GiB, 2 MiB, 4 KiB by alignment), the page count being
+ * exactly what the build uses, a too-small arena; the walker refusing a
+ * table outside what it may read and a misaligned or misplaced superpage;
+ * the range collector's merging and its capacity.
+ */
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/keepalive/abi/iommu.h>
+#include <linux/sizes.h>
+
+#include "../pgtable.h"
+
+#define ARENA_PAGES	64
+#define FAKE_PHYS	0x7f000000ULL	/* where the arena "is" */
+#define RW		(KEEPALIVE_IOMMU_PROT_READ | KEEPALIVE_IOMMU_PROT_WRITE)
+#define RO		KEEPALIVE_IOMMU_PROT_READ
+
+struct pt_ctx {
+	struct ipr_arena a;
+	struct ipr_range got[32];
+	struct ipr_ranges rs;
+	unsigned int leaves[4];	/* by level */
+};
+
+static int pt_init(struct kunit *test)
+{
+	struct pt_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->a.va = kunit_kzalloc(test, ARENA_PAGES * IPR_PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->a.va);
+	c->a.phys = FAKE_PHYS;
+	c->a.pages = ARENA_PAGES;
+	c->rs = (struct ipr_ranges) { .r = c->got, .max = ARRAY_SIZE(c->got) };
+	test->priv = c;
+	return 0;
+}
+
+static bool arena_read(void *ctx, u64 phys, const u64 **table)
+{
+	struct ipr_arena *a = ctx;
+
+	if (phys < a->phys || phys >= a->phys + (u64)a->used * IPR_PAGE_SIZE)
+		return false;
+	*table = a->va + (phys - a->phys);
+	return true;
+}
+
+static int count_leaf(void *ctx, u64 iova, u64 phys, u64 size, u32 prot)
+{
+	struct pt_ctx *c = ctx;
+
+	c->leaves[size == SZ_1G ? 3 : size == SZ_2M ? 2 : 1]++;
+	return ipr_ranges_add(&c->rs, iova, phys, size, prot);
+}
+
+/* Build @r, check the count, walk it back and compare. */
+static void round_trip(struct kunit *test, const struct ipr_range *r,
+		       unsigned int nr, int agaw, u32 sllps)
+{
+	struct pt_ctx *c = test->priv;
+	unsigned int pages;
+	u64 top;
+
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(r, nr, agaw, sllps, &pages), 0);
+	KUNIT_ASSERT_LE(test, pages, ARENA_PAGES);
+	c->a.pages = pages;
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_build(&c->a, r, nr, agaw, sllps, &top),
+			0);
+	KUNIT_EXPECT_EQ(test, c->a.used, pages);
+	KUNIT_EXPECT_EQ(test, top, FAKE_PHYS);
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_walk(top, agaw, arena_read, &c->a,
+					       count_leaf, c), 0);
+	KUNIT_EXPECT_TRUE(test, ipr_ranges_equal(c->rs.r, c->rs.nr, r, nr));
+}
+
+static const struct ipr_range mixed[] = {
+	{ .iova = 0x1000, .phys = 0x5000, .len = 0x3000, .prot = RO },
+	/* 2 MiB aligned on both sides: two 2 MiB pages */
+	{ .iova = SZ_2M, .phys = SZ_1G, .len = SZ_4M, .prot = RW },
+	/* 1 GiB aligned: one 1 GiB page, then two 4 KiB */
+	{ .iova = SZ_1G, .phys = 2ULL * SZ_1G, .len = SZ_1G + SZ_8K, .prot = RW },
+	/* congruent only modulo 4 KiB: 4 KiB pages */
+	{ .iova = 3ULL * SZ_1G, .phys = SZ_4G + 0x1000, .len = SZ_2M, .prot = RW },
+};
+
+static void pgtable_round_trip_superpages(struct kunit *test)
+{
+	struct pt_ctx *c = test->priv;
+
+	round_trip(test, mixed, ARRAY_SIZE(mixed), 1,
+		   IPR_SLLPS_2M | IPR_SLLPS_1G);
+	KUNIT_EXPECT_EQ(test, c->leaves[3], 1);
+	KUNIT_EXPECT_EQ(test, c->leaves[2], 2);
+	KUNIT_EXPECT_EQ(test, c->leaves[1], 3 + 2 + 512);
+}
+
+static void pgtable_round_trip_4k_only(struct kunit *test)
+{
+	static const struct ipr_range r[] = {
+		{ .iova = SZ_2M, .phys = SZ_1G, .len = SZ_4M, .prot = RW },
+		{ .iova = SZ_1G, .phys = SZ_2G, .len = SZ_8K, .prot = RO },
+	};
+	struct pt_ctx *c = test->priv;
+
+	round_trip(test, r, ARRAY_SIZE(r), 1, 0);
+	KUNIT_EXPECT_EQ(test, c->leaves[2], 0);
+	KUNIT_EXPECT_EQ(test, c->leaves[1], 1024 + 2);
+}
+
+static void pgtable_round_trip_4level(struct kunit *test)
+{
+	static const struct ipr_range r[] = {
+		{ .iova = 0, .phys = SZ_2M, .len = SZ_2M, .prot = RW },
+		{ .iova = 1ULL << 40, .phys = SZ_1G, .len = SZ_1G, .prot = RW },
+	};
+	struct pt_ctx *c = test->priv;
+
+	round_trip(test, r, ARRAY_SIZE(r), 2, IPR_SLLPS_2M | IPR_SLLPS_1G);
+	KUNIT_EXPECT_EQ(test, c->leaves[3], 1);
+	KUNIT_EXPECT_EQ(test, c->leaves[2], 1);
+	/* top, two level-3 tables, one level-2 table */
+	KUNIT_EXPECT_EQ(test, c->a.used, 4);
+}
+
+/* A 1 GiB page fits in the top table of a 3-level tree: one page in all. */
+static void pgtable_top_level_leaf(struct kunit *test)
+{
+	static const struct ipr_range r[] = {
+		{ .iova = SZ_1G, .phys = SZ_1G, .len = SZ_1G, .prot = RW },
+	};
+	struct pt_ctx *c = test->priv;
+
+	round_trip(test, r, ARRAY_SIZE(r), 1, IPR_SLLPS_1G);
+	KUNIT_EXPECT_EQ(test, c->a.used, 1);
+}
+
+static void pgtable_empty(struct kunit *test)
+{
+	struct pt_ctx *c = test->priv;
+
+	round_trip(test, NULL, 0, 1, 0);
+	KUNIT_EXPECT_EQ(test, c->a.used, 1);
+	KUNIT_EXPECT_EQ(test, c->rs.nr, 0);
+}
+
+static void pgtable_arena_too_small(struct kunit *test)
+{
+	struct pt_ctx *c = test->priv;
+	unsigned int pages;
+	u64 top = 0;
+
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(mixed, ARRAY_SIZE(mixed), 1,
+						IPR_SLLPS_2M, &pages), 0);
+	c->a.pages = pages - 1;
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_build(&c->a, mixed, ARRAY_SIZE(mixed),
+						1, IPR_SLLPS_2M, &top), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, top, 0);
+}
+
+static void pgtable_ranges_check(struct kunit *test)
+{
+	static const struct {
+		struct ipr_range r[2];
+		unsigned int nr;
+	} bad[] = {
+		{ { { .iova = 0, .phys = 0, .len = 0, .prot = RW } }, 1 },
+		{ { { .iova = 0x800, .phys = 0, .len = SZ_4K, .prot = RW } }, 1 },
+		{ { { .iova = 0, .phys = 0x10, .len = SZ_4K, .prot = RW } }, 1 },
+		{ { { .iova = 0, .phys = 0, .len = 0x1800, .prot = RW } }, 1 },
+		{ { { .iova = 0, .phys = 0, .len = SZ_4K, .prot = 0 } }, 1 },
+		{ { { .iova = 0, .phys = 0, .len = SZ_4K, .prot = 4 } }, 1 },
+		/* beyond 39 bits */
+		{ { { .iova = 1ULL << 39, .phys = 0, .len = SZ_4K, .prot = RW } }, 1 },
+		{ { { .iova = (1ULL << 39) - SZ_4K, .phys = 0, .len = SZ_8K,
+		      .prot = RW } }, 1 },
+		/* beyond 52-bit physical addresses */
+		{ { { .iova = 0, .phys = 1ULL << 52, .len = SZ_4K, .prot = RW } }, 1 },
+		/* unsorted, overlapping */
+		{ { { .iova = SZ_8K, .phys = 0, .len = SZ_4K, .prot = RW },
+		    { .iova = 0, .phys = 0, .len = SZ_4K, .prot = RW } }, 2 },
+		{ { { .iova = 0, .phys = 0, .len = SZ_8K, .prot = RW },
+		    { .iova = SZ_4K, .phys = 0, .len = SZ_4K, .prot = RW } }, 2 },
+	};
+	static const struct ipr_range edge[] = {
+		{ .iova = 0, .phys = 0, .len = SZ_4K, .prot = RW },
+		{ .iova = SZ_4K, .phys = 0, .len = (1ULL << 39) - SZ_4K,
+		  .prot = RO },
+	};
+	unsigned int i, pages;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		KUNIT_EXPECT_EQ_MSG(test, ipr_ranges_check(bad[i].r, bad[i].nr, 1),
+				    -EINVAL, "case %u", i);
+	KUNIT_EXPECT_EQ(test, ipr_ranges_check(edge, ARRAY_SIZE(edge), 1), 0);
+	KUNIT_EXPECT_EQ(test, ipr_ranges_check(edge, 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ipr_ranges_check(edge, 1, IPR_AGAW_MAX + 1),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_pages(bad[0].r, 1, 1, 0, &pages),
+			-EINVAL);
+}
+
+static void pgtable_root_and_context(struct kunit *test)
+{
+	struct ipr_ctx ce = ipr_ctx_encode(0x12345000, 0xabcd, 1), bad;
+	u64 top;
+	u16 did;
+	int agaw;
+
+	KUNIT_EXPECT_EQ(test, ipr_root_encode(0x89abc000), 0x89abc001ULL);
+	KUNIT_EXPECT_EQ(test, ce.lo, 0x12345001ULL);
+	KUNIT_EXPECT_EQ(test, ce.hi, 0xabcd01ULL);
+	KUNIT_ASSERT_EQ(test, ipr_ctx_decode(&ce, &top, &did, &agaw), 0);
+	KUNIT_EXPECT_EQ(test, top, 0x12345000ULL);
+	KUNIT_EXPECT_EQ(test, did, 0xabcd);
+	KUNIT_EXPECT_EQ(test, agaw, 1);
+
+	bad = ce;
+	bad.lo &= ~IPR_CTX_PRESENT;
+	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw), -ENOENT);
+	bad = ce;
+	bad.lo |= 2ULL << 2;	/* pass-through */
+	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw),
+			-EOPNOTSUPP);
+	bad = ce;
+	bad.hi = (bad.hi & ~IPR_CTX_AW) | 4;
+	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw),
+			-EOPNOTSUPP);
+	bad = ce;
+	bad.hi &= ~IPR_CTX_AW;
+	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw),
+			-EOPNOTSUPP);
+	bad = ce;
+	bad.lo |= IPR_CTX_FPD;
+	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw), -EINVAL);
+	bad = ce;
+	bad.lo |= BIT_ULL(5);
+	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw), -EINVAL);
+	bad = ce;
+	bad.hi |= BIT_ULL(40);
+	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw), -EINVAL);
+}
+
+/* Build a 2 MiB range with 4 KiB pages; return the level-2 entry's table. */
+static u64 *build_small(struct kunit *test, u64 *top)
+{
+	static const struct ipr_range r[] = {
+		{ .iova = SZ_2M, .phys = SZ_4M, .len = SZ_2M, .prot = RW },
+	};
+	struct pt_ctx *c = test->priv;
+	unsigned int pages;
+
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(r, 1, 1, 0, &pages), 0);
+	KUNIT_ASSERT_EQ(test, pages, 3);
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_build(&c->a, r, 1, 1, 0, top), 0);
+	/* top -> level 2 (page 1) -> level 1 (page 2) */
+	return c->a.va + IPR_PAGE_SIZE;
+}
+
+static void pgtable_walk_refuses_outside(struct kunit *test)
+{
+	struct pt_ctx *c = test->priv;
+	u64 top, *l2 = build_small(test, &top);
+
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_walk(top, 1, arena_read, &c->a,
+					       count_leaf, c), 0);
+	KUNIT_EXPECT_EQ(test, c->rs.nr, 1);
+	/* Point the level-2 entry past the arena. */
+	l2[1] = (FAKE_PHYS + ARENA_PAGES * IPR_PAGE_SIZE) | IPR_PTE_READ;
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(top, 1, arena_read, &c->a,
+					       count_leaf, c), -EFAULT);
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(top, 0, arena_read, &c->a,
+					       count_leaf, c), -EOPNOTSUPP);
+}
+
+static void pgtable_walk_refuses_bad_superpage(struct kunit *test)
+{
+	struct pt_ctx *c = test->priv;
+	u64 top, *l2 = build_small(test, &top);
+	u64 *l3 = c->a.va;
+
+	/* A 2 MiB page at a 4 KiB-aligned address. */
+	l2[1] = (SZ_4M + SZ_4K) | IPR_PTE_LARGE | IPR_PTE_READ;
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(top, 1, arena_read, &c->a,
+					       count_leaf, c), -EINVAL);
+	/* Aligned, it is fine. */
+	l2[1] = SZ_4M | IPR_PTE_LARGE | IPR_PTE_READ;
+	c->rs.nr = 0;
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(top, 1, arena_read, &c->a,
+					       count_leaf, c), 0);
+	KUNIT_EXPECT_EQ(test, c->rs.nr, 1);
+	KUNIT_EXPECT_EQ(test, c->rs.r[0].prot, RO);
+	/* No superpage at level 4 of a 4-level tree. */
+	l3[0] = 0 | IPR_PTE_LARGE | IPR_PTE_READ;
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(top, 2, arena_read, &c->a,
+					       count_leaf, c), -EINVAL);
+}
+
+static void pgtable_ranges_add(struct kunit *test)
+{
+	struct ipr_range r[2];
+	struct ipr_ranges rs = { .r = r, .max = ARRAY_SIZE(r) };
+
+	KUNIT_EXPECT_EQ(test, ipr_ranges_add(&rs, 0, SZ_1M, SZ_4K, RW), 0);
+	KUNIT_EXPECT_EQ(test, ipr_ranges_add(&rs, SZ_4K, SZ_1M + SZ_4K, SZ_4K,
+					     RW), 0);
+	KUNIT_EXPECT_EQ(test, rs.nr, 1);
+	KUNIT_EXPECT_EQ(test, r[0].len, SZ_8K);
+	/* Contiguous IOVA, not physically: a new range. */
+	KUNIT_EXPECT_EQ(test, ipr_ranges_add(&rs, SZ_8K, 0, SZ_4K, RW), 0);
+	KUNIT_EXPECT_EQ(test, rs.nr, 2);
+	/* Contiguous both ways but another access: full. */
+	KUNIT_EXPECT_EQ(test, ipr_ranges_add(&rs, SZ_8K + SZ_4K, SZ_4K, SZ_4K,
+					     RO), -E2BIG);
+	KUNIT_EXPECT_FALSE(test, ipr_ranges_equal(r, 2, r, 1));
+	KUNIT_EXPECT_TRUE(test, ipr_ranges_equal(r, 2, r, 2));
+}
+
+static struct kunit_case keepalive_iommu_pgtable_cases[] = {
+	KUNIT_CASE(pgtable_root_and_context),
+	KUNIT_CASE(pgtable_ranges_check),
+	KUNIT_CASE(pgtable_round_trip_superpages),
+	KUNIT_CASE(pgtable_round_trip_4k_only),
+	KUNIT_CASE(pgtable_round_trip_4level),
+	KUNIT_CASE(pgtable_top_level_leaf),
+	KUNIT_CASE(pgtable_empty),
+	KUNIT_CASE(pgtable_arena_too_small),
+	KUNIT_CASE(pgtable_walk_refuses_outside),
+	KUNIT_CASE(pgtable_walk_refuses_bad_superpage),
+	KUNIT_CASE(pgtable_ranges_add),
+	{}
+};
+
+static struct kunit_suite keepalive_iommu_pgtable_suite = {
+	.name = "keepalive_iommu_pgtable",
+	.init = pt_init,
+	.test_cases = keepalive_iommu_pgtable_cases,
+};
+
+kunit_test_suite(keepalive_iommu_pgtable_suite);
