@@ -86,7 +86,7 @@ dpkg-deb --info "$image" | sed 's/^/deb: /'
 cfg=$(dpkg-deb --fsys-tarfile "$image" | tar -xO "./boot/config-$release") ||
 	die "no /boot/config-$release in $image"
 bad=0
-for opt in CONFIG_KEEPALIVE=y CONFIG_KEEPALIVE_VFIO=y; do
+for opt in CONFIG_KEEPALIVE=y CONFIG_KEEPALIVE_VFIO=y CONFIG_KEEPALIVE_IOMMU=y; do
 	if grep -qx "$opt" <<<"$cfg"; then
 		log "package config: $opt"
 	else
