@@ -306,6 +306,8 @@ static int cmd_status(bool json)
 	if (dev >= 0) {
 		nfiles = list_files(dev, files, MAX_FILES);
 		close(dev);
+	} else {
+		nfiles = -errno;
 	}
 	if (!strcmp(state, "stop")) {
 		img = KA_DEBUGFS "outgoing";
@@ -397,7 +399,7 @@ static int cmd_status(bool json)
 		printf("pool:         none (boot with keepalive.pool=SIZE)\n");
 	if (nfiles < 0) {
 		printf("files:        %lld (list: %s: %s)\n", sysfs_num("files", 0),
-		       KA_DEV, strerror(errno));
+		       KA_DEV, strerror(-nfiles));
 	} else {
 		printf("files:        %d\n", nfiles);
 		for (i = 0; i < nfiles; i++)
