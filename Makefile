@@ -6,17 +6,22 @@
 #   make demo      boot the VM, kexec, show what happened in each kernel
 #   make check     every test: checkpatch, userspace units, KUnit, VM tests
 #   make kernel    build build/obj/arch/x86/boot/bzImage only
+#   make deb       Debian kernel package with keepalive, on Debian's own
+#                  configuration (KA_DEB_CONFIG=test: the test kernel's)
 #   make vmtest ARGS="..."   tools/testing/selftests/keepalive/vmtest.sh ARGS
 #   make clean     remove build/ (the ccache in ~/.cache stays)
 
 SELFTESTS := tools/testing/selftests/keepalive
 
-.PHONY: all kernel selftests check demo vmtest checkpatch clean
+.PHONY: all kernel selftests check demo vmtest checkpatch clean deb
 
 all: kernel selftests
 
 kernel:
 	@bash scripts/kernel.sh
+
+deb:
+	@bash scripts/deb.sh
 
 selftests: kernel
 	@$(MAKE) -s -C $(SELFTESTS)

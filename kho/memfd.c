@@ -390,38 +390,63 @@ int keepalive_memfd_destroy(const struct keepalive_memfd_retrieve *arg)
 	return ret;
 }
 
+/* Fill @info with up to @max files; return how many files there are. */
+static u32 memfd_snapshot(struct keepalive_memfd_info *info, u32 max)
+{
+	struct keepalive_memfd *mf;
+	u32 n = 0;
+
+	lockdep_assert_held(&memfd_lock);
+	list_for_each_entry(mf, &memfd_list, list) {
+		if (n < max) {
+			strscpy(info[n].name, mf->name, sizeof(info[n].name));
+			info[n].length = mf->length;
+			info[n].phys = mf->phys;
+			info[n].flags = (mf->incoming ? KEEPALIVE_MEMFD_INCOMING : 0) |
+					(mf->retrieved ? KEEPALIVE_MEMFD_RETRIEVED : 0);
+		}
+		n++;
+	}
+	return n;
+}
+
 /**
  * keepalive_memfd_list() - describe the registered files
  * @entries: user array of @nr entries
  * @nr: its capacity
  *
+ * The entries are filled in a kernel copy under memfd_lock and copied out
+ * after it is dropped: a fault on @entries takes mmap_lock, which must
+ * not nest inside memfd_lock (keepalive_memfd_backs() takes memfd_lock
+ * under locks that holders of mmap_lock take).
+ *
  * Context: Process context; takes memfd_lock.
  * Return: the number of registered files (more than @nr when @entries was
- * too small; only @nr are written), or -EFAULT.
+ * too small; only @nr are written), -ENOMEM or -EFAULT.
  */
 int keepalive_memfd_list(struct keepalive_memfd_info __user *entries, u32 nr)
 {
-	struct keepalive_memfd_info info;
-	struct keepalive_memfd *mf;
-	int n = 0, ret = 0;
+	struct keepalive_memfd_info *info;
+	u32 want, n;
+	int ret = 0;
 
-	mutex_lock(&memfd_lock);
-	list_for_each_entry(mf, &memfd_list, list) {
-		if (n < nr) {
-			memset(&info, 0, sizeof(info));
-			strscpy(info.name, mf->name, sizeof(info.name));
-			info.length = mf->length;
-			info.phys = mf->phys;
-			info.flags = (mf->incoming ? KEEPALIVE_MEMFD_INCOMING : 0) |
-				     (mf->retrieved ? KEEPALIVE_MEMFD_RETRIEVED : 0);
-			if (copy_to_user(&entries[n], &info, sizeof(info))) {
-				ret = -EFAULT;
-				break;
-			}
-		}
-		n++;
+	for (;;) {
+		want = min_t(u32, nr, keepalive_memfd_count());
+		info = want ? kvcalloc(want, sizeof(*info), GFP_KERNEL) : NULL;
+		if (want && !info)
+			return -ENOMEM;
+		mutex_lock(&memfd_lock);
+		n = memfd_snapshot(info, want);
+		mutex_unlock(&memfd_lock);
+		/* Files were added meanwhile, and there is room for them. */
+		if (n <= want || want == nr)
+			break;
+		kvfree(info);
 	}
-	mutex_unlock(&memfd_lock);
+	want = min(want, n);
+	if (want && copy_to_user(entries, info, want * sizeof(*info)))
+		ret = -EFAULT;
+	kvfree(info);
 	return ret ?: n;
 }
 

@@ -217,6 +217,18 @@ if want prodconfig; then
 	tally prodconfig "$(tail -n 1 <<<"$out")"
 fi
 
+if want distroconfig; then
+	# Debian's own 6.1 amd64 configuration with keepalive on top: every
+	# option survives, drivers/keepalive/ and every file patches/ touches
+	# compile (scripts/distroconfig.sh, with its controls).
+	echo "== distroconfig"
+	t0=$SECONDS
+	out=$(bash "$REPO/scripts/distroconfig.sh" 2>&1)
+	grep -v '^ok ' <<<"$out" | sed 's/^/   /'
+	echo "   distroconfig: $((SECONDS - t0)) s"
+	tally distroconfig "$(tail -n 1 <<<"$out")"
+fi
+
 if want kunit; then
 	# Every KUnit suite, in the first kernel of one boot.
 	vm_pass kunit --stages 1
@@ -319,6 +331,51 @@ if want decoder; then
 	vm_pass decoder --no-kunit --stages 2 \
 		--file "$REPO/tools/keepalive/out/kadecode.static" \
 		--run "*:$ST/vm/decode_image.sh"
+fi
+
+if want keepalivectl; then
+	# keepalivectl (tools/keepalive) with Debian's own kexec (kexec-tools,
+	# with its shared libraries) in the VM, around the NVMe controller of
+	# nvme_keepalive_test. Each run's console is checked too: the kernel's
+	# word on what the kexec carried, keepalivectl's progress.
+	make -s -C "$REPO/tools/keepalive" "$REPO/tools/keepalive/out/keepalivectl.static" \
+		"$REPO/tools/keepalive/out/kadecode.static" || tally keepalivectl_build "0 passed, 1 failed"
+	ctl=(--no-kunit --stages 2 --bin "$(command -v kexec)"
+	     --file "$REPO/tools/keepalive/out/keepalivectl.static"
+	     --file "$REPO/tools/keepalive/out/kadecode.static" --file "$ST/vm/ctl_lib.sh")
+	vmlog=${KA_BUILD:-$REPO/build}/vm
+	# console_has PART WHAT REGEX [absent]: a line of the run's console.
+	console_has() {
+		local c=$vmlog/$1/console.log ok=0
+		grep -Eq -- "$3" "$c" || ok=1
+		[[ ${4:-} == absent ]] && ok=$((1 - ok))
+		echo "   $1 console: ${4:-has} '$3': $([[ $ok -eq 0 ]] && echo ok || echo FAILED)"
+		tally "$1_console_$2" "$((1 - ok)) passed, $ok failed"
+	}
+	# keepalivectl update: kexec -s from STOP, the controller continues.
+	# Stage 2's control: every check of a cold kexec fails.
+	vm_pass keepalivectl_update "${ctl[@]}" -a kt_scenario=ctl \
+		--run "2:$ST/vm/ctl_resume.sh keep" --run "2:$ST/vm/ctl_resume.sh control cold" \
+		--run "*:$ST/out/nvme_keepalive_test" --run "1:$ST/vm/ctl_update.sh"
+	console_has keepalivectl_update progress '^keepalivectl: \[4/5\] stop done: state stop'
+	console_has keepalivectl_update hook '^keepalivectl-test: pre-stop hook ran in state pre-stop'
+	console_has keepalivectl_update exec '^keepalivectl: \[5/5\] point of no return: kexec -e'
+	console_has keepalivectl_update carried 'keepalive: kexec from stop: carrying the handover image'
+	console_has keepalivectl_update recorded 'keepalive: vfio: stop: 1 device\(s\) recorded'
+	# keepalivectl update failing before the kexec (a failure injected at
+	# STOP, Ctrl-C, a failing hook, a bad kernel): ABORT each time; the
+	# harness then kexecs from RUNNING, and the controller comes up reset.
+	vm_pass keepalivectl_abort "${ctl[@]}" -a kt_scenario=ctlabort \
+		--run "*:$ST/out/nvme_keepalive_test" --run "1:$ST/vm/ctl_abort.sh"
+	console_has keepalivectl_abort running 'keepalive: kexec from running: no handover[[:space:]]*$'
+	console_has keepalivectl_abort nocarry 'carrying the handover image' absent
+	# kexec -c (kexec_load) from STOP: no handover, the controller stopped.
+	# Stage 2's control: every check of a handover fails.
+	vm_pass kexec_load_stop "${ctl[@]}" -a kt_scenario=kexecload \
+		--run "2:$ST/vm/ctl_resume.sh cold" --run "2:$ST/vm/ctl_resume.sh control keep" \
+		--run "*:$ST/out/nvme_keepalive_test" --run "1:$ST/vm/ctl_kexec_load.sh"
+	console_has kexec_load_stop wiped 'keepalive: kexec from stop: no handover: the next kernel was loaded with kexec_load\(\)'
+	console_has kexec_load_stop nocarry 'carrying the handover image' absent
 fi
 
 if want selfcheck; then

@@ -13,6 +13,8 @@ PKGS=(
 	busybox-static		# the guest's userspace
 	libfdt-dev		# userspace handover decoder and format tests
 	python3 perl		# checkpatch, kernel-doc
+	kexec-tools		# Debian's kexec, copied into the VM (keepalivectl tests)
+	dpkg-dev kmod		# make deb: dpkg-buildpackage, depmod
 )
 
 missing=()

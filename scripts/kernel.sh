@@ -17,6 +17,9 @@
 # For another configuration of the same source tree (scripts/prodconfig.sh):
 #   KA_OBJ=dir          object tree instead of build/obj
 #   KA_FRAGMENT=file    config fragment instead of configs/keepalive.config
+#   KA_BASECONFIG=file  a full configuration to merge the fragment onto,
+#                       instead of tinyconfig (scripts/distroconfig.sh:
+#                       Debian's own)
 #   KA_TARGETS="..."    kbuild targets instead of bzImage (build/kernel-version
 #                       is then left alone)
 set -euo pipefail
@@ -27,6 +30,7 @@ SRC=$BUILD/linux
 OBJ=${KA_OBJ:-$BUILD/obj}
 TARBALL=/usr/src/linux-source-6.1.tar.xz
 FRAGMENT=${KA_FRAGMENT:-$REPO/configs/keepalive.config}
+BASECONFIG=${KA_BASECONFIG:-}
 TARGETS=${KA_TARGETS:-}
 JOBS=${JOBS:-$(nproc)}
 export CCACHE_DIR=${CCACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/keepalive-ccache}
@@ -67,12 +71,18 @@ if [[ ! -f $SRC/.ka-src-stamp || $(cat "$SRC/.ka-src-stamp") != "$src_stamp" ]];
 fi
 ln -sfn "$REPO" "$SRC/drivers/keepalive"
 
-# 2. Configuration: tinyconfig + our fragment, when the fragment changed.
+# 2. Configuration: tinyconfig (or the base configuration) + our fragment,
+#    when either changed.
 mkdir -p "$OBJ"
-cfg_stamp=$(cat "$FRAGMENT" "$SRC/.ka-src-stamp" | sha256sum | cut -d' ' -f1)
+cfg_stamp=$(cat "$FRAGMENT" "$SRC/.ka-src-stamp" ${BASECONFIG:+"$BASECONFIG"} | sha256sum | cut -d' ' -f1)
 if [[ ! -f $OBJ/.config || ! -f $OBJ/.ka-cfg-stamp || $(cat "$OBJ/.ka-cfg-stamp") != "$cfg_stamp" ]]; then
-	log "configuring $OBJ from ${FRAGMENT#"$REPO"/}"
-	make -s -C "$SRC" O="$OBJ" tinyconfig >/dev/null
+	if [[ -n $BASECONFIG ]]; then
+		log "configuring $OBJ from ${FRAGMENT#"$REPO"/} on $BASECONFIG"
+		cp "$BASECONFIG" "$OBJ/.config"
+	else
+		log "configuring $OBJ from ${FRAGMENT#"$REPO"/}"
+		make -s -C "$SRC" O="$OBJ" tinyconfig >/dev/null
+	fi
 	(cd "$OBJ" && "$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" "$FRAGMENT" >/dev/null)
 	make -s -C "$SRC" O="$OBJ" olddefconfig >/dev/null
 	# Every line of the fragment must have survived olddefconfig: a

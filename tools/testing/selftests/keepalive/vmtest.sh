@@ -30,6 +30,10 @@ Test selection:
                         FILE may be followed by arguments: -r '2:./x -v'
   -f, --file FILE       copy FILE into the guest's /ka/user/ without running
                         it (a tool for the programs that run); repeatable
+      --bin FILE        copy the dynamically linked program FILE into the
+                        guest's /ka/bin/ (in PATH), with the shared
+                        libraries ldd lists at their paths; repeatable
+                        (e.g. --bin /usr/sbin/kexec: Debian's kexec-tools)
   -s, --stages N        number of kernels to boot (default: 2 when a stage 2
                         program is given, else 1); stage N>1 is entered by
                         kexec from stage N-1
@@ -86,6 +90,7 @@ quiet=0
 kunit=1
 plan=()   # "stage name path"
 files=()  # "src dst"
+bins=()   # dynamically linked programs for /ka/bin
 tests=()
 
 add_file() { # stage src [args]
@@ -112,6 +117,9 @@ while [[ $# -gt 0 ]]; do
 	-f|--file)
 		[[ -f $2 ]] || { echo "vmtest: $2: no such file" >&2; exit 2; }
 		files+=("$2 /ka/user/$(basename "$2")"); shift ;;
+	--bin)
+		[[ -x $2 ]] || { echo "vmtest: $2: no such program" >&2; exit 2; }
+		bins+=("$2"); shift ;;
 	-s|--stages) stages=$2; shift ;;
 	--no-kunit) kunit=0 ;;
 	-k|--kernel) kernel=$2; shift ;;
@@ -169,6 +177,17 @@ cp "${next_kernel:-$kernel}" "$root/boot/bzImage"
 for f in "${files[@]}"; do
 	cp "${f% *}" "$root${f#* }"
 	chmod +x "$root${f#* }"
+done
+for b in "${bins[@]}"; do
+	cp -L "$b" "$root/ka/bin/"
+	# "name => /path (addr)" and "/path (addr)": every library, the
+	# dynamic loader included, where the program looks for it.
+	libs=$(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }') ||
+		{ echo "vmtest: ldd $b failed" >&2; exit 1; }
+	for l in $libs; do
+		mkdir -p "$root$(dirname "$l")"
+		cp -L "$l" "$root$l"
+	done
 done
 printf '%s\n' "${plan[@]}" >"$root/ka/plan"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$outdir/initrd.cpio"
