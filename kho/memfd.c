@@ -29,6 +29,7 @@
 #include <linux/kref.h>
 #include <linux/libfdt.h>
 #include <linux/mm.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -272,7 +273,14 @@ int keepalive_memfd_create(const struct keepalive_memfd_create *arg)
 		ret = -EEXIST;
 		goto unlock;
 	}
-	mf->va = keepalive_pool_alloc(mf->length, &mf->phys);
+	/*
+	 * A file of 2 MiB or more starts on a 2 MiB boundary, so that an
+	 * IOMMU translating a kept device into it can use 2 MiB pages: its
+	 * handover tables then cost a few pages whatever its size.
+	 */
+	mf->va = keepalive_pool_alloc_aligned(mf->length,
+					      mf->length >= SZ_2M ? SZ_2M :
+					      PAGE_SIZE, &mf->phys);
 	if (!mf->va) {
 		pr_warn("create %s: no %llu contiguous bytes in the pool\n",
 			mf->name, mf->length);

@@ -20,9 +20,11 @@
  */
 #define pr_fmt(fmt) "keepalive: " fmt
 
+#include <linux/bitmap.h>
 #include <linux/genalloc.h>
 #include <linux/init.h>
 #include <linux/io.h>
+#include <linux/log2.h>
 #include <linux/keepalive/boot.h>
 #include <linux/memblock.h>
 #include <linux/mm.h>
@@ -164,25 +166,53 @@ void *keepalive_pool_va(phys_addr_t phys)
 	return pool.va + (phys - pool.phys);
 }
 
+/*
+ * First fit at a physical address aligned to *(size_t *)data: the pool's
+ * mapping need not be congruent with its physical addresses (the next
+ * kernel may map it outside the direct map), so the alignment is taken on
+ * the physical address of the pool's one chunk, which starts after the
+ * header page.
+ */
+static unsigned long pool_fit_phys_aligned(unsigned long *map,
+					   unsigned long size,
+					   unsigned long start,
+					   unsigned int nr, void *data,
+					   struct gen_pool *gen,
+					   unsigned long start_addr)
+{
+	unsigned long mask = (*(size_t *)data >> gen->min_alloc_order) - 1;
+	unsigned long off = ((pool.phys + KEEPALIVE_HDR_AREA) >>
+			     gen->min_alloc_order) & mask;
+
+	/* @size is the chunk's bitmap, @nr the bits wanted */
+	return bitmap_find_next_zero_area_off(map, size, start, nr, mask, off);
+}
+
 /**
- * keepalive_pool_alloc() - allocate zeroed, contiguous pool memory
+ * keepalive_pool_alloc_aligned() - allocate zeroed, contiguous pool memory
  * @size: bytes, rounded up to pages
+ * @align: alignment of the physical address, a power of two of at least
+ *	PAGE_SIZE (a file that an IOMMU maps with 2 MiB pages needs 2 MiB)
  * @phys: out: physical address
  *
  * A fault injection point (fail_keepalive).
  *
  * Context: Process context; may sleep (zeroing large ranges).
  * Return: kernel address, or NULL when there is no pool, it is exhausted
- * or too fragmented, or a fault was injected.
+ * or too fragmented for @size at @align, @align is not a power of two of
+ * at least PAGE_SIZE, or a fault was injected.
  */
-void *keepalive_pool_alloc(size_t size, phys_addr_t *phys)
+void *keepalive_pool_alloc_aligned(size_t size, size_t align,
+				   phys_addr_t *phys)
 {
 	unsigned long va;
 
-	if (!pool.gen || !size || keepalive_should_fail())
+	if (!pool.gen || !size || align < PAGE_SIZE || !is_power_of_2(align) ||
+	    keepalive_should_fail())
 		return NULL;
 	size = PAGE_ALIGN(size);
-	va = gen_pool_alloc(pool.gen, size);
+	va = align == PAGE_SIZE ? gen_pool_alloc(pool.gen, size) :
+	     gen_pool_alloc_algo(pool.gen, size, pool_fit_phys_aligned, &align);
 	if (!va)
 		return NULL;
 	*phys = gen_pool_virt_to_phys(pool.gen, va);
@@ -195,6 +225,22 @@ void *keepalive_pool_alloc(size_t size, phys_addr_t *phys)
 		cond_resched();
 	}
 	return (void *)va;
+}
+
+/**
+ * keepalive_pool_alloc() - allocate zeroed, contiguous pool memory
+ * @size: bytes, rounded up to pages
+ * @phys: out: physical address
+ *
+ * keepalive_pool_alloc_aligned() at page alignment.
+ *
+ * Context: Process context; may sleep (zeroing large ranges).
+ * Return: kernel address, or NULL when there is no pool, it is exhausted
+ * or too fragmented, or a fault was injected.
+ */
+void *keepalive_pool_alloc(size_t size, phys_addr_t *phys)
+{
+	return keepalive_pool_alloc_aligned(size, PAGE_SIZE, phys);
 }
 
 /**

@@ -314,6 +314,10 @@ if want iommu; then
 	# A damaged IOMMU record: not adopted, reset.
 	vm_pass iommu_corrupt --test iommu_keepalive_test --no-kunit \
 		--stages 2 --slow-nvme 4000000000 -a kt_scenario=corrupt
+	# STOP with the VMM still open, then ABORT: back on the VMM's own
+	# domain id, I/O throughout.
+	vm_pass iommu_abort --test iommu_keepalive_test --no-kunit \
+		--stages 1 -a kt_scenario=abort
 	# Every fault point from the close's capture to STOP, in turn: each
 	# undone, nothing leaked.
 	vm_pass iommu_stopsweep --test iommu_keepalive_test --no-kunit \

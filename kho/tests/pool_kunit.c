@@ -89,6 +89,20 @@ static void *pool_alloc(struct kunit *test, size_t size, phys_addr_t *phys)
 	return va;
 }
 
+/* keepalive_pool_alloc_aligned(), tracked for the exit hook */
+static void *pool_alloc_aligned(struct kunit *test, size_t size, size_t align,
+				phys_addr_t *phys)
+{
+	struct pool_ctx *ctx = ctx_of(test);
+	void *va;
+
+	KUNIT_ASSERT_LT(test, ctx->nr, POOL_MAX_OBJS);
+	va = keepalive_pool_alloc_aligned(size, align, phys);
+	if (va)
+		ctx->obj[ctx->nr++] = (struct pool_obj){ va, size };
+	return va;
+}
+
 /* keepalive_pool_claim(), tracked for the exit hook when it succeeds */
 static void *pool_claim(struct kunit *test, phys_addr_t phys, size_t size)
 {
@@ -274,6 +288,30 @@ static u64 exhaust(struct kunit *test)
 		while (pool_alloc(test, size, &phys))
 			total += size;
 	return total;
+}
+
+/*
+ * Aligned allocations land on their physical alignment, after a page that
+ * puts the free space off it; a bad alignment is refused.
+ */
+static void pool_alloc_aligned_test(struct kunit *test)
+{
+	phys_addr_t phys, small;
+	unsigned int i;
+
+	need_free(test, 8 * SZ_2M);
+	KUNIT_ASSERT_NOT_NULL(test, pool_alloc(test, PAGE_SIZE, &small));
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, pool_alloc_aligned(test, SZ_2M + PAGE_SIZE,
+							       SZ_2M, &phys));
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED(phys, SZ_2M),
+				      "%pa not 2 MiB aligned", &phys);
+		KUNIT_EXPECT_TRUE(test, keepalive_pool_contains(phys, SZ_2M + PAGE_SIZE));
+	}
+	KUNIT_EXPECT_NULL(test, keepalive_pool_alloc_aligned(SZ_2M, SZ_2M + PAGE_SIZE,
+							     &phys));
+	KUNIT_EXPECT_NULL(test, keepalive_pool_alloc_aligned(SZ_2M, PAGE_SIZE / 2,
+							     &phys));
 }
 
 static void pool_exhaustion_test(struct kunit *test)
@@ -529,6 +567,7 @@ static struct kunit_case keepalive_pool_test_cases[] = {
 	KUNIT_CASE(pool_alloc_test),
 	KUNIT_CASE(pool_alloc_zeroes_test),
 	KUNIT_CASE(pool_alloc_disjoint_test),
+	KUNIT_CASE(pool_alloc_aligned_test),
 	KUNIT_CASE(pool_exhaustion_test),
 	KUNIT_CASE(pool_fragmentation_test),
 	KUNIT_CASE(pool_claim_test),

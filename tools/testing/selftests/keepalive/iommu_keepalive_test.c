@@ -41,6 +41,11 @@
  * corrupt       Kept, but after STOP the device's IOMMU record is damaged
  *               (debugfs corrupt "iommu": domain id 0): the next kernel
  *               says why, does not adopt the controller and resets it.
+ * abort         One kernel, a plain drive: the VMM keeps the controller
+ *               open through PREPARE, PRE-STOP and STOP (at STOP the
+ *               device is switched to its handover tables: I/O still
+ *               works, the same mappings) and ABORT, which switches it
+ *               back to the VMM's own domain id: I/O works on.
  * stopsweep     One kernel, a plain drive: the outgoing path's fault
  *               points swept. For N = 1, 2, ... the VMM opens and
  *               initialises the controller, marks it and closes it with
@@ -111,8 +116,8 @@ TEST_F(ik, handover)
 
 	if (kt_stage() != 1)
 		SKIP(return, "stage 1 only");
-	if (is("stopsweep"))
-		SKIP(return, "not scenario stopsweep");
+	if (is("stopsweep") || is("abort"))
+		SKIP(return, "not scenarios stopsweep and abort");
 	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, false));
 	if (!is("inflight_off"))
 		ASSERT_EQ(0, vmm_keep(v, true));
@@ -141,6 +146,51 @@ static long long fault_times(void)
 
 	return kt_read_line(KA_DEBUGFS "fail_keepalive/times", val,
 			    sizeof(val)) ? -1 : strtoll(val, NULL, 0);
+}
+
+/* The domain ids of the last "translated by its handover tables" line. */
+static bool switched_dids(unsigned int *did, unsigned int *was)
+{
+	const char *log = kt_klog(), *p, *last = NULL;
+
+	for (p = log; (p = strstr(p, "translated by its handover tables (domain id "));
+	     p++)
+		last = p;
+	return last && sscanf(last, "translated by its handover tables (domain id %u, was %u)",
+			      did, was) == 2;
+}
+
+/* Stage 1, abort: STOP with the VMM still there, then ABORT. */
+TEST_F(ik, abort_restores_vmm_domain)
+{
+	struct vmm *v = &self->v;
+	struct keepalive_transition t;
+	unsigned int did, was, now;
+	const char *rel;
+	int n;
+
+	if (!is("abort"))
+		SKIP(return, "scenario abort only");
+	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, false));
+	ASSERT_EQ(0, vmm_keep(v, true));
+	ASSERT_EQ(0, vmm_io(v, true, 0, READ_LBAS, 1));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t));
+	ASSERT_TRUE(switched_dids(&did, &was));
+	ASSERT_NE(did, was);
+	/* On the handover tables: the same mappings, the same data. */
+	ASSERT_EQ(0, vmm_io(v, false, 0, READ_LBAS, 1));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, &t));
+	rel = strstr(kt_klog(), "handover translation released (domain id ");
+	ASSERT_NE(NULL, rel);
+	n = sscanf(rel, "handover translation released (domain id %u", &now);
+	ASSERT_EQ(1, n);
+	ASSERT_EQ(was, now) TH_LOG("back on domain id %u, the VMM's was %u", now, was);
+	ASSERT_EQ(0, vmm_io(v, true, 0, READ_LBAS, 2));
+	ASSERT_EQ(0, vmm_io(v, false, 0, READ_LBAS, 2));
+	TH_LOG("STOP moved the device from domain id %u to %u, ABORT back to %u; I/O throughout",
+	       was, did, now);
 }
 
 /* Stage 1, stopsweep: every fault point from the close to STOP, in turn. */
