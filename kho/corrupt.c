@@ -18,13 +18,14 @@
 #include <asm/unaligned.h>
 
 #include <linux/keepalive/abi/iommu.h>
+#include <linux/keepalive/abi/irq.h>
 
 #include "image.h"
 #include "kho.h"
 
 static const char * const corruptions[] = {
 	"magic", "abi", "hdr-crc", "fdt-crc", "fdt", "range", "overlap",
-	"iommu",
+	"iommu", "irq",
 };
 
 struct corrupt_ctx {
@@ -70,6 +71,24 @@ static int corrupt_iommu(void *fdt)
 	return fdt_setprop_inplace_u32(fdt, node,
 				       KEEPALIVE_IOMMU_PROP_DOMAIN_ID, 0) ?
 	       -EINVAL : 0;
+}
+
+/* The first vector of device@0: its entry's source id, another device's. */
+static int corrupt_irq(void *fdt)
+{
+	int node = fdt_path_offset(fdt, "/" KEEPALIVE_IRQ_NODE "/"
+				   KEEPALIVE_IRQ_DEVICE_PREFIX "0");
+	struct keepalive_irq_vector *v;
+	int len;
+
+	if (node < 0)
+		return -ENOENT;
+	v = fdt_getprop_w(fdt, node, KEEPALIVE_IRQ_PROP_VECTORS, &len);
+	if (!v || len < (int)sizeof(*v))
+		return -ENOENT;
+	put_unaligned(cpu_to_be64(get_unaligned_be64(&v->irte_hi) ^ 1),
+		      &v->irte_hi);
+	return 0;
 }
 
 static void reseal(void *fdt, phys_addr_t out_phys)
@@ -132,7 +151,8 @@ static ssize_t corrupt_write(struct file *file, const char __user *ubuf,
 			reseal(fdt, out_phys);
 		break;
 	case 7:
-		ret = corrupt_iommu(fdt);
+	case 8:
+		ret = what == 7 ? corrupt_iommu(fdt) : corrupt_irq(fdt);
 		if (!ret)
 			reseal(fdt, out_phys);
 		break;

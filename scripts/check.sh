@@ -62,23 +62,33 @@ vm_fail() { # part, expected failure regex, vmtest args...
 # QEMU's VT-d trace events for vtd_clean(), passed with --qemu-opts.
 VTD_TRACE="-trace enable=vtd_dmar_fault -trace enable=vtd_dmar_enable -trace enable=vtd_reg_dmar_root"
 
-# The VT-d trace of a run (VTD_TRACE) judged by vm/vtd_trace.sh: no DMA
-# remapping fault, the handover root set at the kexec, translation never
-# turned off before the last kernel. One result; with "must-fail", passed
-# when the trace is not clean (a control).
-vtd_clean() { # part, [must-fail]
+# QEMU's MSI-X and NVMe interrupt trace events for irq_clean().
+IRQ_TRACE="-trace enable=msix_write_config -trace enable=pci_nvme_irq_pin -trace enable=pci_nvme_irq_msix -trace enable=vtd_reg_dmar_root"
+
+# The verdict of vm/SCRIPT on a run's QEMU trace, as result PART_SUFFIX.
+# With "must-fail", passed when the trace is not clean (a control).
+trace_verdict() { # part, script, suffix, [must-fail]
 	local part=$1 verdict rc
-	verdict=$(bash "$ST/vm/vtd_trace.sh" "${KA_BUILD:-$REPO/build}/vm/$part/qemu.out")
+	verdict=$(bash "$ST/vm/$2" "${KA_BUILD:-$REPO/build}/vm/$part/qemu.out")
 	rc=$?
-	echo "== ${part}_vtd: $verdict"
-	if [[ ${2:-} == must-fail ]]; then
-		[[ $rc -eq 1 ]] && tally "${part}_vtd" "1 passed, 0 failed" ||
-			tally "${part}_vtd" "0 passed, 1 failed"
+	echo "== ${part}_$3: $verdict"
+	if [[ ${4:-} == must-fail ]]; then
+		[[ $rc -eq 1 ]] && tally "${part}_$3" "1 passed, 0 failed" ||
+			tally "${part}_$3" "0 passed, 1 failed"
 	else
-		[[ $rc -eq 0 ]] && tally "${part}_vtd" "1 passed, 0 failed" ||
-			tally "${part}_vtd" "0 passed, 1 failed"
+		[[ $rc -eq 0 ]] && tally "${part}_$3" "1 passed, 0 failed" ||
+			tally "${part}_$3" "0 passed, 1 failed"
 	fi
 }
+
+# The VT-d trace (VTD_TRACE) judged by vm/vtd_trace.sh: no DMA remapping
+# fault, the handover root set at the kexec, translation never turned off
+# before the last kernel.
+vtd_clean() { trace_verdict "$1" vtd_trace.sh vtd "${2:-}"; }
+# The interrupt trace (IRQ_TRACE) judged by vm/irq_trace.sh: MSI-X enabled
+# and masked from the hold to the re-arm, an interrupt raised meanwhile, no
+# INTx.
+irq_clean() { trace_verdict "$1" irq_trace.sh irq "${2:-}"; }
 
 # Where the injected fault hit in the next kernel of a run, from its console:
 # the caller frames of the FAULT_INJECTION stack, and keepalive's lines that
@@ -322,6 +332,28 @@ if want iommu; then
 	# undone, nothing leaked.
 	vm_pass iommu_stopsweep --test iommu_keepalive_test --no-kunit \
 		--stages 1 -a kt_scenario=stopsweep
+fi
+
+if want irq; then
+	# An interrupt raised during the blackout (a read on a drive that
+	# takes 4 s) waits in the device and reaches the VMM's eventfd when
+	# it arms its vectors in the next kernel; the same remapping entry.
+	vm_pass irq_held --test irq_keepalive_test --no-kunit \
+		--stages 2 --slow-nvme 4000000000 -a kt_scenario=held \
+		--qemu-opts "$IRQ_TRACE"
+	irq_clean irq_held
+	# Control: the same device not kept loses its interrupt.
+	vm_fail irq_held_off "pending_interrupt_delivered" \
+		--test irq_keepalive_test --stages 2 \
+		--slow-nvme 4000000000 -a kt_scenario=held_off \
+		--qemu-opts "$IRQ_TRACE"
+	irq_clean irq_held_off must-fail
+	# A damaged interrupt record: not adopted, reset.
+	vm_pass irq_corrupt --test irq_keepalive_test --no-kunit \
+		--stages 2 --slow-nvme 4000000000 -a kt_scenario=corrupt
+	# STOP holds an open device's interrupts; ABORT delivers them.
+	vm_pass irq_abort --test irq_keepalive_test --no-kunit \
+		--stages 1 -a kt_scenario=abort
 fi
 
 if want resume_sweep; then

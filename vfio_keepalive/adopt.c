@@ -25,6 +25,7 @@
 #include <linux/init.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/iommu.h>
+#include <linux/keepalive/irq.h>
 #include <linux/keepalive/abi/vfio.h>
 #include <linux/keepalive/pci.h>
 #include <linux/libfdt.h>
@@ -208,6 +209,7 @@ static const char *record_mismatch(struct pci_dev *pdev,
 				   size_t len)
 {
 	struct pci_dev *up;
+	const char *why;
 	u16 cmd;
 	int i;
 
@@ -217,6 +219,12 @@ static const char *record_mismatch(struct pci_dev *pdev,
 		return "its record is malformed";
 	if (!keepalive_iommu_confined(pdev))
 		return "its DMA translation was not handed over intact";
+	why = keepalive_irq_mismatch(pdev);
+	if (why) {
+		snprintf(buf, len, "its interrupts were not handed over intact: %s",
+			 why);
+		return buf;
+	}
 	if (r->vendor_device != ((u32)pdev->vendor << 16 | pdev->device)) {
 		snprintf(buf, len, "it is %04x:%04x, the record says %04x:%04x",
 			 pdev->vendor, pdev->device, r->vendor_device >> 16,
@@ -324,6 +332,7 @@ static void start_cold(struct pci_dev *pdev, const char *why)
 			 ret);
 	/* Quiet now: the IOMMU's next root will not carry its entry. */
 	keepalive_iommu_release(pdev);
+	keepalive_irq_release(pdev);
 }
 
 /**

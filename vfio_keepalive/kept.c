@@ -18,6 +18,7 @@
 #include <linux/iommu.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/iommu.h>
+#include <linux/keepalive/irq.h>
 #include <linux/keepalive/pci.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
@@ -81,7 +82,7 @@ static int vka_check_device(struct pci_dev *pdev)
 		pci_warn(pdev, "keepalive: its IOMMU group holds %u devices\n", n);
 		return -EXDEV;
 	}
-	return keepalive_iommu_check(pdev);
+	return keepalive_iommu_check(pdev) ?: keepalive_irq_check(pdev);
 }
 
 static int vka_keep(struct pci_dev *pdev, const u8 *token)
@@ -129,6 +130,7 @@ void vka_drop(struct vka_kept *k)
 
 	lockdep_assert_held(&vka_lock);
 	list_del(&k->list);
+	keepalive_irq_release(pdev);
 	keepalive_iommu_release(pdev);
 	pm_runtime_put(&pdev->dev);
 	if (vka_enabled(k))
@@ -184,8 +186,10 @@ bool keepalive_vfio_opening(struct pci_dev *pdev)
 
 	mutex_lock(&vka_lock);
 	k = vka_find(pdev);
-	if (k && !k->adopted)
+	if (k && !k->adopted) {
 		keepalive_iommu_reopen(pdev);
+		keepalive_irq_reopen(pdev);
+	}
 	mutex_unlock(&vka_lock);
 	return k;
 }
@@ -212,12 +216,18 @@ bool keepalive_vfio_closing(struct pci_dev *pdev)
 	k = vka_find(pdev);
 	if (k) {
 		ret = keepalive_iommu_hold(pdev);
-		kept = !ret;
 		if (ret) {
 			pci_err(pdev, "keepalive: its translation cannot be held (%d): no longer kept, stopped and reset\n",
 				ret);
-			vka_drop(k);
+		} else {
+			ret = keepalive_irq_hold(pdev);
+			if (ret)
+				pci_err(pdev, "keepalive: its interrupts cannot be held (%d): no longer kept, stopped and reset\n",
+					ret);
 		}
+		kept = !ret;
+		if (ret)
+			vka_drop(k);
 	}
 	mutex_unlock(&vka_lock);
 	return kept;

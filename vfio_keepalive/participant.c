@@ -18,6 +18,7 @@
 #include <linux/init.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/iommu.h>
+#include <linux/keepalive/abi/irq.h>
 #include <linux/keepalive/abi/memfd.h>
 #include <linux/keepalive/abi/vfio.h>
 #include <linux/libfdt.h>
@@ -152,7 +153,7 @@ static const struct keepalive_ops vka_ops = {
  * translation.
  */
 static const char * const vka_depends[] = {
-	KEEPALIVE_MEMFD_NODE, KEEPALIVE_IOMMU_NODE, NULL
+	KEEPALIVE_MEMFD_NODE, KEEPALIVE_IOMMU_NODE, KEEPALIVE_IRQ_NODE, NULL
 };
 
 struct keepalive_participant vka_participant = {

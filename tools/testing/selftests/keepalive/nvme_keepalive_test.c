@@ -325,12 +325,12 @@ TEST_F(nk, handover)
 		ASSERT_LE(0, kt_pci_command(self->bdf[0], PCI_COMMAND_MEMORY));
 	/*
 	 * The next kernel consults fail_keepalive at early receive (accept,
-	 * copy, ranges), before the memfd, iommu and vfio resumes, at the
-	 * records' allocation, then at the adoption: make the 8th, the
+	 * copy, ranges), before the memfd, iommu, irq and vfio resumes, at
+	 * the records' allocation, then at the adoption: make the 9th, the
 	 * adoption, fail.
 	 */
 	if (is("adoptfail"))
-		ASSERT_EQ(0, kt_cmdline_append("keepalive.fail=1,100,8,1"));
+		ASSERT_EQ(0, kt_cmdline_append("keepalive.fail=1,100,9,1"));
 }
 
 /* Stage 2: how the first controller came up. */

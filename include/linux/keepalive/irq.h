@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kexec device keepalive: the interrupt hooks, called from the PCI MSI
+ * core (patch 0011), from the Intel interrupt remapping driver (patch
+ * 0012) and from vfio_keepalive/ into irq_preserve/. The drivers' hooks
+ * are static inline no-ops without CONFIG_KEEPALIVE_IRQ. See
+ * Documentation/keepalive/irq.rst.
+ */
+#ifndef _LINUX_KEEPALIVE_IRQ_H
+#define _LINUX_KEEPALIVE_IRQ_H
+
+#include <linux/types.h>
+
+struct intel_iommu;
+struct irq_alloc_info;
+struct pci_dev;
+
+/* Provided by the VT-d interrupt remapping driver (patch 0012). */
+void intel_ir_keepalive_release(struct intel_iommu *iommu, unsigned int index);
+
+#if IS_ENABLED(CONFIG_KEEPALIVE_IRQ)
+bool keepalive_pci_msix_held(struct pci_dev *pdev);
+void keepalive_pci_msix_rearm(struct pci_dev *pdev);
+void keepalive_irq_reserve(struct intel_iommu *iommu);
+int keepalive_irq_irte(struct intel_iommu *iommu, struct irq_alloc_info *info,
+		       unsigned int count);
+
+int keepalive_irq_check(struct pci_dev *pdev);
+int keepalive_irq_hold(struct pci_dev *pdev);
+void keepalive_irq_release(struct pci_dev *pdev);
+void keepalive_irq_reopen(struct pci_dev *pdev);
+const char *keepalive_irq_mismatch(struct pci_dev *pdev);
+#else
+static inline bool keepalive_pci_msix_held(struct pci_dev *pdev)
+{
+	return false;
+}
+
+static inline void keepalive_pci_msix_rearm(struct pci_dev *pdev)
+{
+}
+
+static inline void keepalive_irq_reserve(struct intel_iommu *iommu)
+{
+}
+
+static inline int keepalive_irq_irte(struct intel_iommu *iommu,
+				     struct irq_alloc_info *info,
+				     unsigned int count)
+{
+	return -1;
+}
+#endif /* CONFIG_KEEPALIVE_IRQ */
+
+#endif /* _LINUX_KEEPALIVE_IRQ_H */

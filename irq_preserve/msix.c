@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: a kept device's MSI-X capability, captured and
+ * held (see irqp.h).
+ *
+ * The capture reads the capability, the vector table and, for each armed
+ * vector, the remapping entry its message names, and checks that entry:
+ * a message the hold cannot account for is refused, and the device is not
+ * kept. The hold sets enable and the function mask; nothing else of the
+ * device changes, its vectors' addresses and masks included.
+ */
+#define pr_fmt(fmt) "keepalive: irq: " fmt
+
+#include <linux/bitmap.h>
+#include <linux/dmar.h>
+#include <linux/io.h>
+#include <linux/keepalive.h>
+#include <linux/keepalive/abi/irq.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+#include <asm/apic.h>
+
+#include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
+#include "irqp.h"
+
+/* Guards irqp_devs and every entry on it; see irqp.h for the lock order. */
+DEFINE_MUTEX(irqp_lock);
+LIST_HEAD(irqp_devs);
+
+/**
+ * irqp_find() - the held interrupts of the device at a place
+ * @segment: PCI segment
+ * @bus: bus number
+ * @devfn: device and function
+ *
+ * Context: irqp_lock held.
+ * Return: the entry, or NULL.
+ */
+struct irqp_dev *irqp_find(u32 segment, u8 bus, u8 devfn)
+{
+	struct irqp_dev *d;
+
+	lockdep_assert_held(&irqp_lock);
+	list_for_each_entry(d, &irqp_devs, list)
+		if (d->segment == segment && d->bus == bus && d->devfn == devfn)
+			return d;
+	return NULL;
+}
+
+/**
+ * irqp_find_pdev() - the held interrupts of @pdev
+ * @pdev: a device
+ *
+ * Context: irqp_lock held.
+ * Return: the entry, or NULL.
+ */
+struct irqp_dev *irqp_find_pdev(struct pci_dev *pdev)
+{
+	return irqp_find(pci_domain_nr(pdev->bus), pdev->bus->number,
+			 pdev->devfn);
+}
+
+static void __iomem *map_bir(struct pci_dev *pdev, u32 reg, size_t len)
+{
+	unsigned int bir = reg & PCI_MSIX_TABLE_BIR;
+	resource_size_t start = pci_resource_start(pdev, bir);
+	u32 off = reg & PCI_MSIX_TABLE_OFFSET;
+
+	if (bir >= PCI_STD_NUM_BARS || !start ||
+	    (u64)off + len > pci_resource_len(pdev, bir))
+		return NULL;
+	return ioremap(start + off, len);
+}
+
+/* The remapping entry at @index of @iommu's live table. */
+static struct irqp_irte live_irte(struct intel_iommu *iommu, u32 index)
+{
+	struct irte *e = &iommu->ir_table->base[index];
+
+	return (struct irqp_irte) { .lo = READ_ONCE(e->low),
+				    .hi = READ_ONCE(e->high) };
+}
+
+/* Read the armed vectors' messages and remapping entries into @d. */
+static int capture_vectors(struct pci_dev *pdev, struct irqp_dev *d,
+			   void __iomem *table)
+{
+	struct dmar_drhd_unit *drhd = dmar_find_matched_drhd_unit(pdev);
+	struct intel_iommu *iommu = drhd ? drhd->iommu : NULL;
+	unsigned int n, i = 0;
+	const char *why;
+
+	if (!iommu || !iommu->ir_table) {
+		pci_warn(pdev, "keepalive: irq: its vectors are not remapped: they cannot be held\n");
+		return -EOPNOTSUPP;
+	}
+	d->ir_reg_base = iommu->reg_phys;
+	for_each_set_bit(n, d->armed, d->nr) {
+		void __iomem *entry = table + n * PCI_MSIX_ENTRY_SIZE;
+		struct irqp_vec *v = &d->vecs[i++];
+
+		v->vector = n;
+		v->addr_lo = readl(entry + PCI_MSIX_ENTRY_LOWER_ADDR);
+		v->addr_hi = readl(entry + PCI_MSIX_ENTRY_UPPER_ADDR);
+		v->data = readl(entry + PCI_MSIX_ENTRY_DATA);
+		if (irqp_msi_index(v->addr_lo, v->addr_hi, v->data, &v->irte)) {
+			pci_warn(pdev, "keepalive: irq: vector %u's message %#x:%#x is not remappable\n",
+				 n, v->addr_hi, v->addr_lo);
+			return -EOPNOTSUPP;
+		}
+		v->e = live_irte(iommu, v->irte);
+		if ((v->e.lo & IRQP_IRTE_P) && (v->e.lo & IRQP_IRTE_IM)) {
+			pci_warn(pdev, "keepalive: irq: vector %u is posted to a vCPU: this kernel does not hold posted vectors\n",
+				 n);
+			return -EOPNOTSUPP;
+		}
+		why = irqp_irte_check(&v->e, pci_dev_id(pdev), x2apic_mode);
+		if (why) {
+			pci_warn(pdev, "keepalive: irq: vector %u, remapping entry %u: %s\n",
+				 n, v->irte, why);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * irqp_capture() - read a kept device's MSI-X state, before the hold
+ * @pdev: the device, MSI-X enabled or not, not held
+ * @out: out: its new entry, on irqp_devs, not held yet
+ *
+ * Context: Process context; irqp_lock held.
+ * Return: 0; -EOPNOTSUPP (logged) when the device has no MSI-X, uses MSI,
+ * or an armed vector is not remapped or is posted; -EINVAL (logged) when
+ * an armed vector's remapping entry fails irqp_irte_check(); -ENOMEM;
+ * -EIO when its vector table cannot be mapped.
+ */
+int irqp_capture(struct pci_dev *pdev, struct irqp_dev **out)
+{
+	void __iomem *table = NULL;
+	struct irqp_dev *d;
+	unsigned int n;
+	u16 ctrl;
+	int ret;
+
+	lockdep_assert_held(&irqp_lock);
+	if (!pdev->msix_cap || pdev->msi_enabled) {
+		pci_warn(pdev, "keepalive: irq: %s: its interrupts cannot be held\n",
+			 pdev->msix_cap ? "it uses MSI" : "it has no MSI-X");
+		return -EOPNOTSUPP;
+	}
+	d = keepalive_should_fail() ? NULL : kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->segment = pci_domain_nr(pdev->bus);
+	d->bus = pdev->bus->number;
+	d->devfn = pdev->devfn;
+	d->cap = pdev->msix_cap;
+	pci_read_config_word(pdev, d->cap + PCI_MSIX_FLAGS, &ctrl);
+	pci_read_config_dword(pdev, d->cap + PCI_MSIX_TABLE, &d->table);
+	pci_read_config_dword(pdev, d->cap + PCI_MSIX_PBA, &d->pba);
+	d->was = ctrl;
+	d->nr = (ctrl & PCI_MSIX_FLAGS_QSIZE) + 1;
+	d->flags = x2apic_mode ? KEEPALIVE_IRQ_F_X2APIC : 0;
+	ret = -ENOMEM;
+	d->armed = bitmap_zalloc(d->nr, GFP_KERNEL);
+	d->pending = bitmap_zalloc(d->nr, GFP_KERNEL);
+	if (!d->armed || !d->pending)
+		goto out_free;
+	if (ctrl & PCI_MSIX_FLAGS_ENABLE) {
+		ret = -EIO;
+		table = map_bir(pdev, d->table, d->nr * PCI_MSIX_ENTRY_SIZE);
+		if (!table)
+			goto out_free;
+		for (n = 0; n < d->nr; n++)
+			if (!(readl(table + n * PCI_MSIX_ENTRY_SIZE +
+				    PCI_MSIX_ENTRY_VECTOR_CTRL) &
+			      PCI_MSIX_ENTRY_CTRL_MASKBIT))
+				__set_bit(n, d->armed);
+	}
+	d->nr_vecs = bitmap_weight(d->armed, d->nr);
+	ret = -ENOMEM;
+	d->vecs = kcalloc(max(1U, d->nr_vecs), sizeof(*d->vecs), GFP_KERNEL);
+	if (!d->vecs)
+		goto out_unmap;
+	if (d->nr_vecs) {
+		ret = capture_vectors(pdev, d, table);
+		if (ret)
+			goto out_unmap;
+	}
+	if (table)
+		iounmap(table);
+	d->pdev = pci_dev_get(pdev);
+	list_add_tail(&d->list, &irqp_devs);
+	*out = d;
+	return 0;
+
+out_unmap:
+	if (table)
+		iounmap(table);
+out_free:
+	kfree(d->vecs);
+	bitmap_free(d->pending);
+	bitmap_free(d->armed);
+	kfree(d);
+	return ret;
+}
+
+/**
+ * irqp_hold() - from now on, the device's interrupts wait in its PBA
+ * @d: a captured entry, its device present
+ *
+ * Sets MSI-X enable and the function mask; nothing else.
+ *
+ * Context: Process context; irqp_lock held.
+ */
+void irqp_hold(struct irqp_dev *d)
+{
+	lockdep_assert_held(&irqp_lock);
+	d->control = d->was | PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL;
+	pci_write_config_word(d->pdev, d->cap + PCI_MSIX_FLAGS, d->control);
+	d->held = true;
+	pci_info(d->pdev, "keepalive: irq: held: MSI-X enabled and masked, %u armed vector(s)%s\n",
+		 d->nr_vecs, d->was & PCI_MSIX_FLAGS_ENABLE ? "" : " (MSI-X was off)");
+}
+
+/**
+ * irqp_release() - the hold ends, in the first kernel
+ * @d: a held entry, its device present
+ * @restore: give the device back its Message Control as its VMM left it
+ *	(ABORT of a hold STOP began on an open device: a pending interrupt is
+ *	sent now to the VMM's vector); false: disable MSI-X and enable INTx,
+ *	as the close the hold replaced would have (the device is stopped,
+ *	reset or opened again)
+ *
+ * Context: Process context; irqp_lock held.
+ */
+void irqp_release(struct irqp_dev *d, bool restore)
+{
+	lockdep_assert_held(&irqp_lock);
+	if (!d->held)
+		return;
+	if (restore) {
+		pci_write_config_word(d->pdev, d->cap + PCI_MSIX_FLAGS, d->was);
+	} else {
+		pci_write_config_word(d->pdev, d->cap + PCI_MSIX_FLAGS,
+				      d->was & ~(PCI_MSIX_FLAGS_ENABLE |
+						 PCI_MSIX_FLAGS_MASKALL));
+		pci_intx(d->pdev, 1);
+	}
+	d->held = false;
+	pci_info(d->pdev, "keepalive: irq: released%s\n",
+		 restore ? ": MSI-X as its VMM left it" : "");
+}
+
+/**
+ * irqp_read_pba() - the device's Pending Bit Array now
+ * @d: an entry, its device present
+ * @pba: out: @d->nr bits
+ *
+ * Context: Process context.
+ * Return: 0, or -EIO when the PBA cannot be mapped.
+ */
+int irqp_read_pba(struct irqp_dev *d, unsigned long *pba)
+{
+	unsigned int words = DIV_ROUND_UP(d->nr, 64), i;
+	void __iomem *p = map_bir(d->pdev, d->pba, words * 8);
+
+	if (!p)
+		return -EIO;
+	bitmap_zero(pba, d->nr);
+	for (i = 0; i < words; i++) {
+		u64 w = readl(p + 8 * i) | (u64)readl(p + 8 * i + 4) << 32;
+
+		bitmap_from_arr64(pba + BITS_TO_LONGS(64) * i, &w,
+				  min(64U, d->nr - 64 * i));
+	}
+	iounmap(p);
+	return 0;
+}
+
+/**
+ * irqp_free() - forget an entry (not held, its entries unreserved)
+ * @d: the entry, on irqp_devs
+ *
+ * Context: Process context; irqp_lock held.
+ */
+void irqp_free(struct irqp_dev *d)
+{
+	lockdep_assert_held(&irqp_lock);
+	WARN_ON_ONCE(d->held && d->pdev && !d->incoming);
+	list_del(&d->list);
+	pci_dev_put(d->pdev);
+	kfree(d->vecs);
+	bitmap_free(d->pending);
+	bitmap_free(d->armed);
+	kfree(d);
+}
+
+/**
+ * irqp_matches() - is the enumerated device still held as recorded?
+ * @d: a valid incoming entry
+ * @pdev: the device at its place
+ *
+ * Context: Process context, PCI enumeration; irqp_lock held.
+ * Return: NULL when its MSI-X capability is where and as the record says,
+ * enabled and masked; otherwise why not.
+ */
+const char *irqp_matches(struct irqp_dev *d, struct pci_dev *pdev)
+{
+	u32 table, pba;
+	u16 ctrl;
+
+	if (pdev->msix_cap != d->cap)
+		return "its MSI-X capability moved";
+	pci_read_config_word(pdev, d->cap + PCI_MSIX_FLAGS, &ctrl);
+	pci_read_config_dword(pdev, d->cap + PCI_MSIX_TABLE, &table);
+	pci_read_config_dword(pdev, d->cap + PCI_MSIX_PBA, &pba);
+	if ((ctrl & PCI_MSIX_FLAGS_QSIZE) + 1 != d->nr || table != d->table ||
+	    pba != d->pba)
+		return "its MSI-X table is not the recorded one";
+	if ((ctrl & (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL)) !=
+	    (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL))
+		return "its MSI-X is not enabled and masked (was it reset?)";
+	return NULL;
+}

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: the interrupt participant's node in the handover
+ * image (abi/irq.h), written at STOP and read and checked in the next
+ * kernel before any interrupt is allocated.
+ *
+ * Nothing read is trusted. A record must describe an MSI-X capability the
+ * hold left enabled and masked; each armed vector's message must name the
+ * remapping entry recorded with it, and that entry must be one a kept
+ * device may have (irqp_irte_check(): present, remapped, a vector of at
+ * least 0x20, a destination valid in the recorded APIC mode, the device's
+ * own source id); no entry may be named twice on a unit. A posted vector
+ * must name its preserved descriptor. A device whose record fails is not
+ * adopted: the vfio participant resets it at enumeration.
+ */
+#define pr_fmt(fmt) "keepalive: irq: " fmt
+
+#include <linux/bitmap.h>
+#include <linux/keepalive.h>
+#include <linux/keepalive/abi/irq.h>
+#include <linux/libfdt.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include "irqp.h"
+
+/* "device@" and an int index. */
+#define IRQP_NODE_NAME_MAX	sizeof(KEEPALIVE_IRQ_DEVICE_PREFIX "-2147483648")
+
+/* A bitmap of @nr bits as u64 cells, vector n in bit n % 64 of cell n / 64. */
+static int set_bits(void *fdt, int node, const char *name,
+		    const unsigned long *bits, unsigned int nr)
+{
+	unsigned int words = DIV_ROUND_UP(nr, 64), i;
+	fdt64_t *c;
+	u64 w;
+	int ret;
+
+	ret = fdt_setprop_placeholder(fdt, node, name, words * sizeof(*c),
+				      (void **)&c);
+	if (ret)
+		return ret;
+	for (i = 0; i < words; i++) {
+		bitmap_to_arr64(&w, bits + BITS_TO_LONGS(64) * i,
+				min(64U, nr - 64 * i));
+		c[i] = cpu_to_fdt64(w);
+	}
+	return 0;
+}
+
+static int write_dev(void *fdt, int parent, int index, const struct irqp_dev *d)
+{
+	struct keepalive_irq_msix m = {
+		.cap = cpu_to_be16(d->cap),
+		.control = cpu_to_be16(d->control),
+		.nr_vectors = cpu_to_be16(d->nr),
+		.flags = cpu_to_be16(d->flags),
+		.table = cpu_to_be32(d->table),
+		.pba = cpu_to_be32(d->pba),
+		.ir_reg_base = cpu_to_be64(d->ir_reg_base),
+	};
+	struct keepalive_irq_vector *v;
+	char name[IRQP_NODE_NAME_MAX];
+	unsigned int i;
+	int node, ret;
+
+	snprintf(name, sizeof(name), KEEPALIVE_IRQ_DEVICE_PREFIX "%d", index);
+	node = fdt_add_subnode(fdt, parent, name);
+	if (node < 0)
+		return node;
+	ret = fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT,
+			      d->segment) ?:
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, d->bus) ?:
+	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, d->devfn) ?:
+	      fdt_setprop(fdt, node, KEEPALIVE_IRQ_PROP_MSIX, &m, sizeof(m)) ?:
+	      set_bits(fdt, node, KEEPALIVE_IRQ_PROP_ARMED, d->armed, d->nr) ?:
+	      set_bits(fdt, node, KEEPALIVE_IRQ_PROP_PENDING, d->pending, d->nr) ?:
+	      fdt_setprop_placeholder(fdt, node, KEEPALIVE_IRQ_PROP_VECTORS,
+				      d->nr_vecs * sizeof(*v), (void **)&v);
+	if (ret)
+		return ret;
+	for (i = 0; i < d->nr_vecs; i++)
+		v[i] = (struct keepalive_irq_vector) {
+			.vector = cpu_to_be32(d->vecs[i].vector),
+			.irte = cpu_to_be32(d->vecs[i].irte),
+			.addr_lo = cpu_to_be32(d->vecs[i].addr_lo),
+			.addr_hi = cpu_to_be32(d->vecs[i].addr_hi),
+			.data = cpu_to_be32(d->vecs[i].data),
+			.irte_lo = cpu_to_be64(d->vecs[i].e.lo),
+			.irte_hi = cpu_to_be64(d->vecs[i].e.hi),
+		};
+	return 0;
+}
+
+/**
+ * irqp_record_write() - record every held device at STOP
+ * @fdt: the outgoing image
+ * @node: the participant's node
+ *
+ * Context: Process context; irqp_lock held.
+ * Return: 0, or a libfdt error (-FDT_ERR_NOSPACE when the image is full).
+ */
+int irqp_record_write(void *fdt, int node)
+{
+	struct irqp_dev *d;
+	int i = 0, ret;
+
+	lockdep_assert_held(&irqp_lock);
+	list_for_each_entry(d, &irqp_devs, list) {
+		if (!d->held || d->incoming)
+			continue;
+		ret = write_dev(fdt, node, i++, d);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * irqp_vec_check() - may a recorded armed vector be a kept device's?
+ * @d: the device's record (its place, its flags)
+ * @v: the vector
+ *
+ * Its message must be remappable and name @v->irte, and its entry pass
+ * irqp_irte_check() for the device's requester id in the recorded APIC
+ * mode; a posted entry is checked with its descriptor instead.
+ *
+ * Context: Any context.
+ * Return: NULL when it may; otherwise why not.
+ */
+const char *irqp_vec_check(const struct irqp_dev *d, const struct irqp_vec *v)
+{
+	u32 index;
+
+	if (v->vector >= d->nr || !test_bit(v->vector, d->armed))
+		return "a recorded vector is not an armed one";
+	if (irqp_msi_index(v->addr_lo, v->addr_hi, v->data, &index))
+		return "a vector's message is not remappable";
+	if (index != v->irte)
+		return "a vector's message names another remapping entry";
+	if ((v->e.lo & IRQP_IRTE_IM) && (v->e.lo & IRQP_IRTE_P))
+		return NULL;	/* with its "posted" record */
+	return irqp_irte_check(&v->e, PCI_DEVID(d->bus, d->devfn),
+			       d->flags & KEEPALIVE_IRQ_F_X2APIC);
+}
+
+/**
+ * irqp_posted_check() - may a recorded posted vector be a kept device's?
+ * @d: the device's record, its vectors read
+ * @posted: its struct keepalive_irq_posted
+ * @desc: the preserved descriptor's 64 bytes, read from inside the
+ *	record's own "phys-ranges"
+ *
+ * The vector must be armed with a posted entry, the entry the record
+ * re-pointed at the preserved descriptor (irqp_irte_posted_check()), and
+ * the descriptor well formed with the recorded notification vector and
+ * destination.
+ *
+ * Context: Any context.
+ * Return: NULL when it may; otherwise why not.
+ */
+const char *irqp_posted_check(const struct irqp_dev *d, const void *posted,
+			      const void *desc)
+{
+	const struct keepalive_irq_posted *p = posted;
+	struct irqp_irte e = { be64_to_cpu(p->irte_lo), be64_to_cpu(p->irte_hi) };
+	u32 vector = be32_to_cpu(p->vector);
+	const struct irqp_vec *v = NULL;
+	struct irqp_pi_desc pi;
+	unsigned int i;
+	const char *why;
+
+	for (i = 0; i < d->nr_vecs; i++)
+		if (d->vecs[i].vector == vector)
+			v = &d->vecs[i];
+	if (!v || v->irte != be32_to_cpu(p->irte))
+		return "a posted vector is not an armed one";
+	if (!(v->e.lo & IRQP_IRTE_IM) ||
+	    (v->e.hi & ~IRQP_IRTE_PDA_HI) != (e.hi & ~IRQP_IRTE_PDA_HI) ||
+	    (v->e.lo & ~IRQP_IRTE_PDA_LO) != (e.lo & ~IRQP_IRTE_PDA_LO))
+		return "a posted vector's entry is not the recorded one";
+	why = irqp_irte_posted_check(&e, PCI_DEVID(d->bus, d->devfn),
+				     be64_to_cpu(p->desc));
+	if (why)
+		return why;
+	if (p->reserved || p->nv < IRQP_FIRST_VECTOR)
+		return "a posted vector's record is malformed";
+	if (irqp_pi_decode(desc, &pi))
+		return "a posted-interrupt descriptor is malformed";
+	if (pi.nv != p->nv || pi.ndst != be32_to_cpu(p->ndst))
+		return "a posted-interrupt descriptor disagrees with its record";
+	return NULL;
+}
+
+/* Property @name of @node: exactly @len bytes, or NULL. */
+static const void *prop(const void *fdt, int node, const char *name, int len)
+{
+	int l;
+	const void *p = fdt_getprop(fdt, node, name, &l);
+
+	return p && l == len ? p : NULL;
+}
+
+static int get_u32(const void *fdt, int node, const char *name, u32 *v)
+{
+	const fdt32_t *p = prop(fdt, node, name, sizeof(*p));
+
+	if (!p)
+		return -EINVAL;
+	*v = fdt32_ld(p);
+	return 0;
+}
+
+static int get_bits(const void *fdt, int node, const char *name,
+		    unsigned long *bits, unsigned int nr)
+{
+	unsigned int words = DIV_ROUND_UP(nr, 64), i;
+	const fdt64_t *c = prop(fdt, node, name, words * sizeof(*c));
+	u64 w;
+
+	if (!c)
+		return -EINVAL;
+	for (i = 0; i < words; i++) {
+		w = fdt64_ld(&c[i]);
+		if (i == words - 1 && nr % 64 && w >> (nr % 64))
+			return -EINVAL;
+		bitmap_from_arr64(bits + BITS_TO_LONGS(64) * i, &w,
+				  min(64U, nr - 64 * i));
+	}
+	return 0;
+}
+
+/* The "msix" structure into @d; why it is refused, or NULL. */
+static const char *read_msix(const void *fdt, int node, struct irqp_dev *d)
+{
+	const struct keepalive_irq_msix *m = prop(fdt, node,
+						  KEEPALIVE_IRQ_PROP_MSIX,
+						  sizeof(*m));
+	const u16 held = PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL;
+
+	if (!m)
+		return "its MSI-X record is malformed";
+	d->cap = be16_to_cpu(m->cap);
+	d->control = be16_to_cpu(m->control);
+	d->nr = be16_to_cpu(m->nr_vectors);
+	d->flags = be16_to_cpu(m->flags);
+	d->table = be32_to_cpu(m->table);
+	d->pba = be32_to_cpu(m->pba);
+	d->ir_reg_base = be64_to_cpu(m->ir_reg_base);
+	if (d->cap < PCI_STD_HEADER_SIZEOF || d->cap > 0xff - PCI_CAP_MSIX_SIZEOF ||
+	    d->cap % 4 || !d->nr || d->nr > KEEPALIVE_IRQ_MAX_VECTORS ||
+	    (d->control & PCI_MSIX_FLAGS_QSIZE) + 1 != d->nr ||
+	    (d->control & held) != held ||
+	    (d->flags & ~KEEPALIVE_IRQ_F_X2APIC) ||
+	    (d->table & PCI_MSIX_TABLE_BIR) >= PCI_STD_NUM_BARS ||
+	    (d->pba & PCI_MSIX_PBA_BIR) >= PCI_STD_NUM_BARS)
+		return "its MSI-X record is malformed";
+	return NULL;
+}
+
+/* The "vectors" into @d, each checked; why it is refused, or NULL. */
+static const char *read_vectors(const void *fdt, int node, struct irqp_dev *d)
+{
+	const struct keepalive_irq_vector *rv;
+	const char *why;
+	unsigned int i;
+	int len;
+
+	d->nr_vecs = bitmap_weight(d->armed, d->nr);
+	rv = fdt_getprop(fdt, node, KEEPALIVE_IRQ_PROP_VECTORS, &len);
+	if (!rv || len != d->nr_vecs * sizeof(*rv))
+		return "its vectors do not match its armed ones";
+	if (d->nr_vecs && !d->ir_reg_base)
+		return "its MSI-X record names no remapping unit";
+	d->vecs = kcalloc(max(1U, d->nr_vecs), sizeof(*d->vecs), GFP_KERNEL);
+	if (!d->vecs)
+		return "out of memory";
+	for (i = 0; i < d->nr_vecs; i++) {
+		struct irqp_vec *v = &d->vecs[i];
+
+		*v = (struct irqp_vec) {
+			.vector = be32_to_cpu(rv[i].vector),
+			.irte = be32_to_cpu(rv[i].irte),
+			.addr_lo = be32_to_cpu(rv[i].addr_lo),
+			.addr_hi = be32_to_cpu(rv[i].addr_hi),
+			.data = be32_to_cpu(rv[i].data),
+			.e.lo = be64_to_cpu(rv[i].irte_lo),
+			.e.hi = be64_to_cpu(rv[i].irte_hi),
+		};
+		if (rv[i].reserved || (i && v->vector <= d->vecs[i - 1].vector))
+			return "its vectors are malformed";
+		why = irqp_vec_check(d, v);
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
+/* Is a preserved posted descriptor at @phys inside a "phys-ranges" pair? */
+static const void *posted_desc(const void *fdt, int node, u64 phys)
+{
+	const fdt64_t *r;
+	int len, i;
+
+	r = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &len);
+	if (!r || len % (2 * sizeof(*r)))
+		return NULL;
+	for (i = 0; i < len / (int)sizeof(*r); i += 2) {
+		u64 start = fdt64_ld(&r[i]), size = fdt64_ld(&r[i + 1]);
+
+		if (phys >= start && size >= KEEPALIVE_IRQ_PI_DESC_SIZE &&
+		    phys - start <= size - KEEPALIVE_IRQ_PI_DESC_SIZE &&
+		    keepalive_pool_contains(phys, KEEPALIVE_IRQ_PI_DESC_SIZE))
+			return phys_to_virt(phys);
+	}
+	return NULL;
+}
+
+/* The optional "posted" records, each checked; why refused, or NULL. */
+static const char *read_posted(const void *fdt, int node, struct irqp_dev *d)
+{
+	const struct keepalive_irq_posted *p;
+	unsigned int i, n = 0;
+	const char *why;
+	const void *desc;
+	int len;
+
+	p = fdt_getprop(fdt, node, KEEPALIVE_IRQ_PROP_POSTED, &len);
+	if (p && len % sizeof(*p))
+		return "its posted vectors are malformed";
+	if (p)
+		n = len / sizeof(*p);
+	for (i = 0; i < n; i++) {
+		desc = posted_desc(fdt, node, be64_to_cpu(p[i].desc));
+		if (!desc)
+			return "a posted-interrupt descriptor is not in its preserved memory";
+		why = irqp_posted_check(d, &p[i], desc);
+		if (why)
+			return why;
+	}
+	for (i = 0; i < d->nr_vecs; i++) {
+		bool found = false;
+		unsigned int j;
+
+		if (!(d->vecs[i].e.lo & IRQP_IRTE_IM))
+			continue;
+		for (j = 0; j < n; j++)
+			found |= be32_to_cpu(p[j].vector) == d->vecs[i].vector;
+		if (!found)
+			return "a posted vector has no descriptor";
+	}
+	return NULL;
+}
+
+/* Is remapping entry @irte of unit @reg_base named by another device? */
+static bool irte_taken(u64 reg_base, u32 irte)
+{
+	struct irqp_dev *o;
+	unsigned int i;
+
+	list_for_each_entry(o, &irqp_devs, list)
+		for (i = 0; o->incoming && o->vecs && i < o->nr_vecs; i++)
+			if (o->ir_reg_base == reg_base && o->vecs[i].irte == irte)
+				return true;
+	return false;
+}
+
+static const char *check_dev(const void *fdt, int node, struct irqp_dev *d)
+{
+	const char *why;
+	unsigned int i, j;
+
+	why = read_msix(fdt, node, d);
+	if (why)
+		return why;
+	d->armed = bitmap_zalloc(d->nr, GFP_KERNEL);
+	d->pending = bitmap_zalloc(d->nr, GFP_KERNEL);
+	if (!d->armed || !d->pending)
+		return "out of memory";
+	if (get_bits(fdt, node, KEEPALIVE_IRQ_PROP_ARMED, d->armed, d->nr) ||
+	    get_bits(fdt, node, KEEPALIVE_IRQ_PROP_PENDING, d->pending, d->nr))
+		return "its armed or pending vectors are malformed";
+	why = read_vectors(fdt, node, d) ?: read_posted(fdt, node, d);
+	if (why)
+		return why;
+	for (i = 0; i < d->nr_vecs; i++) {
+		for (j = 0; j < i; j++)
+			if (d->vecs[j].irte == d->vecs[i].irte)
+				return "two of its vectors name one remapping entry";
+		if (irte_taken(d->ir_reg_base, d->vecs[i].irte))
+			return "a remapping entry it names is another device's";
+	}
+	return NULL;
+}
+
+static void read_dev(const void *fdt, int node)
+{
+	const char *name = fdt_get_name(fdt, node, NULL);
+	u32 segment, bus, devfn;
+	struct irqp_dev *d;
+
+	if (get_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, &segment) ||
+	    get_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, &bus) ||
+	    get_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, &devfn) ||
+	    bus > 255 || devfn > 255) {
+		pr_err("resume: %s is malformed: its device is not adopted\n",
+		       name);
+		return;
+	}
+	if (irqp_find(segment, bus, devfn)) {
+		pr_err("resume: %s: %04x:%02x:%02x.%d is recorded twice: not adopted\n",
+		       name, segment, bus, PCI_SLOT(devfn), PCI_FUNC(devfn));
+		return;
+	}
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return;
+	d->segment = segment;
+	d->bus = bus;
+	d->devfn = devfn;
+	d->incoming = true;
+	d->why = check_dev(fdt, node, d);
+	d->valid = !d->why;
+	d->held = d->valid;
+	if (!d->valid) {
+		/* Kept on the list, so that adoption can say why not. */
+		d->nr_vecs = 0;
+		pr_err("resume: %04x:%02x:%02x.%d: %s: not adopted\n", segment,
+		       bus, PCI_SLOT(devfn), PCI_FUNC(devfn), d->why);
+	} else {
+		pr_info("resume: %04x:%02x:%02x.%d: %u armed vector(s), %u pending at STOP: valid\n",
+			segment, bus, PCI_SLOT(devfn), PCI_FUNC(devfn),
+			d->nr_vecs, bitmap_weight(d->pending, d->nr));
+	}
+	list_add_tail(&d->list, &irqp_devs);
+}
+
+/**
+ * irqp_record_read() - read and check the incoming records
+ * @fdt: the incoming image
+ * @node: the participant's node
+ *
+ * Every device recorded gets an entry, valid or with the reason it is
+ * not, so that adoption refuses it with that reason.
+ *
+ * Context: Process context, early boot (interrupt remapping setup) or
+ * RESUME; irqp_lock held.
+ * Return: 0, or -EINVAL when the node's subnodes cannot be walked.
+ */
+int irqp_record_read(const void *fdt, int node)
+{
+	int child, n = 0;
+
+	lockdep_assert_held(&irqp_lock);
+	fdt_for_each_subnode(child, fdt, node) {
+		const char *name = fdt_get_name(fdt, child, NULL);
+
+		if (!name || strncmp(name, KEEPALIVE_IRQ_DEVICE_PREFIX,
+				     strlen(KEEPALIVE_IRQ_DEVICE_PREFIX)))
+			continue;
+		if (++n > KEEPALIVE_IRQ_MAX_DEVICES) {
+			pr_err("resume: more than %d devices: the rest are not adopted\n",
+			       KEEPALIVE_IRQ_MAX_DEVICES);
+			break;
+		}
+		read_dev(fdt, child);
+	}
+	return child == -FDT_ERR_NOTFOUND || n > KEEPALIVE_IRQ_MAX_DEVICES ?
+	       0 : -EINVAL;
+}
