@@ -168,8 +168,15 @@ static void irqp_conclude(struct keepalive_participant *p)
 	list_for_each_entry_safe(d, next, &irqp_devs, list) {
 		if (!d->incoming)
 			continue;
-		if (d->held && d->pdev)
+		if (d->held && d->pdev && d->nr_vecs) {
 			pci_warn(d->pdev, "keepalive: irq: its VMM did not arm MSI-X again: its interrupts stay masked\n");
+		} else if (d->held && d->pdev) {
+			/* No vector was armed: MSI-X off, as its VMM had it. */
+			pci_write_config_word(d->pdev, d->cap + PCI_MSIX_FLAGS,
+					      d->control & ~(PCI_MSIX_FLAGS_ENABLE |
+							     PCI_MSIX_FLAGS_MASKALL));
+			pci_intx(d->pdev, 1);
+		}
 		drop(d, false);
 	}
 	mutex_unlock(&irqp_lock);
@@ -262,13 +269,13 @@ int keepalive_irq_check(struct pci_dev *pdev)
 	struct dmar_drhd_unit *drhd;
 
 	if (!pdev->msix_cap || pdev->msi_enabled) {
-		pci_warn(pdev, "keepalive: irq: %s: its interrupts cannot be held\n",
-			 pdev->msix_cap ? "it uses MSI" : "it has no MSI-X");
+		dev_warn_ratelimited(&pdev->dev, "keepalive: irq: %s: its interrupts cannot be held\n",
+				     pdev->msix_cap ? "it uses MSI" : "it has no MSI-X");
 		return -EOPNOTSUPP;
 	}
 	drhd = dmar_find_matched_drhd_unit(pdev);
 	if (!drhd || !drhd->iommu || !drhd->iommu->ir_table) {
-		pci_warn(pdev, "keepalive: irq: interrupt remapping is off for it: its interrupts cannot be held\n");
+		dev_warn_ratelimited(&pdev->dev, "keepalive: irq: interrupt remapping is off for it: its interrupts cannot be held\n");
 		return -EOPNOTSUPP;
 	}
 	return 0;

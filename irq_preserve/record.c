@@ -16,6 +16,7 @@
 #define pr_fmt(fmt) "keepalive: irq: " fmt
 
 #include <linux/bitmap.h>
+#include <linux/io.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/irq.h>
 #include <linux/libfdt.h>
@@ -192,6 +193,38 @@ const char *irqp_posted_check(const struct irqp_dev *d, const void *posted,
 	return NULL;
 }
 
+/**
+ * irqp_posted_record() - the record of a vector posted to a vCPU
+ * @v: the vector, its entry (posted mode) as the hold found it
+ * @desc: physical address of the preserved copy of its descriptor
+ * @pi: that descriptor
+ * @out: out: its struct keepalive_irq_posted, the entry re-pointed at
+ *	@desc
+ *
+ * Context: Any context.
+ * Return: 0; -EINVAL when the entry is not posted or @desc not aligned.
+ */
+int irqp_posted_record(const struct irqp_vec *v, u64 desc,
+		       const struct irqp_pi_desc *pi, void *out)
+{
+	struct irqp_irte e = v->e;
+	int ret = irqp_irte_repoint(&e, desc);
+
+	if (ret)
+		return ret;
+	*(struct keepalive_irq_posted *)out = (struct keepalive_irq_posted) {
+		.vector = cpu_to_be32(v->vector),
+		.irte = cpu_to_be32(v->irte),
+		.desc = cpu_to_be64(desc),
+		.nv = pi->nv,
+		.urgent = !!(e.lo & IRQP_IRTE_URGENT),
+		.ndst = cpu_to_be32(pi->ndst),
+		.irte_lo = cpu_to_be64(e.lo),
+		.irte_hi = cpu_to_be64(e.hi),
+	};
+	return 0;
+}
+
 /* Property @name of @node: exactly @len bytes, or NULL. */
 static const void *prop(const void *fdt, int node, const char *name, int len)
 {
@@ -296,33 +329,45 @@ static const char *read_vectors(const void *fdt, int node, struct irqp_dev *d)
 	return NULL;
 }
 
-/* Is a preserved posted descriptor at @phys inside a "phys-ranges" pair? */
-static const void *posted_desc(const void *fdt, int node, u64 phys)
+/*
+ * Copy the preserved posted descriptor at @phys into @raw, if it lies
+ * inside one of the record's "phys-ranges" pairs, inside the pool (which
+ * is not in the direct map: memremap()).
+ */
+static bool posted_desc(const void *fdt, int node, u64 phys,
+			u8 raw[KEEPALIVE_IRQ_PI_DESC_SIZE])
 {
 	const fdt64_t *r;
+	void *va;
 	int len, i;
 
 	r = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &len);
 	if (!r || len % (2 * sizeof(*r)))
-		return NULL;
+		return false;
 	for (i = 0; i < len / (int)sizeof(*r); i += 2) {
 		u64 start = fdt64_ld(&r[i]), size = fdt64_ld(&r[i + 1]);
 
-		if (phys >= start && size >= KEEPALIVE_IRQ_PI_DESC_SIZE &&
-		    phys - start <= size - KEEPALIVE_IRQ_PI_DESC_SIZE &&
-		    keepalive_pool_contains(phys, KEEPALIVE_IRQ_PI_DESC_SIZE))
-			return phys_to_virt(phys);
+		if (phys < start || size < KEEPALIVE_IRQ_PI_DESC_SIZE ||
+		    phys - start > size - KEEPALIVE_IRQ_PI_DESC_SIZE ||
+		    !keepalive_pool_contains(phys, KEEPALIVE_IRQ_PI_DESC_SIZE))
+			continue;
+		va = memremap(phys, KEEPALIVE_IRQ_PI_DESC_SIZE, MEMREMAP_WB);
+		if (!va)
+			return false;
+		memcpy(raw, va, KEEPALIVE_IRQ_PI_DESC_SIZE);
+		memunmap(va);
+		return true;
 	}
-	return NULL;
+	return false;
 }
 
 /* The optional "posted" records, each checked; why refused, or NULL. */
 static const char *read_posted(const void *fdt, int node, struct irqp_dev *d)
 {
 	const struct keepalive_irq_posted *p;
+	u8 desc[KEEPALIVE_IRQ_PI_DESC_SIZE];
 	unsigned int i, n = 0;
 	const char *why;
-	const void *desc;
 	int len;
 
 	p = fdt_getprop(fdt, node, KEEPALIVE_IRQ_PROP_POSTED, &len);
@@ -331,8 +376,7 @@ static const char *read_posted(const void *fdt, int node, struct irqp_dev *d)
 	if (p)
 		n = len / sizeof(*p);
 	for (i = 0; i < n; i++) {
-		desc = posted_desc(fdt, node, be64_to_cpu(p[i].desc));
-		if (!desc)
+		if (!posted_desc(fdt, node, be64_to_cpu(p[i].desc), desc))
 			return "a posted-interrupt descriptor is not in its preserved memory";
 		why = irqp_posted_check(d, &p[i], desc);
 		if (why)

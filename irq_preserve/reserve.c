@@ -40,7 +40,7 @@ static void read_once(void)
 	lockdep_assert_held(&irqp_lock);
 	if (irqp_read_done)
 		return;
-	irqp_read_done = true;
+	WRITE_ONCE(irqp_read_done, true);
 	node = keepalive_incoming_node(KEEPALIVE_IRQ_NODE,
 				       KEEPALIVE_IRQ_COMPATIBLE, &fdt);
 	if (node == -EPROTO)

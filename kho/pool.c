@@ -9,8 +9,11 @@
  *
  * Where it is, and how it survives a kexec, is decided in early boot
  * (boot.c). The kernel reaches it through one memremap() mapping; userspace
- * through remap_pfn_range(). Nothing relies on struct pages for it: a
- * kexec'd kernel has none there.
+ * through remap_pfn_range() of a preserved file only. Nothing relies on
+ * struct pages for it: a kexec'd kernel has none there. The pool is an
+ * exclusive iomem resource ("keepalive pool"), so that /dev/mem, whose
+ * STRICT_DEVMEM check lets through reserved memory that is not exclusive,
+ * can neither read nor write the handover image or the preserved files.
  *
  * In a kernel that received a handover, every range the incoming image
  * names ("phys-ranges") is held by the core from the moment the allocator
@@ -22,6 +25,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/genalloc.h>
+#include <linux/ioport.h>
 #include <linux/init.h>
 #include <linux/io.h>
 #include <linux/log2.h>
@@ -41,6 +45,7 @@
  * @phys: physical address, 0 when there is no pool
  * @size: bytes
  * @va: kernel mapping of the whole pool
+ * @res: the pool's exclusive iomem resource
  * @gen: allocator over everything but the header page
  * @lock: protects @objects (genalloc has its own locking)
  * @objects: allocations and claims currently live
@@ -49,6 +54,7 @@ struct keepalive_pool {
 	phys_addr_t phys;
 	u64 size;
 	void *va;
+	struct resource *res;
 	struct gen_pool *gen;
 	spinlock_t lock;	/* protects @objects */
 	unsigned long objects;
@@ -62,7 +68,8 @@ static struct keepalive_pool pool = {
  * keepalive_pool_init() - set up the allocator over the reserved pool
  *
  * Context: Process context, boot, before any pool user.
- * Return: 0 (also without a pool), or -ENOMEM.
+ * Return: 0 (also without a pool); -EBUSY when its iomem range is claimed
+ * already; -ENOMEM.
  */
 int __init keepalive_pool_init(void)
 {
@@ -72,9 +79,17 @@ int __init keepalive_pool_init(void)
 	pool.size = keepalive_pool_place.size;
 	if (!pool.size)
 		return 0;
+	/* No /dev/mem access: see the top of this file. */
+	pool.res = request_mem_region_exclusive(pool.phys, pool.size,
+						"keepalive pool");
+	if (!pool.res) {
+		pr_err("pool: %#llx+%#llx is claimed already: no pool\n",
+		       (u64)pool.phys, pool.size);
+		return -EBUSY;
+	}
 	pool.va = memremap(pool.phys, pool.size, MEMREMAP_WB);
 	if (!pool.va)
-		return -ENOMEM;
+		goto release_res;
 	gen = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
 	if (!gen)
 		goto unmap_pool;
@@ -90,6 +105,9 @@ destroy_gen:
 unmap_pool:
 	memunmap(pool.va);
 	pool.va = NULL;
+release_res:
+	release_mem_region(pool.phys, pool.size);
+	pool.res = NULL;
 	return -ENOMEM;
 }
 

@@ -25,6 +25,7 @@
  */
 #define pr_fmt(fmt) "keepalive: " fmt
 
+#include <linux/crash_dump.h>
 #include <linux/init.h>
 #include <linux/keepalive/boot.h>
 #include <linux/io.h>
@@ -156,6 +157,12 @@ void __init keepalive_handover_early(void)
 	}
 	if (ret)
 		goto reject;
+	/* It dumps a crashed kernel: it adopts nothing, whatever is kept. */
+	if (is_kdump_kernel()) {
+		ret = -EPERM;
+		snprintf(why, sizeof(why), "a kdump kernel never accepts a handover");
+		goto reject;
+	}
 	if (keepalive_should_fail()) {
 		ret = -EIO;
 		snprintf(why, sizeof(why), "injected failure");

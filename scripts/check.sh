@@ -356,6 +356,15 @@ if want irq; then
 		--stages 1 -a kt_scenario=abort
 fi
 
+if want safety; then
+	# /dev/mem can neither read nor map the pool.
+	vm_pass safety_devmem --test safety_test --no-kunit --stages 1 \
+		-a kt_scenario=devmem
+	# A kdump kernel refuses the handover and adopts nothing.
+	vm_pass safety_kdump --test safety_test --no-kunit --stages 2 \
+		-a kt_scenario=kdump
+fi
+
 if want resume_sweep; then
 	resume_sweep
 fi

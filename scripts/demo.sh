@@ -6,7 +6,10 @@
 # in the next kernel with no admin command, and its control (not kept: the
 # controller is reset); a read in flight at the kexec completing during the
 # blackout through the preserved DMA translation, with QEMU's VT-d trace,
-# and its control (not kept: the read is lost); the blackout of that controller with keepalive,
+# and its control (not kept: the read is lost); that read's interrupt,
+# raised during the blackout, held in the device and delivered to the VMM
+# after reclaim, with QEMU's interrupt trace, and its control (not kept:
+# the interrupt is lost); the blackout of that controller with keepalive,
 # against a plain kexec (the floor) and a cold restart; a 64 MiB preserved
 # file across two kexecs and its control; the core's figures.
 set -uo pipefail
@@ -31,7 +34,7 @@ narrate() { # run name, title
 		}
 	' "$dir/console.log" | grep -v "^  kernel: .*kt_bootid"
 	echo
-	grep -E "^# .*:(verify|handover|continues|reset_without_keepalive|inflight_read_completed):|^(not )?ok |^KT: (KEXEC|BOOT)" "$dir/results.log" |
+	grep -E "^# .*:(verify|handover|continues|reset_without_keepalive|inflight_read_completed|pending_interrupt_delivered):|^(not )?ok |^KT: (KEXEC|BOOT)" "$dir/results.log" |
 		grep -v "# SKIP" |
 		sed -e 's/^# [^:]*:[0-9]*:[a-z]*:/  test: /' -e 's/^KT: /  harness: /' \
 		    -e 's/^ok /  PASS /' -e 's/^not ok /  FAIL /' -e 's/ cmdline=.*//'
@@ -69,6 +72,10 @@ VTD_TRACE="-trace enable=vtd_dmar_fault -trace enable=vtd_dmar_enable -trace ena
 vtd() { # run name
 	echo "  QEMU VT-d trace: $(bash "$ST/vm/vtd_trace.sh" "$BUILD/vm/$1/qemu.out")"
 }
+IRQ_TRACE="-trace enable=msix_write_config -trace enable=pci_nvme_irq_pin -trace enable=pci_nvme_irq_msix -trace enable=vtd_reg_dmar_root"
+irqt() { # run name
+	echo "  QEMU interrupt trace: $(bash "$ST/vm/irq_trace.sh" "$BUILD/vm/$1/qemu.out")"
+}
 
 run --name demo-nvme --test nvme_keepalive_test --stages 2 --no-kunit
 narrate demo-nvme "An NVMe controller kept running across kexec (keepalive on)"
@@ -88,6 +95,19 @@ run_control --name demo-inflight-control --test iommu_keepalive_test --stages 2 
 	--qemu-opts "$VTD_TRACE"
 narrate demo-inflight-control "Control: the same read without keepalive (the controller is stopped, the read lost)"
 vtd demo-inflight-control
+
+# The same slow read, with the I/O queue's interrupt on MSI-X vector 1:
+# it is raised during the blackout, held in the device, and reaches the
+# VMM's eventfd when the VMM arms its vectors in the next kernel.
+run --name demo-irq --test irq_keepalive_test --stages 2 --no-kunit \
+	--slow-nvme 4000000000 -a kt_scenario=held --qemu-opts "$IRQ_TRACE"
+narrate demo-irq "An interrupt raised during the blackout is held in the device and delivered after reclaim"
+irqt demo-irq
+run_control --name demo-irq-control --test irq_keepalive_test --stages 2 \
+	--no-kunit --slow-nvme 4000000000 -a kt_scenario=held_off \
+	--qemu-opts "$IRQ_TRACE"
+narrate demo-irq-control "Control: the same interrupt without keepalive (MSI-X disabled at the close, the interrupt lost)"
+irqt demo-irq-control
 
 echo
 echo "=== Blackout of the NVMe controller (TCG: compare ratios, not absolute times)"

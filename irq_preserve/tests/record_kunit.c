@@ -358,11 +358,18 @@ static void posted_rules(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, irqp_irte_repoint(&e, desc));
 	KUNIT_EXPECT_NULL(test, irqp_vec_check(d, &d->vecs[1]));
 	irqp_pi_encode(&pi, raw);
-	p = (struct keepalive_irq_posted) {
-		.vector = cpu_to_be32(3), .irte = cpu_to_be32(9),
-		.desc = cpu_to_be64(desc), .nv = 0xf2, .ndst = cpu_to_be32(2),
-		.irte_lo = cpu_to_be64(e.lo), .irte_hi = cpu_to_be64(e.hi),
-	};
+	/* The serializer: the record, the entry re-pointed at the copy. */
+	KUNIT_ASSERT_EQ(test, 0, irqp_posted_record(&d->vecs[1], desc, &pi, &p));
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(p.vector), 3U);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(p.irte), 9U);
+	KUNIT_EXPECT_EQ(test, be64_to_cpu(p.desc), desc);
+	KUNIT_EXPECT_EQ(test, p.nv, 0xf2);
+	KUNIT_EXPECT_EQ(test, be32_to_cpu(p.ndst), 2U);
+	KUNIT_EXPECT_EQ(test, be64_to_cpu(p.irte_lo), e.lo);
+	KUNIT_EXPECT_EQ(test, be64_to_cpu(p.irte_hi), e.hi);
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			irqp_posted_record(&d->vecs[0], desc, &pi, &p));
+	KUNIT_ASSERT_EQ(test, 0, irqp_posted_record(&d->vecs[1], desc, &pi, &p));
 	KUNIT_EXPECT_NULL(test, irqp_posted_check(d, &p, raw));
 	p.vector = cpu_to_be32(1);
 	KUNIT_EXPECT_STREQ(test, irqp_posted_check(d, &p, raw),

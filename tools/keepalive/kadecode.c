@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <linux/keepalive/abi/core.h>
+#include <linux/keepalive/abi/irq.h>
 #include <linux/keepalive/abi/memfd.h>
 #include <linux/keepalive/abi/vfio.h>
 #include <linux/libfdt.h>
@@ -135,6 +136,20 @@ static void print_value(const char *name, const u8 *p, int len)
 		if (i < len)
 			printf("%s<%#llx>  /* odd u64 count */", i ? ", " : "",
 			       (unsigned long long)u64_at(p + i));
+	} else if (!strcmp(name, KEEPALIVE_IRQ_PROP_VECTORS) &&
+		   !(len % sizeof(struct keepalive_irq_vector))) {
+		/* Each armed vector and the remapping entry it names. */
+		for (i = 0; i < len; i += sizeof(struct keepalive_irq_vector)) {
+			struct keepalive_irq_vector v;
+
+			memcpy(&v, p + i, sizeof(v));
+			printf("%s<vector %u irte %u msg %#x:%#x data %#x entry %#llx:%#llx>",
+			       i ? ", " : "", be32toh(v.vector), be32toh(v.irte),
+			       be32toh(v.addr_hi), be32toh(v.addr_lo),
+			       be32toh(v.data),
+			       (unsigned long long)be64toh(v.irte_hi),
+			       (unsigned long long)be64toh(v.irte_lo));
+		}
 	} else if (!strcmp(name, KEEPALIVE_MEMFD_PROP_LENGTH) && len == 8) {
 		printf("%llu (%#llx)", (unsigned long long)u64_at(p),
 		       (unsigned long long)u64_at(p));

@@ -39,9 +39,7 @@
 #ifndef _LINUX_KEEPALIVE_ABI_IRQ_H
 #define _LINUX_KEEPALIVE_ABI_IRQ_H
 
-#include <linux/build_bug.h>
 #include <linux/keepalive/abi/core.h>
-#include <linux/types.h>
 
 #define KEEPALIVE_IRQ_COMPATIBLE	"keepalive,irq-msix-vtd-v1"
 
@@ -83,7 +81,8 @@ struct keepalive_irq_msix {
 	__be32 pba;
 	__be64 ir_reg_base;
 } __packed;
-static_assert(sizeof(struct keepalive_irq_msix) == 24);
+static_assert(sizeof(struct keepalive_irq_msix) == 24,
+	      "keepalive_irq_msix is ABI");
 
 /**
  * struct keepalive_irq_vector - an armed vector and its remapping entry
@@ -109,7 +108,8 @@ struct keepalive_irq_vector {
 	__be64 irte_lo;
 	__be64 irte_hi;
 } __packed;
-static_assert(sizeof(struct keepalive_irq_vector) == 40);
+static_assert(sizeof(struct keepalive_irq_vector) == 40,
+	      "keepalive_irq_vector is ABI");
 
 /**
  * struct keepalive_irq_posted - a vector posted to a vCPU: its descriptor
@@ -128,14 +128,15 @@ struct keepalive_irq_posted {
 	__be32 vector;
 	__be32 irte;
 	__be64 desc;
-	u8 nv;
-	u8 urgent;
+	__u8 nv;
+	__u8 urgent;
 	__be16 reserved;
 	__be32 ndst;
 	__be64 irte_lo;
 	__be64 irte_hi;
 } __packed;
-static_assert(sizeof(struct keepalive_irq_posted) == 40);
+static_assert(sizeof(struct keepalive_irq_posted) == 40,
+	      "keepalive_irq_posted is ABI");
 
 /* A posted-interrupt descriptor: its size and alignment (VT-d 9.11). */
 #define KEEPALIVE_IRQ_PI_DESC_SIZE	64
