@@ -104,6 +104,18 @@ static int irqp_stop(struct keepalive_participant *p, void *fdt, int node)
 			ret = ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
 		}
 	}
+	if (!ret) {
+		unsigned int devs = 0, pending = 0;
+
+		list_for_each_entry(d, &irqp_devs, list) {
+			if (!d->held || d->incoming)
+				continue;
+			devs++;
+			pending += bitmap_weight(d->pending, d->nr);
+		}
+		pr_info("stop: %u device(s) held, %u interrupt(s) pending\n",
+			devs, pending);
+	}
 	if (ret)
 		release_stop_holds();
 	mutex_unlock(&irqp_lock);
