@@ -126,39 +126,10 @@ int ipr_record_write(void *fdt, int node)
 	return 0;
 }
 
-/* Property @name of @node: exactly @len bytes, or NULL. */
-static const void *prop(const void *fdt, int node, const char *name, int len)
-{
-	int l;
-	const void *p = fdt_getprop(fdt, node, name, &l);
-
-	return p && l == len ? p : NULL;
-}
-
-static int get_u64(const void *fdt, int node, const char *name, u64 *v)
-{
-	const fdt64_t *p = prop(fdt, node, name, sizeof(*p));
-
-	if (!p)
-		return -EINVAL;
-	*v = fdt64_ld(p);
-	return 0;
-}
-
-static int get_u32(const void *fdt, int node, const char *name, u32 *v)
-{
-	const fdt32_t *p = prop(fdt, node, name, sizeof(*p));
-
-	if (!p)
-		return -EINVAL;
-	*v = fdt32_ld(p);
-	return 0;
-}
-
 /* Claim the one phys-ranges pair of @node into @a. */
 static int claim_range(const void *fdt, int node, struct ipr_arena *a)
 {
-	const fdt64_t *r = prop(fdt, node, KEEPALIVE_PROP_RANGES,
+	const fdt64_t *r = keepalive_fdt_prop(fdt, node, KEEPALIVE_PROP_RANGES,
 				2 * sizeof(fdt64_t));
 	u64 phys, len;
 	void *va;
@@ -222,10 +193,10 @@ static const char *read_unit(const void *fdt, int node, struct ipr_unit *u)
 {
 	struct intel_iommu *iommu;
 
-	if (get_u64(fdt, node, KEEPALIVE_IOMMU_PROP_REG_BASE, &u->reg_base) ||
-	    get_u64(fdt, node, KEEPALIVE_IOMMU_PROP_CAP, &u->cap) ||
-	    get_u64(fdt, node, KEEPALIVE_IOMMU_PROP_ECAP, &u->ecap) ||
-	    get_u64(fdt, node, KEEPALIVE_IOMMU_PROP_ROOT, &u->root))
+	if (keepalive_fdt_u64(fdt, node, KEEPALIVE_IOMMU_PROP_REG_BASE, &u->reg_base) ||
+	    keepalive_fdt_u64(fdt, node, KEEPALIVE_IOMMU_PROP_CAP, &u->cap) ||
+	    keepalive_fdt_u64(fdt, node, KEEPALIVE_IOMMU_PROP_ECAP, &u->ecap) ||
+	    keepalive_fdt_u64(fdt, node, KEEPALIVE_IOMMU_PROP_ROOT, &u->root))
 		return "malformed";
 	iommu = live_unit(u->reg_base);
 	if (!iommu)
@@ -374,12 +345,12 @@ static void read_dev(const void *fdt, int node)
 	struct ipr_dev *d;
 	const char *why;
 
-	c = prop(fdt, node, KEEPALIVE_IOMMU_PROP_CONTEXT, 2 * sizeof(*c));
-	if (get_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, &segment) ||
-	    get_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, &bus) ||
-	    get_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, &devfn) ||
-	    get_u32(fdt, node, KEEPALIVE_IOMMU_PROP_UNIT, &unit) ||
-	    get_u32(fdt, node, KEEPALIVE_IOMMU_PROP_DOMAIN_ID, &did) || !c ||
+	c = keepalive_fdt_prop(fdt, node, KEEPALIVE_IOMMU_PROP_CONTEXT, 2 * sizeof(*c));
+	if (keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, &segment) ||
+	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, &bus) ||
+	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, &devfn) ||
+	    keepalive_fdt_u32(fdt, node, KEEPALIVE_IOMMU_PROP_UNIT, &unit) ||
+	    keepalive_fdt_u32(fdt, node, KEEPALIVE_IOMMU_PROP_DOMAIN_ID, &did) || !c ||
 	    bus > 255 || devfn > 255 || unit > INT_MAX) {
 		pr_err("resume: %s is malformed: its device is not adopted\n",
 		       name);

@@ -50,7 +50,11 @@ static void drop(struct irqp_dev *d, bool restore)
 	irqp_free(d);
 }
 
-static int hold_one(struct pci_dev *pdev, void *data)
+/*
+ * Hold @pdev's interrupts, capturing them first unless they are held
+ * already; a previous kernel's record of it gives way to a new capture.
+ */
+static int hold(struct pci_dev *pdev, bool by_close)
 {
 	struct irqp_dev *d;
 	int ret = 0;
@@ -63,10 +67,18 @@ static int hold_one(struct pci_dev *pdev, void *data)
 	}
 	if (!d)
 		ret = irqp_capture(pdev, &d);
-	if (!ret && !d->held)
-		irqp_hold(d);
+	if (!ret) {
+		d->by_close |= by_close;
+		if (!d->held)
+			irqp_hold(d);
+	}
 	mutex_unlock(&irqp_lock);
 	return ret;
+}
+
+static int hold_one(struct pci_dev *pdev, void *data)
+{
+	return hold(pdev, false);
 }
 
 /* Undo STOP's holds: the devices still open get their MSI-X back. */
@@ -303,24 +315,7 @@ int keepalive_irq_check(struct pci_dev *pdev)
  */
 int keepalive_irq_hold(struct pci_dev *pdev)
 {
-	struct irqp_dev *d;
-	int ret = 0;
-
-	mutex_lock(&irqp_lock);
-	d = irqp_find_pdev(pdev);
-	if (d && d->incoming) {
-		drop(d, false);
-		d = NULL;
-	}
-	if (!d)
-		ret = irqp_capture(pdev, &d);
-	if (!ret) {
-		d->by_close = true;
-		if (!d->held)
-			irqp_hold(d);
-	}
-	mutex_unlock(&irqp_lock);
-	return ret;
+	return hold(pdev, true);
 }
 
 /**

@@ -225,30 +225,11 @@ int irqp_posted_record(const struct irqp_vec *v, u64 desc,
 	return 0;
 }
 
-/* Property @name of @node: exactly @len bytes, or NULL. */
-static const void *prop(const void *fdt, int node, const char *name, int len)
-{
-	int l;
-	const void *p = fdt_getprop(fdt, node, name, &l);
-
-	return p && l == len ? p : NULL;
-}
-
-static int get_u32(const void *fdt, int node, const char *name, u32 *v)
-{
-	const fdt32_t *p = prop(fdt, node, name, sizeof(*p));
-
-	if (!p)
-		return -EINVAL;
-	*v = fdt32_ld(p);
-	return 0;
-}
-
 static int get_bits(const void *fdt, int node, const char *name,
 		    unsigned long *bits, unsigned int nr)
 {
 	unsigned int words = DIV_ROUND_UP(nr, 64), i;
-	const fdt64_t *c = prop(fdt, node, name, words * sizeof(*c));
+	const fdt64_t *c = keepalive_fdt_prop(fdt, node, name, words * sizeof(*c));
 	u64 w;
 
 	if (!c)
@@ -266,7 +247,7 @@ static int get_bits(const void *fdt, int node, const char *name,
 /* The "msix" structure into @d; why it is refused, or NULL. */
 static const char *read_msix(const void *fdt, int node, struct irqp_dev *d)
 {
-	const struct keepalive_irq_msix *m = prop(fdt, node,
+	const struct keepalive_irq_msix *m = keepalive_fdt_prop(fdt, node,
 						  KEEPALIVE_IRQ_PROP_MSIX,
 						  sizeof(*m));
 	const u16 held = PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL;
@@ -443,9 +424,9 @@ static void read_dev(const void *fdt, int node)
 	u32 segment, bus, devfn;
 	struct irqp_dev *d;
 
-	if (get_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, &segment) ||
-	    get_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, &bus) ||
-	    get_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, &devfn) ||
+	if (keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, &segment) ||
+	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, &bus) ||
+	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, &devfn) ||
 	    bus > 255 || devfn > 255) {
 		pr_err("resume: %s is malformed: its device is not adopted\n",
 		       name);

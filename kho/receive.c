@@ -391,6 +391,66 @@ void *keepalive_incoming_snapshot(size_t *size)
 }
 
 /**
+ * keepalive_fdt_prop() - a property of exactly the size a reader expects
+ * @fdt: an image
+ * @node: a node of it
+ * @name: the property
+ * @len: its size in bytes
+ *
+ * Context: Any context.
+ * Return: its value, or NULL when @node has no property @name of exactly
+ * @len bytes.
+ */
+const void *keepalive_fdt_prop(const void *fdt, int node, const char *name,
+			       int len)
+{
+	int l;
+	const void *p = fdt_getprop(fdt, node, name, &l);
+
+	return p && l == len ? p : NULL;
+}
+
+/**
+ * keepalive_fdt_u32() - a u32 property (one big-endian cell)
+ * @fdt: an image
+ * @node: a node of it
+ * @name: the property
+ * @v: out: its value
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL when @node has no 4-byte property @name.
+ */
+int keepalive_fdt_u32(const void *fdt, int node, const char *name, u32 *v)
+{
+	const fdt32_t *p = keepalive_fdt_prop(fdt, node, name, sizeof(*p));
+
+	if (!p)
+		return -EINVAL;
+	*v = fdt32_ld(p);
+	return 0;
+}
+
+/**
+ * keepalive_fdt_u64() - a u64 property (two big-endian cells)
+ * @fdt: an image
+ * @node: a node of it
+ * @name: the property
+ * @v: out: its value
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL when @node has no 8-byte property @name.
+ */
+int keepalive_fdt_u64(const void *fdt, int node, const char *name, u64 *v)
+{
+	const fdt64_t *p = keepalive_fdt_prop(fdt, node, name, sizeof(*p));
+
+	if (!p)
+		return -EINVAL;
+	*v = fdt64_ld(p);
+	return 0;
+}
+
+/**
  * keepalive_incoming_node() - a participant's node, at any boot stage
  * @name: the participant's name
  * @compatible: the version of its node the caller understands

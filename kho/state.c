@@ -664,17 +664,6 @@ int keepalive_sm_record(struct keepalive_sm *sm, const char *owner,
 	return node;
 }
 
-static bool get_u32(const void *fdt, int node, const char *name, u32 *val)
-{
-	int len;
-	const fdt32_t *p = fdt_getprop(fdt, node, name, &len);
-
-	if (!p || len != sizeof(*p))
-		return false;
-	*val = fdt32_ld(p);
-	return true;
-}
-
 /**
  * keepalive_sm_pci_record() - find another participant's record of a device
  * @sm: the state machine
@@ -705,9 +694,9 @@ int keepalive_sm_pci_record(struct keepalive_sm *sm, const char *owner,
 	if (node < 0)
 		return node;
 	fdt_for_each_subnode(child, blob, node) {
-		if (get_u32(blob, child, KEEPALIVE_PROP_PCI_SEGMENT, &s) &&
-		    get_u32(blob, child, KEEPALIVE_PROP_PCI_BUS, &b) &&
-		    get_u32(blob, child, KEEPALIVE_PROP_PCI_DEVFN, &df) &&
+		if (!keepalive_fdt_u32(blob, child, KEEPALIVE_PROP_PCI_SEGMENT, &s) &&
+		    !keepalive_fdt_u32(blob, child, KEEPALIVE_PROP_PCI_BUS, &b) &&
+		    !keepalive_fdt_u32(blob, child, KEEPALIVE_PROP_PCI_DEVFN, &df) &&
 		    s == segment && b == bus && df == devfn) {
 			*fdt = blob;
 			return child;

@@ -73,17 +73,8 @@ if [[ ${1:-} == --config ]]; then
 	exit
 fi
 
-n=0 p=0 f=0
-result() { # status description
-	n=$((n + 1))
-	if [[ $1 -eq 0 ]]; then
-		p=$((p + 1))
-		echo "ok $n $2"
-	else
-		f=$((f + 1))
-		echo "not ok $n $2"
-	fi
-}
+# shellcheck source=tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 bail() {
 	echo "1..$n"
 	echo "distroconfig: $p passed, $((f + 1)) failed"

@@ -24,17 +24,8 @@ TEST_ONLY=(CONFIG_KEEPALIVE_FAULT_INJECTION CONFIG_KEEPALIVE_KUNIT_TEST)
 SYMS='corrupt|keepalive_fault|should_fail|fail_keepalive|kunit'
 STRS='corrupt|fail_keepalive|keepalive\.fail|kunit'
 
-n=0 p=0 f=0
-result() { # ok description
-	n=$((n + 1))
-	if [[ $1 -eq 0 ]]; then
-		p=$((p + 1))
-		echo "ok $n $2"
-	else
-		f=$((f + 1))
-		echo "not ok $n $2"
-	fi
-}
+# shellcheck source=tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/tap.sh"
 
 # Test-only symbols and strings linked into the objects of drivers/keepalive
 # in object tree $1, one per line. built-in.a is a thin archive: its members
