@@ -15,6 +15,7 @@
  */
 #define pr_fmt(fmt) "keepalive: vfio: " fmt
 
+#include <crypto/algapi.h>
 #include <linux/iommu.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/iommu.h>
@@ -85,6 +86,24 @@ static int vka_check_device(struct pci_dev *pdev)
 	return keepalive_iommu_check(pdev) ?: keepalive_irq_check(pdev);
 }
 
+/*
+ * Does @token hash to @k's? Only its holder may mark a marked device
+ * again or unmark it (rate-limited log line otherwise).
+ */
+static bool vka_token_ok(struct vka_kept *k, const u8 *token, const char *what)
+{
+	u8 hash[SHA256_DIGEST_SIZE];
+	bool ok;
+
+	sha256(token, KEEPALIVE_TOKEN_SIZE, hash);
+	ok = !crypto_memneq(hash, k->token_hash, sizeof(hash));
+	memzero_explicit(hash, sizeof(hash));
+	if (!ok)
+		dev_warn_ratelimited(&k->pdev->dev, "keepalive: %s refused: not the token it was marked with\n",
+				     what);
+	return ok;
+}
+
 static int vka_keep(struct pci_dev *pdev, const u8 *token)
 {
 	struct vka_kept *k;
@@ -94,22 +113,20 @@ static int vka_keep(struct pci_dev *pdev, const u8 *token)
 	if (ret)
 		return ret;
 	k = vka_find(pdev);
-	if (!k) {
-		k = keepalive_should_fail() ? NULL :
-		    kzalloc(sizeof(*k), GFP_KERNEL);
-		if (!k)
-			return -ENOMEM;
-		/* Already enabled by vfio-pci: this only takes a reference. */
-		ret = pci_enable_device(pdev);
-		if (ret) {
-			kfree(k);
-			return ret;
-		}
-		pm_runtime_get_noresume(&pdev->dev);
-		k->pdev = pci_dev_get(pdev);
-		list_add_tail(&k->list, &vka_kept_list);
+	if (k)
+		return vka_token_ok(k, token, "marking again") ? 0 : -EPERM;
+	k = keepalive_should_fail() ? NULL : kzalloc(sizeof(*k), GFP_KERNEL);
+	if (!k)
+		return -ENOMEM;
+	/* Already enabled by vfio-pci: this only takes a reference. */
+	ret = pci_enable_device(pdev);
+	if (ret) {
+		kfree(k);
+		return ret;
 	}
-	/* Marking again replaces the token. */
+	pm_runtime_get_noresume(&pdev->dev);
+	k->pdev = pci_dev_get(pdev);
+	list_add_tail(&k->list, &vka_kept_list);
 	sha256(token, KEEPALIVE_TOKEN_SIZE, k->token_hash);
 	pci_info(pdev, "keepalive: kept across the next kexec\n");
 	return 0;
@@ -139,14 +156,17 @@ void vka_drop(struct vka_kept *k)
 	pci_dev_put(pdev);
 }
 
-static void vka_unkeep(struct pci_dev *pdev)
+static int vka_unkeep(struct pci_dev *pdev, const u8 *token)
 {
 	struct vka_kept *k = vka_find(pdev);
 
-	if (k) {
-		vka_drop(k);
-		pci_info(pdev, "keepalive: no longer kept\n");
-	}
+	if (!k)
+		return 0;
+	if (!vka_token_ok(k, token, "unmarking"))
+		return -EPERM;
+	vka_drop(k);
+	pci_info(pdev, "keepalive: no longer kept\n");
+	return 0;
 }
 
 /**
@@ -324,6 +344,8 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
  * -EFAULT when @arg cannot be read or written;
  * -ENODEV without a keepalive pool;
  * -EBUSY once the handover is past PREPARE;
+ * -EPERM when a marked device is marked again or unmarked with another
+ * token than the one it was marked with;
  * -EOPNOTSUPP for a device that cannot be kept;
  * -EXDEV when its IOMMU group holds other devices;
  * -ENOMEM.
@@ -377,8 +399,7 @@ int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 	} else if (ka.flags & VFIO_KEEPALIVE_KEEP) {
 		ret = vka_keep(vdev->pdev, ka.token);
 	} else {
-		vka_unkeep(vdev->pdev);
-		ret = 0;
+		ret = vka_unkeep(vdev->pdev, ka.token);
 	}
 unlock:
 	mutex_unlock(&vka_lock);

@@ -212,12 +212,14 @@ struct keepalive_memfd_list {
  * @__reserved: must be 0
  * @token: SET with VFIO_KEEPALIVE_KEEP: the secret that will be needed to
  *	reclaim the device after kexec; only its SHA-256 is kept and handed
- *	over. GET: always zero
+ *	over. Marking a marked device again, or clearing the mark, needs
+ *	the same token (EPERM otherwise). GET: always zero
  *
  * SET fails with EBUSY once the handover is past PREPARE, ENODEV without a
  * keepalive pool, EINVAL for unknown flags or a non-zero @__reserved,
  * EOPNOTSUPP for a device that cannot be kept (a bridge, an SR-IOV virtual
- * function, not in D0) and EXDEV when its IOMMU group holds other devices.
+ * function, not in D0), EXDEV when its IOMMU group holds other devices and
+ * EPERM for another token than the mark's.
  */
 struct vfio_device_feature_keepalive {
 	__u32 flags;

@@ -129,8 +129,8 @@ int vmm_keep(struct vmm *v, bool keep)
 		.ka.flags = keep ? VFIO_KEEPALIVE_KEEP : 0,
 	};
 
-	if (keep)
-		memcpy(f.ka.token, v->token, sizeof(f.ka.token));
+	/* Unmarking needs the token too. */
+	memcpy(f.ka.token, v->token, sizeof(f.ka.token));
 	if (ioctl(v->vdev.device, VFIO_DEVICE_FEATURE, &f))
 		return fail(v, "VFIO_DEVICE_FEATURE_KEEPALIVE", -errno);
 	v->kept = keep;

@@ -113,7 +113,37 @@ TEST_F(vk, set_get_clear)
 	/* The token never comes back. */
 	for (int i = 0; i < KEEPALIVE_TOKEN_SIZE; i++)
 		ASSERT_EQ(0, ka.token[i]);
-	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, NULL, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, self->token, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_GET, 0, NULL, &ka));
+	ASSERT_EQ(0, ka.flags);
+}
+
+/* Only the token's holder marks a marked device again, or unmarks it. */
+TEST_F(vk, remark_needs_token)
+{
+	struct vfio_device_feature_keepalive ka;
+	uint8_t other[KEEPALIVE_TOKEN_SIZE];
+
+	memcpy(other, self->token, sizeof(other));
+	other[0] ^= 1;
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	ASSERT_EQ(-EPERM, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+				  VFIO_KEEPALIVE_KEEP, other, NULL))
+		TH_LOG("marked again with another token");
+	ASSERT_EQ(-EPERM, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0,
+				  other, NULL))
+		TH_LOG("unmarked with another token");
+	ASSERT_EQ(-EPERM, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0,
+				  NULL, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_GET, 0, NULL, &ka));
+	ASSERT_EQ(VFIO_KEEPALIVE_KEEP, ka.flags);
+	ASSERT_NE(NULL, strstr(kt_klog(), "not the token it was marked with"));
+	/* The same token: marking again is a no-op, unmarking works. */
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
+			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0,
+			     self->token, NULL));
 	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_GET, 0, NULL, &ka));
 	ASSERT_EQ(0, ka.flags);
 }
@@ -131,7 +161,7 @@ TEST_F(vk, mark_fault_injected)
 	ASSERT_EQ(0, ka.flags);
 	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
 			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
-	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, NULL, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, self->token, NULL));
 }
 
 TEST_F(vk, bad_arguments)
@@ -164,7 +194,7 @@ TEST_F(vk, frozen_from_pre_stop)
 				  VFIO_KEEPALIVE_KEEP, self->token, NULL));
 	/* ABORT thaws the set. */
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
-	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, NULL, NULL));
+	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0, self->token, NULL));
 }
 
 #define MEM_SIZE	0x100000
@@ -220,7 +250,7 @@ static int close_and_reopen(struct __test_metadata *_metadata,
 	}
 	if (keep)
 		ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET, 0,
-				     NULL, NULL));
+				     self->token, NULL));
 	nvme_vfio_mem_unmap(&mem);
 	return ret;
 }
