@@ -105,6 +105,28 @@ bool keepalive_iommu_confined(struct pci_dev *pdev)
 }
 
 /**
+ * keepalive_iommu_claim() - a handed-over device is open by its VMM, or not
+ * @pdev: a device adopted in this kernel
+ * @claimed: true when its VMM opened it with its token, false at its close
+ *
+ * POST-RESUME switches a held device only to the domain of the VMM that
+ * holds it open with its token: a container attached without the token
+ * (a group attach needs none) never receives it.
+ *
+ * Context: Process context (vfio-pci's open and close); takes ipr_lock.
+ */
+void keepalive_iommu_claim(struct pci_dev *pdev, bool claimed)
+{
+	struct ipr_dev *d;
+
+	mutex_lock(&ipr_lock);
+	d = ipr_find_pdev(pdev);
+	if (d && d->incoming)
+		d->claimed = claimed;
+	mutex_unlock(&ipr_lock);
+}
+
+/**
  * keepalive_iommu_hold() - a kept device's VMM closes it: hold it now
  * @pdev: a kept device, still attached to its VMM's domain
  *
@@ -114,9 +136,10 @@ bool keepalive_iommu_confined(struct pci_dev *pdev)
  * default domain.
  *
  * Context: Process context (vfio-pci's close); takes ipr_lock.
- * Return: 0 when the device is held (or was handed over); an errno of
- * ipr_capture(), ipr_verify() or ipr_switch() otherwise, and the device
- * must not go on running.
+ * Return: 0 when the device is held (or was handed over and is held
+ * still); -EBUSY for a handed-over device POST-RESUME already switched to
+ * its VMM's domain; an errno of ipr_capture(), ipr_verify() or
+ * ipr_switch() otherwise. On an error the device must not go on running.
  */
 int keepalive_iommu_hold(struct pci_dev *pdev)
 {
@@ -126,8 +149,17 @@ int keepalive_iommu_hold(struct pci_dev *pdev)
 
 	mutex_lock(&ipr_lock);
 	d = ipr_find_pdev(pdev);
-	if (d && (d->held || d->incoming)) {
+	if (d && d->incoming) {
+		/*
+		 * Handed over: still held, or already switched to its VMM's
+		 * domain, which goes away with the VMM's container.
+		 */
 		d->by_close |= d->held;
+		ret = d->held ? 0 : -EBUSY;
+		goto unlock;
+	}
+	if (d && d->held) {
+		d->by_close = true;
 		goto unlock;
 	}
 	if (d) {

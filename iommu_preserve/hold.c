@@ -585,9 +585,10 @@ void ipr_free(struct ipr_dev *d)
  * @d: a held device in the next kernel
  *
  * Context: Process context; ipr_lock held.
- * Return: 0 when the device is attached to an unmanaged (VMM's) domain
- * that maps every handover range to the same memory with at least the
- * same access; -EAGAIN when it is on no such domain (not reclaimed);
+ * Return: 0 when the device is open with its token (keepalive_iommu_claim())
+ * and attached to an unmanaged (VMM's) domain that maps every handover
+ * range to the same memory with at least the same access; -EAGAIN when it
+ * is not open with its token, or on no such domain (not reclaimed);
  * -EBUSY (logged with the first IOVA missing) when the domain does not
  * map them yet; -ENOMEM.
  */
@@ -598,7 +599,12 @@ int ipr_covered(struct ipr_dev *d)
 	unsigned int i, j = 0;
 	int ret;
 
-	if (!info || !info->domain ||
+	/*
+	 * A container attach needs no token (vfio attaches the group before
+	 * any device fd can be opened): only the domain of the VMM that holds
+	 * the device open with its token may receive it.
+	 */
+	if (!d->claimed || !info || !info->domain ||
 	    info->domain->domain.type != IOMMU_DOMAIN_UNMANAGED)
 		return -EAGAIN;
 	ret = domain_ranges(info, &now);

@@ -68,6 +68,8 @@ struct ipr_unit {
  * @by_close: first kernel: held since its VMM closed it, not by STOP
  * @covered: next kernel, POST-RESUME: ipr_covered()'s answer
  * @incoming: next kernel: handed over by the previous kernel and valid
+ * @claimed: next kernel: open by its VMM with its token; only then may
+ *	POST-RESUME switch it to the domain it is attached to
  */
 struct ipr_dev {
 	struct list_head list;
@@ -86,6 +88,7 @@ struct ipr_dev {
 	bool by_close;
 	int covered;
 	bool incoming;
+	bool claimed;
 };
 
 extern struct mutex ipr_lock;

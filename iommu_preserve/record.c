@@ -346,12 +346,10 @@ static void read_dev(const void *fdt, int node)
 	const char *why;
 
 	c = keepalive_fdt_prop(fdt, node, KEEPALIVE_IOMMU_PROP_CONTEXT, 2 * sizeof(*c));
-	if (keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, &segment) ||
-	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, &bus) ||
-	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, &devfn) ||
+	if (keepalive_fdt_pci_place(fdt, node, &segment, &bus, &devfn) ||
 	    keepalive_fdt_u32(fdt, node, KEEPALIVE_IOMMU_PROP_UNIT, &unit) ||
 	    keepalive_fdt_u32(fdt, node, KEEPALIVE_IOMMU_PROP_DOMAIN_ID, &did) || !c ||
-	    bus > 255 || devfn > 255 || unit > INT_MAX) {
+	    unit > INT_MAX) {
 		pr_err("resume: %s is malformed: its device is not adopted\n",
 		       name);
 		return;

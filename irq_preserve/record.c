@@ -424,10 +424,7 @@ static void read_dev(const void *fdt, int node)
 	u32 segment, bus, devfn;
 	struct irqp_dev *d;
 
-	if (keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, &segment) ||
-	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, &bus) ||
-	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, &devfn) ||
-	    bus > 255 || devfn > 255) {
+	if (keepalive_fdt_pci_place(fdt, node, &segment, &bus, &devfn)) {
 		pr_err("resume: %s is malformed: its device is not adopted\n",
 		       name);
 		return;

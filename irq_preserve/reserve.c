@@ -30,6 +30,20 @@
 
 /* The records were read (early, or at RESUME when remapping is off). */
 static bool irqp_read_done;
+/*
+ * Entries reserved and not taken back yet, over every device; irqp_lock.
+ * Read without it by keepalive_irq_irte(), so that interrupt allocation
+ * takes irqp_lock only while there is something to take back.
+ */
+static unsigned int irqp_nr_reserved;
+
+/* One entry of @d more (@n = 1) or less (@n = -1) reserved. */
+static void reserved_add(struct irqp_dev *d, int n)
+{
+	lockdep_assert_held(&irqp_lock);
+	d->reserved += n;
+	WRITE_ONCE(irqp_nr_reserved, irqp_nr_reserved + n);
+}
 
 /* Read the incoming records, once. */
 static void read_once(void)
@@ -40,7 +54,7 @@ static void read_once(void)
 	lockdep_assert_held(&irqp_lock);
 	if (irqp_read_done)
 		return;
-	WRITE_ONCE(irqp_read_done, true);
+	irqp_read_done = true;
 	node = keepalive_incoming_node(KEEPALIVE_IRQ_NODE,
 				       KEEPALIVE_IRQ_COMPATIBLE, &fdt);
 	if (node == -EPROTO)
@@ -78,7 +92,7 @@ void keepalive_irq_reserve(struct intel_iommu *iommu)
 				break;
 			}
 			d->vecs[i].reserved = true;
-			d->reserved++;
+			reserved_add(d, 1);
 		}
 		if (!d->valid) {
 			pr_err("resume: %04x:%02x:%02x.%d: %s: not adopted\n",
@@ -131,7 +145,7 @@ void irqp_unreserve(struct irqp_dev *d)
 			continue;
 		intel_ir_keepalive_release(iommu, d->vecs[i].irte);
 		d->vecs[i].reserved = false;
-		d->reserved--;
+		reserved_add(d, -1);
 	}
 	WARN_ON_ONCE(d->reserved);
 }
@@ -186,7 +200,7 @@ int keepalive_irq_irte(struct intel_iommu *iommu, struct irq_alloc_info *info,
 	int index = -1;
 
 	if (!info || info->type != X86_IRQ_ALLOC_TYPE_PCI_MSIX || count != 1 ||
-	    !info->desc || !READ_ONCE(irqp_read_done))
+	    !info->desc || !READ_ONCE(irqp_nr_reserved))
 		return -1;
 	pdev = msi_desc_to_pci_dev(info->desc);
 	mutex_lock(&irqp_lock);
@@ -200,7 +214,7 @@ int keepalive_irq_irte(struct intel_iommu *iommu, struct irq_alloc_info *info,
 				continue;
 			v->reserved = false;
 			v->claimed = true;
-			d->reserved--;
+			reserved_add(d, -1);
 			index = v->irte;
 			pci_info(pdev, "keepalive: irq: vector %u takes back remapping entry %u\n",
 				 v->vector, v->irte);

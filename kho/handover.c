@@ -4,8 +4,9 @@
  *
  * Outgoing: at STOP the core takes an FDT buffer from the pool, lets every
  * participant add its node, packs it and writes the header into the pool's
- * first page. At kexec, the header stays only if the state is STOP; in any
- * other state it is wiped and the kexec carries nothing.
+ * first page. At kexec, the header stays only if the state is STOP and the
+ * kernel being kexec'd can receive it (its boot note, bootnote.c); in any
+ * other case it is wiped and the kexec carries nothing.
  *
  * The incoming image is received in early boot: receive.c.
  */
@@ -62,9 +63,17 @@ void *keepalive_outgoing(phys_addr_t *phys)
 
 static int image_begin(struct keepalive_sm *sm, void **fdt)
 {
+	const char *why;
 	void *buf;
 	int ret;
 
+	/* Never seal a handover for a kernel that could not receive it. */
+	ret = keepalive_kexec_image_readable(&why);
+	if (ret) {
+		pr_err("stop: the kernel loaded for kexec cannot receive a handover: %s (%d); load one that can\n",
+		       why, ret);
+		return ret;
+	}
 	buf = keepalive_pool_alloc(KEEPALIVE_FDT_MAX, &ho.out_phys);
 	if (!buf)
 		return -ENOSPC;
@@ -113,12 +122,17 @@ const struct keepalive_image_ops keepalive_pool_image_ops = {
 	.conclude = image_conclude,
 };
 
+static const char kexec_load_why[] =
+	"the next kernel was loaded with kexec_load(), which does not pass the pool on";
+
 /* kexec: keep the sealed image only when kexecing from STOP. */
 static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 			    void *data)
 {
 	enum keepalive_state state;
+	const char *why = "";
 	bool file_loaded;
+	int readable;
 
 	if (!kexec_in_progress || !keepalive_pool_ready())
 		return NOTIFY_DONE;
@@ -131,15 +145,24 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 	 * pool: nothing may go on running into it.
 	 */
 	file_loaded = kexec_image && kexec_image->file_mode;
-	if (state == KEEPALIVE_STATE_STOP && file_loaded) {
+	/*
+	 * And only a kernel whose boot note says it reads this handover
+	 * reserves the pool: any other would reuse the memory kept devices
+	 * write into. Their bus mastering then goes at shutdown.
+	 */
+	readable = file_loaded ? keepalive_kexec_image_carries(&why) : -ENOEXEC;
+	if (state == KEEPALIVE_STATE_STOP && !readable) {
 		WRITE_ONCE(ho.carrying, true);
 		pr_info("kexec from stop: carrying the handover image (generation %llu)\n",
 			keepalive_handover_generation() + 1);
 	} else {
 		memset(keepalive_pool_hdr(), 0, sizeof(struct keepalive_hdr));
-		pr_info("kexec from %s: no handover%s\n",
-			keepalive_state_name(state), file_loaded ? "" :
-			": the next kernel was loaded with kexec_load(), which does not pass the pool on");
+		if (!file_loaded)
+			why = kexec_load_why;
+		pr_info("kexec from %s: no handover%s%s%s\n",
+			keepalive_state_name(state), readable ? ": " : "",
+			readable ? why : "",
+			state == KEEPALIVE_STATE_STOP ? "; kept devices are stopped" : "");
 	}
 	return NOTIFY_DONE;
 }

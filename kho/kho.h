@@ -110,6 +110,12 @@ void keepalive_handover_init(void);
 struct keepalive_hdr *keepalive_pool_hdr(void);
 void *keepalive_outgoing(phys_addr_t *phys);
 
+/* bootnote.c: the boot note of the kernel loaded for kexec */
+int keepalive_boot_note_check(const void *kernel, unsigned long len,
+			      const char **why);
+int keepalive_kexec_image_readable(const char **why);
+int keepalive_kexec_image_carries(const char **why);
+
 /* receive.c: the incoming image */
 void keepalive_handover_receive(void);
 int keepalive_incoming_take(phys_addr_t phys, u64 size);

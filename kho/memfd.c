@@ -152,6 +152,15 @@ static long memfd_layout(struct file *file, void *arg)
 
 	if (lay->flags)
 		return -EINVAL;
+	/*
+	 * Physical addresses are for the administrator (as in
+	 * /proc/PID/pagemap), not for whoever was handed the file's fd.
+	 */
+	if (!capable(CAP_SYS_ADMIN)) {
+		pr_warn_ratelimited("memfd: layout of %s refused: it needs CAP_SYS_ADMIN\n",
+				    mf->name);
+		return -EPERM;
+	}
 	/* One range in this version; the ABI allows more. */
 	if (lay->nr_ranges >= 1) {
 		r.phys = mf->phys;

@@ -451,6 +451,29 @@ int keepalive_fdt_u64(const void *fdt, int node, const char *name, u64 *v)
 }
 
 /**
+ * keepalive_fdt_pci_place() - where a per-device record's device is
+ * @fdt: an image
+ * @node: a record naming a PCI function (abi/core.h)
+ * @segment: out: its KEEPALIVE_PROP_PCI_SEGMENT
+ * @bus: out: its KEEPALIVE_PROP_PCI_BUS, at most 255
+ * @devfn: out: its KEEPALIVE_PROP_PCI_DEVFN, at most 255
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL when one of the three is missing, is not one cell,
+ * or is out of range.
+ */
+int keepalive_fdt_pci_place(const void *fdt, int node, u32 *segment,
+			    u32 *bus, u32 *devfn)
+{
+	if (keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, segment) ||
+	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, bus) ||
+	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, devfn) ||
+	    *bus > 0xff || *devfn > 0xff)
+		return -EINVAL;
+	return 0;
+}
+
+/**
  * keepalive_incoming_node() - a participant's node, at any boot stage
  * @name: the participant's name
  * @compatible: the version of its node the caller understands

@@ -694,9 +694,7 @@ int keepalive_sm_pci_record(struct keepalive_sm *sm, const char *owner,
 	if (node < 0)
 		return node;
 	fdt_for_each_subnode(child, blob, node) {
-		if (!keepalive_fdt_u32(blob, child, KEEPALIVE_PROP_PCI_SEGMENT, &s) &&
-		    !keepalive_fdt_u32(blob, child, KEEPALIVE_PROP_PCI_BUS, &b) &&
-		    !keepalive_fdt_u32(blob, child, KEEPALIVE_PROP_PCI_DEVFN, &df) &&
+		if (!keepalive_fdt_pci_place(blob, child, &s, &b, &df) &&
 		    s == segment && b == bus && df == devfn) {
 			*fdt = blob;
 			return child;

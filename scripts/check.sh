@@ -363,6 +363,20 @@ if want safety; then
 	# A kdump kernel refuses the handover and adopts nothing.
 	vm_pass safety_kdump --test safety_test --no-kunit --stages 2 \
 		-a kt_scenario=kdump
+	# A kept device opens only with its token; ABORT stops one nobody
+	# holds open; a mark blocked on user memory holds no lock.
+	vm_pass safety_owner --test safety_test --no-kunit --stages 1 \
+		-a kt_scenario=owner
+	# After the kexec, a container attached without the token gets
+	# nothing; a VMM that exits after its reclaim leaves nothing running.
+	vm_pass safety_attach --test safety_test --no-kunit --stages 2 \
+		-a kt_scenario=attach
+	vm_pass safety_vmmdies --test safety_test --no-kunit --stages 2 \
+		-a kt_scenario=vmmdies
+	# Only a kernel whose boot note reads the handover may be loaded
+	# once one is sealed, and STOP is refused while another is loaded.
+	vm_pass safety_nextkernel --test safety_test --no-kunit --stages 1 \
+		-a kt_scenario=nextkernel
 fi
 
 if want resume_sweep; then

@@ -14,13 +14,12 @@
  *
  * An adopted device is opened only by the VMM that kept it: the open must
  * name it as "BDF vf_token=UUID", the UUID being the 16-byte token the VMM
- * marked it with (keepalive_vfio_match()). At CONCLUDE a device that was
- * reclaimed becomes an ordinary vfio-pci device; one nobody reclaimed is
- * reset and released to the host driver that matches it.
+ * marked it with (keepalive_vfio_match()). At CONCLUDE a device that its
+ * VMM holds open becomes an ordinary vfio-pci device; any other is stopped
+ * and reset, and then released to the host driver that matches it.
  */
 #define pr_fmt(fmt) "keepalive: vfio: " fmt
 
-#include <crypto/algapi.h>
 #include <linux/device.h>
 #include <linux/init.h>
 #include <linux/keepalive.h>
@@ -32,6 +31,7 @@
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "vka.h"
 
@@ -47,41 +47,27 @@ static char vka_refused[64];
 static const void *vka_lost_fdt;
 static int vka_lost_node;
 
-static const fdt32_t *get_cells(const void *fdt, int node, const char *name,
-				int len)
-{
-	int l;
-	const fdt32_t *p = fdt_getprop(fdt, node, name, &l);
-
-	return p && l == len ? p : NULL;
-}
-
 /* Read one record; false when not even where the device is can be read. */
 static bool record_load(const void *fdt, int node, struct vka_record *r)
 {
-	const fdt32_t *seg, *bus, *devfn, *id, *class, *cmd, *msix;
+	const fdt32_t *id, *class, *cmd, *msix;
 	const fdt64_t *bars;
 	const void *hash;
 	int i, l_msix;
 
-	seg = get_cells(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, sizeof(u32));
-	bus = get_cells(fdt, node, KEEPALIVE_PROP_PCI_BUS, sizeof(u32));
-	devfn = get_cells(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, sizeof(u32));
-	if (!seg || !bus || !devfn || fdt32_ld(bus) > 0xff ||
-	    fdt32_ld(devfn) > 0xff)
+	if (keepalive_fdt_pci_place(fdt, node, &r->segment, &r->bus, &r->devfn))
 		return false;
-	r->segment = fdt32_ld(seg);
-	r->bus = fdt32_ld(bus);
-	r->devfn = fdt32_ld(devfn);
 
-	id = get_cells(fdt, node, KEEPALIVE_VFIO_PROP_VENDOR_DEVICE,
-		       sizeof(u32));
-	class = get_cells(fdt, node, KEEPALIVE_VFIO_PROP_CLASS, sizeof(u32));
-	cmd = get_cells(fdt, node, KEEPALIVE_VFIO_PROP_COMMAND, sizeof(u32));
-	bars = (const fdt64_t *)get_cells(fdt, node, KEEPALIVE_VFIO_PROP_BARS,
-					  sizeof(r->bars));
-	hash = get_cells(fdt, node, KEEPALIVE_VFIO_PROP_TOKEN_SHA256,
-			 sizeof(r->token_hash));
+	id = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_VENDOR_DEVICE,
+				sizeof(u32));
+	class = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_CLASS,
+				   sizeof(u32));
+	cmd = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_COMMAND,
+				 sizeof(u32));
+	bars = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_BARS,
+				  sizeof(r->bars));
+	hash = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_TOKEN_SHA256,
+				  sizeof(r->token_hash));
 	/* Optional: only a device with MSI-X has it. */
 	msix = fdt_getprop(fdt, node, KEEPALIVE_VFIO_PROP_MSIX, &l_msix);
 	if (!id || !class || !cmd || !bars || !hash ||
@@ -396,115 +382,105 @@ static int __init vka_records_done(void)
 }
 late_initcall(vka_records_done);
 
-/**
- * keepalive_vfio_match() - check the token of an open of an adopted device
- * @pdev: the device that VFIO_GROUP_GET_DEVICE_FD names
- * @token: the UUID of its "vf_token=" argument, or NULL without one
- *
- * Called by vfio-pci's match before it checks an SR-IOV VF token. An
- * adopted device is opened only with the token its VMM marked it with,
- * until CONCLUDE. The first open with the right token reclaims it:
- * keepalive takes a PCI enable reference on it, so that the VMM's close
- * keeps it running until CONCLUDE.
- *
- * Context: Process context; takes vka_lock.
- * Return: 1 when @pdev is adopted and @token is its token (the token is
- * used up: vfio-pci must not take it for a VF token); 0 when @pdev is not
- * adopted (vfio-pci goes on as usual); -EPERM without a token or with a
- * wrong one; or the errno of pci_enable_device().
- */
-int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token)
+/* The first entry CONCLUDE is releasing, with a reference; or NULL. */
+static struct vka_kept *next_releasing(void)
 {
-	u8 hash[SHA256_DIGEST_SIZE];
 	struct vka_kept *k;
-	int ret = 0;
 
-	mutex_lock(&vka_lock);
-	k = vka_find(pdev);
-	if (!k || !k->adopted)
-		goto unlock;
-	ret = -EPERM;
-	if (!token) {
-		pci_warn(pdev, "keepalive: kept for its VMM: open it as \"%s vf_token=<token>\"\n",
-			 pci_name(pdev));
-		goto unlock;
-	}
-	sha256(token->b, sizeof(token->b), hash);
-	if (crypto_memneq(hash, k->token_hash, sizeof(hash))) {
-		pci_warn(pdev, "keepalive: wrong token: open refused\n");
-		goto unlock;
-	}
-	if (!k->reclaimed) {
-		/* The reference that keeps it running through closes. */
-		ret = keepalive_should_fail() ? -EIO : pci_enable_device(pdev);
-		if (ret) {
-			pci_err(pdev, "keepalive: cannot enable: %d\n", ret);
-			goto unlock;
-		}
-		k->reclaimed = true;
-		pci_info(pdev, "keepalive: reclaimed by its VMM\n");
-	}
-	ret = 1;
-unlock:
-	mutex_unlock(&vka_lock);
-	memzero_explicit(hash, sizeof(hash));
-	return ret;
+	lockdep_assert_held(&vka_lock);
+	list_for_each_entry(k, &vka_kept_list, list)
+		if (k->releasing)
+			return k;
+	return NULL;
 }
 
-/* CONCLUDE, unclaimed device: reset it and give it to its host driver. */
-static void release_unclaimed(struct vka_kept *k)
+/*
+ * After CONCLUDE, off the state machine's lock: give each device that
+ * CONCLUDE reset to the host driver that matches it. vfio-pci's remove
+ * waits for every fd of the device to close; the entry stays on the list
+ * (every open refused) until then, and only this work waits.
+ */
+static void vka_release_fn(struct work_struct *work)
 {
-	struct pci_dev *pdev = pci_dev_get(k->pdev);
+	struct pci_dev *pdev;
+	struct vka_kept *k;
 	int ret;
 
-	/* Still in D0 (the entry's runtime PM reference): reset it there. */
-	ret = pci_reset_function(pdev);
-	if (ret)
-		pci_warn(pdev, "keepalive: reset failed (%d)\n", ret);
-	pci_clear_master(pdev);
-	device_lock(&pdev->dev);
-	kfree(pdev->driver_override);
-	pdev->driver_override = NULL;
-	device_unlock(&pdev->dev);
-
-	mutex_lock(&vka_lock);
-	vka_drop(k);
-	mutex_unlock(&vka_lock);
-
-	ret = device_reprobe(&pdev->dev);
-	pci_info(pdev, "keepalive: nobody reclaimed it: reset and released%s\n",
-		 ret ? ", no driver bound" : "");
-	pci_dev_put(pdev);
+	for (;;) {
+		mutex_lock(&vka_lock);
+		k = next_releasing();
+		pdev = k ? pci_dev_get(k->pdev) : NULL;
+		mutex_unlock(&vka_lock);
+		if (!pdev)
+			return;
+		device_lock(&pdev->dev);
+		kfree(pdev->driver_override);
+		pdev->driver_override = NULL;
+		device_unlock(&pdev->dev);
+		ret = device_reprobe(&pdev->dev);
+		/* Only this work drops a releasing entry. */
+		mutex_lock(&vka_lock);
+		vka_drop(k);
+		mutex_unlock(&vka_lock);
+		pci_info(pdev, "keepalive: released%s\n",
+			 ret ? ", no driver bound" : " to its host driver");
+		pci_dev_put(pdev);
+	}
 }
+
+static DECLARE_WORK(vka_release_work, vka_release_fn);
 
 /**
  * vka_conclude() - end of the handover for adopted devices
  *
- * A reclaimed device becomes an ordinary vfio-pci device of its VMM (which
- * may mark it for the next kexec). A device nobody reclaimed is reset and
- * released: its driver_override goes and the host driver that matches it
- * binds it.
+ * A device its VMM reclaimed and holds open becomes an ordinary vfio-pci
+ * device of that VMM (which may mark it for the next kexec). Any other
+ * adopted device (nobody presented its token, or its VMM closed it again)
+ * is stopped and reset now, before the participants after this one let
+ * its handover translation go; every open of it is refused from now on.
+ * It is then released to the host driver that matches it by a work item,
+ * off the state machine's lock, so that no open or close can hold up a
+ * transition or the next kexec.
  *
- * Context: Process context; takes vka_lock, and device locks without it.
+ * Context: Process context (CONCLUDE, under the state machine's lock);
+ * takes vka_lock, and device locks without it.
  */
 void vka_conclude(void)
 {
+	struct pci_dev *reset[8];
+	unsigned int n, i;
 	struct vka_kept *k, *next;
-	LIST_HEAD(unclaimed);
+	int ret;
 
-	mutex_lock(&vka_lock);
-	list_for_each_entry_safe(k, next, &vka_kept_list, list) {
-		if (!k->adopted)
-			continue;
-		if (k->reclaimed) {
-			pci_info(k->pdev, "keepalive: handed over to its VMM\n");
-			vka_drop(k);
-		} else {
-			list_move_tail(&k->list, &unclaimed);
+	do {
+		n = 0;
+		mutex_lock(&vka_lock);
+		list_for_each_entry_safe(k, next, &vka_kept_list, list) {
+			if (!k->adopted || k->releasing)
+				continue;
+			if (k->reclaimed && k->open) {
+				pci_info(k->pdev, "keepalive: handed over to its VMM\n");
+				vka_drop(k);
+				continue;
+			}
+			if (n == ARRAY_SIZE(reset))
+				break;
+			k->releasing = true;
+			pci_clear_master(k->pdev);
+			pci_info(k->pdev, "keepalive: %s: reset and released\n",
+				 k->reclaimed ? "closed by its VMM before CONCLUDE" :
+				 "nobody reclaimed it");
+			reset[n++] = pci_dev_get(k->pdev);
 		}
-	}
-	mutex_unlock(&vka_lock);
-	/* Off vka_kept_list: nobody else can find these entries. */
-	list_for_each_entry_safe(k, next, &unclaimed, list)
-		release_unclaimed(k);
+		mutex_unlock(&vka_lock);
+		/* In D0 (the entry's runtime PM reference): reset it there. */
+		for (i = 0; i < n; i++) {
+			ret = pci_reset_function(reset[i]);
+			if (ret)
+				pci_warn(reset[i], "keepalive: reset failed (%d)\n",
+					 ret);
+			pci_dev_put(reset[i]);
+		}
+	} while (n == ARRAY_SIZE(reset));
+	queue_work(system_unbound_wq, &vka_release_work);
 }

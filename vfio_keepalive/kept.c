@@ -99,7 +99,7 @@ static bool vka_token_ok(struct vka_kept *k, const u8 *token, const char *what)
 	ok = !crypto_memneq(hash, k->token_hash, sizeof(hash));
 	memzero_explicit(hash, sizeof(hash));
 	if (!ok)
-		dev_warn_ratelimited(&k->pdev->dev, "keepalive: %s refused: not the token it was marked with\n",
+		dev_warn_ratelimited(&k->pdev->dev, "keepalive: wrong token: %s refused\n",
 				     what);
 	return ok;
 }
@@ -126,6 +126,8 @@ static int vka_keep(struct pci_dev *pdev, const u8 *token)
 	}
 	pm_runtime_get_noresume(&pdev->dev);
 	k->pdev = pci_dev_get(pdev);
+	/* Marked through a vfio fd of the device: it is open. */
+	k->open = true;
 	list_add_tail(&k->list, &vka_kept_list);
 	sha256(token, KEEPALIVE_TOKEN_SIZE, k->token_hash);
 	pci_info(pdev, "keepalive: kept across the next kexec\n");
@@ -170,31 +172,124 @@ static int vka_unkeep(struct pci_dev *pdev, const u8 *token)
 }
 
 /**
- * vka_unkeep_all() - forget every mark: the devices are ordinary again
+ * vka_unkeep_all() - ABORT: forget every mark, the devices are ordinary again
  *
- * Context: Process context; takes vka_lock.
+ * A device that is open goes on with its VMM, and vfio-pci resets it at
+ * its last close as any other. A device whose VMM closed it while it was
+ * kept has run since on its held translation: it is stopped (bus master
+ * off) before that hold goes, then reset, as its close would have done.
+ * Devices adopted from the previous kernel are CONCLUDE's, not ABORT's.
+ *
+ * Context: Process context; takes vka_lock, and device locks without it.
  */
 void vka_unkeep_all(void)
 {
 	struct vka_kept *k, *next;
+	struct pci_dev *stopped[8];
+	unsigned int n = 0, i;
+	int ret;
 
+again:
 	mutex_lock(&vka_lock);
 	list_for_each_entry_safe(k, next, &vka_kept_list, list) {
-		pci_info(k->pdev, "keepalive: no longer kept\n");
+		if (k->adopted)
+			continue;
+		if (!k->open) {
+			if (n == ARRAY_SIZE(stopped))
+				break;
+			pci_clear_master(k->pdev);
+			stopped[n++] = pci_dev_get(k->pdev);
+		}
+		pci_info(k->pdev, "keepalive: no longer kept%s\n",
+			 k->open ? "" : "; closed by its VMM: stopped and reset");
 		vka_drop(k);
 	}
 	mutex_unlock(&vka_lock);
+	/* Quiet now: reset without vka_lock (pci_reset_function() locks). */
+	for (i = 0; i < n; i++) {
+		ret = pci_reset_function(stopped[i]);
+		if (ret)
+			pci_warn(stopped[i], "keepalive: reset failed (%d)\n", ret);
+		pci_dev_put(stopped[i]);
+	}
+	if (n == ARRAY_SIZE(stopped)) {
+		n = 0;
+		goto again;
+	}
+}
+
+/**
+ * keepalive_vfio_match() - check the token of an open of a kept device
+ * @pdev: the device that VFIO_GROUP_GET_DEVICE_FD names
+ * @token: the UUID of its "vf_token=" argument, or NULL without one
+ *
+ * Called by vfio-pci's match before it checks an SR-IOV VF token. A kept
+ * device, marked in this kernel or adopted from the previous one, is
+ * opened only with the token it was marked with: nobody else may reach a
+ * device whose queues and DMA are its VMM's, nor skip the reset that
+ * vfio-pci's open does to any other device. The first open of an adopted
+ * device with its token reclaims it: keepalive takes a PCI enable
+ * reference on it, so that the VMM's close does not disable it before
+ * CONCLUDE.
+ *
+ * Context: Process context; takes vka_lock.
+ * Return: 1 when @pdev is kept and @token is its token (the token is used
+ * up: vfio-pci must not take it for a VF token); 0 when @pdev is not kept
+ * (vfio-pci goes on as usual); -EPERM without a token or with a wrong one;
+ * -EBUSY while CONCLUDE resets and releases it; or the errno of
+ * pci_enable_device().
+ */
+int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token)
+{
+	struct vka_kept *k;
+	int ret = 0;
+
+	BUILD_BUG_ON(sizeof(token->b) != KEEPALIVE_TOKEN_SIZE);
+	mutex_lock(&vka_lock);
+	k = vka_find(pdev);
+	if (!k)
+		goto unlock;
+	ret = -EBUSY;
+	if (k->releasing) {
+		dev_warn_ratelimited(&pdev->dev, "keepalive: being reset and released: open refused\n");
+		goto unlock;
+	}
+	ret = -EPERM;
+	if (!token) {
+		dev_warn_ratelimited(&pdev->dev, "keepalive: kept for its VMM: open it as \"%s vf_token=<token>\"\n",
+				     pci_name(pdev));
+		goto unlock;
+	}
+	if (!vka_token_ok(k, token->b, "open"))
+		goto unlock;
+	if (k->adopted && !k->reclaimed) {
+		/* The reference that keeps it running through closes. */
+		ret = keepalive_should_fail() ? -EIO : pci_enable_device(pdev);
+		if (ret) {
+			pci_err(pdev, "keepalive: cannot enable: %d\n", ret);
+			goto unlock;
+		}
+		k->reclaimed = true;
+		pci_info(pdev, "keepalive: reclaimed by its VMM\n");
+	}
+	ret = 1;
+unlock:
+	mutex_unlock(&vka_lock);
+	return ret;
 }
 
 /**
  * keepalive_vfio_opening() - vfio-pci opens a device: is it kept alive?
- * @pdev: a device whose first vfio fd is opening
+ * @pdev: a device whose first vfio fd is opening; when it is kept, the
+ *	open presented its token (keepalive_vfio_match())
  *
  * For vfio-pci's open path, which leaves a kept device running. A device
  * its previous VMM closed while kept was held on its handover
  * translation since: from this open on (before PRE-STOP), it is translated
  * by the domain of the container it is opened through, so a VMM that
- * opens a running device again maps its memory first.
+ * opens a running device again maps its memory first. An adopted device
+ * open with its token is its VMM's: POST-RESUME may switch it to the
+ * VMM's domain (keepalive_iommu_claim()).
  *
  * Context: Process context; takes vka_lock.
  * Return: true when @pdev is marked, or was adopted from the previous
@@ -206,9 +301,17 @@ bool keepalive_vfio_opening(struct pci_dev *pdev)
 
 	mutex_lock(&vka_lock);
 	k = vka_find(pdev);
-	if (k && !k->adopted) {
-		keepalive_iommu_reopen(pdev);
-		keepalive_irq_reopen(pdev);
+	/* Matched before CONCLUDE began to release it: reset it as usual. */
+	if (k && k->releasing)
+		k = NULL;
+	if (k) {
+		k->open = true;
+		if (k->adopted) {
+			keepalive_iommu_claim(pdev, true);
+		} else {
+			keepalive_iommu_reopen(pdev);
+			keepalive_irq_reopen(pdev);
+		}
 	}
 	mutex_unlock(&vka_lock);
 	return k;
@@ -221,7 +324,10 @@ bool keepalive_vfio_opening(struct pci_dev *pdev)
  *
  * A kept device's translation is held from now on (its VMM's container
  * goes away next). If it cannot be, the device is no longer kept and
- * vfio-pci stops and resets it as usual.
+ * vfio-pci stops and resets it as usual: so is an adopted device that
+ * POST-RESUME already switched to its VMM's domain. An adopted device
+ * that is still held stays held, and CONCLUDE resets it unless its VMM
+ * opens it again first.
  *
  * Context: Process context (vfio-pci's close); takes vka_lock.
  * Return: true when @pdev is kept and stays running.
@@ -234,7 +340,10 @@ bool keepalive_vfio_closing(struct pci_dev *pdev)
 
 	mutex_lock(&vka_lock);
 	k = vka_find(pdev);
-	if (k) {
+	if (k && !k->releasing) {
+		k->open = false;
+		if (k->adopted)
+			keepalive_iommu_claim(pdev, false);
 		ret = keepalive_iommu_hold(pdev);
 		if (ret) {
 			pci_err(pdev, "keepalive: its translation cannot be held (%d): no longer kept, stopped and reset\n",
@@ -291,7 +400,9 @@ int keepalive_vfio_walk_kept(keepalive_pci_fn fn, void *data)
  * must every bridge between it and its root port: the device's queues go
  * on with their DMA until the next kernel's VMM takes them over. A
  * bridge's driver may have turned it off in its own ->shutdown() (the
- * PCIe port driver disables the port): turn it back on.
+ * PCIe port driver disables the port): turn it back on. A kept device
+ * whose VMM turned its bus mastering off is left as it is: it does no DMA,
+ * and the next kernel does not adopt it (its record says master on).
  *
  * Context: Process context (device_shutdown()); takes vka_lock.
  * Return: true when @pdev is kept, or a bridge upstream of a kept device,
@@ -301,13 +412,17 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
 {
 	struct vka_kept *k;
 	struct pci_dev *up;
-	bool keep = false;
+	bool keep = false, endpoint = false;
 	u16 cmd;
 
 	if (!keepalive_kexec_handover())
 		return false;
 	mutex_lock(&vka_lock);
 	list_for_each_entry(k, &vka_kept_list, list) {
+		if (k->releasing)
+			continue;
+		if (k->pdev == pdev)
+			endpoint = true;
 		for (up = k->pdev; up; up = pci_upstream_bridge(up))
 			if (up == pdev)
 				keep = true;
@@ -322,7 +437,10 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
 	if (!keep)
 		return false;
 	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-	if (!(cmd & PCI_COMMAND_MASTER)) {
+	if (!(cmd & PCI_COMMAND_MASTER) && endpoint) {
+		/* Its VMM turned it off: it stays off (and is not adopted). */
+		pci_info(pdev, "keepalive: bus master off, as its VMM left it\n");
+	} else if (!(cmd & PCI_COMMAND_MASTER)) {
 		pci_write_config_word(pdev, PCI_COMMAND, cmd | PCI_COMMAND_MASTER);
 		pci_info(pdev, "keepalive: bus master turned back on for the kexec: a kept device is below\n");
 	} else {
@@ -338,7 +456,7 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
  * @arg: user pointer to struct vfio_device_feature_keepalive
  * @argsz: its size
  *
- * Context: Process context; takes vka_lock.
+ * Context: Process context; takes vka_lock, never while it copies @arg.
  * Return: 0 (also for a PROBE);
  * -EINVAL for a bad @argsz, unknown flags or non-zero reserved bytes;
  * -EFAULT when @arg cannot be read or written;
@@ -365,24 +483,30 @@ int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 	if (ret != 1)
 		return ret;
 
-	mutex_lock(&vka_lock);
+	/*
+	 * User memory is copied without vka_lock: every vfio-pci open and
+	 * close, PRE-STOP and the kexec take it, and a copy can block for as
+	 * long as its user wants (userfaultfd, FUSE).
+	 */
+	memset(&ka, 0, sizeof(ka));
 	if (flags & VFIO_DEVICE_FEATURE_GET) {
-		memset(&ka, 0, sizeof(ka));
+		mutex_lock(&vka_lock);
 		ka.flags = vka_find(vdev->pdev) ? VFIO_KEEPALIVE_KEEP : 0;
-		ret = copy_to_user(arg, &ka, sizeof(ka)) ? -EFAULT : 0;
-		goto unlock;
+		mutex_unlock(&vka_lock);
+		return copy_to_user(arg, &ka, sizeof(ka)) ? -EFAULT : 0;
 	}
 	if (copy_from_user(&ka, arg, sizeof(ka))) {
 		ret = -EFAULT;
-		goto unlock;
+		goto out;
 	}
 	if (ka.flags & ~VFIO_KEEPALIVE_KEEP || ka.__reserved) {
 		ret = -EINVAL;
-		goto unlock;
+		goto out;
 	}
+	mutex_lock(&vka_lock);
 	state = keepalive_get_state();
 	if (!keepalive_pool_ready()) {
-		pci_warn(vdev->pdev, "keepalive: no pool (keepalive.pool=)\n");
+		dev_warn_ratelimited(&vdev->pdev->dev, "keepalive: no pool (keepalive.pool=)\n");
 		ret = -ENODEV;
 		goto unlock;
 	}
@@ -403,6 +527,7 @@ int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 	}
 unlock:
 	mutex_unlock(&vka_lock);
+out:
 	memzero_explicit(&ka, sizeof(ka));
 	return ret;
 }

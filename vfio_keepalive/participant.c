@@ -4,7 +4,8 @@
  * participant.
  *
  * PRE-STOP freezes the set of kept devices; ABORT forgets every mark (the
- * devices are ordinary vfio-pci devices again); STOP records each in the
+ * devices are ordinary vfio-pci devices again; one its VMM closed is
+ * stopped and reset); STOP records each in the
  * handover image (where it is, what it is, its BARs, command register,
  * MSI-X configuration and the hash of its token: never the token).
  *
@@ -96,6 +97,9 @@ static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
 
 	mutex_lock(&vka_lock);
 	list_for_each_entry(k, &vka_kept_list, list) {
+		/* The last handover's, still being released after CONCLUDE */
+		if (k->adopted)
+			continue;
 		if (!vka_on_vfio_pci(k->pdev)) {
 			pci_err(k->pdev, "keepalive: kept, but no longer bound to vfio-pci: cannot hand it over\n");
 			ret = -EBUSY;

@@ -6,9 +6,10 @@
  *   keepalive_sm.lock (participant callbacks) -> vka_lock
  *   vfio_group.device_lock (vfio-pci's match) -> vka_lock
  *   vfio_device_set.lock (vfio-pci's open and close) -> vka_lock
- * vka_lock is never held while taking a device lock or calling into the
- * driver core: CONCLUDE collects what it releases under vka_lock and
- * resets and reprobes it after dropping the lock.
+ * vka_lock is never held while taking a device lock, calling into the
+ * driver core or copying user memory: ABORT and CONCLUDE collect what they
+ * reset under vka_lock and reset it after dropping the lock, and
+ * CONCLUDE's release work reprobes each device off every keepalive lock.
  */
 #ifndef _KEEPALIVE_VKA_H
 #define _KEEPALIVE_VKA_H
@@ -23,9 +24,13 @@
  * @list: in vka_kept_list
  * @pdev: the device, with a reference held
  * @token_hash: SHA-256 of its token
- * @adopted: handed over by the previous kernel and adopted at enumeration;
- *	opening it needs the token until CONCLUDE
+ * @adopted: handed over by the previous kernel and adopted at enumeration
  * @reclaimed: adopted, and a VMM presented the token
+ * @open: a vfio fd of the device is open (vfio-pci's first open to its
+ *	last close). Every open of a kept device presents its token
+ *	(keepalive_vfio_match()); a device is marked while it is open.
+ * @releasing: CONCLUDE is resetting and releasing it (adopted, and not
+ *	open at CONCLUDE): every open is refused until it is off the list
  *
  * Every entry holds a runtime PM reference, so that vfio-pci never idles
  * the device in D3hot while it is kept. A marked or reclaimed entry also
@@ -39,6 +44,8 @@ struct vka_kept {
 	u8 token_hash[SHA256_DIGEST_SIZE];
 	bool adopted;
 	bool reclaimed;
+	bool open;
+	bool releasing;
 };
 
 /* Does @k hold a pci_enable_device() reference? */

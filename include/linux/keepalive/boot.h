@@ -13,6 +13,7 @@
 #include <linux/types.h>
 
 struct boot_params;
+struct kimage;
 
 #if IS_ENABLED(CONFIG_KEEPALIVE)
 
@@ -33,6 +34,8 @@ unsigned long keepalive_kexec_setup_data_size(void);
 void keepalive_kexec_setup_data(struct boot_params *params,
 				unsigned long params_load_addr,
 				unsigned int offset);
+int keepalive_kexec_image_check(const struct kimage *image, const void *kernel,
+				unsigned long len);
 
 #else
 
@@ -57,6 +60,13 @@ static inline void keepalive_kexec_setup_data(struct boot_params *params,
 					      unsigned long params_load_addr,
 					      unsigned int offset)
 {
+}
+
+static inline int keepalive_kexec_image_check(const struct kimage *image,
+					      const void *kernel,
+					      unsigned long len)
+{
+	return 0;
 }
 
 #endif /* CONFIG_KEEPALIVE */

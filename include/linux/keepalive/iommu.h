@@ -24,6 +24,7 @@ int keepalive_iommu_hold(struct pci_dev *pdev);
 void keepalive_iommu_release(struct pci_dev *pdev);
 void keepalive_iommu_reopen(struct pci_dev *pdev);
 bool keepalive_iommu_confined(struct pci_dev *pdev);
+void keepalive_iommu_claim(struct pci_dev *pdev, bool claimed);
 #else
 static inline bool keepalive_iommu_held(struct intel_iommu *iommu, u8 bus,
 					u8 devfn)

@@ -135,7 +135,8 @@ struct keepalive_memfd_retrieve {
 
 /**
  * struct keepalive_memfd_layout - argument of KEEPALIVE_MEMFD_IOC_LAYOUT,
- *	issued on a preserved file's descriptor
+ *	issued on a preserved file's descriptor by a caller with
+ *	CAP_SYS_ADMIN (it reports physical addresses)
  * @flags: must be 0
  * @nr_ranges: in: entries at @ranges; out: entries the file has
  * @length: out: the file's length

@@ -172,4 +172,43 @@ struct keepalive_setup_data {
 static_assert(sizeof(struct keepalive_setup_data) == 24,
 	      "keepalive_setup_data is ABI");
 
+/*
+ * The boot note: what handover a kernel image can receive. A kernel built
+ * with keepalive carries one struct keepalive_boot_note in its real-mode
+ * setup code (arch/x86/boot/keepalive-note.c), which a bzImage keeps
+ * uncompressed in its first (setup_sects + 1) * 512 bytes, so that the
+ * kernel loading it with kexec_file_load can read it. A kexec carries a
+ * handover only into an image whose note has the magic and the same
+ * @abi_major, @setup_data_version and @fdt_compatible as the writer: any
+ * other kernel would not find the pool, or not read it, and would reuse
+ * the memory the kept devices go on writing.
+ *
+ * What to bump: the fields follow KEEPALIVE_ABI_MAJOR,
+ * KEEPALIVE_SETUP_DATA_VERSION and KEEPALIVE_FDT_COMPATIBLE, and change
+ * with them. A change to this struct itself bumps the digit at the end of
+ * KEEPALIVE_BOOT_NOTE_MAGIC (an old reader then finds no note, and
+ * refuses).
+ */
+#define KEEPALIVE_BOOT_NOTE_MAGIC	"KEEPALIVE-NOTE-1"
+#define KEEPALIVE_BOOT_NOTE_MAGIC_LEN	16
+#define KEEPALIVE_BOOT_NOTE_COMPAT_LEN	32
+
+/**
+ * struct keepalive_boot_note - the handover a kernel image can receive
+ * @magic: KEEPALIVE_BOOT_NOTE_MAGIC, not NUL-terminated
+ * @abi_major: the KEEPALIVE_ABI_MAJOR it accepts
+ * @setup_data_version: the KEEPALIVE_SETUP_DATA_VERSION it reads
+ * @fdt_compatible: the KEEPALIVE_FDT_COMPATIBLE it accepts, NUL-padded
+ *
+ * All fields are little endian.
+ */
+struct keepalive_boot_note {
+	char	magic[KEEPALIVE_BOOT_NOTE_MAGIC_LEN];
+	__le32	abi_major;
+	__le32	setup_data_version;
+	char	fdt_compatible[KEEPALIVE_BOOT_NOTE_COMPAT_LEN];
+} __packed;
+static_assert(sizeof(struct keepalive_boot_note) == 56,
+	      "keepalive_boot_note is ABI");
+
 #endif /* _LINUX_KEEPALIVE_ABI_CORE_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * safety_test - what keeps others away from a kept device and its memory
- * (Documentation/keepalive/core.rst, "Who may do what"). Scenarios
+ * (Documentation/keepalive/security.rst). Scenarios
  * (kt_scenario=):
  *
  * devmem  One kernel: /dev/mem (as distributions build it, STRICT_DEVMEM)
@@ -12,13 +12,54 @@
  *         kernel is booted as a kdump kernel would be (elfcorehdr= on its
  *         command line): it refuses the handover, saying why, and adopts
  *         nothing.
+ * owner   One kernel, four ways around the token and the locks:
+ *         - a marked controller its VMM closed opens only with its token
+ *           (EPERM without one or with another), and with it the queues
+ *           are intact;
+ *         - ABORT stops (bus master off) and resets a marked controller
+ *           its VMM had closed: it never runs on unowned;
+ *         - a mark whose argument sits in a userfaultfd page nobody
+ *           serves holds no lock: PREPARE and PRE-STOP go through while
+ *           it waits;
+ *         - a preserved file's physical layout needs CAP_SYS_ADMIN, not
+ *           just its fd.
+ * attach  Two kernels: a controller kept with a read in flight; in the
+ *         next kernel an intruder, without the token, opens its group,
+ *         attaches a container and maps the very same preserved file at
+ *         the same IOVA (a group attach needs no token in vfio). Its
+ *         device open is refused, and POST-RESUME does not switch the
+ *         controller to the intruder's domain (it stays on its handover
+ *         tables); CONCLUDE resets it, nobody having reclaimed it.
+ * nextkernel One kernel: only a kernel whose boot note says it reads this
+ *         handover may be loaded once one is sealed. With a controller
+ *         kept and STOP reached, kexec_file_load() refuses a copy of the
+ *         next kernel without its note (ENOEXEC: a kernel built without
+ *         keepalive) and one whose note names another handover format
+ *         (EPROTO), and the controller runs on, the preserved file
+ *         intact. With such a kernel loaded first, STOP is refused. The
+ *         real kernel loads, and STOP goes through.
+ * vmmdies Two kernels: the VMM reclaims the controller with its token,
+ *         POST-RESUME switches it to the VMM's domain, and the VMM exits
+ *         before CONCLUDE: its close stops the controller at once (its
+ *         translation, the VMM's domain, goes with the VMM), and
+ *         CONCLUDE does not hand it over to anyone.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <linux/vfio.h>
+#include <linux/pci_regs.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/kexec.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -136,6 +177,453 @@ TEST(kdump_refuses)
 	ASSERT_EQ(0, kt_read_line("/sys/kernel/keepalive/handover", status,
 				  sizeof(status)));
 	ASSERT_NE(NULL, strstr(status, "rejected")) TH_LOG("handover: %s", status);
+}
+
+/* Stage 1 of the two-kernel scenarios: a controller kept, STOP. */
+TEST(kept_to_stop)
+{
+	struct keepalive_transition t;
+	struct vmm v;
+	int kadev;
+
+	if ((!is("attach") && !is("vmmdies")) || kt_stage() != 1)
+		SKIP(return, "scenarios attach and vmmdies, stage 1 only");
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
+	ASSERT_EQ(0, vmm_io(&v, true, 0, 16, 7));
+	ASSERT_EQ(0, vmm_keep(&v, true));
+	ASSERT_EQ(0, vmm_save(&v));
+	vmm_exit(&v);
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, &t));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_STOP, &t));
+	close(kadev);
+}
+
+static bool master_on(const char *bdf)
+{
+	int cmd = kt_pci_command(bdf, 0);
+
+	return cmd > 0 && (cmd & PCI_COMMAND_MASTER);
+}
+
+/* The one-kernel scenarios run one after the other: free the VMM's files. */
+static int destroy_files(int kadev, const struct vmm *v)
+{
+	char name[32];
+	int ret;
+
+	snprintf(name, sizeof(name), "nvme%d-dma", v->idx);
+	ret = ka_memfd_destroy(kadev, name, v->token);
+	snprintf(name, sizeof(name), "nvme%d-state", v->idx);
+	return ret ?: ka_memfd_destroy(kadev, name, v->token);
+}
+
+/* owner: a marked controller its VMM closed opens only with its token. */
+TEST(owner_open_needs_token)
+{
+	uint8_t other[KEEPALIVE_TOKEN_SIZE];
+	char name[128];
+	struct vmm v;
+	int kadev;
+
+	if (!is("owner"))
+		SKIP(return, "scenario owner only");
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
+	ASSERT_EQ(0, vmm_io(&v, true, 0, 16, 11));
+	ASSERT_EQ(0, vmm_keep(&v, true));
+	ASSERT_EQ(0, vmm_save(&v));
+	nvme_vfio_dev_close(&v.vdev);	/* the files stay mapped */
+	ASSERT_TRUE(master_on(v.bdf));
+
+	ASSERT_EQ(-EPERM, nvme_vfio_dev_open(&v.vdev, v.bdf, false))
+		TH_LOG("a kept controller opened without its token");
+	memcpy(other, v.token, sizeof(other));
+	other[3] ^= 0x40;
+	ka_reclaim_name(v.bdf, other, name, sizeof(name));
+	ASSERT_EQ(-EPERM, nvme_vfio_dev_open(&v.vdev, name, false));
+	ASSERT_NE(NULL, strstr(kt_klog(), "wrong token: open refused"));
+	ASSERT_TRUE(master_on(v.bdf));
+
+	/* Its token: the same queues, no admin command. */
+	ASSERT_EQ(0, vmm_attach(&v, NULL));
+	ASSERT_EQ(0, vmm_io(&v, false, 0, 16, 11));
+	ASSERT_EQ(0, v.nv.admin_cmds);
+	ASSERT_EQ(0, vmm_keep(&v, false));
+	vmm_exit(&v);
+	ASSERT_EQ(0, destroy_files(kadev, &v));
+	close(kadev);
+}
+
+/* owner: ABORT stops and resets a kept controller nobody holds open. */
+TEST(owner_abort_stops_closed)
+{
+	struct keepalive_transition t;
+	struct vmm v;
+	int kadev;
+
+	if (!is("owner"))
+		SKIP(return, "scenario owner only");
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
+	ASSERT_EQ(0, vmm_keep(&v, true));
+	ASSERT_EQ(0, vmm_save(&v));
+	nvme_vfio_dev_close(&v.vdev);
+	ASSERT_TRUE(master_on(v.bdf));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_ABORT, &t));
+	ASSERT_FALSE(master_on(v.bdf))
+		TH_LOG("unmarked by ABORT, closed, and still a bus master");
+	ASSERT_NE(NULL, strstr(kt_klog(), "closed by its VMM: stopped and reset"));
+	/* Reset at ABORT, not at some later open: its controller is off. */
+	ASSERT_EQ(0, kt_pci_bar_rd32(v.bdf, 0, NVME_REG_CC) & NVME_CC_EN)
+		TH_LOG("unmarked by ABORT, and its queues still run");
+	/* An ordinary device again: a plain open, and the queues are gone. */
+	ASSERT_EQ(-ENODEV, vmm_attach(&v, v.bdf));
+	vmm_exit(&v);
+	ASSERT_EQ(0, destroy_files(kadev, &v));
+	close(kadev);
+}
+
+/* owner: where a file is in physical memory is for the administrator. */
+TEST(owner_layout_needs_admin)
+{
+	uint8_t token[KEEPALIVE_TOKEN_SIZE] = { 0x33 };
+	uint64_t phys, len;
+	int kadev, fd, status;
+	pid_t pid;
+
+	if (!is("owner"))
+		SKIP(return, "scenario owner only");
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	fd = ka_memfd_create(kadev, "layout", 1 << 20, token);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ka_memfd_phys(fd, &phys, &len));	/* the control */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		/* A VMM handed the fd, without CAP_SYS_ADMIN. */
+		if (setuid(65534))
+			_exit(2);
+		_exit(ka_memfd_phys(fd, &phys, &len) == -EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("an unprivileged holder of the fd read its physical address");
+	close(fd);
+	ASSERT_EQ(0, ka_memfd_destroy(kadev, "layout", token));
+	close(kadev);
+}
+
+struct blocked_mark {
+	int device;
+	void *arg;
+	int ret;
+};
+
+static void *mark_thread(void *p)
+{
+	struct blocked_mark *b = p;
+
+	b->ret = ioctl(b->device, VFIO_DEVICE_FEATURE, b->arg) ? -errno : 0;
+	return NULL;
+}
+
+/* Walk PREPARE and PRE-STOP in a child; its exit status, or -ETIMEDOUT. */
+static int walk_in_child(int kadev, int timeout_s)
+{
+	int status, i;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(ka_transition(kadev, KEEPALIVE_EV_PREPARE, NULL) ||
+		      ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, NULL));
+	for (i = 0; i < timeout_s * 10; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
+		usleep(100000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* owner: a user copy that never ends holds no lock the handover needs. */
+TEST(owner_userfaultfd_holds_no_lock)
+{
+	struct vfio_device_feature *hdr;
+	struct vfio_device_feature_keepalive ka = { .flags = VFIO_KEEPALIVE_KEEP };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	struct uffdio_copy copy = { 0 };
+	struct blocked_mark b;
+	struct pollfd pfd;
+	pthread_t th;
+	long page = sysconf(_SC_PAGESIZE);
+	uint8_t *area, *src;
+	struct vmm v;
+	int kadev, uffd, walked;
+
+	if (!is("owner"))
+		SKIP(return, "scenario owner only");
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
+
+	/* The header in an ordinary page, the keepalive argument after it. */
+	area = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	hdr = (void *)(area + page - sizeof(*hdr));
+	hdr->argsz = sizeof(*hdr) + sizeof(ka);
+	hdr->flags = VFIO_DEVICE_FEATURE_SET | VFIO_DEVICE_FEATURE_KEEPALIVE;
+	uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	ASSERT_LE(0, uffd) TH_LOG("userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_API, &api));
+	reg.range.start = (unsigned long)area + page;
+	reg.range.len = page;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_REGISTER, &reg));
+
+	b.device = v.vdev.device;
+	b.arg = hdr;
+	ASSERT_EQ(0, pthread_create(&th, NULL, mark_thread, &b));
+	/* The mark is now in its copy, waiting on the fault. */
+	pfd.fd = uffd;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 5000));
+
+	walked = walk_in_child(kadev, 10);
+
+	/* Serve the fault: the mark goes on, and finds the set frozen. */
+	src = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, src);
+	memcpy(ka.token, v.token, sizeof(ka.token));
+	memcpy(src, &ka, sizeof(ka));
+	copy.dst = reg.range.start;
+	copy.src = (unsigned long)src;
+	copy.len = page;
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_COPY, &copy));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+
+	ASSERT_EQ(0, walked)
+		TH_LOG("PREPARE and PRE-STOP %s while a mark waited on user memory",
+		       walked == -ETIMEDOUT ? "hung" : "failed");
+	ASSERT_EQ(-EBUSY, b.ret) TH_LOG("the mark: %s", strerror(-b.ret));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_ABORT, NULL));
+	close(uffd);
+	munmap(src, page);
+	munmap(area, 2 * page);
+	vmm_exit(&v);
+	ASSERT_EQ(0, destroy_files(kadev, &v));
+	close(kadev);
+}
+
+/*
+ * attach, stage 2: an intruder without the token attaches the group to
+ * its own container and maps the same preserved file at the same IOVA.
+ */
+TEST(attach_without_token)
+{
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	char grp[16], path[40];
+	int kadev, container, group, dev;
+	struct vmm v;
+
+	if (!is("attach") || kt_stage() != 2)
+		SKIP(return, "scenario attach, stage 2 only");
+	ASSERT_NE(NULL, strstr(kt_klog(), "keepalive: adopted"));
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	ASSERT_EQ(0, vmm_retrieve(&v, kadev, 0));
+
+	ASSERT_EQ(0, kt_pci_link(v.bdf, "iommu_group", grp, sizeof(grp)));
+	snprintf(path, sizeof(path), "/dev/vfio/%s", grp);
+	container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, container);
+	group = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, group);
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_GET_STATUS, &st));
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_SET_CONTAINER, &container));
+	ASSERT_EQ(0, ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)v.mem.va;
+	map.iova = VMM_DMA_IOVA;
+	map.size = VMM_DMA_SIZE;
+	ASSERT_EQ(0, ioctl(container, VFIO_IOMMU_MAP_DMA, &map));
+	dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, v.bdf);
+	ASSERT_EQ(-1, dev);
+	ASSERT_EQ(EPERM, errno);
+
+	/* Its domain maps all the handover ranges: it still gets nothing. */
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_POST_RESUME, NULL));
+	ASSERT_EQ(NULL, strstr(kt_klog(), "handover translation released"))
+		TH_LOG("POST-RESUME switched the kept controller to the intruder's domain");
+	ASSERT_TRUE(master_on(v.bdf));
+	close(group);
+	close(container);
+
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_CONCLUDE, NULL));
+	ASSERT_NE(NULL, strstr(kt_klog(), "nobody reclaimed it: reset and released"));
+	ASSERT_FALSE(master_on(v.bdf));
+	vmm_exit(&v);
+	close(kadev);
+}
+
+/* vmmdies, stage 2: reclaimed, switched, and its VMM exits: stopped. */
+TEST(vmm_dies_after_reclaim)
+{
+	struct keepalive_transition t;
+	struct vmm v;
+	int kadev;
+
+	if (!is("vmmdies") || kt_stage() != 2)
+		SKIP(return, "scenario vmmdies, stage 2 only");
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	ASSERT_EQ(0, vmm_reclaim(&v, kadev, 0, NULL));
+	ASSERT_EQ(0, vmm_io(&v, false, 0, 16, 7));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_POST_RESUME, &t));
+	ASSERT_NE(NULL, strstr(kt_klog(), "handover translation released"));
+	vmm_exit(&v);
+	ASSERT_FALSE(master_on(v.bdf))
+		TH_LOG("its VMM is gone and it is still a bus master");
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_CONCLUDE, &t));
+	ASSERT_EQ(NULL, strstr(kt_klog(), "handed over to its VMM"))
+		TH_LOG("handed over to a VMM that is gone");
+	ASSERT_FALSE(master_on(v.bdf));
+	close(kadev);
+}
+
+#define NEXT_KERNEL	"/boot/bzImage"
+
+/*
+ * Copy the next kernel to @path with its boot note changed: @what 0 takes
+ * the note away (a kernel built without keepalive), 1 names another
+ * handover format. 0, or -errno.
+ */
+static int kernel_variant(const char *path, int what)
+{
+	static const char magic[] = "KEEPALIVE-NOTE-1";
+	struct stat st;
+	char *buf, *n;
+	int fd, ret = -ENOENT;
+	size_t i;
+
+	fd = open(NEXT_KERNEL, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st))
+		return -errno;
+	buf = malloc(st.st_size);
+	if (!buf || read(fd, buf, st.st_size) != st.st_size)
+		return -EIO;
+	close(fd);
+	/* The note is in the setup code, the first 64 KiB at most. */
+	for (i = 0; i + 56 <= (size_t)st.st_size && i < 65536; i++) {
+		if (memcmp(buf + i, magic, 16))
+			continue;
+		n = buf + i;
+		if (what == 0)
+			n[0] = 'k';
+		else
+			memcpy(n + 24, "keepalive,handover-v9", 21);
+		ret = 0;
+		break;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (!ret && (fd < 0 || write(fd, buf, st.st_size) != st.st_size))
+		ret = -EIO;
+	close(fd);
+	free(buf);
+	return ret;
+}
+
+/* kexec_file_load() of @path, no initramfs: 0 or -errno. */
+static int kexec_load_file(const char *path)
+{
+	static const char cmdline[] = "console=ttyS0";
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_kexec_file_load, fd, -1, sizeof(cmdline), cmdline,
+		    (unsigned long)KEXEC_FILE_NO_INITRAMFS))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static int kexec_unload(void)
+{
+	return syscall(SYS_kexec_file_load, -1, -1, 0, NULL,
+		       (unsigned long)KEXEC_FILE_UNLOAD) ? -errno : 0;
+}
+
+TEST(nextkernel_must_read_the_handover)
+{
+	uint8_t token[KEEPALIVE_TOKEN_SIZE] = { 0x77 };
+	struct keepalive_transition t;
+	uint64_t sum;
+	uint8_t *p;
+	struct vmm v;
+	int kadev, fd;
+
+	if (!is("nextkernel"))
+		SKIP(return, "scenario nextkernel only");
+	ASSERT_EQ(0, kernel_variant("/tmp/nonote", 0));
+	ASSERT_EQ(0, kernel_variant("/tmp/v9", 1));
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	fd = ka_memfd_create(kadev, "guarded", 1 << 20, token);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ka_pattern(p, 1 << 20, 99);
+	sum = ka_checksum(p, 1 << 20);
+	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
+	ASSERT_EQ(0, vmm_keep(&v, true));
+	ASSERT_EQ(0, vmm_save(&v));
+	vmm_exit(&v);
+
+	/* Sealed: only a kernel that reads it may be loaded. */
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, &t));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_STOP, &t));
+	ASSERT_EQ(-ENOEXEC, kexec_load_file("/tmp/nonote"))
+		TH_LOG("a kernel without keepalive was loaded over a sealed handover");
+	ASSERT_NE(NULL, strstr(kt_klog(), "it has no keepalive boot note"));
+	ASSERT_EQ(-EPROTO, kexec_load_file("/tmp/v9"));
+	ASSERT_NE(NULL, strstr(kt_klog(), "names another handover format"));
+	ASSERT_TRUE(master_on(v.bdf));
+	ASSERT_EQ(sum, ka_checksum(p, 1 << 20));
+	ASSERT_EQ(0, kexec_load_file(NEXT_KERNEL));
+	ASSERT_EQ(0, kexec_unload());
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_ABORT, &t));
+
+	/* Loaded first, a kernel that cannot read it: STOP is refused. */
+	ASSERT_EQ(0, kexec_load_file("/tmp/v9"));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, &t));
+	ASSERT_EQ(-EPROTO, ka_transition(kadev, KEEPALIVE_EV_STOP, &t));
+	ASSERT_NE(NULL, strstr(kt_klog(), "cannot receive a handover"));
+	ASSERT_EQ(0, kexec_load_file(NEXT_KERNEL));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_STOP, &t));
+	ASSERT_EQ(0, kexec_unload());
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_ABORT, &t));
+	ASSERT_EQ(sum, ka_checksum(p, 1 << 20));
+	munmap(p, 1 << 20);
+	close(fd);
+	ASSERT_EQ(0, ka_memfd_destroy(kadev, "guarded", token));
+	ASSERT_EQ(0, destroy_files(kadev, &v));
+	close(kadev);
 }
 
 TEST_HARNESS_MAIN
