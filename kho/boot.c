@@ -72,13 +72,17 @@ void __init keepalive_parse_setup_data(u64 pa_data, u32 data_len)
 		       data_len);
 		return;
 	}
-	sd = early_memremap(pa_data, data_len);
+	/*
+	 * Map what is read, not @data_len: the length comes from the previous
+	 * kernel, and early mappings are few and small.
+	 */
+	sd = early_memremap(pa_data, sizeof(*sd) + sizeof(inherited));
 	if (!sd) {
 		pr_err("cannot map the SETUP_KEEPALIVE entry\n");
 		return;
 	}
 	memcpy(&inherited, sd->data, sizeof(inherited));
-	early_memunmap(sd, data_len);
+	early_memunmap(sd, sizeof(*sd) + sizeof(inherited));
 	if (le32_to_cpu(inherited.version) != KEEPALIVE_SETUP_DATA_VERSION) {
 		pr_err("SETUP_KEEPALIVE version %u, this kernel reads %u: previous pool ignored\n",
 		       le32_to_cpu(inherited.version), KEEPALIVE_SETUP_DATA_VERSION);

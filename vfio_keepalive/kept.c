@@ -58,29 +58,31 @@ static int count_dev(struct device *dev, void *data)
 	return 0;
 }
 
-/* Why @pdev cannot be kept, as an errno, with a log line; or 0. */
+/* Why @pdev cannot be kept, as an errno, with a rate-limited line; or 0. */
 static int vka_check_device(struct pci_dev *pdev)
 {
 	struct iommu_group *group;
 	unsigned int n = 0;
 
 	if (pdev->hdr_type != PCI_HEADER_TYPE_NORMAL || pdev->is_virtfn) {
-		pci_warn(pdev, "keepalive: only physical endpoint functions can be kept\n");
+		dev_warn_ratelimited(&pdev->dev, "keepalive: only physical endpoint functions can be kept\n");
 		return -EOPNOTSUPP;
 	}
 	if (pdev->current_state != PCI_D0) {
-		pci_warn(pdev, "keepalive: not in D0 (D%d)\n", pdev->current_state);
+		dev_warn_ratelimited(&pdev->dev, "keepalive: not in D0 (D%d)\n",
+				     pdev->current_state);
 		return -EOPNOTSUPP;
 	}
 	group = iommu_group_get(&pdev->dev);
 	if (!group) {
-		pci_warn(pdev, "keepalive: not behind an IOMMU\n");
+		dev_warn_ratelimited(&pdev->dev, "keepalive: not behind an IOMMU\n");
 		return -EOPNOTSUPP;
 	}
 	iommu_group_for_each_dev(group, &n, count_dev);
 	iommu_group_put(group);
 	if (n != 1) {
-		pci_warn(pdev, "keepalive: its IOMMU group holds %u devices\n", n);
+		dev_warn_ratelimited(&pdev->dev, "keepalive: its IOMMU group holds %u devices\n",
+				     n);
 		return -EXDEV;
 	}
 	return keepalive_iommu_check(pdev) ?: keepalive_irq_check(pdev);
@@ -130,7 +132,7 @@ static int vka_keep(struct pci_dev *pdev, const u8 *token)
 	k->open = true;
 	list_add_tail(&k->list, &vka_kept_list);
 	sha256(token, KEEPALIVE_TOKEN_SIZE, k->token_hash);
-	pci_info(pdev, "keepalive: kept across the next kexec\n");
+	pci_info_ratelimited(pdev, "keepalive: kept across the next kexec\n");
 	return 0;
 }
 
@@ -167,7 +169,7 @@ static int vka_unkeep(struct pci_dev *pdev, const u8 *token)
 	if (!vka_token_ok(k, token, "unmarking"))
 		return -EPERM;
 	vka_drop(k);
-	pci_info(pdev, "keepalive: no longer kept\n");
+	pci_info_ratelimited(pdev, "keepalive: no longer kept\n");
 	return 0;
 }
 
