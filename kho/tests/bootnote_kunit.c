@@ -38,7 +38,7 @@ static void note_matches(struct kunit *test)
 	const char *why = NULL;
 
 	/* Unaligned on purpose: the reader must not care. */
-	fake(0x2345);
+	fake(0x321);
 	KUNIT_EXPECT_EQ(test, 0, keepalive_boot_note_check(bz, sizeof(bz), &why));
 	/* The last place it fits in the setup code. */
 	fake(BZ_SETUP - sizeof(struct keepalive_boot_note));
