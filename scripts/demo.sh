@@ -10,8 +10,9 @@
 # raised during the blackout, held in the device and delivered to the VMM
 # after reclaim, with QEMU's interrupt trace, and its control (not kept:
 # the interrupt is lost); the blackout of that controller with keepalive,
-# against a plain kexec (the floor) and a cold restart; a 64 MiB preserved
-# file across two kexecs and its control; the core's figures.
+# against a plain kexec (the floor) and a cold restart, with spreads and a
+# plot (scripts/blackout.sh); a 64 MiB preserved file across two kexecs
+# and its control; the core's figures.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,29 +40,6 @@ narrate() { # run name, title
 		sed -e 's/^# [^:]*:[0-9]*:[a-z]*:/  test: /' -e 's/^KT: /  harness: /' \
 		    -e 's/^ok /  PASS /' -e 's/^not ok /  FAIL /' -e 's/ cmdline=.*//'
 	tail -n 1 "$dir/summary.txt"
-}
-
-# The figures of an nvme_blackout run, with the kexec split by the
-# harness's TSC report: packing the initramfs, kexec_file_load, and the
-# reboot itself (shutdown, purgatory, decompression, early boot).
-blackout() { # run name
-	local res=$BUILD/vm/$1/results.log
-	grep '^bench: ' "$res" | sed 's/^bench: /  /'
-	awk '
-		/^KT: TSC / { for (i = 3; i <= NF; i++) { split($i, kv, "="); t[kv[1]] = kv[2] } }
-		/^bench-data: / { for (i = 2; i <= NF; i++) { split($i, kv, "="); d[kv[1]] = kv[2] } }
-		END {
-			if (!d["khz"] || !t["load"]) exit
-			printf "    of the kexec: harness packs the initramfs %.0f ms, kexec_file_load %.0f ms, reboot to kernel entry %.0f ms\n",
-				(t["load"] - d["stopped"]) / d["khz"], (t["reboot"] - t["load"]) / d["khz"],
-				(d["entry"] - t["reboot"]) / d["khz"]
-		}
-	' "$res"
-}
-
-bench_data() { # run name, key
-	grep '^bench-data: ' "$BUILD/vm/$1/results.log" | tr ' ' '\n' |
-		sed -n "s/^$2=//p" | head -n 1
 }
 
 rcs=()
@@ -111,43 +89,8 @@ irqt demo-irq-control
 
 echo
 echo "=== Blackout of the NVMe controller (TCG: compare ratios, not absolute times)"
-# One vCPU: with two, TCG's TSCs fail the kernel's sync check, the kernel
-# falls back to the HPET and boot times vary by seconds from run to run.
-# kmemleak off: the test kernel's leak checker slows every allocation.
-# Three runs of each, alternating; the medians are compared.
-BENCH_RUNS=${BENCH_RUNS:-3}
-for ((i = 1; i <= BENCH_RUNS; i++)); do
-	run --name "demo-blackout-$i" -r "*:$ST/out/nvme_blackout" --stages 2 \
-		--no-kunit -a kmemleak=off --qemu-opts "-smp 1"
-	run --name "demo-blackout-cold-$i" -r "*:$ST/out/nvme_blackout" --stages 2 \
-		--no-kunit -a "kb_mode=cold kmemleak=off" --qemu-opts "-smp 1"
-done
-echo "-- with keepalive (run 1 of $BENCH_RUNS)"
-blackout demo-blackout-1
-echo "-- without: a plain kexec (the floor) and a cold restart (run 1 of $BENCH_RUNS)"
-blackout demo-blackout-cold-1
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
-series() { # run prefix, key
-	for ((i = 1; i <= BENCH_RUNS; i++)); do bench_data "$1-$i" "$2"; done
-}
-keep=$(series demo-blackout keep_blackout_ms | median)
-vmm_keep=$(paste <(series demo-blackout keep_blackout_ms) <(series demo-blackout keep_user_ms) |
-	awk '{ print $1 - $2 }' | median)
-floor=$(series demo-blackout-cold floor_ms | median)
-cold=$(series demo-blackout-cold cold_blackout_ms | median)
-vmm_cold=$(paste <(series demo-blackout-cold cold_blackout_ms) <(series demo-blackout-cold floor_ms) |
-	awk '{ print $1 - $2 }' | median)
-if [[ -n $keep && -n $vmm_keep && -n $floor && -n $cold && -n $vmm_cold ]]; then
-	echo "-- medians of $BENCH_RUNS runs each:"
-	echo "   keepalive blackout: $(series demo-blackout keep_blackout_ms | tr '\n' ' ')ms"
-	echo "   floor:              $(series demo-blackout-cold floor_ms | tr '\n' ' ')ms"
-	echo "   cold restart:       $(series demo-blackout-cold cold_blackout_ms | tr '\n' ' ')ms"
-	awk -v k="$keep" -v f="$floor" -v c="$cold" -v vk="$vmm_keep" -v vc="$vmm_cold" 'BEGIN {
-		printf "-- ratios of medians: keepalive / floor %.2f, cold restart / floor %.2f, cold restart / keepalive %.2f\n",
-			k / f, c / f, c / k
-		printf "-- from userspace to the first I/O (median): keepalive %.1f ms, cold restart %.1f ms (%.1fx)\n",
-			vk, vc, vc / vk }'
-fi
+bash "$REPO/scripts/blackout.sh"
+rcs+=($?)
 
 run --name demo --test kho_kexec_test --stages 3 --no-kunit
 narrate demo "A 64 MiB preserved file across two kexecs (keepalive on)"

@@ -15,6 +15,7 @@ PKGS=(
 	python3 perl		# checkpatch, kernel-doc
 	kexec-tools		# Debian's kexec, copied into the VM (keepalivectl tests)
 	dpkg-dev kmod		# make deb: dpkg-buildpackage, depmod
+	gnuplot-nox		# make demo: the blackout plot (SVG)
 )
 
 missing=()

@@ -1,45 +1,56 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * nvme_blackout - the blackout of an NVMe controller across kexec, with
- * and without keepalive (a benchmark, not a test).
+ * and without keepalive (a benchmark, not a test). scripts/blackout.sh
+ * runs it, alternating the modes, and turns what it prints into figures.
  *
  *   vmtest.sh -r '*:out/nvme_blackout' --stages 2 --no-kunit --qemu-opts "-smp 1"
  *   vmtest.sh -r '*:out/nvme_blackout' --stages 2 --no-kunit --qemu-opts "-smp 1" \
  *	-a kb_mode=cold
+ *   vmtest.sh -r '1:out/nvme_blackout' --stages 1 --no-kunit --qemu-opts "-smp 1" \
+ *	-a kb_mode=boot [--pool 0]
+ *
+ * In stage 1 of keep and cold, the next kernel is loaded (kexec_file_load,
+ * the initramfs packed as the harness would) while the VMM still runs,
+ * before its last I/O, as an operator loads it before stopping anything:
+ * the window measured holds no load. The harness then only reboots
+ * (vm/init, $KT_RUN/kexec-loaded).
  *
  * kb_mode=keep (the default):
  * Stage 1  A VMM runs the controller, marks it kept and exits; PREPARE,
  *          PRE-STOP, STOP; kexec.
  * Stage 2  The VMM reclaims the controller and completes its first I/O on
- *          the queues of stage 1: the keepalive blackout, from the last
- *          I/O completed in stage 1 to this one, with its phases.
+ *          the queues of stage 1.
  *
  * kb_mode=cold:
  * Stage 1  The same VMM exits without keepalive; kexec from RUNNING.
- * Stage 2  The floor: from the last I/O of stage 1 to the point in
- *          userspace where the keepalive VMM begins to reclaim. Then the
- *          cold restart: the controller came up under the host driver; the
- *          VMM binds it to vfio-pci, resets and initialises it (identify,
- *          create queues) and completes its first I/O.
+ * Stage 2  The VMM binds the controller to vfio-pci, resets and
+ *          initialises it (identify, create queues) and completes its
+ *          first I/O: the cold restart. Its userspace start is the floor
+ *          (a plain kexec, nothing kept).
+ *
+ * kb_mode=boot: stage 1 only, the time from kernel entry to userspace (the
+ * cost of a pool when nothing is kept, against --pool 0).
+ *
+ * Each stage prints one "bench-data:" line of raw TSC values (the TSC runs
+ * on across kexec; under TCG it is the host's) and the TSC frequency the
+ * kernel calibrated: the blackout spans two kernels, so the figures are
+ * made outside, from both lines and the harness's "KT: TSC" report.
+ * Kernel entry is estimated as the TSC now minus CLOCK_MONOTONIC, which
+ * starts a few milliseconds after entry; adoption is the timestamp of the
+ * kernel's "keepalive: adopted" line. Under TCG absolute times are
+ * inflated: compare the ratios. Exits non-zero if a step failed, so that
+ * no figure is made of a path that did not work.
  *
  * One vCPU: with two, TCG's TSCs fail the kernel's sync check, the kernel
  * falls back to the HPET and boot times vary by seconds between runs.
- * make demo runs both and prints the ratios.
- *
- * Times come from the TSC, which runs on across kexec (under TCG it is the
- * host's), at the frequency the kernel calibrated. Kernel entry is
- * estimated as the TSC now minus CLOCK_MONOTONIC, which starts a few
- * milliseconds after entry; the adoption time is the timestamp of the
- * kernel's "keepalive: adopted" line. Under TCG absolute times are
- * inflated: compare the ratios. Prints "bench:" lines; exits non-zero if
- * a step failed, so that no figure is printed for a path that did not
- * work.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,27 +114,6 @@ static uint64_t tsc_at_entry(void)
 	return now - (uint64_t)((ts.tv_sec * 1e3 + ts.tv_nsec / 1e6) * khz);
 }
 
-static uint64_t arg(const char *key)
-{
-	char val[32];
-
-	if (kt_cmdline_get(key, val, sizeof(val))) {
-		fprintf(stderr, "nvme_blackout: %s missing from the command line\n",
-			key);
-		exit(1);
-	}
-	return strtoull(val, NULL, 0);
-}
-
-static void pass_on(const char *key, uint64_t val)
-{
-	char w[64];
-
-	snprintf(w, sizeof(w), "%s=%llu", key, (unsigned long long)val);
-	if (kt_cmdline_append(w))
-		exit(1);
-}
-
 #define CHECK(x) do {							\
 	int __r = (x);							\
 	if (__r) {							\
@@ -132,46 +122,130 @@ static void pass_on(const char *key, uint64_t val)
 	}								\
 } while (0)
 
-static void step(int kadev, enum keepalive_event ev, const char *key)
+/* A value of /sys/kernel/debug/keepalive/timings, or 0. */
+static unsigned long long timing(const char *key)
 {
-	uint64_t t0 = tsc();
+	FILE *f = fopen("/sys/kernel/debug/keepalive/timings", "r");
+	unsigned long long v = 0, x;
+	char k[64];
 
-	CHECK(ka_transition(kadev, ev, NULL));
-	pass_on(key, tsc() - t0);
+	while (f && fscanf(f, "%63s %llu", k, &x) == 2)
+		if (!strcmp(k, key))
+			v = x;
+	if (f)
+		fclose(f);
+	return v;
 }
 
-/* Run the controller; the TSC when its last I/O completed. */
-static uint64_t run_vmm(struct vmm *v, int kadev)
+/*
+ * Load the next stage's kernel as vm/init would: this initramfs repacked,
+ * the command line with the next stage number. 0 or -errno.
+ */
+static int load_next(void)
 {
+	const char *run = getenv("KT_RUN");
+	char cmdline[4096] = "", buf[4096], path[256], cmd[512], *w, *save;
+	int kfd, ifd, fd, n, ret = 0;
+	FILE *f;
+
+	if (!run)
+		return -EINVAL;
+	f = fopen("/proc/cmdline", "r");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return -EIO;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (!strncmp(w, "kt_stage=", 9) ||
+		    !strncmp(w, "kunit.filter_glob=", 18))
+			continue;
+		n = strlen(cmdline);
+		snprintf(cmdline + n, sizeof(cmdline) - n, "%s ", w);
+	}
+	n = strlen(cmdline);
+	snprintf(cmdline + n, sizeof(cmdline) - n,
+		 "kt_stage=%d kunit.filter_glob=kt_none", kt_stage() + 1);
+	snprintf(path, sizeof(path), "%s/initrd.cpio", run);
+	snprintf(cmd, sizeof(cmd),
+		 "cd / && find . -xdev | cpio -o -H newc 2>/dev/null >%s", path);
+	if (system(cmd))
+		return -EIO;
+	kfd = open("/boot/bzImage", O_RDONLY | O_CLOEXEC);
+	ifd = open(path, O_RDONLY | O_CLOEXEC);
+	if (kfd < 0 || ifd < 0)
+		return -ENOENT;
+	if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1,
+		    cmdline, 0UL))
+		ret = -errno;
+	close(kfd);
+	close(ifd);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/kexec-loaded", run);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Run the controller; load the next kernel before the last I/O. The TSC
+ * when that I/O completed.
+ */
+static uint64_t run_vmm(struct vmm *v, int kadev, double *load_ms)
+{
+	uint64_t t;
+
 	CHECK(vmm_start(v, kadev, 0, false));
 	CHECK(vmm_io(v, true, 0, NR_LBAS, SEED));
+	t = tsc();
+	CHECK(load_next());
+	*load_ms = ms(tsc() - t);
 	CHECK(vmm_io(v, false, 0, 128, SEED));	/* the last I/O */
 	return tsc();
 }
 
-static void stage1(int kadev)
+static uint64_t step(int kadev, enum keepalive_event ev)
 {
-	struct vmm v;
-	uint64_t t;
+	uint64_t t0 = tsc();
 
-	pass_on("kb_last", run_vmm(&v, kadev));
-	t = tsc();
-	CHECK(vmm_save(&v));
-	CHECK(vmm_keep(&v, true));
-	vmm_exit(&v);
-	pass_on("kb_exit", tsc() - t);
-	step(kadev, KEEPALIVE_EV_PREPARE, "kb_prepare");
-	step(kadev, KEEPALIVE_EV_PRE_STOP, "kb_pre_stop");
-	step(kadev, KEEPALIVE_EV_STOP, "kb_stop");
-	pass_on("kb_stopped", tsc());
+	CHECK(ka_transition(kadev, ev, NULL));
+	return tsc() - t0;
 }
 
-static void stage2(int kadev)
+static void stage1(int kadev, bool keep)
+{
+	uint64_t user = tsc(), entry = tsc_at_entry();
+	uint64_t last, t, exit_c, prep = 0, pre_stop = 0, stop = 0;
+	double load_ms;
+	struct vmm v;
+
+	last = run_vmm(&v, kadev, &load_ms);
+	t = tsc();
+	if (keep) {
+		CHECK(vmm_save(&v));
+		CHECK(vmm_keep(&v, true));
+	}
+	vmm_exit(&v);
+	exit_c = tsc() - t;
+	if (keep) {
+		prep = step(kadev, KEEPALIVE_EV_PREPARE);
+		pre_stop = step(kadev, KEEPALIVE_EV_PRE_STOP);
+		stop = step(kadev, KEEPALIVE_EV_STOP);
+	}
+	printf("bench-data: stage=1 mode=%s khz=%.0f boot_ms=%.3f load_ms=%.3f "
+	       "last=%llu exit=%llu prepare=%llu pre_stop=%llu stop=%llu "
+	       "stopped=%llu\n", keep ? "keep" : "cold", khz, ms(user - entry),
+	       load_ms, (unsigned long long)last, (unsigned long long)exit_c,
+	       (unsigned long long)prep, (unsigned long long)pre_stop,
+	       (unsigned long long)stop, (unsigned long long)tsc());
+}
+
+static void stage2_keep(int kadev)
 {
 	uint64_t user = tsc(), entry = tsc_at_entry(), reclaimed, first;
-	uint64_t last1 = arg("kb_last"), stopped = arg("kb_stopped");
 	double adopted = klog_time("keepalive: adopted");
-	uint64_t adopt_tsc = entry + (uint64_t)(adopted * 1e3 * khz);
 	struct vmm v;
 
 	CHECK(adopted < 0);
@@ -180,48 +254,21 @@ static void stage2(int kadev)
 	CHECK(vmm_io(&v, false, 0, 128, SEED));	/* the first I/O */
 	first = tsc();
 	CHECK(v.nv.admin_cmds != 0);
-
-	printf("bench: keepalive blackout %.1f ms (last I/O before kexec to first I/O after)\n",
-	       ms(first - last1));
-	printf("bench:   VMM save, mark, exit      %8.2f ms\n", ms(arg("kb_exit")));
-	printf("bench:   PREPARE                  %8.2f ms\n", ms(arg("kb_prepare")));
-	printf("bench:   PRE-STOP                 %8.2f ms\n", ms(arg("kb_pre_stop")));
-	printf("bench:   STOP                     %8.2f ms\n", ms(arg("kb_stop")));
-	printf("bench:   STOP to kernel entry     %8.2f ms (shutdown, kexec, decompression)\n",
-	       ms(entry - stopped));
-	printf("bench:   entry to adoption        %8.2f ms (early boot, PCI enumeration)\n",
-	       ms(adopt_tsc - entry));
-	printf("bench:   adoption to userspace    %8.2f ms (rest of boot)\n",
-	       ms(user - adopt_tsc));
-	printf("bench:   VMM reclaim              %8.2f ms (files, open with token, restore)\n",
-	       ms(reclaimed - user));
-	printf("bench:   first I/O                %8.2f ms\n", ms(first - reclaimed));
-	printf("bench-data: keep_blackout_ms=%.3f keep_user_ms=%.3f khz=%.0f "
-	       "stopped=%llu entry=%llu\n",
-	       ms(first - last1), ms(user - last1), khz,
-	       (unsigned long long)stopped, (unsigned long long)entry);
+	printf("bench-data: stage=2 mode=keep khz=%.0f entry=%llu adopted=%llu "
+	       "user=%llu reclaimed=%llu first=%llu reserve_ns=%llu "
+	       "validate_ns=%llu\n", khz, (unsigned long long)entry,
+	       (unsigned long long)(entry + (uint64_t)(adopted * 1e3 * khz)),
+	       (unsigned long long)user, (unsigned long long)reclaimed,
+	       (unsigned long long)first, timing("reserve_ns"),
+	       timing("validate_ns"));
 	CHECK(ka_transition(kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 	CHECK(ka_transition(kadev, KEEPALIVE_EV_CONCLUDE, NULL));
 	vmm_exit(&v);
 }
 
-/* Cold mode, stage 1: the VMM runs the controller and exits, not kept. */
-static void cold1(int kadev)
+static void stage2_cold(int kadev)
 {
-	struct vmm v;
-	uint64_t last = run_vmm(&v, kadev);
-
-	vmm_exit(&v);
-	pass_on("kb_last", last);
-	pass_on("kb_exit", tsc() - last);
-	pass_on("kb_stopped", tsc());
-}
-
-/* Cold mode, stage 2: the floor, then the cold restart. */
-static void cold2(int kadev)
-{
-	uint64_t user = tsc(), entry = tsc_at_entry(), last = arg("kb_last");
-	uint64_t first;
+	uint64_t user = tsc(), entry = tsc_at_entry(), first;
 	struct vmm v;
 
 	/* Rebind, reset, identify, create queues, first I/O. */
@@ -229,45 +276,45 @@ static void cold2(int kadev)
 	CHECK(v.nv.admin_cmds == 0);
 	CHECK(vmm_io(&v, false, 0, 128, SEED));	/* the data survived */
 	first = tsc();
+	printf("bench-data: stage=2 mode=cold khz=%.0f entry=%llu user=%llu "
+	       "first=%llu admin_cmds=%llu\n", khz, (unsigned long long)entry,
+	       (unsigned long long)user, (unsigned long long)first,
+	       (unsigned long long)v.nv.admin_cmds);
 	vmm_exit(&v);
-
-	printf("bench: floor %.1f ms (plain kexec, nothing kept: "
-	       "last I/O before kexec to userspace)\n",
-	       ms(user - last));
-	printf("bench:   VMM exit (vfio-pci resets) %8.2f ms\n", ms(arg("kb_exit")));
-	printf("bench:   exit to kernel entry     %8.2f ms (shutdown, kexec, decompression)\n",
-	       ms(entry - arg("kb_stopped")));
-	printf("bench:   entry to userspace       %8.2f ms\n", ms(user - entry));
-	printf("bench: cold restart blackout %.1f ms (last I/O before kexec to first I/O after)\n",
-	       ms(first - last));
-	printf("bench:   VMM: bind, reset, identify, create queues, first I/O "
-	       "%.2f ms (%llu admin commands)\n",
-	       ms(first - user), (unsigned long long)v.nv.admin_cmds);
-	printf("bench-data: floor_ms=%.3f cold_blackout_ms=%.3f khz=%.0f "
-	       "stopped=%llu entry=%llu\n",
-	       ms(user - last), ms(first - last), khz,
-	       (unsigned long long)arg("kb_stopped"), (unsigned long long)entry);
 }
 
 int main(void)
 {
+	uint64_t user = tsc();
 	int kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	char mode[16];
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	khz = tsc_khz();
-	if (kadev < 0 || khz <= 0) {
-		fprintf(stderr, "nvme_blackout: no /dev/keepalive or no TSC frequency\n");
+	if (khz <= 0) {
+		fprintf(stderr, "nvme_blackout: no TSC frequency\n");
 		return 1;
 	}
 	if (kt_cmdline_get("kb_mode", mode, sizeof(mode)))
 		strcpy(mode, "keep");
-	if (!strcmp(mode, "keep"))
-		kt_stage() == 1 ? stage1(kadev) : stage2(kadev);
-	else if (!strcmp(mode, "cold"))
-		kt_stage() == 1 ? cold1(kadev) : cold2(kadev);
-	else
+	if (!strcmp(mode, "boot")) {
+		printf("bench-data: stage=1 mode=boot khz=%.0f boot_ms=%.3f "
+		       "pool=%lld\n", khz, ms(user - tsc_at_entry()),
+		       ka_sysfs_num("pool_size"));
+		return 0;
+	}
+	if (kadev < 0) {
+		fprintf(stderr, "nvme_blackout: no /dev/keepalive\n");
 		return 1;
+	}
+	if (strcmp(mode, "keep") && strcmp(mode, "cold"))
+		return 1;
+	if (kt_stage() == 1)
+		stage1(kadev, !strcmp(mode, "keep"));
+	else if (!strcmp(mode, "keep"))
+		stage2_keep(kadev);
+	else
+		stage2_cold(kadev);
 	close(kadev);
 	return 0;
 }

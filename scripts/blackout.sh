@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The blackout of a kept NVMe controller across kexec as an operator sees
+# it, against a plain kexec (the floor) and a cold restart, and what a
+# pool costs a boot when nothing is kept. A benchmark: it prints figures
+# and writes a plot; it fails only when a run failed, never on a figure.
+#
+# BENCH_RUNS (default 5) rounds, each one run of every mode in turn
+# (keep, cold, boot with a pool, boot without), so that drift on the host
+# spreads over all modes alike. tools/testing/selftests/keepalive/
+# nvme_blackout.c measures; the next kernel is loaded before the VMM's
+# last I/O, so no window holds kexec_file_load. Every figure is the median
+# of the runs with its minimum and maximum; the ratios are ratios of
+# medians, and a ratio whose two spreads overlap is said to be one the runs
+# cannot tell from 1.
+#
+# Writes build/bench/blackout.tsv (one line per run and mode),
+# build/bench/blackout.dat and build/bench/blackout.svg (gnuplot: one bar
+# per mode, its phases stacked, the keepalive-only parts in red).
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+ST=$REPO/tools/testing/selftests/keepalive
+BUILD=${KA_BUILD:-$REPO/build}
+OUT=$BUILD/bench
+RUNS=${BENCH_RUNS:-5}
+mkdir -p "$OUT"
+
+# One vCPU: with two, TCG's TSCs fail the kernel's sync check, the kernel
+# falls back to the HPET and boot times vary by seconds between runs.
+# kmemleak off: the test kernel's leak checker slows every allocation.
+OPTS=(--no-kunit --qemu-opts "-smp 1" -a kmemleak=off)
+rc=0
+run() { # name, vmtest arguments...
+	local name=$1
+	shift
+	bash "$ST/vmtest.sh" -q --name "$name" "$@" >/dev/null ||
+		{ echo "blackout: run $name failed, see $BUILD/vm/$name"; rc=1; }
+}
+
+# The figures of one run, as "mode key=ms ...": raw TSC values of both
+# stages and the harness's "KT: TSC" report, made into milliseconds.
+figures() { # run name
+	awk '
+		/^KT: TSC / { for (i = 3; i <= NF; i++) { split($i, kv, "="); t[kv[1]] = kv[2] } }
+		/^bench-data: / {
+			s = ""
+			for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "stage") s = kv[2] }
+			for (i = 2; i <= NF; i++) { split($i, kv, "="); d[s, kv[1]] = kv[2] }
+		}
+		function k1(x) { return d[1, x] / d[1, "khz"] }
+		function span2(a, b) { return (b - a) / d[2, "khz"] }
+		END {
+			m = d[1, "mode"]
+			if (m == "boot") { printf "%s boot_ms=%.3f\n", d[1, "pool"] > 0 ? "boot" : "nopool", d[1, "boot_ms"]; exit }
+			if (!d[2, "khz"] || !t["reboot"]) exit 1
+			printf "%s load_ms=%.3f boot_ms=%.3f vmm_out_ms=%.3f", m, d[1, "load_ms"], d[1, "boot_ms"], k1("exit")
+			printf " prepare_ms=%.3f pre_stop_ms=%.3f stop_ms=%.3f", k1("prepare"), k1("pre_stop"), k1("stop")
+			printf " to_reboot_ms=%.3f reboot_to_entry_ms=%.3f", span2(d[1, "stopped"], t["reboot"]), span2(t["reboot"], d[2, "entry"])
+			if (m == "keep") {
+				ka_boot = (d[2, "reserve_ns"] + d[2, "validate_ns"]) / 1e6
+				printf " entry_to_adoption_ms=%.3f adoption_to_user_ms=%.3f", span2(d[2, "entry"], d[2, "adopted"]), span2(d[2, "adopted"], d[2, "user"])
+				printf " boot_ms2=%.3f ka_boot_ms=%.3f", span2(d[2, "entry"], d[2, "user"]), ka_boot
+				printf " vmm_in_ms=%.3f reclaim_ms=%.3f first_io_ms=%.3f", span2(d[2, "user"], d[2, "first"]), span2(d[2, "user"], d[2, "reclaimed"]), span2(d[2, "reclaimed"], d[2, "first"])
+				printf " ka_only_ms=%.3f", k1("prepare") + k1("pre_stop") + k1("stop") + ka_boot
+			} else {
+				printf " boot_ms2=%.3f vmm_in_ms=%.3f floor_ms=%.3f", span2(d[2, "entry"], d[2, "user"]), span2(d[2, "user"], d[2, "first"]), span2(d[1, "last"], d[2, "user"])
+			}
+			printf " blackout_ms=%.3f\n", span2(d[1, "last"], d[2, "first"])
+		}
+	' "$BUILD/vm/$1/results.log"
+}
+
+TSV=$OUT/blackout.tsv
+: >"$TSV"
+echo "blackout: $RUNS round(s) of keep, cold, boot with a pool, boot without"
+for ((i = 1; i <= RUNS; i++)); do
+	run "bench-keep-$i" -r "*:$ST/out/nvme_blackout" --stages 2 "${OPTS[@]}"
+	run "bench-cold-$i" -r "*:$ST/out/nvme_blackout" --stages 2 "${OPTS[@]}" -a kb_mode=cold
+	run "bench-boot-$i" -r "1:$ST/out/nvme_blackout" --stages 1 "${OPTS[@]}" -a kb_mode=boot
+	run "bench-nopool-$i" -r "1:$ST/out/nvme_blackout" --stages 1 "${OPTS[@]}" -a kb_mode=boot --pool 0
+	for m in keep cold boot nopool; do
+		figures "bench-$m-$i" >>"$TSV" || { echo "blackout: no figures in bench-$m-$i"; rc=1; }
+	done
+done
+
+# Median, minimum and maximum of every key of every mode, as
+# "mode key median min max" lines.
+stats() {
+	awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); print $1, kv[1], kv[2] } }' "$TSV" |
+		sort -k1,1 -k2,2 -k3,3g |
+		awk '
+			function flush() {
+				if (!n) return
+				med = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+				print key, med, v[1], v[n]
+			}
+			{ k = $1 " " $2; if (k != key) { flush(); key = k; n = 0 } v[++n] = $3 }
+			END { flush() }'
+}
+STATS=$OUT/blackout.stats
+stats >"$STATS"
+
+show() { # mode, key, label
+	awk -v m="$1" -v k="$2" -v l="$3" '$1 == m && $2 == k {
+		printf "   %-38s %9.1f ms  [%.1f - %.1f]\n", l, $3, $4, $5; f = 1 }
+		END { if (!f) printf "   %-38s         -\n", l }' "$STATS"
+}
+get() { # mode, key, field (3 median, 4 min, 5 max)
+	awk -v m="$1" -v k="$2" -v f="$3" '$1 == m && $2 == k { print $f }' "$STATS"
+}
+
+n=$(awk '$1 == "keep"' "$TSV" | wc -l)
+echo
+echo "-- with keepalive: median [min - max] of $n run(s); the next kernel loaded before the last I/O"
+show keep blackout_ms "blackout (last I/O to first I/O)"
+show keep vmm_out_ms "VMM: save, mark, exit"
+show keep prepare_ms "PREPARE                        (ka)"
+show keep pre_stop_ms "PRE-STOP                       (ka)"
+show keep stop_ms "STOP                           (ka)"
+show keep to_reboot_ms "STOP to the kexec reboot call"
+show keep reboot_to_entry_ms "shutdown, purgatory, decompression"
+show keep entry_to_adoption_ms "entry to adoption"
+show keep adoption_to_user_ms "adoption to userspace"
+show keep ka_boot_ms "  of the boot: reserve, validate (ka)"
+show keep reclaim_ms "VMM: files, open with token, restore"
+show keep first_io_ms "first I/O"
+show keep ka_only_ms "keepalive-only work (ka) in the window"
+show keep load_ms "kexec_file_load, before the window"
+echo "-- without: the same VMM, not kept; a plain kexec"
+show cold floor_ms "floor (last I/O to userspace)"
+show cold vmm_out_ms "VMM exit (vfio-pci resets)"
+show cold to_reboot_ms "exit to the kexec reboot call"
+show cold reboot_to_entry_ms "shutdown, purgatory, decompression"
+show cold boot_ms2 "entry to userspace"
+show cold vmm_in_ms "VMM: bind, reset, identify, queues, I/O"
+show cold blackout_ms "cold restart blackout"
+echo "-- a boot when nothing is kept (kernel entry to userspace, first kernel)"
+show boot boot_ms "with a 128 MiB pool"
+show nopool boot_ms "without a pool (keepalive.pool=0)"
+
+# Ratios of medians, and whether the runs can tell them from 1.
+ratio() { # label, mode a, key a, mode b, key b
+	local am amin amax bm bmin bmax
+	read -r am amin amax < <(echo "$(get "$2" "$3" 3) $(get "$2" "$3" 4) $(get "$2" "$3" 5)")
+	read -r bm bmin bmax < <(echo "$(get "$4" "$5" 3) $(get "$4" "$5" 4) $(get "$4" "$5" 5)")
+	[[ -n $am && -n $bm ]] || return
+	awk -v l="$1" -v a="$am" -v b="$bm" -v amin="$amin" -v amax="$amax" -v bmin="$bmin" -v bmax="$bmax" 'BEGIN {
+		printf "   %-38s %6.2f", l, a / b
+		if (amin <= bmax && bmin <= amax)
+			printf "  (the spreads overlap: the runs cannot tell the difference, %.1f ms, from noise)", a - b
+		printf "\n" }'
+}
+echo "-- ratios of medians"
+ratio "keepalive blackout / floor" keep blackout_ms cold floor_ms
+ratio "cold restart / floor" cold blackout_ms cold floor_ms
+ratio "cold restart / keepalive" cold blackout_ms keep blackout_ms
+ratio "boot with a pool / without" boot boot_ms nopool boot_ms
+awk -v k="$(get keep ka_only_ms 3)" -v b="$(get keep blackout_ms 3)" -v f="$(get cold floor_ms 3)" 'BEGIN {
+	if (b > 0 && f > 0) printf "-- keepalive-only work: %.1f ms of a %.1f ms keepalive blackout (%.1f%%), against a %.1f ms floor\n", k, b, 100 * k / b, f }'
+
+# The plot: one bar per mode, phases stacked, keepalive-only parts red.
+DAT=$OUT/blackout.dat
+{
+	echo "mode \"VMM out\" \"PREPARE..STOP (ka)\" \"kexec to entry\" \"boot\" \"reserve+validate (ka)\" \"VMM back, first I/O\""
+	awk -v out="$(get keep vmm_out_ms 3)" -v ka="$(awk -v a="$(get keep prepare_ms 3)" -v b="$(get keep pre_stop_ms 3)" -v c="$(get keep stop_ms 3)" 'BEGIN { print a + b + c }')" \
+	    -v kx="$(awk -v a="$(get keep to_reboot_ms 3)" -v b="$(get keep reboot_to_entry_ms 3)" 'BEGIN { print a + b }')" \
+	    -v boot="$(get keep boot_ms2 3)" -v kb="$(get keep ka_boot_ms 3)" -v back="$(get keep vmm_in_ms 3)" \
+	    'BEGIN { printf "keepalive %.3f %.3f %.3f %.3f %.3f %.3f\n", out, ka, kx, boot - kb, kb, back }'
+	awk -v out="$(get cold vmm_out_ms 3)" \
+	    -v kx="$(awk -v a="$(get cold to_reboot_ms 3)" -v b="$(get cold reboot_to_entry_ms 3)" 'BEGIN { print a + b }')" \
+	    -v boot="$(get cold boot_ms2 3)" -v back="$(get cold vmm_in_ms 3)" \
+	    'BEGIN { printf "\"plain kexec (floor)\" %.3f 0 %.3f %.3f 0 0\n", out, kx, boot
+		     printf "\"cold restart\" %.3f 0 %.3f %.3f 0 %.3f\n", out, kx, boot, back }'
+} >"$DAT"
+if command -v gnuplot >/dev/null; then
+	gnuplot <<EOF || { echo "blackout: gnuplot failed"; rc=1; }
+set terminal svg size 960,420 dynamic font "sans,12" background rgb "white"
+set output "$OUT/blackout.svg"
+set title "Blackout of an NVMe controller across kexec, median of $n runs (QEMU TCG: compare ratios)"
+set style data histograms
+set style histogram rowstacked
+set style fill solid 0.85 border rgb "black"
+set boxwidth 0.55
+set ylabel "ms"
+set key outside right top
+set grid ytics
+colors = "#8c8c8c #d62728 #1f77b4 #6baed6 #ff9896 #2ca02c"
+plot for [i=2:7] "$DAT" using i:xtic(1) title columnheader(i) lc rgb word(colors, i - 1)
+EOF
+	echo "-- plot: $OUT/blackout.svg (data $DAT, every run in $TSV)"
+else
+	echo "-- no gnuplot: no plot (scripts/deps.sh installs gnuplot-nox)"
+fi
+exit $rc
