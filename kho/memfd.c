@@ -589,6 +589,14 @@ static void memfd_adopt(const void *fdt, int node)
 		pr_err("resume: %s: duplicate name %s, dropped\n", nname, name);
 		goto unlock;
 	}
+	/*
+	 * Allocate before claiming: a file dropped for want of memory leaves
+	 * its range held by the core until CONCLUDE, when no kept device can
+	 * write into it any more, instead of freeing it now.
+	 */
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	if (!mf)
+		goto unlock;
 	/* Property data is 4-byte aligned only: fdt64_ld() reads it safely. */
 	length = fdt64_ld(len);
 	phys = fdt64_ld(&range[0]);
@@ -596,11 +604,7 @@ static void memfd_adopt(const void *fdt, int node)
 	if (IS_ERR(va)) {
 		pr_err("resume: %s: cannot claim its memory: %ld, dropped\n",
 		       name, PTR_ERR(va));
-		goto unlock;
-	}
-	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
-	if (!mf) {
-		keepalive_pool_free(va, length);
+		kfree(mf);
 		goto unlock;
 	}
 	kref_init(&mf->ref);
