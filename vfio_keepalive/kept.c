@@ -106,6 +106,14 @@ static bool vka_token_ok(struct vka_kept *k, const u8 *token, const char *what)
 	return ok;
 }
 
+/* Is @pdev an adopted device that CONCLUDE is releasing? */
+static bool vka_releasing(struct pci_dev *pdev)
+{
+	struct vka_kept *k = vka_find(pdev);
+
+	return k && k->releasing;
+}
+
 static int vka_keep(struct pci_dev *pdev, const u8 *token)
 {
 	struct vka_kept *k;
@@ -463,7 +471,8 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
  * -EINVAL for a bad @argsz, unknown flags or non-zero reserved bytes;
  * -EFAULT when @arg cannot be read or written;
  * -ENODEV without a keepalive pool;
- * -EBUSY once the handover is past PREPARE;
+ * -EBUSY once the handover is past PREPARE, or while CONCLUDE releases the
+ * device;
  * -EPERM when a marked device is marked again or unmarked with another
  * token than the one it was marked with;
  * -EOPNOTSUPP for a device that cannot be kept;
@@ -521,6 +530,9 @@ int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 		dev_warn_ratelimited(&vdev->pdev->dev, "keepalive: marking refused in state %s: only before pre-stop\n",
 				     state == KEEPALIVE_STATE_RESUME ? "resume" :
 				     "post-resume");
+		ret = -EBUSY;
+	} else if (vka_releasing(vdev->pdev)) {
+		/* Opened as CONCLUDE began to release it: its work owns it. */
 		ret = -EBUSY;
 	} else if (ka.flags & VFIO_KEEPALIVE_KEEP) {
 		ret = vka_keep(vdev->pdev, ka.token);
