@@ -17,7 +17,9 @@
 #
 # Writes build/bench/blackout.tsv (one line per run and mode),
 # build/bench/blackout.dat and build/bench/blackout.svg (gnuplot: one bar
-# per mode, its phases stacked, the keepalive-only parts in red).
+# per mode, its phases stacked, the keepalive-only parts in red); then the
+# scale series (below) to build/bench/scale.tsv and scale.svg. Needs the
+# kernel built (make kernel); builds the selftests.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,6 +28,7 @@ BUILD=${KA_BUILD:-$REPO/build}
 OUT=$BUILD/bench
 RUNS=${BENCH_RUNS:-5}
 mkdir -p "$OUT"
+make -s -C "$ST" || exit 1
 
 # One vCPU: with two, TCG's TSCs fail the kernel's sync check, the kernel
 # falls back to the HPET and boot times vary by seconds between runs.
@@ -197,5 +200,102 @@ EOF
 	echo "-- plot: $OUT/blackout.svg (data $DAT, every run in $TSV)"
 else
 	echo "-- no gnuplot: no plot (scripts/deps.sh installs gnuplot-nox)"
+fi
+
+# Scale: how the handover grows with the number of kept controllers (1, 2,
+# 4, 8, with 64 MiB more preserved) and with the size of preserved memory
+# (64 MiB to 4 GiB in one file that controller 0 maps for DMA, one
+# controller). BENCH_SCALE_RUNS (1) runs per point; BENCH_SCALE=0 skips.
+if [[ ${BENCH_SCALE:-1} != 0 ]]; then
+	SRUNS=${BENCH_SCALE_RUNS:-1}
+	points=("1 64" "2 64" "4 64" "8 64" "1 256" "1 1024" "1 4096")
+	sfig() { # run name
+		awk '
+			/^bench-data: / {
+				s = ""
+				for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "stage") s = kv[2] }
+				for (i = 2; i <= NF; i++) { split($i, kv, "="); d[s, kv[1]] = kv[2] }
+			}
+			END {
+				if (!d[2, "khz"]) exit 1
+				k1 = d[1, "khz"]; k2 = d[2, "khz"]
+				objs = d[1, "files"] + d[1, "devices"]
+				printf "d%s_m%s pre_stop_stop_ms=%.3f reserve_validate_ms=%.3f last_adoption_ms=%.3f reclaim_ms=%.3f post_resume_ms=%.3f conclude_ms=%.3f fdt_bytes=%d objects=%d bytes_per_object=%.1f\n",
+					d[1, "devices"], d[1, "mem_mb"], (d[1, "pre_stop"] + d[1, "stop"]) / k1,
+					(d[2, "reserve_ns"] + d[2, "validate_ns"]) / 1e6, d[2, "last_adoption_ms"],
+					d[2, "reclaim"] / k2, d[2, "post_resume"] / k2, d[2, "conclude"] / k2,
+					d[1, "fdt_bytes"], objs, d[1, "fdt_bytes"] / objs
+			}
+		' "$BUILD/vm/$1/results.log"
+	}
+	STSV=$OUT/scale.tsv
+	: >"$STSV"
+	for ((r = 1; r <= SRUNS; r++)); do
+		for p in "${points[@]}"; do
+			read -r dev mb <<<"$p"
+			name=bench-scale-d$dev-m$mb-$r
+			run "$name" -r "*:$ST/out/nvme_blackout" --stages 2 "${OPTS[@]}" \
+				-n "$dev" --mem "$((mb + 1536))M" --pool "$((mb + 256))M" \
+				--timeout 900 -a "kb_mode=scale kb_devices=$dev kb_mem=$mb"
+			sfig "$name" >>"$STSV" || { echo "blackout: no figures in $name"; rc=1; }
+		done
+	done
+	awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); print $1, kv[1], kv[2] } }' "$STSV" |
+		sort -k1,1 -k2,2 -k3,3g |
+		awk '
+			function flush() {
+				if (!n) return
+				print key, (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2)
+			}
+			{ k = $1 " " $2; if (k != key) { flush(); key = k; n = 0 } v[++n] = $3 }
+			END { flush() }' >"$OUT/scale.stats"
+	sget() { awk -v p="$1" -v k="$2" '$1 == p && $2 == k { print $3 }' "$OUT/scale.stats"; }
+	echo
+	echo "-- scale: median of $SRUNS run(s) per point (ms; the image and metadata in bytes)"
+	printf "   %-16s %9s %9s %9s %9s %9s %8s %8s\n" point "PRE+STOP" "rsv+val" adopted reclaim POST-RES image B/object
+	for p in "${points[@]}"; do
+		read -r dev mb <<<"$p"
+		k=d${dev}_m$mb
+		printf "   %-16s %9.1f %9.1f %9.1f %9.1f %9.1f %8d %8.1f\n" \
+			"$dev dev, $mb MiB" "$(sget "$k" pre_stop_stop_ms)" "$(sget "$k" reserve_validate_ms)" \
+			"$(sget "$k" last_adoption_ms)" "$(sget "$k" reclaim_ms)" "$(sget "$k" post_resume_ms)" \
+			"$(sget "$k" fdt_bytes)" "$(sget "$k" bytes_per_object)"
+	done
+	awk -v a="$(sget d8_m64 pre_stop_stop_ms)" -v b="$(sget d1_m64 pre_stop_stop_ms)" \
+	    -v c="$(sget d1_m4096 pre_stop_stop_ms)" -v e="$(sget d1_m4096 reserve_validate_ms)" \
+	    -v f="$(sget d1_m64 reserve_validate_ms)" 'BEGIN {
+		if (b > 0 && f > 0)
+			printf "-- PRE-STOP+STOP: 8 devices / 1 device %.2f, 4 GiB / 64 MiB %.2f; reserve+validate: 4 GiB / 64 MiB %.2f\n", a / b, c / b, e / f }'
+	{
+		echo "devices PRE-STOP+STOP reserve+validate reclaim"
+		for dev in 1 2 4 8; do
+			echo "$dev $(sget "d${dev}_m64" pre_stop_stop_ms) $(sget "d${dev}_m64" reserve_validate_ms) $(sget "d${dev}_m64" reclaim_ms)"
+		done
+	} >"$OUT/scale-devices.dat"
+	{
+		echo "mib PRE-STOP+STOP reserve+validate reclaim"
+		for mb in 64 256 1024 4096; do
+			echo "$mb $(sget "d1_m$mb" pre_stop_stop_ms) $(sget "d1_m$mb" reserve_validate_ms) $(sget "d1_m$mb" reclaim_ms)"
+		done
+	} >"$OUT/scale-memory.dat"
+	if command -v gnuplot >/dev/null; then
+		gnuplot <<GNUPLOT || { echo "blackout: gnuplot failed"; rc=1; }
+set terminal svg size 960,420 dynamic font "sans,12" background rgb "white"
+set output "$OUT/scale.svg"
+set multiplot layout 1,2 title "Handover cost by kept devices and by preserved memory (QEMU TCG)"
+set key top left
+set grid
+set ylabel "ms"
+set xlabel "kept NVMe controllers (64 MiB more preserved)"
+set xtics (1, 2, 4, 8)
+plot for [i=2:4] "$OUT/scale-devices.dat" using 1:i with linespoints lw 2 title columnheader(i)
+set xlabel "preserved memory, MiB (one controller)"
+set logscale x 2
+set xtics (64, 256, 1024, 4096)
+plot for [i=2:4] "$OUT/scale-memory.dat" using 1:i with linespoints lw 2 title columnheader(i)
+unset multiplot
+GNUPLOT
+		echo "-- plot: $OUT/scale.svg (every run in $STSV)"
+	fi
 fi
 exit $rc

@@ -32,6 +32,14 @@
  * kb_mode=boot: stage 1 only, the time from kernel entry to userspace (the
  * cost of a pool when nothing is kept, against --pool 0).
  *
+ * kb_mode=scale, kb_devices=D, kb_mem=M (vmtest -n D, a pool and a VM
+ * large enough): D controllers kept, and M MiB more of preserved memory in
+ * one file that controller 0's VMM maps for DMA at SCALE_IOVA. Stage 1
+ * times PRE-STOP and STOP and reads the handover image's size; stage 2
+ * reads the pool's reservation and the image's validation, the time from
+ * kernel entry to the last adoption, and times the reclaim of every
+ * controller and of the file, POST-RESUME and CONCLUDE.
+ *
  * Each stage prints one "bench-data:" line of raw TSC values (the TSC runs
  * on across kexec; under TCG it is the host's) and the TSC frequency the
  * kernel calibrated: the blackout spans two kernels, so the figures are
@@ -50,6 +58,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +67,8 @@
 #include "ka_uapi.h"
 #include "kt_util.h"
 #include "nvme_vmm.h"
+
+#include <linux/vfio.h>
 
 #define NR_LBAS	256
 #define SEED	0xb1ac
@@ -283,6 +295,121 @@ static void stage2_cold(int kadev)
 	vmm_exit(&v);
 }
 
+#define SCALE_MAX	8
+#define SCALE_IOVA	0x100000000ULL	/* above the VMM's own IOVAs */
+#define SCALE_FILE	"bulk"
+
+/* Map @len bytes of @fd for DMA in @container at SCALE_IOVA. */
+static int map_bulk(int container, int fd, uint64_t len, void **va)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = SCALE_IOVA,
+		.size = len,
+	};
+
+	*va = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (*va == MAP_FAILED)
+		return -errno;
+	map.vaddr = (uintptr_t)*va;
+	return ioctl(container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
+}
+
+/* The number in the first kernel log line containing @what, after it. */
+static unsigned long long klog_num(const char *what)
+{
+	const char *p = strstr(kt_klog(), what);
+
+	return p ? strtoull(p + strlen(what), NULL, 10) : 0;
+}
+
+/* Seconds since boot of the last kernel log line containing @what. */
+static double klog_time_last(const char *what)
+{
+	const char *klog = kt_klog(), *p = klog, *hit = NULL, *l;
+	double t;
+
+	while ((p = strstr(p, what)))
+		hit = p++;
+	if (!hit)
+		return -1;
+	for (l = hit; l > klog && l[-1] != '\n'; l--)
+		;
+	return sscanf(l, "<%*d>[%lf]", &t) == 1 ||
+	       sscanf(l, "[%lf]", &t) == 1 ? t : -1;
+}
+
+static uint8_t scale_token[KEEPALIVE_TOKEN_SIZE] = { 0x5c };
+
+static void scale1(int kadev)
+{
+	unsigned int d = kt_cmdline_num("kb_devices", 1), i;
+	uint64_t mem = kt_cmdline_num("kb_mem", 64) << 20, pre_stop, stop;
+	static struct vmm v[SCALE_MAX];
+	void *va;
+	int fd;
+
+	CHECK(d < 1 || d > SCALE_MAX);
+	for (i = 0; i < d; i++) {
+		CHECK(vmm_start(&v[i], kadev, i, false));
+		CHECK(vmm_io(&v[i], true, 0, 16, SEED + i));
+		CHECK(vmm_save(&v[i]));
+		CHECK(vmm_keep(&v[i], true));
+	}
+	fd = ka_memfd_create(kadev, SCALE_FILE, mem, scale_token);
+	CHECK(fd < 0);
+	CHECK(map_bulk(v[0].vdev.container, fd, mem, &va));
+	for (i = 0; i < d; i++)
+		vmm_exit(&v[i]);
+	munmap(va, mem);
+	close(fd);
+	CHECK(ka_transition(kadev, KEEPALIVE_EV_PREPARE, NULL));
+	pre_stop = step(kadev, KEEPALIVE_EV_PRE_STOP);
+	stop = step(kadev, KEEPALIVE_EV_STOP);
+	printf("bench-data: stage=1 mode=scale khz=%.0f devices=%u mem_mb=%llu "
+	       "pre_stop=%llu stop=%llu fdt_bytes=%llu files=%lld\n", khz, d,
+	       (unsigned long long)(mem >> 20), (unsigned long long)pre_stop,
+	       (unsigned long long)stop,
+	       klog_num("handover image sealed: "), ka_sysfs_num("files"));
+}
+
+static void scale2(int kadev)
+{
+	unsigned int d = kt_cmdline_num("kb_devices", 1), i;
+	uint64_t mem = kt_cmdline_num("kb_mem", 64) << 20;
+	uint64_t t, reclaim, post, concl;
+	/* Kernel log time: from kernel start, as near to entry as it gets. */
+	double adopted = klog_time_last("keepalive: adopted");
+	static struct vmm v[SCALE_MAX];
+	void *va;
+	int fd;
+
+	CHECK(adopted < 0);
+	t = tsc();
+	for (i = 0; i < d; i++)
+		CHECK(vmm_reclaim(&v[i], kadev, i, NULL));
+	fd = ka_memfd_retrieve(kadev, SCALE_FILE, scale_token);
+	CHECK(fd < 0);
+	CHECK(map_bulk(v[0].vdev.container, fd, mem, &va));
+	reclaim = tsc() - t;
+	post = step(kadev, KEEPALIVE_EV_POST_RESUME);
+	concl = step(kadev, KEEPALIVE_EV_CONCLUDE);
+	for (i = 0; i < d; i++)
+		CHECK(vmm_io(&v[i], false, 0, 16, SEED + i));
+	printf("bench-data: stage=2 mode=scale khz=%.0f devices=%u mem_mb=%llu "
+	       "reserve_ns=%llu validate_ns=%llu last_adoption_ms=%.3f "
+	       "reclaim=%llu post_resume=%llu conclude=%llu\n", khz, d,
+	       (unsigned long long)(mem >> 20), timing("reserve_ns"),
+	       timing("validate_ns"), adopted * 1e3,
+	       (unsigned long long)reclaim, (unsigned long long)post,
+	       (unsigned long long)concl);
+	for (i = 0; i < d; i++)
+		vmm_exit(&v[i]);
+	munmap(va, mem);
+	close(fd);
+}
+
 int main(void)
 {
 	uint64_t user = tsc();
@@ -306,6 +433,11 @@ int main(void)
 	if (kadev < 0) {
 		fprintf(stderr, "nvme_blackout: no /dev/keepalive\n");
 		return 1;
+	}
+	if (!strcmp(mode, "scale")) {
+		kt_stage() == 1 ? scale1(kadev) : scale2(kadev);
+		close(kadev);
+		return 0;
 	}
 	if (strcmp(mode, "keep") && strcmp(mode, "cold"))
 		return 1;
