@@ -205,7 +205,9 @@ fi
 # Scale: how the handover grows with the number of kept controllers (1, 2,
 # 4, 8, with 64 MiB more preserved) and with the size of preserved memory
 # (64 MiB to 4 GiB in one file that controller 0 maps for DMA, one
-# controller). BENCH_SCALE_RUNS (1) runs per point; BENCH_SCALE=0 skips.
+# controller). Every point boots the same 7 GiB VM: q35 puts 2 GiB below
+# 4 GiB, and the pool (the file plus 256 MiB) must fit above it in one
+# piece. BENCH_SCALE_RUNS (1) runs per point; BENCH_SCALE=0 skips.
 if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 	SRUNS=${BENCH_SCALE_RUNS:-1}
 	points=("1 64" "2 64" "4 64" "8 64" "1 256" "1 1024" "1 4096")
@@ -235,7 +237,7 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 			read -r dev mb <<<"$p"
 			name=bench-scale-d$dev-m$mb-$r
 			run "$name" -r "*:$ST/out/nvme_blackout" --stages 2 "${OPTS[@]}" \
-				-n "$dev" --mem "$((mb + 1536))M" --pool "$((mb + 256))M" \
+				-n "$dev" --mem 7G --pool "$((mb + 256))M" \
 				--timeout 900 -a "kb_mode=scale kb_devices=$dev kb_mem=$mb"
 			sfig "$name" >>"$STSV" || { echo "blackout: no figures in $name"; rc=1; }
 		done
