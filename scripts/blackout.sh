@@ -269,30 +269,34 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 		if (b > 0 && f > 0)
 			printf "-- PRE-STOP+STOP: 8 devices / 1 device %.2f, 4 GiB / 64 MiB %.2f; reserve+validate: 4 GiB / 64 MiB %.2f\n", a / b, c / b, e / f }'
 	{
-		echo "devices PRE-STOP+STOP reserve+validate reclaim"
+		echo "devices PRE-STOP+STOP reserve+validate \"reclaim, with the VMM's DMA mapping\""
 		for dev in 1 2 4 8; do
 			echo "$dev $(sget "d${dev}_m64" pre_stop_stop_ms) $(sget "d${dev}_m64" reserve_validate_ms) $(sget "d${dev}_m64" reclaim_ms)"
 		done
 	} >"$OUT/scale-devices.dat"
 	{
-		echo "mib PRE-STOP+STOP reserve+validate reclaim"
+		echo "mib PRE-STOP+STOP reserve+validate \"reclaim, with the VMM's DMA mapping\""
 		for mb in 64 256 1024 4096; do
 			echo "$mb $(sget "d1_m$mb" pre_stop_stop_ms) $(sget "d1_m$mb" reserve_validate_ms) $(sget "d1_m$mb" reclaim_ms)"
 		done
 	} >"$OUT/scale-memory.dat"
 	if command -v gnuplot >/dev/null; then
 		gnuplot <<GNUPLOT || { echo "blackout: gnuplot failed"; rc=1; }
-set terminal svg size 960,420 dynamic font "sans,12" background rgb "white"
+set terminal svg size 960,500 dynamic font "sans,12" background rgb "white"
 set output "$OUT/scale.svg"
+set termoption noenhanced
 set multiplot layout 1,2 title "Handover cost by kept devices and by preserved memory (QEMU TCG)"
-set key top left
+set key below
 set grid
-set ylabel "ms"
+set ylabel "ms (log scale)"
+set logscale y
 set xlabel "kept NVMe controllers (64 MiB more preserved)"
+set xrange [0.8:9]
 set xtics (1, 2, 4, 8)
 plot for [i=2:4] "$OUT/scale-devices.dat" using 1:i with linespoints lw 2 title columnheader(i)
 set xlabel "preserved memory, MiB (one controller)"
 set logscale x 2
+set xrange [48:5500]
 set xtics (64, 256, 1024, 4096)
 plot for [i=2:4] "$OUT/scale-memory.dat" using 1:i with linespoints lw 2 title columnheader(i)
 unset multiplot
