@@ -141,10 +141,27 @@ TEST(devmem_refused)
 	close(kadev);
 }
 
+/*
+ * Stage 1 of the two-kernel scenarios, and the start of nextkernel: @v
+ * runs controller 0, writes, marks it kept, saves and exits; PREPARE,
+ * PRE-STOP, STOP.
+ */
+static void keep_to_stop(struct __test_metadata *_metadata, int kadev,
+			 struct vmm *v)
+{
+	ASSERT_EQ(0, vmm_start(v, kadev, 0, false));
+	ASSERT_EQ(0, vmm_io(v, true, 0, 16, 7));
+	ASSERT_EQ(0, vmm_keep(v, true));
+	ASSERT_EQ(0, vmm_save(v));
+	vmm_exit(v);
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, NULL));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, NULL));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_STOP, NULL));
+}
+
 /* Stage 1, kdump: a controller kept, STOP, the next kernel a kdump one. */
 TEST(kdump_handover)
 {
-	struct keepalive_transition t;
 	struct vmm v;
 	int kadev;
 
@@ -152,13 +169,7 @@ TEST(kdump_handover)
 		SKIP(return, "scenario kdump, stage 1 only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
-	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
-	ASSERT_EQ(0, vmm_keep(&v, true));
-	ASSERT_EQ(0, vmm_save(&v));
-	vmm_exit(&v);
-	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, &t));
-	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, &t));
-	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_STOP, &t));
+	keep_to_stop(_metadata, kadev, &v);
 	/* What makes a kernel a kdump kernel (is_kdump_kernel()). */
 	ASSERT_EQ(0, kt_cmdline_append("elfcorehdr=0x1000"));
 	close(kadev);
@@ -182,7 +193,6 @@ TEST(kdump_refuses)
 /* Stage 1 of the two-kernel scenarios: a controller kept, STOP. */
 TEST(kept_to_stop)
 {
-	struct keepalive_transition t;
 	struct vmm v;
 	int kadev;
 
@@ -190,14 +200,7 @@ TEST(kept_to_stop)
 		SKIP(return, "scenarios attach and vmmdies, stage 1 only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
-	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
-	ASSERT_EQ(0, vmm_io(&v, true, 0, 16, 7));
-	ASSERT_EQ(0, vmm_keep(&v, true));
-	ASSERT_EQ(0, vmm_save(&v));
-	vmm_exit(&v);
-	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, &t));
-	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, &t));
-	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_STOP, &t));
+	keep_to_stop(_metadata, kadev, &v);
 	close(kadev);
 }
 
@@ -588,15 +591,8 @@ TEST(nextkernel_must_read_the_handover)
 	ASSERT_NE(MAP_FAILED, p);
 	ka_pattern(p, 1 << 20, 99);
 	sum = ka_checksum(p, 1 << 20);
-	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
-	ASSERT_EQ(0, vmm_keep(&v, true));
-	ASSERT_EQ(0, vmm_save(&v));
-	vmm_exit(&v);
-
 	/* Sealed: only a kernel that reads it may be loaded. */
-	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, &t));
-	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, &t));
-	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_STOP, &t));
+	keep_to_stop(_metadata, kadev, &v);
 	ASSERT_EQ(-ENOEXEC, kexec_load_file("/tmp/nonote"))
 		TH_LOG("a kernel without keepalive was loaded over a sealed handover");
 	ASSERT_NE(NULL, strstr(kt_klog(), "it has no keepalive boot note"));
