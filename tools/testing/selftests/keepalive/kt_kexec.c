@@ -42,19 +42,24 @@ static void report(const char *port, unsigned long long load)
 	close(fd);
 }
 
+/* The kexec itself: sync, report to @port (if any), reboot. */
+static int kexec_now(const char *port, unsigned long long load)
+{
+	sync();
+	if (port)
+		report(port, load);
+	reboot(LINUX_REBOOT_CMD_KEXEC);
+	fprintf(stderr, "kt_kexec: reboot(KEXEC): %s\n", strerror(errno));
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long load = __builtin_ia32_rdtsc();
 	int kfd, ifd;
 
-	if (argc >= 2 && !strcmp(argv[1], "--exec") && argc <= 3) {
-		sync();
-		if (argc == 3)
-			report(argv[2], load);
-		reboot(LINUX_REBOOT_CMD_KEXEC);
-		fprintf(stderr, "kt_kexec: reboot(KEXEC): %s\n", strerror(errno));
-		return 1;
-	}
+	if (argc >= 2 && !strcmp(argv[1], "--exec") && argc <= 3)
+		return kexec_now(argc == 3 ? argv[2] : NULL, load);
 	if (argc != 4 && argc != 5) {
 		fprintf(stderr, "usage: %s KERNEL INITRD CMDLINE [RESULTS]\n"
 			"       %s --exec [RESULTS]\n", argv[0], argv[0]);
@@ -75,10 +80,5 @@ int main(int argc, char **argv)
 		fprintf(stderr, "kt_kexec: kexec_file_load: %s\n", strerror(errno));
 		return 1;
 	}
-	sync();
-	if (argc == 5)
-		report(argv[4], load);
-	reboot(LINUX_REBOOT_CMD_KEXEC);
-	fprintf(stderr, "kt_kexec: reboot(KEXEC): %s\n", strerror(errno));
-	return 1;
+	return kexec_now(argc == 5 ? argv[4] : NULL, load);
 }
