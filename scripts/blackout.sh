@@ -90,10 +90,10 @@ for ((i = 1; i <= RUNS; i++)); do
 	done
 done
 
-# Median, minimum and maximum of every key of every mode, as
-# "mode key median min max" lines.
-stats() {
-	awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); print $1, kv[1], kv[2] } }' "$TSV" |
+# Median, minimum and maximum of every key of every mode (or point) of
+# file $1, as "mode key median min max" lines.
+stats() { # file
+	awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); print $1, kv[1], kv[2] } }' "$1" |
 		sort -k1,1 -k2,2 -k3,3g |
 		awk '
 			function flush() {
@@ -105,7 +105,7 @@ stats() {
 			END { flush() }'
 }
 STATS=$OUT/blackout.stats
-stats >"$STATS"
+stats "$TSV" >"$STATS"
 
 show() { # mode, key, label
 	awk -v m="$1" -v k="$2" -v l="$3" '$1 == m && $2 == k {
@@ -242,15 +242,7 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 			sfig "$name" >>"$STSV" || { echo "blackout: no figures in $name"; rc=1; }
 		done
 	done
-	awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); print $1, kv[1], kv[2] } }' "$STSV" |
-		sort -k1,1 -k2,2 -k3,3g |
-		awk '
-			function flush() {
-				if (!n) return
-				print key, (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2)
-			}
-			{ k = $1 " " $2; if (k != key) { flush(); key = k; n = 0 } v[++n] = $3 }
-			END { flush() }' >"$OUT/scale.stats"
+	stats "$STSV" >"$OUT/scale.stats"
 	sget() { awk -v p="$1" -v k="$2" '$1 == p && $2 == k { print $3 }' "$OUT/scale.stats"; }
 	echo
 	echo "-- scale: median of $SRUNS run(s) per point (ms; the image and metadata in bytes)"
