@@ -265,19 +265,55 @@ free_ranges:
 	return ret;
 }
 
-/* Every range inside one preserved memory file, or -EXDEV naming it. */
-static int ranges_backed(struct pci_dev *pdev, const struct ipr_ranges *rs)
+/**
+ * ipr_files_hold() - hold the preserved file behind each of a device's ranges
+ * @d: a device whose @ranges are read, not yet on ipr_devs
+ * @pdev: the device, to log which range is not backed; NULL for no log
+ *
+ * Context: Process context; takes memfd_lock.
+ * Return: 0; -EXDEV when a range is not inside one preserved file, nothing
+ * then held; -ENOMEM.
+ */
+int ipr_files_hold(struct ipr_dev *d, struct pci_dev *pdev)
 {
 	unsigned int i;
 
-	for (i = 0; i < rs->nr; i++) {
-		if (keepalive_memfd_backs(rs->r[i].phys, rs->r[i].len))
+	if (!d->ranges.nr)
+		return 0;
+	d->files = kcalloc(d->ranges.nr, sizeof(*d->files), GFP_KERNEL);
+	if (!d->files)
+		return -ENOMEM;
+	for (i = 0; i < d->ranges.nr; i++) {
+		const struct ipr_range *r = &d->ranges.r[i];
+
+		d->files[i] = keepalive_memfd_hold(r->phys, r->len);
+		if (d->files[i])
 			continue;
-		pci_err(pdev, "keepalive: cannot be kept: IOVA %#llx (%#llx bytes) is not backed by a preserved memory file\n",
-			rs->r[i].iova, rs->r[i].len);
+		if (pdev)
+			pci_err(pdev, "keepalive: cannot be kept: IOVA %#llx (%#llx bytes) is not backed by a preserved memory file\n",
+				r->iova, r->len);
+		ipr_files_unhold(d);
 		return -EXDEV;
 	}
 	return 0;
+}
+
+/**
+ * ipr_files_unhold() - give back what ipr_files_hold() held
+ * @d: a device; one that holds nothing is left alone
+ *
+ * Context: Process context; takes memfd_lock.
+ */
+void ipr_files_unhold(struct ipr_dev *d)
+{
+	unsigned int i;
+
+	if (!d->files)
+		return;
+	for (i = 0; i < d->ranges.nr; i++)
+		keepalive_memfd_unhold(d->files[i]);
+	kfree(d->files);
+	d->files = NULL;
 }
 
 static int did_reserve(struct intel_iommu *iommu, u16 *did)
@@ -353,16 +389,18 @@ int ipr_capture(struct pci_dev *pdev, struct ipr_dev **out)
 			ret);
 		goto free_dev;
 	}
-	ret = ranges_backed(pdev, &d->ranges) ?:
-	      ipr_pgtable_pages(d->ranges.r, d->ranges.nr, d->agaw,
-				cap_super_page_val(iommu->cap), &pages);
+	ret = ipr_files_hold(d, pdev);
 	if (ret)
 		goto free_ranges;
+	ret = ipr_pgtable_pages(d->ranges.r, d->ranges.nr, d->agaw,
+				cap_super_page_val(iommu->cap), &pages);
+	if (ret)
+		goto unhold_files;
 	d->tables.va = keepalive_pool_alloc((size_t)pages * IPR_PAGE_SIZE,
 					    &phys);
 	if (!d->tables.va) {
 		ret = -ENOSPC;
-		goto free_ranges;
+		goto unhold_files;
 	}
 	d->tables.phys = phys;
 	d->tables.pages = pages;
@@ -389,6 +427,8 @@ int ipr_capture(struct pci_dev *pdev, struct ipr_dev **out)
 
 free_tables:
 	keepalive_pool_free(d->tables.va, (size_t)pages * IPR_PAGE_SIZE);
+unhold_files:
+	ipr_files_unhold(d);
 free_ranges:
 	kfree(d->ranges.r);
 free_dev:
@@ -575,6 +615,7 @@ void ipr_free(struct ipr_dev *d)
 	if (d->tables.va)
 		keepalive_pool_free(d->tables.va,
 				    (size_t)d->tables.pages * IPR_PAGE_SIZE);
+	ipr_files_unhold(d);
 	kfree(d->ranges.r);
 	pci_dev_put(d->pdev);
 	kfree(d);

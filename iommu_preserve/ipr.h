@@ -58,6 +58,9 @@ struct ipr_unit {
  * @bus: its bus number
  * @devfn: its device and function
  * @ranges: what its tables map, sorted by IOVA
+ * @files: the preserved file behind each of @ranges, held
+ *	(keepalive_memfd_hold()) while the device is on ipr_devs, so that
+ *	none is destroyed or reused while its tables map it
  * @tables: pool pages of its second-level tables
  * @top: its top table
  * @agaw: address width of its tables
@@ -78,6 +81,7 @@ struct ipr_dev {
 	u32 segment;
 	u8 bus, devfn;
 	struct ipr_ranges ranges;
+	struct keepalive_memfd **files;
 	struct ipr_arena tables;
 	u64 top;
 	int agaw;
@@ -103,6 +107,8 @@ int ipr_verify(struct ipr_dev *d);
 int ipr_switch(struct ipr_dev *d);
 void ipr_release(struct ipr_dev *d);
 void ipr_free(struct ipr_dev *d);
+int ipr_files_hold(struct ipr_dev *d, struct pci_dev *pdev);
+void ipr_files_unhold(struct ipr_dev *d);
 int ipr_held_map_prepare(struct intel_iommu *iommu);
 int ipr_held_mark(struct intel_iommu *iommu, u8 bus, u8 devfn, bool held);
 int ipr_covered(struct ipr_dev *d);

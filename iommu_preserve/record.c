@@ -370,6 +370,9 @@ static void read_dev(const void *fdt, int node)
 	why = !d->unit || !d->unit->iommu ? "its unit was not adopted" :
 	      segment != d->unit->iommu->segment ? "its unit is on another PCI segment" :
 	      check_dev(fdt, node, d, &ce, did);
+	/* Its files can be neither destroyed nor reused while it is held. */
+	if (!why && ipr_files_hold(d, NULL))
+		why = "its files cannot be held";
 	if (why) {
 		pr_err("resume: %04x:%02x:%02x.%d: %s: not adopted\n", segment,
 		       bus, PCI_SLOT(devfn), PCI_FUNC(devfn), why);

@@ -312,8 +312,8 @@ static const char *read_vectors(const void *fdt, int node, struct irqp_dev *d)
 
 /*
  * Copy the preserved posted descriptor at @phys into @raw, if it lies
- * inside one of the record's "phys-ranges" pairs, inside the pool (which
- * is not in the direct map: memremap()).
+ * inside one of the record's "phys-ranges" pairs, inside the pool (mapped
+ * for the copy only, with memremap()).
  */
 static bool posted_desc(const void *fdt, int node, u64 phys,
 			u8 raw[KEEPALIVE_IRQ_PI_DESC_SIZE])

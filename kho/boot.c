@@ -95,20 +95,20 @@ static phys_addr_t __init pool_allocate(u64 size, phys_addr_t addr)
 	phys_addr_t phys;
 
 	if (addr)
-		return memblock_phys_alloc_range(size, PAGE_SIZE, addr,
-						 addr + size);
+		return memblock_phys_alloc_range(size, KEEPALIVE_POOL_ALIGN,
+						 addr, addr + size);
 	/* Keep it out of the DMA32 zone when there is memory above it. */
-	phys = memblock_phys_alloc_range(size, SZ_2M, SZ_4G,
+	phys = memblock_phys_alloc_range(size, KEEPALIVE_POOL_ALIGN, SZ_4G,
 					 MEMBLOCK_ALLOC_ANYWHERE);
 	if (!phys)
-		phys = memblock_phys_alloc_range(size, SZ_2M, SZ_16M,
-						 MEMBLOCK_ALLOC_ANYWHERE);
+		phys = memblock_phys_alloc_range(size, KEEPALIVE_POOL_ALIGN,
+						 SZ_16M, MEMBLOCK_ALLOC_ANYWHERE);
 	return phys;
 }
 
 static bool __init pool_take_over(phys_addr_t phys, u64 size)
 {
-	if (!size || !PAGE_ALIGNED(phys) || !PAGE_ALIGNED(size) ||
+	if (!size || !IS_ALIGNED(phys | size, KEEPALIVE_POOL_ALIGN) ||
 	    phys + size < phys) {
 		pr_err("inherited pool %pa+%#llx is malformed, ignored\n",
 		       &phys, size);
@@ -142,11 +142,12 @@ void __init keepalive_reserve_pool(void)
 			pr_info("keepalive.pool size ignored: the inherited pool is kept\n");
 		keepalive_pool_place.inherited = true;
 	} else {
-		size = PAGE_ALIGN(param_size);
+		size = ALIGN(param_size, KEEPALIVE_POOL_ALIGN);
 		if (!size)
 			return;
-		if (size <= KEEPALIVE_HDR_AREA) {
-			pr_err("pool of %llu bytes is too small\n", size);
+		if (!IS_ALIGNED(param_addr, KEEPALIVE_POOL_ALIGN)) {
+			pr_err("keepalive.pool=...@%pa: the address must be 2 MiB aligned\n",
+			       &param_addr);
 			return;
 		}
 		phys = pool_allocate(size, param_addr);

@@ -177,10 +177,14 @@ static int image_readable(const struct kimage *image, const char **why)
 }
 
 /**
- * keepalive_kexec_image_readable() - may STOP seal a handover?
+ * keepalive_kexec_image_readable() - can the loaded kernel receive it?
  * @why: out: why not
  *
- * Context: Process context; takes note_lock.
+ * Asked by STOP before it seals a handover, and by the kexec's reboot
+ * notifier before it carries one.
+ *
+ * Context: Process context (also the reboot notifier of a kexec, with
+ * kexec_mutex held); takes note_lock.
  * Return: 0 when no kernel is loaded for kexec yet, or the one loaded can
  * receive the handover; otherwise -ENOEXEC or -EPROTO, with *@why.
  */
@@ -190,25 +194,5 @@ int keepalive_kexec_image_readable(const char **why)
 
 	if (!image)
 		return 0;
-	return image_readable(image, why);
-}
-
-/**
- * keepalive_kexec_image_carries() - may the kexec under way carry it?
- * @why: out: why not
- *
- * Context: The reboot notifier of a kexec (kexec_mutex held); takes
- * note_lock.
- * Return: 0 when the image being kexec'd was loaded with
- * kexec_file_load() and its boot note matches; an errno otherwise.
- */
-int keepalive_kexec_image_carries(const char **why)
-{
-	const struct kimage *image = READ_ONCE(kexec_image);
-
-	if (!image) {
-		*why = "no kernel is loaded";
-		return -ENOEXEC;
-	}
 	return image_readable(image, why);
 }

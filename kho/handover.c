@@ -150,7 +150,7 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 	 * reserves the pool: any other would reuse the memory kept devices
 	 * write into. Their bus mastering then goes at shutdown.
 	 */
-	readable = file_loaded ? keepalive_kexec_image_carries(&why) : -ENOEXEC;
+	readable = file_loaded ? keepalive_kexec_image_readable(&why) : -ENOEXEC;
 	if (state == KEEPALIVE_STATE_STOP && !readable) {
 		WRITE_ONCE(ho.carrying, true);
 		pr_info("kexec from stop: carrying the handover image (generation %llu)\n",

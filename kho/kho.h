@@ -8,6 +8,7 @@
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/core.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 
 struct dentry;
 
@@ -114,7 +115,6 @@ void *keepalive_outgoing(phys_addr_t *phys);
 int keepalive_boot_note_check(const void *kernel, unsigned long len,
 			      const char **why);
 int keepalive_kexec_image_readable(const char **why);
-int keepalive_kexec_image_carries(const char **why);
 
 /* receive.c: the incoming image */
 void keepalive_handover_receive(void);
@@ -142,6 +142,13 @@ struct keepalive_pool_place {
 	u64 reserve_cycles;
 };
 
+/*
+ * The pool starts and ends on 2 MiB boundaries: its struct pages are added
+ * by memory hotplug's subsections (pool.c), and files of 2 MiB or more sit
+ * on 2 MiB boundaries inside it (memfd.c).
+ */
+#define KEEPALIVE_POOL_ALIGN	SZ_2M
+
 extern struct keepalive_pool_place keepalive_pool_place;
 u64 keepalive_pool_reserve_ns(void);
 
@@ -157,6 +164,9 @@ bool keepalive_pool_inherited(void);
 phys_addr_t keepalive_pool_phys(void);
 u64 keepalive_pool_size(void);
 void *keepalive_pool_va(phys_addr_t phys);
+struct page *keepalive_pool_page(phys_addr_t phys);
+unsigned long keepalive_pool_pinned(phys_addr_t phys, u64 size);
+bool keepalive_pool_unused(phys_addr_t phys, u64 size);
 int keepalive_pool_hold(phys_addr_t phys, u64 size);
 void keepalive_pool_usage(struct keepalive_pool_usage *u);
 

@@ -15,7 +15,24 @@
  * been closed and unmapped everywhere. The set of files is frozen from
  * PRE-STOP on: no file is created or destroyed until ABORT or the kexec.
  *
- * Lock order: keepalive_sm.lock -> memfd_lock.
+ * A device may reach a file's memory through an IOMMU mapping that
+ * outlives every descriptor and mmap() of it (vfio's type1 keeps its
+ * mappings until VFIO_IOMMU_UNMAP_DMA or the container's end). The file's
+ * pages are faulted into userspace as struct pages (pool.c), so such a
+ * mapping pins them, and:
+ * - destroying a file while any page of it is pinned fails with -EBUSY;
+ * - a file whose last user goes while pages of it are still pinned (it
+ *   was destroyed first, then mapped for DMA through a descriptor still
+ *   open) does not give its memory back: it waits on memfd_quarantine
+ *   until nothing but the pool references it, and is looked at again at
+ *   every create and destroy.
+ * Keepalive's own handover translation of a kept device holds the files
+ * it maps (keepalive_memfd_hold()): a held file cannot be destroyed
+ * either, and its memory stays until the hold goes, even when CONCLUDE
+ * drops the file first.
+ * Memory a device may still reach is never handed out again.
+ *
+ * Lock order: keepalive_sm.lock -> memfd_lock -> memfd_quarantine_lock.
  */
 #define pr_fmt(fmt) "keepalive: memfd: " fmt
 
@@ -38,8 +55,10 @@
 
 /**
  * struct keepalive_memfd - a preserved memory file
- * @ref: one for the registry, one per open file description
- * @list: in memfd_list while registered
+ * @ref: one for the registry, one per open file description, one per
+ *	hold
+ * @list: in memfd_list while registered, in memfd_quarantine after its
+ *	last user went while some of its pages were still pinned
  * @name: unique name
  * @token_hash: SHA-256 of the token
  * @length: bytes
@@ -47,6 +66,7 @@
  * @va: kernel address of it
  * @incoming: handed over by the previous kernel
  * @retrieved: an incoming file that its owner retrieved
+ * @holds: keepalive_memfd_hold()s not yet given back, under memfd_lock
  */
 struct keepalive_memfd {
 	struct kref ref;
@@ -58,6 +78,7 @@ struct keepalive_memfd {
 	void *va;
 	bool incoming;
 	bool retrieved;
+	unsigned int holds;
 };
 
 /* A file's node in the image: "file@<index>", any int index. */
@@ -69,13 +90,45 @@ struct keepalive_memfd {
 
 static DEFINE_MUTEX(memfd_lock);
 static LIST_HEAD(memfd_list);
+static DEFINE_MUTEX(memfd_quarantine_lock);
+static LIST_HEAD(memfd_quarantine);
+
+static void memfd_free(struct keepalive_memfd *mf)
+{
+	keepalive_pool_free(mf->va, mf->length);
+	kfree(mf);
+}
 
 static void memfd_release(struct kref *ref)
 {
 	struct keepalive_memfd *mf = container_of(ref, struct keepalive_memfd, ref);
 
-	keepalive_pool_free(mf->va, mf->length);
-	kfree(mf);
+	if (keepalive_pool_unused(mf->phys, mf->length)) {
+		memfd_free(mf);
+		return;
+	}
+	pr_warn("%s: %lu page(s) still pinned for DMA at its last close: its memory stays out of the pool until they are unpinned\n",
+		mf->name, keepalive_pool_pinned(mf->phys, mf->length));
+	mutex_lock(&memfd_quarantine_lock);
+	list_add_tail(&mf->list, &memfd_quarantine);
+	mutex_unlock(&memfd_quarantine_lock);
+}
+
+/* Give back the memory of quarantined files that nobody pins any more. */
+static void memfd_reap(void)
+{
+	struct keepalive_memfd *mf, *next;
+
+	mutex_lock(&memfd_quarantine_lock);
+	list_for_each_entry_safe(mf, next, &memfd_quarantine, list) {
+		if (!keepalive_pool_unused(mf->phys, mf->length))
+			continue;
+		pr_info("%s: unpinned, its memory goes back to the pool\n",
+			mf->name);
+		list_del(&mf->list);
+		memfd_free(mf);
+	}
+	mutex_unlock(&memfd_quarantine_lock);
 }
 
 static void memfd_put(struct keepalive_memfd *mf)
@@ -127,6 +180,27 @@ static loff_t memfd_llseek(struct file *file, loff_t offset, int whence)
 	return fixed_size_llseek(file, offset, whence, mf->length);
 }
 
+/*
+ * Each page is faulted in with a reference of its own, which the mapping
+ * holds until it is unmapped; whoever pins it (vfio's type1) holds a pin
+ * until it unpins. See the top of this file.
+ */
+static vm_fault_t memfd_fault(struct vm_fault *vmf)
+{
+	struct keepalive_memfd *mf = vmf->vma->vm_file->private_data;
+	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
+
+	if (off >= mf->length)
+		return VM_FAULT_SIGBUS;
+	vmf->page = keepalive_pool_page(mf->phys + off);
+	get_page(vmf->page);
+	return 0;
+}
+
+static const struct vm_operations_struct memfd_vm_ops = {
+	.fault = memfd_fault,
+};
+
 static int memfd_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct keepalive_memfd *mf = file->private_data;
@@ -139,9 +213,8 @@ static int memfd_mmap(struct file *file, struct vm_area_struct *vma)
 	if (off >= mf->length || size > mf->length - off)
 		return -EINVAL;
 	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
-	return remap_pfn_range(vma, vma->vm_start,
-			       PHYS_PFN(mf->phys + off), size,
-			       vma->vm_page_prot);
+	vma->vm_ops = &memfd_vm_ops;
+	return 0;
 }
 
 static long memfd_layout(struct file *file, void *arg)
@@ -157,7 +230,7 @@ static long memfd_layout(struct file *file, void *arg)
 	 * /proc/PID/pagemap), not for whoever was handed the file's fd.
 	 */
 	if (!capable(CAP_SYS_ADMIN)) {
-		pr_warn_ratelimited("memfd: layout of %s refused: it needs CAP_SYS_ADMIN\n",
+		pr_warn_ratelimited("layout of %s refused: it needs CAP_SYS_ADMIN\n",
 				    mf->name);
 		return -EPERM;
 	}
@@ -274,6 +347,7 @@ int keepalive_memfd_create(const struct keepalive_memfd_create *arg)
 
 	mutex_lock(&keepalive_sm.lock);
 	mutex_lock(&memfd_lock);
+	memfd_reap();
 	snprintf(what, sizeof(what), "create %s", mf->name);
 	ret = keepalive_freeze_check(what);
 	if (ret)
@@ -374,34 +448,54 @@ unlock:
  * keepalive_memfd_destroy() - remove a preserved memory file
  * @arg: the request, already copied in
  *
- * The memory is freed once the last descriptor and mapping are gone.
+ * The memory is freed once the last descriptor and mapping are gone, and
+ * no page of it is pinned.
  *
  * Context: Process context; takes keepalive_sm.lock and memfd_lock.
  * Return: 0;
  * -EINVAL for flags or a bad name;
  * -ENOENT when there is no such file;
  * -EPERM for a wrong token;
- * -EBUSY from PRE-STOP to the kexec.
+ * -EBUSY from PRE-STOP to the kexec, while a kept device's handover
+ * translation maps the file, or while any page of it is pinned (mapped for
+ * DMA by an IOMMU).
  */
 int keepalive_memfd_destroy(const struct keepalive_memfd_retrieve *arg)
 {
 	struct keepalive_memfd *mf;
 	char what[16 + KEEPALIVE_NAME_MAX];
+	unsigned long pinned;
 	int ret = 0;
 
 	if (arg->flags || check_name(arg->name))
 		return -EINVAL;
 	mutex_lock(&keepalive_sm.lock);
 	mutex_lock(&memfd_lock);
+	memfd_reap();
 	mf = memfd_lookup(arg, "destroy");
 	if (IS_ERR(mf)) {
 		ret = PTR_ERR(mf);
-	} else {
-		snprintf(what, sizeof(what), "destroy %s", mf->name);
-		ret = keepalive_freeze_check(what);
-		if (!ret)
-			memfd_unregister(mf);
+		goto unlock;
 	}
+	snprintf(what, sizeof(what), "destroy %s", mf->name);
+	ret = keepalive_freeze_check(what);
+	if (ret)
+		goto unlock;
+	if (mf->holds) {
+		pr_warn("destroy %s refused: a kept device's handover translation maps it\n",
+			mf->name);
+		ret = -EBUSY;
+		goto unlock;
+	}
+	pinned = keepalive_pool_pinned(mf->phys, mf->length);
+	if (pinned) {
+		pr_warn("destroy %s refused: %lu page(s) of it pinned for DMA; unmap them first\n",
+			mf->name, pinned);
+		ret = -EBUSY;
+		goto unlock;
+	}
+	memfd_unregister(mf);
+unlock:
 	mutex_unlock(&memfd_lock);
 	mutex_unlock(&keepalive_sm.lock);
 	return ret;
@@ -508,6 +602,57 @@ bool keepalive_memfd_backs(phys_addr_t phys, u64 len)
 			found = true;
 	mutex_unlock(&memfd_lock);
 	return found;
+}
+
+/**
+ * keepalive_memfd_hold() - hold the file that backs this memory
+ * @phys: physical address
+ * @len: bytes
+ *
+ * For the IOMMU participant, whose handover tables let a kept device
+ * reach a file's memory without any pin: while held, the file cannot be
+ * destroyed (-EBUSY), and its memory does not go back to the pool even
+ * when CONCLUDE drops the file.
+ *
+ * Context: Process context; takes memfd_lock.
+ * Return: the file, for keepalive_memfd_unhold(); NULL when
+ * [@phys, @phys + @len) is not inside one registered file.
+ */
+struct keepalive_memfd *keepalive_memfd_hold(phys_addr_t phys, u64 len)
+{
+	struct keepalive_memfd *mf, *found = NULL;
+
+	mutex_lock(&memfd_lock);
+	list_for_each_entry(mf, &memfd_list, list) {
+		if (phys >= mf->phys && len <= mf->length &&
+		    phys - mf->phys <= mf->length - len) {
+			found = mf;
+			kref_get(&mf->ref);
+			mf->holds++;
+			break;
+		}
+	}
+	mutex_unlock(&memfd_lock);
+	return found;
+}
+
+/**
+ * keepalive_memfd_unhold() - give back a keepalive_memfd_hold()
+ * @mf: what it returned; NULL does nothing
+ *
+ * The file's memory goes back to the pool if this was its last user.
+ *
+ * Context: Process context; takes memfd_lock.
+ */
+void keepalive_memfd_unhold(struct keepalive_memfd *mf)
+{
+	if (!mf)
+		return;
+	mutex_lock(&memfd_lock);
+	WARN_ON_ONCE(!mf->holds);
+	mf->holds--;
+	mutex_unlock(&memfd_lock);
+	memfd_put(mf);
 }
 
 /* Participant callbacks: all under keepalive_sm.lock. */

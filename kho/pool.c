@@ -8,12 +8,23 @@
  * to participants (page-table copies, preserved memory files).
  *
  * Where it is, and how it survives a kexec, is decided in early boot
- * (boot.c). The kernel reaches it through one memremap() mapping; userspace
- * through remap_pfn_range() of a preserved file only. Nothing relies on
- * struct pages for it: a kexec'd kernel has none there. The pool is an
- * exclusive iomem resource ("keepalive pool"), so that /dev/mem, whose
- * STRICT_DEVMEM check lets through reserved memory that is not exclusive,
- * can neither read nor write the handover image or the preserved files.
+ * (boot.c). It is not RAM to the page allocator, in either kernel: E820
+ * says reserved and memblock never had it. It gets struct pages here, as
+ * device memory (ZONE_DEVICE, MEMORY_DEVICE_GENERIC, memremap_pages()),
+ * and with them its kernel mapping. Each page has one reference, the
+ * pool's own, for the kernel's lifetime; it never reaches a page
+ * allocator. The pages are not PageReserved: a preserved file is mapped
+ * into userspace by faulting its pages in, so that whoever pins them for
+ * DMA (vfio's type1, with pin_user_pages()) holds a real pin, which it
+ * drops at unmap, and the file's owner can tell whether a device may
+ * still reach it (keepalive_pool_pinned()). A reserved page would be
+ * pinned but never unpinned by type1, and a VM_PFNMAP mapping not pinned
+ * at all.
+ *
+ * The pool is an exclusive iomem resource ("keepalive pool"), so that
+ * /dev/mem, whose STRICT_DEVMEM check lets through reserved memory that
+ * is not exclusive, can neither read nor write the handover image or the
+ * preserved files.
  *
  * In a kernel that received a handover, every range the incoming image
  * names ("phys-ranges") is held by the core from the moment the allocator
@@ -31,6 +42,7 @@
 #include <linux/log2.h>
 #include <linux/keepalive/boot.h>
 #include <linux/memblock.h>
+#include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
@@ -46,6 +58,7 @@
  * @size: bytes
  * @va: kernel mapping of the whole pool
  * @res: the pool's exclusive iomem resource
+ * @pgmap: its struct pages (ZONE_DEVICE)
  * @gen: allocator over everything but the header page
  * @lock: protects @objects (genalloc has its own locking)
  * @objects: allocations and claims currently live
@@ -55,6 +68,7 @@ struct keepalive_pool {
 	u64 size;
 	void *va;
 	struct resource *res;
+	struct dev_pagemap pgmap;
 	struct gen_pool *gen;
 	spinlock_t lock;	/* protects @objects */
 	unsigned long objects;
@@ -64,16 +78,49 @@ static struct keepalive_pool pool = {
 	.lock = __SPIN_LOCK_UNLOCKED(pool.lock),
 };
 
+/* Give the pool struct pages and a kernel mapping; see the top of file. */
+static int __init pool_map_pages(void)
+{
+	unsigned long pfn;
+	void *va;
+
+	pool.pgmap.type = MEMORY_DEVICE_GENERIC;
+	pool.pgmap.range.start = pool.phys;
+	pool.pgmap.range.end = pool.phys + pool.size - 1;
+	pool.pgmap.nr_range = 1;
+	va = memremap_pages(&pool.pgmap, NUMA_NO_NODE);
+	if (IS_ERR(va)) {
+		pr_err("pool: no struct pages for %#llx+%#llx: %pe\n",
+		       (u64)pool.phys, pool.size, va);
+		return PTR_ERR(va);
+	}
+	/*
+	 * ZONE_DEVICE pages start reserved, with one reference. Unreserved,
+	 * they are pinned and unpinned like RAM by get/pin_user_pages()
+	 * users that skip reserved pages (vfio's type1).
+	 */
+	for (pfn = PHYS_PFN(pool.phys); pfn < PHYS_PFN(pool.phys + pool.size);
+	     pfn++) {
+		ClearPageReserved(pfn_to_page(pfn));
+		if (!(pfn % (SZ_1G >> PAGE_SHIFT)))
+			cond_resched();
+	}
+	pool.va = va;
+	return 0;
+}
+
 /**
  * keepalive_pool_init() - set up the allocator over the reserved pool
  *
  * Context: Process context, boot, before any pool user.
  * Return: 0 (also without a pool); -EBUSY when its iomem range is claimed
- * already; -ENOMEM.
+ * already; -EINVAL when it is not on 2 MiB boundaries (struct pages are
+ * added by 2 MiB subsections); -ENOMEM, -ENXIO from memremap_pages().
  */
 int __init keepalive_pool_init(void)
 {
 	struct gen_pool *gen;
+	int ret;
 
 	pool.phys = keepalive_pool_place.phys;
 	pool.size = keepalive_pool_place.size;
@@ -87,12 +134,19 @@ int __init keepalive_pool_init(void)
 		       (u64)pool.phys, pool.size);
 		return -EBUSY;
 	}
-	pool.va = memremap(pool.phys, pool.size, MEMREMAP_WB);
-	if (!pool.va)
+	if (!IS_ALIGNED(pool.phys | pool.size, KEEPALIVE_POOL_ALIGN)) {
+		pr_err("pool: %#llx+%#llx is not on 2 MiB boundaries: no pool\n",
+		       (u64)pool.phys, pool.size);
+		ret = -EINVAL;
 		goto release_res;
+	}
+	ret = pool_map_pages();
+	if (ret)
+		goto release_res;
+	ret = -ENOMEM;
 	gen = gen_pool_create(PAGE_SHIFT, NUMA_NO_NODE);
 	if (!gen)
-		goto unmap_pool;
+		goto unmap_pages;
 	if (gen_pool_add_virt(gen, (unsigned long)pool.va + KEEPALIVE_HDR_AREA,
 			      pool.phys + KEEPALIVE_HDR_AREA,
 			      pool.size - KEEPALIVE_HDR_AREA, NUMA_NO_NODE))
@@ -102,13 +156,13 @@ int __init keepalive_pool_init(void)
 
 destroy_gen:
 	gen_pool_destroy(gen);
-unmap_pool:
-	memunmap(pool.va);
+unmap_pages:
+	memunmap_pages(&pool.pgmap);
 	pool.va = NULL;
 release_res:
 	release_mem_region(pool.phys, pool.size);
 	pool.res = NULL;
-	return -ENOMEM;
+	return ret;
 }
 
 /**
@@ -182,6 +236,66 @@ bool keepalive_pool_contains(phys_addr_t phys, u64 size)
 void *keepalive_pool_va(phys_addr_t phys)
 {
 	return pool.va + (phys - pool.phys);
+}
+
+/**
+ * keepalive_pool_page() - the struct page of a pool address
+ * @phys: an address inside the pool
+ *
+ * Context: Any context.
+ * Return: its page.
+ */
+struct page *keepalive_pool_page(phys_addr_t phys)
+{
+	return pfn_to_page(PHYS_PFN(phys));
+}
+
+/**
+ * keepalive_pool_pinned() - how many pages of a range are pinned
+ * @phys: page-aligned start, inside the pool
+ * @size: bytes
+ *
+ * A pinned page is one that pin_user_pages() took (vfio's type1 for an
+ * IOMMU mapping, O_DIRECT I/O in flight): a device may reach it. Like
+ * page_maybe_dma_pinned(), this may count a page mapped in very many
+ * places as pinned; never the other way round.
+ *
+ * Context: Process context (it walks every page of the range).
+ * Return: the number of pages that may be pinned.
+ */
+unsigned long keepalive_pool_pinned(phys_addr_t phys, u64 size)
+{
+	unsigned long n = 0;
+	u64 off;
+
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		n += page_maybe_dma_pinned(keepalive_pool_page(phys + off));
+		if (!(off % SZ_1G))
+			cond_resched();
+	}
+	return n;
+}
+
+/**
+ * keepalive_pool_unused() - does nothing but the pool reference a range?
+ * @phys: page-aligned start, inside the pool
+ * @size: bytes
+ *
+ * Context: Process context (it walks every page of the range).
+ * Return: true when no page of the range is mapped, pinned or otherwise
+ * referenced by anybody but the pool.
+ */
+bool keepalive_pool_unused(phys_addr_t phys, u64 size)
+{
+	u64 off;
+
+	for (off = 0; off < size; off += PAGE_SIZE) {
+		if (page_ref_count(keepalive_pool_page(phys + off)) != 1)
+			return false;
+		if (!(off % SZ_1G))
+			cond_resched();
+	}
+	return true;
 }
 
 /*

@@ -44,16 +44,21 @@ run() { # name, vmtest arguments...
 		{ echo "blackout: run $name failed, see $BUILD/vm/$name"; rc=1; }
 }
 
+# The awk rule both parsers below share: each stage's "bench-data: k=v ..."
+# line into d[stage, k].
+BENCH_DATA_AWK='
+	/^bench-data: / {
+		s = ""
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "stage") s = kv[2] }
+		for (i = 2; i <= NF; i++) { split($i, kv, "="); d[s, kv[1]] = kv[2] }
+	}
+'
+
 # The figures of one run, as "mode key=ms ...": raw TSC values of both
 # stages and the harness's "KT: TSC" report, made into milliseconds.
 figures() { # run name
-	awk '
+	awk "$BENCH_DATA_AWK"'
 		/^KT: TSC / { for (i = 3; i <= NF; i++) { split($i, kv, "="); t[kv[1]] = kv[2] } }
-		/^bench-data: / {
-			s = ""
-			for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "stage") s = kv[2] }
-			for (i = 2; i <= NF; i++) { split($i, kv, "="); d[s, kv[1]] = kv[2] }
-		}
 		function k1(x) { return d[1, x] / d[1, "khz"] }
 		function span2(a, b) { return (b - a) / d[2, "khz"] }
 		END {
@@ -212,12 +217,7 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 	SRUNS=${BENCH_SCALE_RUNS:-1}
 	points=("1 64" "2 64" "4 64" "8 64" "1 256" "1 1024" "1 4096")
 	sfig() { # run name
-		awk '
-			/^bench-data: / {
-				s = ""
-				for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "stage") s = kv[2] }
-				for (i = 2; i <= NF; i++) { split($i, kv, "="); d[s, kv[1]] = kv[2] }
-			}
+		awk "$BENCH_DATA_AWK"'
 			END {
 				if (!d[2, "khz"]) exit 1
 				k1 = d[1, "khz"]; k2 = d[2, "khz"]

@@ -364,9 +364,13 @@ if want safety; then
 	vm_pass safety_kdump --test safety_test --no-kunit --stages 2 \
 		-a kt_scenario=kdump
 	# A kept device opens only with its token; ABORT stops one nobody
-	# holds open; a mark blocked on user memory holds no lock.
+	# holds open; a mark blocked on user memory holds no lock; memory
+	# mapped for DMA is neither destroyed nor handed out again.
 	vm_pass safety_owner --test safety_test --no-kunit --stages 1 \
 		-a kt_scenario=owner
+	# No slot or bus reset under a kept device.
+	vm_pass safety_reset --test safety_test --no-kunit --stages 1 \
+		--root-ports -a kt_scenario=reset
 	# After the kexec, a container attached without the token gets
 	# nothing; a VMM that exits after its reclaim leaves nothing running.
 	vm_pass safety_attach --test safety_test --no-kunit --stages 2 \

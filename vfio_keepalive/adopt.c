@@ -448,9 +448,8 @@ static DECLARE_WORK(vka_release_work, vka_release_fn);
 void vka_conclude(void)
 {
 	struct pci_dev *reset[8];
-	unsigned int n, i;
 	struct vka_kept *k, *next;
-	int ret;
+	unsigned int n;
 
 	do {
 		n = 0;
@@ -473,14 +472,7 @@ void vka_conclude(void)
 			reset[n++] = pci_dev_get(k->pdev);
 		}
 		mutex_unlock(&vka_lock);
-		/* In D0 (the entry's runtime PM reference): reset it there. */
-		for (i = 0; i < n; i++) {
-			ret = pci_reset_function(reset[i]);
-			if (ret)
-				pci_warn(reset[i], "keepalive: reset failed (%d)\n",
-					 ret);
-			pci_dev_put(reset[i]);
-		}
+		vka_reset_put(reset, n);
 	} while (n == ARRAY_SIZE(reset));
 	queue_work(system_unbound_wq, &vka_release_work);
 }

@@ -58,9 +58,13 @@ static int count_dev(struct device *dev, void *data)
 	return 0;
 }
 
-/* Why @pdev cannot be kept, as an errno, with a rate-limited line; or 0. */
-static int vka_check_device(struct pci_dev *pdev)
+/*
+ * Why the device of @vdev cannot be kept, as an errno, with a rate-limited
+ * line; or 0.
+ */
+static int vka_check_device(struct vfio_pci_core_device *vdev)
 {
+	struct pci_dev *pdev = vdev->pdev;
 	struct iommu_group *group;
 	unsigned int n = 0;
 
@@ -82,6 +86,19 @@ static int vka_check_device(struct pci_dev *pdev)
 	iommu_group_put(group);
 	if (n != 1) {
 		dev_warn_ratelimited(&pdev->dev, "keepalive: its IOMMU group holds %u devices\n",
+				     n);
+		return -EXDEV;
+	}
+	/*
+	 * vfio-pci resets a slot or a bus for the whole set of its devices
+	 * that it spans (VFIO_DEVICE_PCI_HOT_RESET, or when the last of them
+	 * closes): a kept device must be alone in its set. A device bound
+	 * to vfio-pci later joins the set; keepalive_vfio_may_reset_set()
+	 * refuses those resets.
+	 */
+	n = READ_ONCE(vdev->vdev.dev_set->device_count);
+	if (n != 1) {
+		dev_warn_ratelimited(&pdev->dev, "keepalive: its reset scope (slot or bus) holds %u vfio devices\n",
 				     n);
 		return -EXDEV;
 	}
@@ -114,12 +131,13 @@ static bool vka_releasing(struct pci_dev *pdev)
 	return k && k->releasing;
 }
 
-static int vka_keep(struct pci_dev *pdev, const u8 *token)
+static int vka_keep(struct vfio_pci_core_device *vdev, const u8 *token)
 {
+	struct pci_dev *pdev = vdev->pdev;
 	struct vka_kept *k;
 	int ret;
 
-	ret = vka_check_device(pdev);
+	ret = vka_check_device(vdev);
 	if (ret)
 		return ret;
 	k = vka_find(pdev);
@@ -196,8 +214,7 @@ void vka_unkeep_all(void)
 {
 	struct vka_kept *k, *next;
 	struct pci_dev *stopped[8];
-	unsigned int n = 0, i;
-	int ret;
+	unsigned int n = 0;
 
 again:
 	mutex_lock(&vka_lock);
@@ -216,15 +233,35 @@ again:
 	}
 	mutex_unlock(&vka_lock);
 	/* Quiet now: reset without vka_lock (pci_reset_function() locks). */
-	for (i = 0; i < n; i++) {
-		ret = pci_reset_function(stopped[i]);
-		if (ret)
-			pci_warn(stopped[i], "keepalive: reset failed (%d)\n", ret);
-		pci_dev_put(stopped[i]);
-	}
+	vka_reset_put(stopped, n);
 	if (n == ARRAY_SIZE(stopped)) {
 		n = 0;
 		goto again;
+	}
+}
+
+/**
+ * vka_reset_put() - reset stopped devices, and drop their references
+ * @pdevs: devices whose bus mastering is off, each with a reference
+ * @n: how many
+ *
+ * For ABORT and CONCLUDE, which collect under vka_lock what they stop and
+ * reset it after dropping the lock (pci_reset_function() takes the device
+ * lock). Each is in D0: its entry held a runtime PM reference.
+ *
+ * Context: Process context; vka_lock not held.
+ */
+void vka_reset_put(struct pci_dev **pdevs, unsigned int n)
+{
+	unsigned int i;
+	int ret;
+
+	lockdep_assert_not_held(&vka_lock);
+	for (i = 0; i < n; i++) {
+		ret = pci_reset_function(pdevs[i]);
+		if (ret)
+			pci_warn(pdevs[i], "keepalive: reset failed (%d)\n", ret);
+		pci_dev_put(pdevs[i]);
 	}
 }
 
@@ -286,6 +323,32 @@ int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token)
 unlock:
 	mutex_unlock(&vka_lock);
 	return ret;
+}
+
+/**
+ * keepalive_vfio_may_reset_set() - may a slot or bus reset reach a device?
+ * @pdev: a device of the vfio dev_set that vfio-pci is about to reset
+ *
+ * For vfio-pci's VFIO_DEVICE_PCI_HOT_RESET and for the reset it tries
+ * when the last device of a set closes: either would stop a kept device's
+ * queues under its VMM, in this kernel or, adopted, in the next. Its VMM
+ * unmarks it first if it wants the reset.
+ *
+ * Context: Process context, under the dev_set's lock; takes vka_lock.
+ * Return: 0; -EBUSY when @pdev is kept (marked, adopted or being
+ * released), with a rate-limited line.
+ */
+int keepalive_vfio_may_reset_set(struct pci_dev *pdev)
+{
+	bool kept;
+
+	mutex_lock(&vka_lock);
+	kept = vka_find(pdev);
+	mutex_unlock(&vka_lock);
+	if (!kept)
+		return 0;
+	dev_warn_ratelimited(&pdev->dev, "keepalive: slot or bus reset refused: the device is kept alive for kexec\n");
+	return -EBUSY;
 }
 
 /**
@@ -476,7 +539,8 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
  * -EPERM when a marked device is marked again or unmarked with another
  * token than the one it was marked with;
  * -EOPNOTSUPP for a device that cannot be kept;
- * -EXDEV when its IOMMU group holds other devices;
+ * -EXDEV when its IOMMU group, or the slot or bus a reset of it would
+ * reset (its vfio dev_set), holds other devices;
  * -ENOMEM.
  */
 int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
@@ -535,7 +599,7 @@ int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 		/* Opened as CONCLUDE began to release it: its work owns it. */
 		ret = -EBUSY;
 	} else if (ka.flags & VFIO_KEEPALIVE_KEEP) {
-		ret = vka_keep(vdev->pdev, ka.token);
+		ret = vka_keep(vdev, ka.token);
 	} else {
 		ret = vka_unkeep(vdev->pdev, ka.token);
 	}

@@ -5,7 +5,8 @@
  * Lock order (outermost first):
  *   keepalive_sm.lock (participant callbacks) -> vka_lock
  *   vfio_group.device_lock (vfio-pci's match) -> vka_lock
- *   vfio_device_set.lock (vfio-pci's open and close) -> vka_lock
+ *   vfio_device_set.lock (vfio-pci's open and close, its slot or bus
+ *     resets) -> vka_lock
  * vka_lock is never held while taking a device lock, calling into the
  * driver core or copying user memory: ABORT and CONCLUDE collect what they
  * reset under vka_lock and reset it after dropping the lock, and
@@ -95,6 +96,7 @@ extern struct list_head vka_kept_list;
 struct vka_kept *vka_find(struct pci_dev *pdev);
 void vka_drop(struct vka_kept *k);
 void vka_unkeep_all(void);
+void vka_reset_put(struct pci_dev **pdevs, unsigned int n);
 
 int vka_record_write(void *fdt, int parent, int index,
 		     const struct vka_record *r);

@@ -193,6 +193,9 @@ void keepalive_pool_free(void *addr, size_t size);
 void *keepalive_pool_claim(phys_addr_t phys, size_t size);
 bool keepalive_pool_contains(phys_addr_t phys, u64 size);
 bool keepalive_memfd_backs(phys_addr_t phys, u64 len);
+struct keepalive_memfd;
+struct keepalive_memfd *keepalive_memfd_hold(phys_addr_t phys, u64 len);
+void keepalive_memfd_unhold(struct keepalive_memfd *mf);
 
 #endif /* CONFIG_KEEPALIVE */
 

@@ -4,15 +4,17 @@
  *
  * They run against the real pool, so the kernel must be booted with one
  * (keepalive.pool=64M); without it every test is skipped. Covered: the
- * pool's geometry, allocations (page aligned, zeroed, inside the pool,
- * disjoint, accounted in the usage), exhaustion, fragmentation, claims of
- * free, busy, partly busy and invalid ranges, and the edge cases of
+ * pool's geometry, its struct pages (mapping, references, pins),
+ * allocations (page aligned, zeroed, inside the pool, disjoint, accounted
+ * in the usage), exhaustion, fragmentation, claims of free, busy, partly
+ * busy and invalid ranges, and the edge cases of
  * keepalive_pool_contains(). Every allocation and claim is tracked and
  * freed by the exit hook, which checks that the pool's usage is back where
  * the test found it.
  */
 #include <kunit/test.h>
 #include <linux/err.h>
+#include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
 #include <linux/sizes.h>
@@ -178,8 +180,8 @@ static void pool_geometry_test(struct kunit *test)
 	phys_addr_t phys = keepalive_pool_phys();
 	u64 size = keepalive_pool_size();
 
-	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(phys));
-	KUNIT_EXPECT_TRUE(test, PAGE_ALIGNED(size));
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(phys, KEEPALIVE_POOL_ALIGN));
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED(size, KEEPALIVE_POOL_ALIGN));
 	KUNIT_EXPECT_GT(test, size, (u64)KEEPALIVE_HDR_AREA);
 	KUNIT_EXPECT_EQ(test, ctx->base.size, size);
 	/* The header page is always in use */
@@ -187,6 +189,48 @@ static void pool_geometry_test(struct kunit *test)
 	KUNIT_EXPECT_LE(test, ctx->base.used, size);
 	KUNIT_EXPECT_PTR_EQ(test, keepalive_pool_va(phys) + KEEPALIVE_HDR_AREA,
 			    keepalive_pool_va(phys + KEEPALIVE_HDR_AREA));
+}
+
+/*
+ * The pool's struct pages: its kernel mapping, one reference each (the
+ * pool's), not reserved; a reference or a pin is seen by
+ * keepalive_pool_unused() and keepalive_pool_pinned().
+ */
+static void pool_pages_test(struct kunit *test)
+{
+	phys_addr_t phys = keepalive_pool_phys(), p;
+	struct page *page;
+	void *va;
+
+	page = keepalive_pool_page(phys);
+	KUNIT_EXPECT_EQ(test, page_to_phys(page), phys);
+	KUNIT_EXPECT_PTR_EQ(test, page_address(page), keepalive_pool_va(phys));
+	page = keepalive_pool_page(phys + keepalive_pool_size() - PAGE_SIZE);
+	KUNIT_EXPECT_PTR_EQ(test, page_address(page),
+			    keepalive_pool_va(phys + keepalive_pool_size() -
+					      PAGE_SIZE));
+
+	va = pool_alloc(test, 2 * PAGE_SIZE, &p);
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	page = keepalive_pool_page(p + PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, PageReserved(page));
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_TRUE(test, keepalive_pool_unused(p, 2 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, 2 * PAGE_SIZE), 0UL);
+
+	/* A reference (a mapping, a GUP) is a use, not a pin. */
+	get_page(page);
+	KUNIT_EXPECT_FALSE(test, keepalive_pool_unused(p, 2 * PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, keepalive_pool_unused(p, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, 2 * PAGE_SIZE), 0UL);
+	/* A pin, as pin_user_pages() takes it on a small page. */
+	page_ref_add(page, GUP_PIN_COUNTING_BIAS);
+	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, 2 * PAGE_SIZE), 1UL);
+	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, PAGE_SIZE), 0UL);
+	page_ref_sub(page, GUP_PIN_COUNTING_BIAS);
+	put_page(page);
+	KUNIT_EXPECT_TRUE(test, keepalive_pool_unused(p, 2 * PAGE_SIZE));
+	pool_free(test, va);
 }
 
 static void pool_alloc_test(struct kunit *test)
@@ -564,6 +608,7 @@ static void pool_contains_test(struct kunit *test)
 
 static struct kunit_case keepalive_pool_test_cases[] = {
 	KUNIT_CASE(pool_geometry_test),
+	KUNIT_CASE(pool_pages_test),
 	KUNIT_CASE(pool_alloc_test),
 	KUNIT_CASE(pool_alloc_zeroes_test),
 	KUNIT_CASE(pool_alloc_disjoint_test),

@@ -33,6 +33,7 @@ bool keepalive_vfio_opening(struct pci_dev *pdev);
 bool keepalive_vfio_closing(struct pci_dev *pdev);
 int keepalive_vfio_walk_kept(keepalive_pci_fn fn, void *data);
 int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token);
+int keepalive_vfio_may_reset_set(struct pci_dev *pdev);
 void keepalive_pci_adopt(struct pci_dev *pdev);
 bool keepalive_pci_keep_master(struct pci_dev *pdev);
 #else
@@ -55,6 +56,11 @@ static inline bool keepalive_vfio_closing(struct pci_dev *pdev)
 
 static inline int keepalive_vfio_match(struct pci_dev *pdev,
 				       const uuid_t *token)
+{
+	return 0;
+}
+
+static inline int keepalive_vfio_may_reset_set(struct pci_dev *pdev)
 {
 	return 0;
 }

@@ -102,18 +102,26 @@ static double tsc_khz(void)
 	return 0;
 }
 
-/* Seconds since boot of the first kernel log line containing @what. */
-static double klog_time(const char *what)
+/* Seconds since boot of the line of @klog that @hit points into. */
+static double klog_line_time(const char *klog, const char *hit)
 {
-	const char *klog = kt_klog(), *p = strstr(klog, what), *l;
+	const char *l;
 	double t;
 
-	if (!p)
+	if (!hit)
 		return -1;
-	for (l = p; l > klog && l[-1] != '\n'; l--)
+	for (l = hit; l > klog && l[-1] != '\n'; l--)
 		;
 	return sscanf(l, "<%*d>[%lf]", &t) == 1 ||
 	       sscanf(l, "[%lf]", &t) == 1 ? t : -1;
+}
+
+/* Seconds since boot of the first kernel log line containing @what. */
+static double klog_time(const char *what)
+{
+	const char *klog = kt_klog();
+
+	return klog_line_time(klog, strstr(klog, what));
 }
 
 /* The TSC at kernel entry, estimated from CLOCK_MONOTONIC. */
@@ -327,17 +335,11 @@ static unsigned long long klog_num(const char *what)
 /* Seconds since boot of the last kernel log line containing @what. */
 static double klog_time_last(const char *what)
 {
-	const char *klog = kt_klog(), *p = klog, *hit = NULL, *l;
-	double t;
+	const char *klog = kt_klog(), *p = klog, *hit = NULL;
 
 	while ((p = strstr(p, what)))
 		hit = p++;
-	if (!hit)
-		return -1;
-	for (l = hit; l > klog && l[-1] != '\n'; l--)
-		;
-	return sscanf(l, "<%*d>[%lf]", &t) == 1 ||
-	       sscanf(l, "[%lf]", &t) == 1 ? t : -1;
+	return klog_line_time(klog, hit);
 }
 
 static uint8_t scale_token[KEEPALIVE_TOKEN_SIZE] = { 0x5c };
