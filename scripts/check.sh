@@ -377,6 +377,10 @@ if want safety; then
 		-a kt_scenario=attach
 	vm_pass safety_vmmdies --test safety_test --no-kunit --stages 2 \
 		-a kt_scenario=vmmdies
+	# An open without the token racing CONCLUDE never gets the device,
+	# and CONCLUDE never waits on it.
+	vm_pass safety_conclude --test safety_test --no-kunit --stages 2 \
+		-a kt_scenario=conclude
 	# Only a kernel whose boot note reads the handover may be loaded
 	# once one is sealed, and STOP is refused while another is loaded.
 	vm_pass safety_nextkernel --test safety_test --no-kunit --stages 1 \

@@ -51,6 +51,11 @@
  *         (EPROTO), and the controller runs on, the preserved file
  *         intact. With such a kernel loaded first, STOP is refused. The
  *         real kernel loads, and STOP goes through.
+ * conclude Two kernels: nobody reclaims the controller, and an intruder
+ *         without the token tries to open it again and again, from before
+ *         CONCLUDE until it is released: every open is refused (EPERM,
+ *         then EBUSY while it is reset and released), and CONCLUDE does
+ *         not wait on the intruder.
  * vmmdies Two kernels: the VMM reclaims the controller with its token,
  *         POST-RESUME switches it to the VMM's domain, and the VMM exits
  *         before CONCLUDE: its close stops the controller at once (its
@@ -209,8 +214,9 @@ TEST(kept_to_stop)
 	struct vmm v;
 	int kadev;
 
-	if ((!is("attach") && !is("vmmdies")) || kt_stage() != 1)
-		SKIP(return, "scenarios attach and vmmdies, stage 1 only");
+	if ((!is("attach") && !is("vmmdies") && !is("conclude")) ||
+	    kt_stage() != 1)
+		SKIP(return, "scenarios attach, vmmdies and conclude, stage 1 only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
 	keep_to_stop(_metadata, kadev, &v);
@@ -520,7 +526,12 @@ static void *mark_thread(void *p)
 }
 
 /* Walk PREPARE and PRE-STOP in a child; its exit status, or -ETIMEDOUT. */
-static int walk_in_child(int kadev, int timeout_s)
+/*
+ * Transitions @ev[0..@n) in a child, which must be done in @timeout_s:
+ * 0, 1 when one failed, -ETIMEDOUT when they hung.
+ */
+static int walk_in_child(int kadev, const enum keepalive_event *ev, int n,
+			 int timeout_s)
 {
 	int status, i;
 	pid_t pid;
@@ -528,9 +539,12 @@ static int walk_in_child(int kadev, int timeout_s)
 	pid = fork();
 	if (pid < 0)
 		return -errno;
-	if (!pid)
-		_exit(ka_transition(kadev, KEEPALIVE_EV_PREPARE, NULL) ||
-		      ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, NULL));
+	if (!pid) {
+		for (i = 0; i < n; i++)
+			if (ka_transition(kadev, ev[i], NULL))
+				_exit(1);
+		_exit(0);
+	}
 	for (i = 0; i < timeout_s * 10; i++) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -EINTR;
@@ -583,7 +597,8 @@ TEST(owner_userfaultfd_holds_no_lock)
 	pfd.events = POLLIN;
 	ASSERT_EQ(1, poll(&pfd, 1, 5000));
 
-	walked = walk_in_child(kadev, 10);
+	walked = walk_in_child(kadev, (const enum keepalive_event[]){
+				KEEPALIVE_EV_PREPARE, KEEPALIVE_EV_PRE_STOP }, 2, 10);
 
 	/* Serve the fault: the mark goes on, and finds the set frozen. */
 	src = mmap(NULL, page, PROT_READ | PROT_WRITE,
@@ -659,6 +674,85 @@ TEST(attach_without_token)
 	ASSERT_NE(NULL, strstr(kt_klog(), "nobody reclaimed it: reset and released"));
 	ASSERT_FALSE(master_on(v.bdf));
 	vmm_exit(&v);
+	close(kadev);
+}
+
+/*
+ * The intruder of scenario conclude: tokenless opens of @bdf through
+ * @group every 2 ms for @seconds, or until one fails for another reason
+ * than the device being kept (EPERM) or released (EBUSY). A byte on @tell
+ * after the first attempt. Exits 1, after holding it as a VMM would, if
+ * an open ever succeeded.
+ */
+static void intrude(int group, const char *bdf, int tell, int seconds)
+{
+	int i, dev;
+
+	for (i = 0; i < seconds * 500; i++) {
+		dev = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+		if (dev >= 0) {
+			sleep(5);
+			_exit(1);
+		}
+		if (!i && write(tell, "x", 1) != 1)
+			_exit(2);
+		if (errno != EPERM && errno != EBUSY)
+			break;
+		usleep(2000);
+	}
+	_exit(0);
+}
+
+/* conclude, stage 2: no tokenless open gets in while CONCLUDE releases. */
+TEST(conclude_race)
+{
+	struct vfio_group_status st = { .argsz = sizeof(st) };
+	int kadev, container, group, tell[2], status;
+	char grp[16], path[40], bdf[32], drv[32];
+	pid_t pid;
+	char c;
+
+	if (!is("conclude") || kt_stage() != 2)
+		SKIP(return, "scenario conclude, stage 2 only");
+	ASSERT_NE(NULL, strstr(kt_klog(), "keepalive: adopted"));
+	ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, 0, bdf, sizeof(bdf)));
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_POST_RESUME, NULL));
+
+	ASSERT_EQ(0, kt_pci_link(bdf, "iommu_group", grp, sizeof(grp)));
+	snprintf(path, sizeof(path), "/dev/vfio/%s", grp);
+	container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, container);
+	group = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, group);
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_GET_STATUS, &st));
+	ASSERT_EQ(0, ioctl(group, VFIO_GROUP_SET_CONTAINER, &container));
+	ASSERT_EQ(0, ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU));
+	ASSERT_EQ(0, pipe(tell));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		intrude(group, bdf, tell[1], 10);
+	close(group);
+	close(container);
+	ASSERT_EQ(1, read(tell[0], &c, 1));
+
+	/* CONCLUDE releases it while the intruder is at it, and never waits. */
+	ASSERT_EQ(0, walk_in_child(kadev, (const enum keepalive_event[]){
+					KEEPALIVE_EV_CONCLUDE }, 1, 4))
+		TH_LOG("CONCLUDE hung behind an open");
+	ASSERT_NE(NULL, strstr(kt_klog(), "nobody reclaimed it: reset and released"));
+	ASSERT_FALSE(master_on(bdf));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("an open without the token got the device");
+	/* Released: vfio-pci let it go. */
+	ASSERT_TRUE(kt_pci_link(bdf, "driver", drv, sizeof(drv)) ||
+		    strcmp(drv, "vfio-pci"));
+	close(tell[0]);
+	close(tell[1]);
 	close(kadev);
 }
 
