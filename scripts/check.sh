@@ -385,6 +385,17 @@ if want safety; then
 	# once one is sealed, and STOP is refused while another is loaded.
 	vm_pass safety_nextkernel --test safety_test --no-kunit --stages 1 \
 		-a kt_scenario=nextkernel
+	# A kernel built without keepalive from this tree: loading it over a
+	# sealed handover is refused; booted after ABORT, it leaves the pool
+	# and a preserved file alone.
+	echo "== plainkernel: building a kernel without keepalive"
+	if plain=$(bash "$REPO/scripts/plainkernel.sh" 2>"$REPO/build/plainkernel.log"); then
+		vm_pass safety_plainkernel --test safety_test --no-kunit \
+			--stages 2 -f "$plain" -a kt_scenario=plainkernel
+	else
+		echo "   the kernel without keepalive did not build: build/plainkernel.log"
+		tally safety_plainkernel "0 passed, 1 failed"
+	fi
 fi
 
 if want resume_sweep; then

@@ -56,6 +56,15 @@
  *         CONCLUDE until it is released: every open is refused (EPERM,
  *         then EBUSY while it is reset and released), and CONCLUDE does
  *         not wait on the intruder.
+ * plainkernel Two kernels, the second built without keepalive from the
+ *         same tree (scripts/plainkernel.sh, given as /ka/user/bzImage):
+ *         with a controller kept and STOP reached, kexec_file_load()
+ *         refuses that kernel (ENOEXEC: it has no boot note) and the
+ *         controller runs on; ABORT stops it; the harness then kexecs
+ *         into that kernel from RUNNING. There the pool is still reserved
+ *         in the E820 map, a preserved file's bytes (read through
+ *         /dev/mem, which that kernel does not fence) are unchanged, and
+ *         the controller was not kept.
  * vmmdies Two kernels: the VMM reclaims the controller with its token,
  *         POST-RESUME switches it to the VMM's domain, and the VMM exits
  *         before CONCLUDE: its close stops the controller at once (its
@@ -98,10 +107,9 @@ static unsigned long long read_pool_phys(void)
 	       0 : strtoull(val, NULL, 0);
 }
 
-/* 0 when /dev/mem gave @len bytes at @phys, or -errno. */
-static int devmem_read(unsigned long long phys, size_t len)
+/* 0 when /dev/mem gave @len bytes at @phys into @buf, or -errno. */
+static int devmem_read_buf(unsigned long long phys, void *buf, size_t len)
 {
-	char buf[4096];
 	ssize_t n;
 	int fd, err;
 
@@ -112,6 +120,14 @@ static int devmem_read(unsigned long long phys, size_t len)
 	err = errno;
 	close(fd);
 	return n == (ssize_t)len ? 0 : n < 0 ? -err : -EIO;
+}
+
+/* 0 when /dev/mem gave @len (at most a page) bytes at @phys, or -errno. */
+static int devmem_read(unsigned long long phys, size_t len)
+{
+	char buf[4096];
+
+	return devmem_read_buf(phys, buf, len);
 }
 
 static int devmem_map(unsigned long long phys)
@@ -895,6 +911,124 @@ TEST(nextkernel_must_read_the_handover)
 	ASSERT_EQ(0, ka_memfd_destroy(kadev, "guarded", token));
 	ASSERT_EQ(0, destroy_files(kadev, &v));
 	close(kadev);
+}
+
+#define PLAIN_KERNEL	"/ka/user/bzImage"
+
+/* The harness boots @path next ($KT_RUN/next-kernel, vm/init). */
+static int next_kernel(const char *path)
+{
+	const char *run = getenv("KT_RUN");
+	char name[256];
+	FILE *f;
+
+	snprintf(name, sizeof(name), "%s/next-kernel", run ? run : "/tmp");
+	f = fopen(name, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "%s\n", path);
+	return fclose(f) ? -errno : 0;
+}
+
+/*
+ * Is [@phys, @phys + @size) inside one top-level "Reserved" range of
+ * /proc/iomem (the E820 map)? 1, 0, or -errno.
+ */
+static int iomem_reserved(unsigned long long phys, unsigned long long size)
+{
+	unsigned long long a, b;
+	char line[256], name[128];
+	int found = 0;
+	FILE *f;
+
+	f = fopen("/proc/iomem", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == ' ')
+			continue;
+		if (sscanf(line, "%llx-%llx : %127[^\n]", &a, &b, name) == 3 &&
+		    a <= phys && b + 1 >= phys + size && !strcmp(name, "Reserved"))
+			found = 1;
+	}
+	fclose(f);
+	return found;
+}
+
+/* plainkernel, stage 1: refused while sealed; booted after ABORT. */
+TEST(plainkernel_refused_then_booted)
+{
+	uint8_t token[KEEPALIVE_TOKEN_SIZE] = { 0x78 };
+	uint64_t sum, phys, len;
+	char words[200];
+	uint8_t *p;
+	struct vmm v;
+	int kadev, fd;
+
+	if (!is("plainkernel") || kt_stage() != 1)
+		SKIP(return, "scenario plainkernel, stage 1 only");
+	ASSERT_EQ(0, access(PLAIN_KERNEL, R_OK))
+		TH_LOG("no kernel built without keepalive at %s", PLAIN_KERNEL);
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	fd = ka_memfd_create(kadev, "guarded", 1 << 20, token);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ka_memfd_phys(fd, &phys, &len));
+	p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ka_pattern(p, 1 << 20, 98);
+	sum = ka_checksum(p, 1 << 20);
+	keep_to_stop(_metadata, kadev, &v);
+
+	ASSERT_EQ(-ENOEXEC, kexec_load_file(PLAIN_KERNEL))
+		TH_LOG("a kernel built without keepalive was loaded over a sealed handover");
+	ASSERT_NE(NULL, strstr(kt_klog(), "kexec: loading refused"));
+	ASSERT_TRUE(master_on(v.bdf));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_ABORT, NULL));
+	ASSERT_FALSE(master_on(v.bdf));
+	ASSERT_EQ(sum, ka_checksum(p, 1 << 20));
+
+	/* Booted from RUNNING, it must leave the pool alone. */
+	snprintf(words, sizeof(words),
+		 "kt_file=%#llx kt_sum=%#llx kt_pool=%#llx kt_pool_size=%#llx",
+		 (unsigned long long)phys, (unsigned long long)sum,
+		 read_pool_phys(), (unsigned long long)ka_sysfs_num("pool_size"));
+	ASSERT_EQ(0, kt_cmdline_append(words));
+	ASSERT_EQ(0, next_kernel(PLAIN_KERNEL));
+	munmap(p, 1 << 20);
+	close(fd);
+	close(kadev);
+}
+
+/* plainkernel, stage 2: a kernel without keepalive, the pool untouched. */
+TEST(plainkernel_leaves_the_pool)
+{
+	unsigned long long pool, pool_size, file, sum;
+	char bdf[32], drv[32];
+	uint8_t *buf;
+
+	if (!is("plainkernel") || kt_stage() != 2)
+		SKIP(return, "scenario plainkernel, stage 2 only");
+	ASSERT_NE(0, access("/sys/kernel/keepalive", F_OK))
+		TH_LOG("the second kernel has keepalive");
+	pool = kt_cmdline_num("kt_pool", 0);
+	pool_size = kt_cmdline_num("kt_pool_size", 0);
+	file = kt_cmdline_num("kt_file", 0);
+	sum = kt_cmdline_num("kt_sum", 0);
+	ASSERT_NE(0, pool);
+	ASSERT_EQ(1, iomem_reserved(pool, pool_size))
+		TH_LOG("the pool is not reserved in this kernel's E820 map");
+	buf = malloc(1 << 20);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, devmem_read_buf(file, buf, 1 << 20));
+	ASSERT_EQ(sum, ka_checksum(buf, 1 << 20))
+		TH_LOG("the preserved file changed under a kernel without keepalive");
+	free(buf);
+	/* Stopped and reset at ABORT: its host driver has it, from scratch. */
+	ASSERT_EQ(NULL, strstr(kt_klog(), "keepalive: adopted"));
+	ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, 0, bdf, sizeof(bdf)));
+	ASSERT_EQ(0, kt_pci_link(bdf, "driver", drv, sizeof(drv)));
+	ASSERT_STREQ("nvme", drv);
 }
 
 TEST_HARNESS_MAIN
