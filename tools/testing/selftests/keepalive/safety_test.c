@@ -686,9 +686,13 @@ TEST(attach_without_token)
 	close(group);
 	close(container);
 
+	/*
+	 * Reset under CONCLUDE. Bus mastering is not looked at afterwards:
+	 * the release work may already have given the controller to nvme,
+	 * whose reset work turns it on again.
+	 */
 	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_CONCLUDE, NULL));
 	ASSERT_NE(NULL, strstr(kt_klog(), "nobody reclaimed it: reset and released"));
-	ASSERT_FALSE(master_on(v.bdf));
 	vmm_exit(&v);
 	close(kadev);
 }
@@ -758,8 +762,12 @@ TEST(conclude_race)
 	ASSERT_EQ(0, walk_in_child(kadev, (const enum keepalive_event[]){
 					KEEPALIVE_EV_CONCLUDE }, 1, 4))
 		TH_LOG("CONCLUDE hung behind an open");
+	/*
+	 * Reset under CONCLUDE; bus mastering is not looked at: the release
+	 * work may already have given the controller to nvme, which turns
+	 * it on again.
+	 */
 	ASSERT_NE(NULL, strstr(kt_klog(), "nobody reclaimed it: reset and released"));
-	ASSERT_FALSE(master_on(bdf));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status))
@@ -793,7 +801,7 @@ TEST(vmm_dies_after_reclaim)
 	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_CONCLUDE, &t));
 	ASSERT_EQ(NULL, strstr(kt_klog(), "handed over to its VMM"))
 		TH_LOG("handed over to a VMM that is gone");
-	ASSERT_FALSE(master_on(v.bdf));
+	/* Released to nvme now, maybe already a bus master again: not looked at. */
 	close(kadev);
 }
 
