@@ -154,13 +154,17 @@ int ka_memfd_list(int dev, struct keepalive_memfd_info *info, unsigned int nr)
 
 int ka_pool_reserved_in_iomem(void)
 {
-	unsigned long long phys, end, a, b;
+	return ka_iomem_reserved(ka_sysfs_num("pool_phys"),
+				 ka_sysfs_num("pool_size"));
+}
+
+int ka_iomem_reserved(unsigned long long phys, unsigned long long size)
+{
+	unsigned long long end = phys + size, a, b;
 	char line[256], name[128];
 	int found = 0;
 	FILE *f;
 
-	phys = ka_sysfs_num("pool_phys");
-	end = phys + ka_sysfs_num("pool_size");
 	f = fopen("/proc/iomem", "r");
 	if (!f)
 		return -errno;

@@ -60,6 +60,11 @@ int ka_memfd_list(int dev, struct keepalive_memfd_info *info, unsigned int nr);
 
 /* 1 when /proc/iomem shows the whole pool inside one "Reserved" range. */
 int ka_pool_reserved_in_iomem(void);
+/*
+ * 1 when [@phys, @phys + @size) lies inside one top-level "Reserved" range
+ * of /proc/iomem (the E820 map), 0 when not, -errno. Needs no keepalive.
+ */
+int ka_iomem_reserved(unsigned long long phys, unsigned long long size);
 
 /* Fill @buf with a pattern from @seed; checksum of a buffer. */
 void ka_pattern(void *buf, size_t len, uint64_t seed);

@@ -176,6 +176,19 @@ TEST(devmem_refused)
 }
 
 /*
+ * @v runs controller 0, writes 16 LBAs from @seed, marks it kept and saves
+ * its queues; its fds stay open.
+ */
+static void start_kept(struct __test_metadata *_metadata, int kadev,
+		       struct vmm *v, uint64_t seed)
+{
+	ASSERT_EQ(0, vmm_start(v, kadev, 0, false));
+	ASSERT_EQ(0, vmm_io(v, true, 0, 16, seed));
+	ASSERT_EQ(0, vmm_keep(v, true));
+	ASSERT_EQ(0, vmm_save(v));
+}
+
+/*
  * Stage 1 of the two-kernel scenarios, and the start of nextkernel: @v
  * runs controller 0, writes, marks it kept, saves and exits; PREPARE,
  * PRE-STOP, STOP.
@@ -183,10 +196,7 @@ TEST(devmem_refused)
 static void keep_to_stop(struct __test_metadata *_metadata, int kadev,
 			 struct vmm *v)
 {
-	ASSERT_EQ(0, vmm_start(v, kadev, 0, false));
-	ASSERT_EQ(0, vmm_io(v, true, 0, 16, 7));
-	ASSERT_EQ(0, vmm_keep(v, true));
-	ASSERT_EQ(0, vmm_save(v));
+	start_kept(_metadata, kadev, v, 7);
 	vmm_exit(v);
 	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, NULL));
 	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, NULL));
@@ -270,10 +280,7 @@ TEST(owner_open_needs_token)
 		SKIP(return, "scenario owner only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
-	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
-	ASSERT_EQ(0, vmm_io(&v, true, 0, 16, 11));
-	ASSERT_EQ(0, vmm_keep(&v, true));
-	ASSERT_EQ(0, vmm_save(&v));
+	start_kept(_metadata, kadev, &v, 11);
 	nvme_vfio_dev_close(&v.vdev);	/* the files stay mapped */
 	ASSERT_TRUE(master_on(v.bdf));
 
@@ -430,10 +437,7 @@ TEST(owner_held_memory)
 		SKIP(return, "scenario owner only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
-	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
-	ASSERT_EQ(0, vmm_io(&v, true, 0, 16, 41));
-	ASSERT_EQ(0, vmm_keep(&v, true));
-	ASSERT_EQ(0, vmm_save(&v));
+	start_kept(_metadata, kadev, &v, 41);
 	/* Its container is gone: only keepalive's tables reach its files. */
 	vmm_exit(&v);
 	ASSERT_TRUE(master_on(v.bdf));
@@ -938,31 +942,6 @@ static int next_kernel(const char *path)
 	return fclose(f) ? -errno : 0;
 }
 
-/*
- * Is [@phys, @phys + @size) inside one top-level "Reserved" range of
- * /proc/iomem (the E820 map)? 1, 0, or -errno.
- */
-static int iomem_reserved(unsigned long long phys, unsigned long long size)
-{
-	unsigned long long a, b;
-	char line[256], name[128];
-	int found = 0;
-	FILE *f;
-
-	f = fopen("/proc/iomem", "r");
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (line[0] == ' ')
-			continue;
-		if (sscanf(line, "%llx-%llx : %127[^\n]", &a, &b, name) == 3 &&
-		    a <= phys && b + 1 >= phys + size && !strcmp(name, "Reserved"))
-			found = 1;
-	}
-	fclose(f);
-	return found;
-}
-
 /* plainkernel, stage 1: refused while sealed; booted after ABORT. */
 TEST(plainkernel_refused_then_booted)
 {
@@ -1024,7 +1003,7 @@ TEST(plainkernel_leaves_the_pool)
 	file = kt_cmdline_num("kt_file", 0);
 	sum = kt_cmdline_num("kt_sum", 0);
 	ASSERT_NE(0, pool);
-	ASSERT_EQ(1, iomem_reserved(pool, pool_size))
+	ASSERT_EQ(1, ka_iomem_reserved(pool, pool_size))
 		TH_LOG("the pool is not reserved in this kernel's E820 map");
 	buf = malloc(1 << 20);
 	ASSERT_NE(NULL, buf);
