@@ -95,6 +95,22 @@ struct ipr_dev {
 	bool claimed;
 };
 
+/**
+ * struct ipr_dev_record - a device's record as read, before any check
+ * @segment: its PCI segment, from its node's name
+ * @bus: its bus number, from its node's name
+ * @devfn: its device and function, from its node's name
+ * @unit: the index of its unit@ node
+ * @did: its recorded domain id
+ * @ce: its recorded context entry
+ */
+struct ipr_dev_record {
+	u32 segment, bus, devfn;
+	int unit;
+	u16 did;
+	struct ipr_ctx ce;
+};
+
 extern struct mutex ipr_lock;
 extern struct list_head ipr_units;
 extern struct list_head ipr_devs;
@@ -130,7 +146,9 @@ typedef bool (*ipr_backs_fn)(phys_addr_t phys, u64 len);
 /* record.c: the image */
 const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_ctx *ce,
 			  u32 did, ipr_backs_fn backs);
+int ipr_record_write_dev(void *fdt, int parent, const struct ipr_dev *d);
 int ipr_record_write(void *fdt, int node);
+int ipr_record_parse_dev(const void *fdt, int node, struct ipr_dev_record *r);
 int ipr_record_read(const void *fdt, int node);
 
 /* participant.c */

@@ -24,8 +24,8 @@
 #include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
 #include "ipr.h"
 
-/* "unit@" or "device@" and an int index. */
-#define IPR_NODE_NAME_MAX	sizeof(KEEPALIVE_IOMMU_DEVICE_PREFIX "-2147483648")
+/* "unit@" and an int index. */
+#define IPR_UNIT_NAME_MAX	sizeof(KEEPALIVE_IOMMU_UNIT_PREFIX "-2147483648")
 
 static int set_range(void *fdt, int node, const struct ipr_arena *a)
 {
@@ -39,7 +39,7 @@ static int set_range(void *fdt, int node, const struct ipr_arena *a)
 
 static int write_unit(void *fdt, int parent, const struct ipr_unit *u)
 {
-	char name[IPR_NODE_NAME_MAX];
+	char name[IPR_UNIT_NAME_MAX];
 	int node;
 
 	snprintf(name, sizeof(name), KEEPALIVE_IOMMU_UNIT_PREFIX "%d", u->index);
@@ -54,29 +54,39 @@ static int write_unit(void *fdt, int parent, const struct ipr_unit *u)
 	       set_range(fdt, node, &u->tables);
 }
 
-static int write_dev(void *fdt, int parent, int index, const struct ipr_dev *d)
+/**
+ * ipr_record_write_dev() - record one held device's translation
+ * @fdt: the outgoing image
+ * @parent: the participant's node
+ * @d: the device, held, its unit with its unit@ index
+ *
+ * Adds the device's subnode "pci@<sbdf>" with its "translation",
+ * "phys-ranges" and "iova-ranges" (abi/iommu.h).
+ *
+ * Context: Process context; ipr_lock held, or @d private to the caller.
+ * Return: 0, or a libfdt error: -FDT_ERR_NOSPACE when the image is full,
+ * -FDT_ERR_EXISTS when @parent already has a record of the device,
+ * -FDT_ERR_BADVALUE when its place is out of range.
+ */
+int ipr_record_write_dev(void *fdt, int parent, const struct ipr_dev *d)
 {
 	struct ipr_ctx ce = ipr_ctx_encode(d->top, d->did, d->agaw);
-	fdt64_t ctx[2] = { cpu_to_fdt64(ce.lo), cpu_to_fdt64(ce.hi) };
-	char name[IPR_NODE_NAME_MAX];
+	struct keepalive_iommu_translation t = {
+		.unit = cpu_to_be32(d->unit->index),
+		.domain_id = cpu_to_be16(d->did),
+		.context_lo = cpu_to_be64(ce.lo),
+		.context_hi = cpu_to_be64(ce.hi),
+	};
 	fdt64_t *cells;
 	unsigned int i;
 	int node, ret;
 
-	snprintf(name, sizeof(name), KEEPALIVE_IOMMU_DEVICE_PREFIX "%d", index);
-	node = fdt_add_subnode(fdt, parent, name);
+	node = keepalive_fdt_add_pci_node(fdt, parent, d->segment, d->bus,
+					  d->devfn);
 	if (node < 0)
 		return node;
-	ret = fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT,
-			      d->segment) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, d->bus) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, d->devfn) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_IOMMU_PROP_UNIT,
-			      d->unit->index) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_IOMMU_PROP_DOMAIN_ID,
-			      d->did) ?:
-	      fdt_setprop(fdt, node, KEEPALIVE_IOMMU_PROP_CONTEXT, ctx,
-			  sizeof(ctx)) ?:
+	ret = fdt_setprop(fdt, node, KEEPALIVE_IOMMU_PROP_TRANSLATION, &t,
+			  sizeof(t)) ?:
 	      set_range(fdt, node, &d->tables);
 	if (ret)
 		return ret;
@@ -106,7 +116,7 @@ int ipr_record_write(void *fdt, int node)
 {
 	struct ipr_unit *u;
 	struct ipr_dev *d;
-	int i = 0, ret;
+	int ret;
 
 	lockdep_assert_held(&ipr_lock);
 	list_for_each_entry(u, &ipr_units, list) {
@@ -119,7 +129,7 @@ int ipr_record_write(void *fdt, int node)
 	list_for_each_entry(d, &ipr_devs, list) {
 		if (!d->held)
 			continue;
-		ret = write_dev(fdt, node, i++, d);
+		ret = ipr_record_write_dev(fdt, node, d);
 		if (ret)
 			return ret;
 	}
@@ -336,57 +346,86 @@ static const char *check_dev(const void *fdt, int node, struct ipr_dev *d,
 	return NULL;
 }
 
+/**
+ * ipr_record_parse_dev() - what a device's record says, not checked yet
+ * @fdt: an image
+ * @node: a subnode of the participant's node that is not a unit@ one
+ * @r: out: the device's place, unit index, domain id and context entry
+ *
+ * The place comes from the node's name, which must be the canonical
+ * "pci@<sbdf>" (keepalive_fdt_pci_place()); the rest from its
+ * "translation", which must be exactly one struct
+ * keepalive_iommu_translation, its reserved field zero and its unit index
+ * an int. Nothing is checked against the machine or the tables:
+ * ipr_dev_check() does that.
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL when the name or the "translation" is malformed.
+ */
+int ipr_record_parse_dev(const void *fdt, int node, struct ipr_dev_record *r)
+{
+	const struct keepalive_iommu_translation *t;
+
+	t = keepalive_fdt_prop(fdt, node, KEEPALIVE_IOMMU_PROP_TRANSLATION,
+			       sizeof(*t));
+	if (!t || keepalive_fdt_pci_place(fdt, node, &r->segment, &r->bus,
+					  &r->devfn) ||
+	    t->reserved || be32_to_cpu(t->unit) > INT_MAX)
+		return -EINVAL;
+	r->unit = be32_to_cpu(t->unit);
+	r->did = be16_to_cpu(t->domain_id);
+	r->ce = (struct ipr_ctx) {
+		.lo = be64_to_cpu(t->context_lo),
+		.hi = be64_to_cpu(t->context_hi),
+	};
+	return 0;
+}
+
 static void read_dev(const void *fdt, int node)
 {
 	const char *name = fdt_get_name(fdt, node, NULL);
-	u32 segment, bus, devfn, unit, did;
-	const fdt64_t *c;
-	struct ipr_ctx ce;
+	struct ipr_dev_record r;
 	struct ipr_dev *d;
 	const char *why;
 
-	c = keepalive_fdt_prop(fdt, node, KEEPALIVE_IOMMU_PROP_CONTEXT, 2 * sizeof(*c));
-	if (keepalive_fdt_pci_place(fdt, node, &segment, &bus, &devfn) ||
-	    keepalive_fdt_u32(fdt, node, KEEPALIVE_IOMMU_PROP_UNIT, &unit) ||
-	    keepalive_fdt_u32(fdt, node, KEEPALIVE_IOMMU_PROP_DOMAIN_ID, &did) || !c ||
-	    unit > INT_MAX) {
+	if (ipr_record_parse_dev(fdt, node, &r)) {
 		pr_err("resume: %s is malformed: its device is not adopted\n",
 		       name);
 		return;
 	}
-	if (ipr_find(segment, bus, devfn)) {
+	if (ipr_find(r.segment, r.bus, r.devfn)) {
 		pr_err("resume: %s: %04x:%02x:%02x.%d is recorded twice: not adopted\n",
-		       name, segment, bus, PCI_SLOT(devfn), PCI_FUNC(devfn));
+		       name, r.segment, r.bus, PCI_SLOT(r.devfn),
+		       PCI_FUNC(r.devfn));
 		return;
 	}
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return;
-	d->segment = segment;
-	d->bus = bus;
-	d->devfn = devfn;
-	d->unit = unit_at(unit);
-	ce = (struct ipr_ctx) { .lo = fdt64_ld(&c[0]), .hi = fdt64_ld(&c[1]) };
+	d->segment = r.segment;
+	d->bus = r.bus;
+	d->devfn = r.devfn;
+	d->unit = unit_at(r.unit);
 	why = !d->unit || !d->unit->iommu ? "its unit was not adopted" :
-	      segment != d->unit->iommu->segment ? "its unit is on another PCI segment" :
-	      check_dev(fdt, node, d, &ce, did);
+	      r.segment != d->unit->iommu->segment ? "its unit is on another PCI segment" :
+	      check_dev(fdt, node, d, &r.ce, r.did);
 	/* Its files can be neither destroyed nor reused while it is held. */
 	if (!why && ipr_files_hold(d, NULL))
 		why = "its files cannot be held";
 	if (why) {
-		pr_err("resume: %04x:%02x:%02x.%d: %s: not adopted\n", segment,
-		       bus, PCI_SLOT(devfn), PCI_FUNC(devfn), why);
+		pr_err("resume: %04x:%02x:%02x.%d: %s: not adopted\n", r.segment,
+		       r.bus, PCI_SLOT(r.devfn), PCI_FUNC(r.devfn), why);
 		arena_free(&d->tables);
 		kfree(d->ranges.r);
 		kfree(d);
 		return;
 	}
-	d->did = did;
+	d->did = r.did;
 	d->incoming = true;
 	list_add_tail(&d->list, &ipr_devs);
 	pr_info("resume: %04x:%02x:%02x.%d: %u range(s), domain id %u: valid\n",
-		segment, bus, PCI_SLOT(devfn), PCI_FUNC(devfn), d->ranges.nr,
-		did);
+		r.segment, r.bus, PCI_SLOT(r.devfn), PCI_FUNC(r.devfn),
+		d->ranges.nr, r.did);
 }
 
 /**
@@ -395,7 +434,8 @@ static void read_dev(const void *fdt, int node)
  * @node: the participant's node
  *
  * A unit or device that fails a check is logged and left out: its devices
- * are not adopted.
+ * are not adopted. So is a subnode that is neither a unit@ nor a
+ * canonical "pci@<sbdf>" one.
  *
  * Context: Process context, boot; ipr_lock held.
  * Return: 0, or -EINVAL when the node's subnodes cannot be walked.
@@ -428,11 +468,12 @@ int ipr_record_read(const void *fdt, int node)
 	}
 	if (child != -FDT_ERR_NOTFOUND)
 		return -EINVAL;
+	/* Every other subnode is a device's, or malformed. */
 	fdt_for_each_subnode(child, fdt, node) {
 		const char *name = fdt_get_name(fdt, child, NULL);
 
-		if (name && !strncmp(name, KEEPALIVE_IOMMU_DEVICE_PREFIX,
-				     strlen(KEEPALIVE_IOMMU_DEVICE_PREFIX)))
+		if (!name || sscanf(name, KEEPALIVE_IOMMU_UNIT_PREFIX "%d",
+				    &index) != 1)
 			read_dev(fdt, child);
 	}
 	return 0;

@@ -114,6 +114,7 @@ const char *irqp_matches(struct irqp_dev *d, struct pci_dev *pdev);
 int irqp_record_write(void *fdt, int node);
 int irqp_record_read(const void *fdt, int node);
 const char *irqp_vec_check(const struct irqp_dev *d, const struct irqp_vec *v);
+int irqp_vec_record(const struct irqp_vec *v, void *out);
 int irqp_posted_record(const struct irqp_vec *v, u64 desc,
 		       const struct irqp_pi_desc *pi, void *out);
 const char *irqp_posted_check(const struct irqp_dev *d, const void *posted,

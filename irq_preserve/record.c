@@ -22,34 +22,50 @@
 #include <linux/libfdt.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
+#include <asm/unaligned.h>
 
 #include "irqp.h"
 
-/* "device@" and an int index. */
-#define IRQP_NODE_NAME_MAX	sizeof(KEEPALIVE_IRQ_DEVICE_PREFIX "-2147483648")
-
-/* A bitmap of @nr bits as u64 cells, vector n in bit n % 64 of cell n / 64. */
-static int set_bits(void *fdt, int node, const char *name,
-		    const unsigned long *bits, unsigned int nr)
+/* A bitmap of @nr bits as u64 words: vector n in bit n % 64 of word n / 64. */
+static void put_bits(u8 *out, const unsigned long *bits, unsigned int nr)
 {
-	unsigned int words = DIV_ROUND_UP(nr, 64), i;
-	fdt64_t *c;
+	unsigned int i;
 	u64 w;
-	int ret;
 
-	ret = fdt_setprop_placeholder(fdt, node, name, words * sizeof(*c),
-				      (void **)&c);
-	if (ret)
-		return ret;
-	for (i = 0; i < words; i++) {
+	for (i = 0; i < KEEPALIVE_IRQ_MSIX_WORDS(nr); i++) {
 		bitmap_to_arr64(&w, bits + BITS_TO_LONGS(64) * i,
 				min(64U, nr - 64 * i));
-		c[i] = cpu_to_fdt64(w);
+		put_unaligned_be64(w, out + 8 * i);
 	}
+}
+
+/**
+ * irqp_vec_record() - the record of an armed vector
+ * @v: the vector, as the hold found it
+ * @out: out: its struct keepalive_irq_vector
+ *
+ * Context: Any context.
+ * Return: 0; -EINVAL when its vector index is not below
+ * KEEPALIVE_IRQ_MAX_VECTORS or its entry index does not fit in 16 bits
+ * (@out is left alone).
+ */
+int irqp_vec_record(const struct irqp_vec *v, void *out)
+{
+	if (v->vector >= KEEPALIVE_IRQ_MAX_VECTORS || v->irte > U16_MAX)
+		return -EINVAL;
+	*(struct keepalive_irq_vector *)out = (struct keepalive_irq_vector) {
+		.vector = cpu_to_be16(v->vector),
+		.irte = cpu_to_be16(v->irte),
+		.addr_lo = cpu_to_be32(v->addr_lo),
+		.addr_hi = cpu_to_be32(v->addr_hi),
+		.data = cpu_to_be32(v->data),
+		.irte_lo = cpu_to_be64(v->e.lo),
+		.irte_hi = cpu_to_be64(v->e.hi),
+	};
 	return 0;
 }
 
-static int write_dev(void *fdt, int parent, int index, const struct irqp_dev *d)
+static int write_dev(void *fdt, int parent, const struct irqp_dev *d)
 {
 	struct keepalive_irq_msix m = {
 		.cap = cpu_to_be16(d->cap),
@@ -60,36 +76,38 @@ static int write_dev(void *fdt, int parent, int index, const struct irqp_dev *d)
 		.pba = cpu_to_be32(d->pba),
 		.ir_reg_base = cpu_to_be64(d->ir_reg_base),
 	};
-	struct keepalive_irq_vector *v;
-	char name[IRQP_NODE_NAME_MAX];
+	struct keepalive_irq_vector *v, one;
 	unsigned int i;
 	int node, ret;
+	u8 *msix;
 
-	snprintf(name, sizeof(name), KEEPALIVE_IRQ_DEVICE_PREFIX "%d", index);
-	node = fdt_add_subnode(fdt, parent, name);
+	/* The capture cannot make these: refuse before writing anything. */
+	if (WARN_ON_ONCE(d->segment > 0xffff || !d->nr ||
+			 d->nr > KEEPALIVE_IRQ_MAX_VECTORS))
+		return -FDT_ERR_BADVALUE;
+	for (i = 0; i < d->nr_vecs; i++)
+		if (WARN_ON_ONCE(irqp_vec_record(&d->vecs[i], &one)))
+			return -FDT_ERR_BADVALUE;
+
+	node = keepalive_fdt_add_pci_node(fdt, parent, d->segment, d->bus,
+					  d->devfn);
 	if (node < 0)
 		return node;
-	ret = fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT,
-			      d->segment) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, d->bus) ?:
-	      fdt_setprop_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, d->devfn) ?:
-	      fdt_setprop(fdt, node, KEEPALIVE_IRQ_PROP_MSIX, &m, sizeof(m)) ?:
-	      set_bits(fdt, node, KEEPALIVE_IRQ_PROP_ARMED, d->armed, d->nr) ?:
-	      set_bits(fdt, node, KEEPALIVE_IRQ_PROP_PENDING, d->pending, d->nr) ?:
-	      fdt_setprop_placeholder(fdt, node, KEEPALIVE_IRQ_PROP_VECTORS,
+	ret = fdt_setprop_placeholder(fdt, node, KEEPALIVE_IRQ_PROP_MSIX,
+				      KEEPALIVE_IRQ_MSIX_SIZE(d->nr),
+				      (void **)&msix);
+	if (ret)
+		return ret;
+	memcpy(msix, &m, sizeof(m));
+	put_bits(msix + sizeof(m), d->armed, d->nr);
+	put_bits(msix + sizeof(m) + 8 * KEEPALIVE_IRQ_MSIX_WORDS(d->nr),
+		 d->pending, d->nr);
+	ret = fdt_setprop_placeholder(fdt, node, KEEPALIVE_IRQ_PROP_VECTORS,
 				      d->nr_vecs * sizeof(*v), (void **)&v);
 	if (ret)
 		return ret;
 	for (i = 0; i < d->nr_vecs; i++)
-		v[i] = (struct keepalive_irq_vector) {
-			.vector = cpu_to_be32(d->vecs[i].vector),
-			.irte = cpu_to_be32(d->vecs[i].irte),
-			.addr_lo = cpu_to_be32(d->vecs[i].addr_lo),
-			.addr_hi = cpu_to_be32(d->vecs[i].addr_hi),
-			.data = cpu_to_be32(d->vecs[i].data),
-			.irte_lo = cpu_to_be64(d->vecs[i].e.lo),
-			.irte_hi = cpu_to_be64(d->vecs[i].e.hi),
-		};
+		irqp_vec_record(&d->vecs[i], &v[i]);
 	return 0;
 }
 
@@ -98,19 +116,24 @@ static int write_dev(void *fdt, int parent, int index, const struct irqp_dev *d)
  * @fdt: the outgoing image
  * @node: the participant's node
  *
+ * Each device gets its "pci@<sbdf>" subnode (abi/irq.h).
+ *
  * Context: Process context; irqp_lock held.
- * Return: 0, or a libfdt error (-FDT_ERR_NOSPACE when the image is full).
+ * Return: 0, or a libfdt error: -FDT_ERR_NOSPACE when the image is full,
+ * -FDT_ERR_EXISTS when a device is held twice, -FDT_ERR_BADVALUE (with a
+ * warning) when a device's place, table size, vector or entry index does
+ * not fit the record.
  */
 int irqp_record_write(void *fdt, int node)
 {
 	struct irqp_dev *d;
-	int i = 0, ret;
+	int ret;
 
 	lockdep_assert_held(&irqp_lock);
 	list_for_each_entry(d, &irqp_devs, list) {
 		if (!d->held || d->incoming)
 			continue;
-		ret = write_dev(fdt, node, i++, d);
+		ret = write_dev(fdt, node, d);
 		if (ret)
 			return ret;
 	}
@@ -225,17 +248,14 @@ int irqp_posted_record(const struct irqp_vec *v, u64 desc,
 	return 0;
 }
 
-static int get_bits(const void *fdt, int node, const char *name,
-		    unsigned long *bits, unsigned int nr)
+/* A bitmap of @nr bits from u64 words; -EINVAL if a bit is set beyond. */
+static int get_bits(const u8 *in, unsigned long *bits, unsigned int nr)
 {
-	unsigned int words = DIV_ROUND_UP(nr, 64), i;
-	const fdt64_t *c = keepalive_fdt_prop(fdt, node, name, words * sizeof(*c));
+	unsigned int words = KEEPALIVE_IRQ_MSIX_WORDS(nr), i;
 	u64 w;
 
-	if (!c)
-		return -EINVAL;
 	for (i = 0; i < words; i++) {
-		w = fdt64_ld(&c[i]);
+		w = get_unaligned_be64(in + 8 * i);
 		if (i == words - 1 && nr % 64 && w >> (nr % 64))
 			return -EINVAL;
 		bitmap_from_arr64(bits + BITS_TO_LONGS(64) * i, &w,
@@ -244,15 +264,19 @@ static int get_bits(const void *fdt, int node, const char *name,
 	return 0;
 }
 
-/* The "msix" structure into @d; why it is refused, or NULL. */
+/*
+ * The "msix" property into @d: the structure, then the armed and pending
+ * bitmaps (allocated here); why it is refused, or NULL.
+ */
 static const char *read_msix(const void *fdt, int node, struct irqp_dev *d)
 {
-	const struct keepalive_irq_msix *m = keepalive_fdt_prop(fdt, node,
-						  KEEPALIVE_IRQ_PROP_MSIX,
-						  sizeof(*m));
 	const u16 held = PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL;
+	const struct keepalive_irq_msix *m;
+	const u8 *bits;
+	int len;
 
-	if (!m)
+	m = fdt_getprop(fdt, node, KEEPALIVE_IRQ_PROP_MSIX, &len);
+	if (!m || len < (int)sizeof(*m))
 		return "its MSI-X record is malformed";
 	d->cap = be16_to_cpu(m->cap);
 	d->control = be16_to_cpu(m->control);
@@ -267,8 +291,18 @@ static const char *read_msix(const void *fdt, int node, struct irqp_dev *d)
 	    (d->control & held) != held ||
 	    (d->flags & ~KEEPALIVE_IRQ_F_X2APIC) ||
 	    (d->table & PCI_MSIX_TABLE_BIR) >= PCI_STD_NUM_BARS ||
-	    (d->pba & PCI_MSIX_PBA_BIR) >= PCI_STD_NUM_BARS)
+	    (d->pba & PCI_MSIX_PBA_BIR) >= PCI_STD_NUM_BARS ||
+	    len != KEEPALIVE_IRQ_MSIX_SIZE(d->nr))
 		return "its MSI-X record is malformed";
+	d->armed = bitmap_zalloc(d->nr, GFP_KERNEL);
+	d->pending = bitmap_zalloc(d->nr, GFP_KERNEL);
+	if (!d->armed || !d->pending)
+		return "out of memory";
+	bits = (const u8 *)(m + 1);
+	if (get_bits(bits, d->armed, d->nr) ||
+	    get_bits(bits + 8 * KEEPALIVE_IRQ_MSIX_WORDS(d->nr), d->pending,
+		     d->nr))
+		return "its armed or pending vectors are malformed";
 	return NULL;
 }
 
@@ -293,15 +327,15 @@ static const char *read_vectors(const void *fdt, int node, struct irqp_dev *d)
 		struct irqp_vec *v = &d->vecs[i];
 
 		*v = (struct irqp_vec) {
-			.vector = be32_to_cpu(rv[i].vector),
-			.irte = be32_to_cpu(rv[i].irte),
+			.vector = be16_to_cpu(rv[i].vector),
+			.irte = be16_to_cpu(rv[i].irte),
 			.addr_lo = be32_to_cpu(rv[i].addr_lo),
 			.addr_hi = be32_to_cpu(rv[i].addr_hi),
 			.data = be32_to_cpu(rv[i].data),
 			.e.lo = be64_to_cpu(rv[i].irte_lo),
 			.e.hi = be64_to_cpu(rv[i].irte_hi),
 		};
-		if (rv[i].reserved || (i && v->vector <= d->vecs[i - 1].vector))
+		if (i && v->vector <= d->vecs[i - 1].vector)
 			return "its vectors are malformed";
 		why = irqp_vec_check(d, v);
 		if (why)
@@ -395,17 +429,8 @@ static const char *check_dev(const void *fdt, int node, struct irqp_dev *d)
 	const char *why;
 	unsigned int i, j;
 
-	why = read_msix(fdt, node, d);
-	if (why)
-		return why;
-	d->armed = bitmap_zalloc(d->nr, GFP_KERNEL);
-	d->pending = bitmap_zalloc(d->nr, GFP_KERNEL);
-	if (!d->armed || !d->pending)
-		return "out of memory";
-	if (get_bits(fdt, node, KEEPALIVE_IRQ_PROP_ARMED, d->armed, d->nr) ||
-	    get_bits(fdt, node, KEEPALIVE_IRQ_PROP_PENDING, d->pending, d->nr))
-		return "its armed or pending vectors are malformed";
-	why = read_vectors(fdt, node, d) ?: read_posted(fdt, node, d);
+	why = read_msix(fdt, node, d) ?: read_vectors(fdt, node, d) ?:
+	      read_posted(fdt, node, d);
 	if (why)
 		return why;
 	for (i = 0; i < d->nr_vecs; i++) {
@@ -477,8 +502,8 @@ int irqp_record_read(const void *fdt, int node)
 	fdt_for_each_subnode(child, fdt, node) {
 		const char *name = fdt_get_name(fdt, child, NULL);
 
-		if (!name || strncmp(name, KEEPALIVE_IRQ_DEVICE_PREFIX,
-				     strlen(KEEPALIVE_IRQ_DEVICE_PREFIX)))
+		if (!name || strncmp(name, KEEPALIVE_PCI_NODE_PREFIX,
+				     strlen(KEEPALIVE_PCI_NODE_PREFIX)))
 			continue;
 		if (++n > KEEPALIVE_IRQ_MAX_DEVICES) {
 			pr_err("resume: more than %d devices: the rest are not adopted\n",

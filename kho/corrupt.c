@@ -61,23 +61,40 @@ static int corrupt_range(void *fdt, phys_addr_t out_phys, bool overlap)
 	       0 : -ENOENT;
 }
 
+/* The first per-device record ("pci@<sbdf>") of participant node @name. */
+static int first_device(void *fdt, const char *name)
+{
+	int parent = fdt_subnode_offset(fdt, 0, name);
+	u32 seg, bus, devfn;
+	int node;
+
+	if (parent < 0)
+		return -ENOENT;
+	fdt_for_each_subnode(node, fdt, parent)
+		if (!keepalive_fdt_pci_place(fdt, node, &seg, &bus, &devfn))
+			return node;
+	return -ENOENT;
+}
+
 static int corrupt_iommu(void *fdt)
 {
-	int node = fdt_path_offset(fdt, "/" KEEPALIVE_IOMMU_NODE "/"
-				   KEEPALIVE_IOMMU_DEVICE_PREFIX "0");
+	struct keepalive_iommu_translation *t;
+	int node = first_device(fdt, KEEPALIVE_IOMMU_NODE);
+	int len;
 
 	if (node < 0)
 		return -ENOENT;
-	return fdt_setprop_inplace_u32(fdt, node,
-				       KEEPALIVE_IOMMU_PROP_DOMAIN_ID, 0) ?
-	       -EINVAL : 0;
+	t = fdt_getprop_w(fdt, node, KEEPALIVE_IOMMU_PROP_TRANSLATION, &len);
+	if (!t || len != sizeof(*t))
+		return -ENOENT;
+	t->domain_id = 0;
+	return 0;
 }
 
-/* The first vector of device@0: its entry's source id, another device's. */
+/* The first device's first vector: its entry's source id, another device's. */
 static int corrupt_irq(void *fdt)
 {
-	int node = fdt_path_offset(fdt, "/" KEEPALIVE_IRQ_NODE "/"
-				   KEEPALIVE_IRQ_DEVICE_PREFIX "0");
+	int node = first_device(fdt, KEEPALIVE_IRQ_NODE);
 	struct keepalive_irq_vector *v;
 	int len;
 

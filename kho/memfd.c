@@ -673,8 +673,6 @@ static int memfd_serialize(void *fdt, int parent, int index,
 		return node;
 	return fdt_setprop_string(fdt, node, KEEPALIVE_MEMFD_PROP_NAME,
 				  mf->name) ?:
-	       fdt_setprop_u64(fdt, node, KEEPALIVE_MEMFD_PROP_LENGTH,
-			       mf->length) ?:
 	       fdt_setprop(fdt, node, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256,
 			   mf->token_hash, sizeof(mf->token_hash)) ?:
 	       fdt_setprop(fdt, node, KEEPALIVE_PROP_RANGES, range,
@@ -706,26 +704,23 @@ static int memfd_stop(struct keepalive_participant *p, void *fdt, int node)
 static void memfd_adopt(const void *fdt, int node)
 {
 	const char *nname = fdt_get_name(fdt, node, NULL);
-	const fdt64_t *len, *range;
+	const fdt64_t *range;
 	struct keepalive_memfd *mf;
 	const u8 *hash;
 	const char *name;
-	int l_name, l_len, l_hash, l_range;
+	int l_name, l_hash, l_range;
 	phys_addr_t phys;
 	u64 length;
 	void *va;
 
 	name = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_NAME, &l_name);
-	len = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_LENGTH, &l_len);
 	hash = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256,
 			   &l_hash);
 	range = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &l_range);
 	if (!name || l_name < MEMFD_NAME_PROP_MIN || l_name > KEEPALIVE_NAME_MAX ||
 	    name[l_name - 1] || strlen(name) != l_name - 1 ||
-	    !len || l_len != sizeof(*len) || !hash ||
-	    l_hash != SHA256_DIGEST_SIZE || !range ||
-	    l_range != MEMFD_RANGE_CELLS * sizeof(*range) ||
-	    fdt64_ld(&range[1]) != fdt64_ld(len)) {
+	    !hash || l_hash != SHA256_DIGEST_SIZE || !range ||
+	    l_range != MEMFD_RANGE_CELLS * sizeof(*range)) {
 		pr_err("resume: %s is malformed, dropped\n", nname);
 		return;
 	}
@@ -743,7 +738,7 @@ static void memfd_adopt(const void *fdt, int node)
 	if (!mf)
 		goto unlock;
 	/* Property data is 4-byte aligned only: fdt64_ld() reads it safely. */
-	length = fdt64_ld(len);
+	length = fdt64_ld(&range[1]);
 	phys = fdt64_ld(&range[0]);
 	va = keepalive_pool_claim(phys, length);
 	if (IS_ERR(va)) {

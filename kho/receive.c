@@ -453,23 +453,35 @@ int keepalive_fdt_u64(const void *fdt, int node, const char *name, u64 *v)
 /**
  * keepalive_fdt_pci_place() - where a per-device record's device is
  * @fdt: an image
- * @node: a record naming a PCI function (abi/core.h)
- * @segment: out: its KEEPALIVE_PROP_PCI_SEGMENT
- * @bus: out: its KEEPALIVE_PROP_PCI_BUS, at most 255
- * @devfn: out: its KEEPALIVE_PROP_PCI_DEVFN, at most 255
+ * @node: a record naming a PCI function: "pci@<sbdf>" (abi/core.h)
+ * @segment: out: its PCI segment, at most 0xffff
+ * @bus: out: its bus number
+ * @devfn: out: its device and function
+ *
+ * Only the canonical spelling is accepted (lowercase hexadecimal, no
+ * leading zero, no sign), so that one device has one possible name.
  *
  * Context: Any context.
- * Return: 0, or -EINVAL when one of the three is missing, is not one cell,
- * or is out of range.
+ * Return: 0, or -EINVAL when @node's name is not a canonical "pci@<sbdf>".
  */
 int keepalive_fdt_pci_place(const void *fdt, int node, u32 *segment,
 			    u32 *bus, u32 *devfn)
 {
-	if (keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_SEGMENT, segment) ||
-	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_BUS, bus) ||
-	    keepalive_fdt_u32(fdt, node, KEEPALIVE_PROP_PCI_DEVFN, devfn) ||
-	    *bus > 0xff || *devfn > 0xff)
+	const size_t plen = strlen(KEEPALIVE_PCI_NODE_PREFIX);
+	char canon[KEEPALIVE_PCI_NODE_NAME_MAX];
+	const char *name = fdt_get_name(fdt, node, NULL);
+	u32 sbdf;
+
+	if (!name || strncmp(name, KEEPALIVE_PCI_NODE_PREFIX, plen) ||
+	    kstrtou32(name + plen, 16, &sbdf))
 		return -EINVAL;
+	/* kstrtou32() also takes "0x", leading zeros and a newline. */
+	snprintf(canon, sizeof(canon), KEEPALIVE_PCI_NODE_PREFIX "%x", sbdf);
+	if (strcmp(canon, name))
+		return -EINVAL;
+	*segment = sbdf >> 16;
+	*bus = (sbdf >> 8) & 0xff;
+	*devfn = sbdf & 0xff;
 	return 0;
 }
 

@@ -674,9 +674,9 @@ int keepalive_sm_record(struct keepalive_sm *sm, const char *owner,
  * @devfn: its device and function
  * @fdt: out: the incoming image
  *
- * Looks for the subnode of @owner's node whose KEEPALIVE_PROP_PCI_SEGMENT,
- * _BUS and _DEVFN properties name the device. A subnode whose properties
- * cannot be read does not name any device.
+ * Looks for the subnode of @owner's node named for the device,
+ * "pci@<sbdf>" (abi/core.h). A subnode of any other name does not name
+ * any device.
  *
  * Context: Boot, or with @sm->lock held (a participant callback).
  * Return: the subnode's offset in *@fdt; -ENOENT when @owner holds no

@@ -263,6 +263,15 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 	    -v f="$(sget d1_m64 reserve_validate_ms)" 'BEGIN {
 		if (b > 0 && f > 0)
 			printf "-- PRE-STOP+STOP: 8 devices / 1 device %.2f, 4 GiB / 64 MiB %.2f; reserve+validate: 4 GiB / 64 MiB %.2f\n", a / b, c / b, e / f }'
+	# The image grows by records, not by memory: what one more kept device
+	# (with the two files its VMM preserves) adds, and what 4 GiB instead of
+	# 64 MiB adds. Each record's own size is in handover-format.rst.
+	awk -v i1="$(sget d1_m64 fdt_bytes)" -v o1="$(sget d1_m64 objects)" \
+	    -v i8="$(sget d8_m64 fdt_bytes)" -v o8="$(sget d8_m64 objects)" \
+	    -v ig="$(sget d1_m4096 fdt_bytes)" 'BEGIN {
+		if (o8 > o1)
+			printf "-- image: %d bytes for 1 device + %d files, %d for 8 + %d: +%.0f bytes per further device and its 2 files, i.e. %.0f per record (a file; a device'"'"'s vfio, iommu and irq records); 4 GiB instead of 64 MiB: %+d bytes\n",
+				i1, o1 - 1, i8, o8 - 8, (i8 - i1) / 7, (i8 - i1) / (o8 - o1 + 14), ig - i1 }'
 	{
 		echo "devices PRE-STOP+STOP reserve+validate \"reclaim, with the VMM's DMA mapping\""
 		for dev in 1 2 4 8; do

@@ -32,6 +32,7 @@
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include <asm/unaligned.h>
 
 #include "vka.h"
 
@@ -50,45 +51,31 @@ static int vka_lost_node;
 /* Read one record; false when not even where the device is can be read. */
 static bool record_load(const void *fdt, int node, struct vka_record *r)
 {
-	const fdt32_t *id, *class, *cmd, *msix;
-	const fdt64_t *bars;
-	const void *hash;
-	int i, l_msix;
+	const struct keepalive_vfio_state *st;
+	u32 types;
+	int i;
 
 	if (keepalive_fdt_pci_place(fdt, node, &r->segment, &r->bus, &r->devfn))
 		return false;
 
-	id = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_VENDOR_DEVICE,
-				sizeof(u32));
-	class = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_CLASS,
-				   sizeof(u32));
-	cmd = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_COMMAND,
-				 sizeof(u32));
-	bars = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_BARS,
-				  sizeof(r->bars));
-	hash = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_TOKEN_SHA256,
-				  sizeof(r->token_hash));
-	/* Optional: only a device with MSI-X has it. */
-	msix = fdt_getprop(fdt, node, KEEPALIVE_VFIO_PROP_MSIX, &l_msix);
-	if (!id || !class || !cmd || !bars || !hash ||
-	    (msix && l_msix != VKA_MSIX_CELLS * sizeof(*msix))) {
+	st = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_STATE,
+				sizeof(*st));
+	types = st ? be32_to_cpu(st->bar_types) : 0;
+	if (!st || st->reserved || be32_to_cpu(st->class) >> 24 ||
+	    types >> (PCI_STD_NUM_BARS * KEEPALIVE_VFIO_BAR_TYPE_BITS)) {
 		r->malformed = true;
 		return true;
 	}
-	r->vendor_device = fdt32_ld(id);
-	r->class = fdt32_ld(class);
-	r->command = fdt32_ld(cmd);
+	/* Property data is 4-byte aligned only: the u64s are read unaligned. */
+	r->vendor_device = be32_to_cpu(st->vendor_device);
+	r->class = be32_to_cpu(st->class);
+	r->command = be16_to_cpu(st->command);
 	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
-		r->bars[i][0] = fdt64_ld(&bars[2 * i]);
-		r->bars[i][1] = fdt64_ld(&bars[2 * i + 1]);
+		r->bars[i] = get_unaligned_be64(&st->bars[i]);
+		r->bar_types[i] = types >> (i * KEEPALIVE_VFIO_BAR_TYPE_BITS) &
+				  GENMASK(KEEPALIVE_VFIO_BAR_TYPE_BITS - 1, 0);
 	}
-	memcpy(r->token_hash, hash, sizeof(r->token_hash));
-	if (msix) {
-		r->has_msix = true;
-		r->msix.control = fdt32_ld(&msix[0]);
-		r->msix.table = fdt32_ld(&msix[1]);
-		r->msix.pba = fdt32_ld(&msix[2]);
-	}
+	memcpy(r->token_hash, st->token_sha256, sizeof(r->token_hash));
 	return true;
 }
 
@@ -99,7 +86,7 @@ static bool record_load(const void *fdt, int node, struct vka_record *r)
  * @out: the records, kcalloc()ed, or NULL when there are none
  * @nr: how many
  *
- * A record whose place (segment, bus, devfn) cannot be read is logged and
+ * A record whose name is not a device's ("pci@<sbdf>") is logged and
  * left out: the device, wherever it is, is enumerated cold. A record whose
  * place can be read but not the rest is kept with @malformed set: the
  * device there is reset when it is enumerated.
@@ -129,7 +116,7 @@ int vka_records_parse(const void *fdt, int node, struct vka_record **out,
 	n = 0;
 	fdt_for_each_subnode(child, fdt, node) {
 		if (!record_load(fdt, child, &r[n])) {
-			pr_err("resume: %s: no valid segment/bus/devfn: record ignored\n",
+			pr_err("resume: %s: not named for a PCI device (pci@<sbdf>): record ignored\n",
 			       fdt_get_name(fdt, child, NULL));
 			continue;
 		}
@@ -186,9 +173,6 @@ int vka_records_load(const void *fdt, int node, const char *refuse)
 	return 0;
 }
 
-#define VKA_BAR_TYPE	(IORESOURCE_IO | IORESOURCE_MEM | \
-			 IORESOURCE_PREFETCH | IORESOURCE_MEM_64)
-
 /* Why @pdev is not the device @r describes, or NULL when it is. */
 static const char *record_mismatch(struct pci_dev *pdev,
 				   const struct vka_record *r, char *buf,
@@ -223,12 +207,11 @@ static const char *record_mismatch(struct pci_dev *pdev,
 		return buf;
 	}
 	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
-		if (r->bars[i][0] != pci_resource_start(pdev, i) ||
-		    (r->bars[i][1] & VKA_BAR_TYPE) !=
-		    (pci_resource_flags(pdev, i) & VKA_BAR_TYPE)) {
+		if (r->bars[i] != pci_resource_start(pdev, i) ||
+		    r->bar_types[i] != vka_bar_type(pci_resource_flags(pdev, i))) {
 			snprintf(buf, len, "BAR %d is at %#llx, the record says %#llx",
 				 i, (u64)pci_resource_start(pdev, i),
-				 r->bars[i][0]);
+				 r->bars[i]);
 			return buf;
 		}
 	}

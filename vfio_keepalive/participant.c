@@ -50,7 +50,7 @@ static int vka_pre_stop(struct keepalive_participant *p)
 static void vka_record_fill(const struct vka_kept *k, struct vka_record *r)
 {
 	struct pci_dev *pdev = k->pdev;
-	u16 cmd, ctrl;
+	u16 cmd;
 	int i;
 
 	memset(r, 0, sizeof(*r));
@@ -62,19 +62,10 @@ static void vka_record_fill(const struct vka_kept *k, struct vka_record *r)
 	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
 	r->command = cmd;
 	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
-		r->bars[i][0] = pci_resource_start(pdev, i);
-		r->bars[i][1] = pci_resource_flags(pdev, i);
+		r->bars[i] = pci_resource_start(pdev, i);
+		r->bar_types[i] = vka_bar_type(pci_resource_flags(pdev, i));
 	}
 	memcpy(r->token_hash, k->token_hash, sizeof(r->token_hash));
-	if (!pdev->msix_cap)
-		return;
-	r->has_msix = true;
-	pci_read_config_word(pdev, pdev->msix_cap + PCI_MSIX_FLAGS, &ctrl);
-	r->msix.control = ctrl;
-	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_TABLE,
-			      &r->msix.table);
-	pci_read_config_dword(pdev, pdev->msix_cap + PCI_MSIX_PBA,
-			      &r->msix.pba);
 }
 
 /*
@@ -106,13 +97,14 @@ static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
 			break;
 		}
 		vka_record_fill(k, &r);
-		ret = vka_record_write(fdt, node, i++, &r);
+		ret = vka_record_write(fdt, node, &r);
 		if (ret) {
 			pci_err(k->pdev, "keepalive: cannot record: %s\n",
 				fdt_strerror(ret));
 			ret = ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
 			break;
 		}
+		i++;
 	}
 	mutex_unlock(&vka_lock);
 	if (ret)

@@ -63,12 +63,8 @@ static inline bool vka_enabled(const struct vka_kept *k)
  * @vendor_device: vendor << 16 | device
  * @class: 24-bit class code
  * @command: PCI command register at STOP
- * @bars: start and flags of each standard BAR
- * @has_msix: the device has MSI-X, and @msix is its configuration
- * @msix: the MSI-X capability's registers at STOP
- * @msix.control: Message Control
- * @msix.table: Table Offset/BIR
- * @msix.pba: PBA Offset/BIR
+ * @bars: start of each standard BAR
+ * @bar_types: type of each, KEEPALIVE_VFIO_BAR_* (vka_bar_type())
  * @token_hash: SHA-256 of the token
  * @malformed: where the device is could be read, the rest could not: the
  *	device is reset when it is enumerated (not written, only read)
@@ -77,18 +73,12 @@ static inline bool vka_enabled(const struct vka_kept *k)
 struct vka_record {
 	u32 segment, bus, devfn;
 	u32 vendor_device, class, command;
-	u64 bars[PCI_STD_NUM_BARS][2];
-	bool has_msix;
-	struct {
-		u32 control, table, pba;
-	} msix;
+	u64 bars[PCI_STD_NUM_BARS];
+	u8 bar_types[PCI_STD_NUM_BARS];
 	u8 token_hash[SHA256_DIGEST_SIZE];
 	bool malformed;
 	bool seen;
 };
-
-/* Cells of a record's "msix" property: <control table pba>. */
-#define VKA_MSIX_CELLS	3
 
 extern struct mutex vka_lock;
 extern struct list_head vka_kept_list;
@@ -98,8 +88,9 @@ void vka_drop(struct vka_kept *k);
 void vka_unkeep_all(void);
 void vka_reset_put(struct pci_dev **pdevs, unsigned int n);
 
-int vka_record_write(void *fdt, int parent, int index,
+int vka_record_write(void *fdt, int parent,
 		     const struct vka_record *r);
+u8 vka_bar_type(unsigned long flags);
 int vka_records_parse(const void *fdt, int node, struct vka_record **out,
 		      unsigned int *nr);
 int vka_records_load(const void *fdt, int node, const char *refuse);

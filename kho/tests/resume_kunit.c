@@ -459,20 +459,12 @@ static void rimage_records(struct rctx *ctx)
 
 	rimage(ctx, "iommu vfio");
 	node = rnode(ctx, "iommu");
-	dev = fdt_add_subnode(fdt, node, "rec@0");
+	/* 0000:00:03.0 misspelled (a leading zero): names nothing */
+	dev = fdt_add_subnode(fdt, node, KEEPALIVE_PCI_NODE_PREFIX "018");
 	KUNIT_ASSERT_GE(ctx->test, dev, 0);
-	KUNIT_ASSERT_EQ(ctx->test,
-			fdt_setprop_u32(fdt, dev, KEEPALIVE_PROP_PCI_SEGMENT, 0) ?:
-			fdt_setprop_u32(fdt, dev, KEEPALIVE_PROP_PCI_BUS, 0) ?:
-			fdt_setprop_u64(fdt, dev, KEEPALIVE_PROP_PCI_DEVFN, 0x18),
-			0);	/* devfn of the wrong size: names nothing */
-	dev = fdt_add_subnode(fdt, node, "rec@1");
+	dev = keepalive_fdt_add_pci_node(fdt, node, 0, 1, 0x18);
 	KUNIT_ASSERT_GE(ctx->test, dev, 0);
-	KUNIT_ASSERT_EQ(ctx->test,
-			fdt_setprop_u32(fdt, dev, KEEPALIVE_PROP_PCI_SEGMENT, 0) ?:
-			fdt_setprop_u32(fdt, dev, KEEPALIVE_PROP_PCI_BUS, 1) ?:
-			fdt_setprop_u32(fdt, dev, KEEPALIVE_PROP_PCI_DEVFN, 0x18) ?:
-			fdt_setprop_u32(fdt, dev, "domain-id", 7), 0);
+	KUNIT_ASSERT_EQ(ctx->test, fdt_setprop_u32(fdt, dev, "domain-id", 7), 0);
 }
 
 static void records_found_once_owner_resumed(struct kunit *test)
@@ -493,13 +485,63 @@ static void records_found_once_owner_resumed(struct kunit *test)
 
 	node = pci_rec(ctx, 0, 1, 0x18, &fdt);
 	KUNIT_ASSERT_GE(test, node, 0);
-	KUNIT_EXPECT_STREQ(test, fdt_get_name(fdt, node, NULL), "rec@1");
+	KUNIT_EXPECT_STREQ(test, fdt_get_name(fdt, node, NULL), "pci@118");
 	did = fdt_getprop(fdt, node, "domain-id", &len);
 	KUNIT_ASSERT_NOT_NULL(test, did);
 	KUNIT_EXPECT_EQ(test, fdt32_ld(did), 7);
 	/* The malformed record names no device; nor does a wrong place. */
 	KUNIT_EXPECT_EQ(test, pci_rec(ctx, 0, 0, 0x18, &fdt), -ENOENT);
 	KUNIT_EXPECT_EQ(test, pci_rec(ctx, 1, 1, 0x18, &fdt), -ENOENT);
+}
+
+/*
+ * A per-device record is named "pci@<sbdf>" in exactly one spelling
+ * (abi/core.h): what keepalive_fdt_add_pci_node() writes reads back
+ * through keepalive_fdt_pci_place(), and nothing else names a device.
+ */
+static void records_pci_names(struct kunit *test)
+{
+	static const char * const bad[] = {
+		"pci@", "pci@018", "pci@0x18", "PCI@18", "pci@1A", "pci@+18",
+		"pci@18 ", "pci@-18", "pci@100000000", "device@18", "pci18",
+	};
+	struct rctx *ctx = test->priv;
+	void *fdt = ctx->incoming;
+	u32 seg, bus, devfn;
+	unsigned int i;
+	int node;
+
+	KUNIT_ASSERT_EQ(test, fdt_create_empty_tree(fdt, INCOMING_SIZE), 0);
+	node = keepalive_fdt_add_pci_node(fdt, 0, 0xffff, 0xff, 0xff);
+	KUNIT_ASSERT_GE(test, node, 0);
+	KUNIT_EXPECT_STREQ(test, fdt_get_name(fdt, node, NULL), "pci@ffffffff");
+	KUNIT_EXPECT_EQ(test, keepalive_fdt_pci_place(fdt, node, &seg, &bus,
+						      &devfn), 0);
+	KUNIT_EXPECT_EQ(test, seg, 0xffff);
+	KUNIT_EXPECT_EQ(test, bus, 0xff);
+	KUNIT_EXPECT_EQ(test, devfn, 0xff);
+	node = keepalive_fdt_add_pci_node(fdt, 0, 0, 0, 0);
+	KUNIT_ASSERT_GE(test, node, 0);
+	KUNIT_EXPECT_STREQ(test, fdt_get_name(fdt, node, NULL), "pci@0");
+	KUNIT_EXPECT_EQ(test, keepalive_fdt_pci_place(fdt, node, &seg, &bus,
+						      &devfn), 0);
+	KUNIT_EXPECT_EQ(test, seg | bus | devfn, 0);
+	/* The same device twice; numbers out of range. */
+	KUNIT_EXPECT_EQ(test, keepalive_fdt_add_pci_node(fdt, 0, 0, 0, 0),
+			-FDT_ERR_EXISTS);
+	KUNIT_EXPECT_EQ(test, keepalive_fdt_add_pci_node(fdt, 0, 0x10000, 0, 0),
+			-FDT_ERR_BADVALUE);
+	KUNIT_EXPECT_EQ(test, keepalive_fdt_add_pci_node(fdt, 0, 0, 0x100, 0),
+			-FDT_ERR_BADVALUE);
+	KUNIT_EXPECT_EQ(test, keepalive_fdt_add_pci_node(fdt, 0, 0, 0, 0x100),
+			-FDT_ERR_BADVALUE);
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		node = fdt_add_subnode(fdt, 0, bad[i]);
+		KUNIT_ASSERT_GE_MSG(test, node, 0, "%s", bad[i]);
+		KUNIT_EXPECT_EQ_MSG(test, keepalive_fdt_pci_place(fdt, node, &seg,
+								  &bus, &devfn),
+				    -EINVAL, "%s", bad[i]);
+	}
 }
 
 static void records_refused(struct kunit *test)
@@ -579,6 +621,7 @@ static struct kunit_suite resume_suite = {
 
 static struct kunit_case records_cases[] = {
 	KUNIT_CASE(records_found_once_owner_resumed),
+	KUNIT_CASE(records_pci_names),
 	KUNIT_CASE(records_refused),
 	KUNIT_CASE(records_read_by_dependent),
 	{}

@@ -60,7 +60,6 @@ int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
 
 struct file_spec {
 	const char *name;
-	u64 length;
 	u64 ranges[6];
 	int ranges_len;		/* bytes of @ranges to write, 0: none */
 };
@@ -77,10 +76,10 @@ struct spec {
 static const struct spec good = {
 	.root_compatible = KEEPALIVE_FDT_COMPATIBLE,
 	.file = {
-		{ "alpha", 0x3000,
+		{ "alpha",
 		  { POOL_PHYS + 0x10000, 0x2000, POOL_PHYS + 0x20000, 0x1000 },
 		  32 },
-		{ "beta", 0x4000, { POOL_PHYS + 0x40000, 0x4000 }, 16 },
+		{ "beta", { POOL_PHYS + 0x40000, 0x4000 }, 16 },
 	},
 };
 
@@ -137,8 +136,6 @@ static int add_file(void *fdt, int memfd, int i)
 	token(t, i);
 	err = fdt_setprop_string(fdt, node, KEEPALIVE_MEMFD_PROP_NAME,
 				 f->name) ?:
-	      fdt_setprop_u64(fdt, node, KEEPALIVE_MEMFD_PROP_LENGTH,
-			      f->length) ?:
 	      fdt_setprop(fdt, node, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256, t,
 			  sizeof(t));
 	if (!err && f->ranges_len)
@@ -320,9 +317,9 @@ static u64 u64_at(const void *p)
 static bool file_round_trip(const void *fdt, int i)
 {
 	const struct file_spec *f = &good.file[i];
-	const void *name, *len, *tok, *ranges;
+	const void *name, *tok, *ranges;
 	u8 t[KEEPALIVE_TOKEN_HASH_SIZE];
-	int node, l_name, l_len, l_tok, l_ranges, j;
+	int node, l_name, l_tok, l_ranges, j;
 	char path[32];
 
 	snprintf(path, sizeof(path), FILE_PATH "%d", i);
@@ -330,13 +327,11 @@ static bool file_round_trip(const void *fdt, int i)
 	if (node < 0)
 		return false;
 	name = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_NAME, &l_name);
-	len = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_LENGTH, &l_len);
 	tok = fdt_getprop(fdt, node, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256, &l_tok);
 	ranges = fdt_getprop(fdt, node, KEEPALIVE_PROP_RANGES, &l_ranges);
 	token(t, i);
 	if (!name || l_name != (int)strlen(f->name) + 1 ||
-	    strcmp(name, f->name) || !len || l_len != 8 ||
-	    u64_at(len) != f->length || !tok || l_tok != sizeof(t) ||
+	    strcmp(name, f->name) || !tok || l_tok != sizeof(t) ||
 	    memcmp(tok, t, sizeof(t)) || !ranges ||
 	    l_ranges != f->ranges_len)
 		return false;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <linux/keepalive/abi/core.h>
+#include <linux/keepalive/abi/iommu.h>
 #include <linux/keepalive/abi/irq.h>
 #include <linux/keepalive/abi/memfd.h>
 #include <linux/keepalive/abi/vfio.h>
@@ -144,18 +145,51 @@ static void print_value(const char *name, const u8 *p, int len)
 
 			memcpy(&v, p + i, sizeof(v));
 			printf("%s<vector %u irte %u msg %#x:%#x data %#x entry %#llx:%#llx>",
-			       i ? ", " : "", be32toh(v.vector), be32toh(v.irte),
+			       i ? ", " : "", be16toh(v.vector), be16toh(v.irte),
 			       be32toh(v.addr_hi), be32toh(v.addr_lo),
 			       be32toh(v.data),
 			       (unsigned long long)be64toh(v.irte_hi),
 			       (unsigned long long)be64toh(v.irte_lo));
 		}
-	} else if (!strcmp(name, KEEPALIVE_MEMFD_PROP_LENGTH) && len == 8) {
-		printf("%llu (%#llx)", (unsigned long long)u64_at(p),
-		       (unsigned long long)u64_at(p));
-	} else if (!strcmp(name, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256) ||
-		   !strcmp(name, KEEPALIVE_VFIO_PROP_TOKEN_SHA256)) {
-		/* (today both participants' nodes name it the same) */
+	} else if (!strcmp(name, KEEPALIVE_IRQ_PROP_MSIX) &&
+		   len >= (int)sizeof(struct keepalive_irq_msix)) {
+		struct keepalive_irq_msix m;
+
+		memcpy(&m, p, sizeof(m));
+		printf("<cap %#x control %#x vectors %u flags %#x table %#x pba %#x unit %#llx>",
+		       be16toh(m.cap), be16toh(m.control), be16toh(m.nr_vectors),
+		       be16toh(m.flags), be32toh(m.table), be32toh(m.pba),
+		       (unsigned long long)be64toh(m.ir_reg_base));
+		/* then the armed, then the pending bitmap words */
+		for (i = sizeof(m); i + 8 <= len; i += 8)
+			printf(" %#llx", (unsigned long long)u64_at(p + i));
+	} else if (!strcmp(name, KEEPALIVE_IOMMU_PROP_TRANSLATION) &&
+		   len == sizeof(struct keepalive_iommu_translation)) {
+		struct keepalive_iommu_translation t;
+
+		memcpy(&t, p, sizeof(t));
+		printf("<unit %u domain-id %u reserved %#x context %#llx:%#llx>",
+		       be32toh(t.unit), be16toh(t.domain_id),
+		       be16toh(t.reserved),
+		       (unsigned long long)be64toh(t.context_hi),
+		       (unsigned long long)be64toh(t.context_lo));
+	} else if (!strcmp(name, KEEPALIVE_VFIO_PROP_STATE) &&
+		   len == sizeof(struct keepalive_vfio_state)) {
+		struct keepalive_vfio_state st;
+
+		memcpy(&st, p, sizeof(st));
+		printf("<id %04x:%04x class %06x command %#06x reserved %#x bar-types %#x bars",
+		       be32toh(st.vendor_device) >> 16,
+		       be32toh(st.vendor_device) & 0xffff, be32toh(st.class),
+		       be16toh(st.command), be16toh(st.reserved),
+		       be32toh(st.bar_types));
+		for (i = 0; i < KEEPALIVE_VFIO_NR_BARS; i++)
+			printf(" %#llx", (unsigned long long)be64toh(st.bars[i]));
+		printf(" token-sha256 ");
+		for (i = 0; i < KEEPALIVE_TOKEN_HASH_SIZE; i++)
+			printf("%02x", st.token_sha256[i]);
+		printf(">");
+	} else if (!strcmp(name, KEEPALIVE_MEMFD_PROP_TOKEN_SHA256)) {
 		for (i = 0; i < len && i < MAX_HEX; i++)
 			printf("%02x", p[i]);
 		if (i < len)
@@ -185,6 +219,22 @@ static void indent(int depth)
 	printf("%*s", 4 * depth, "");
 }
 
+/*
+ * Bytes of the structure block that @node and its subtree take: from its
+ * BEGIN_NODE tag to its END_NODE tag, both included. Property names are
+ * in the strings block, once per image, and not counted.
+ */
+static int node_bytes(const void *fdt, int node)
+{
+	int depth = 0, next = node;
+
+	/* libfdt stops right after the END_NODE that takes depth below 0. */
+	do
+		next = fdt_next_node(fdt, next, &depth);
+	while (next >= 0 && depth >= 0);
+	return next < 0 ? next : next - node;
+}
+
 /* Returns a libfdt error met on the way, 0 when the walk was clean. */
 static int print_node(const void *fdt, int node, int depth)
 {
@@ -198,7 +248,10 @@ static int print_node(const void *fdt, int node, int depth)
 		printf("/* node at %d: %s */\n", node, fdt_strerror(len));
 		return len;
 	}
-	printf("%s {\n", depth ? name : "/");
+	if (depth)
+		printf("%s {  /* %d bytes */\n", name, node_bytes(fdt, node));
+	else
+		printf("/ {\n");
 	fdt_for_each_property_offset(prop, fdt, node) {
 		val = fdt_getprop_by_offset(fdt, prop, &name, &len);
 		indent(depth + 1);

@@ -197,19 +197,6 @@ struct kept_dev {
 	unsigned int vendor, device, class;
 };
 
-static int fdt_u32(const void *fdt, int node, const char *name,
-		   unsigned int *val)
-{
-	const fdt32_t *p;
-	int len;
-
-	p = fdt_getprop(fdt, node, name, &len);
-	if (!p || len != (int)sizeof(*p))
-		return -1;
-	*val = fdt32_to_cpu(*p);
-	return 0;
-}
-
 /*
  * The vfio records of a handover image snapshot (debugfs layout: header
  * area, then the payload FDT). Not a validation: kadecode does that.
@@ -234,19 +221,37 @@ static int image_devices(const char *path, struct kept_dev *d, int max)
 	node = fdt_subnode_offset(fdt, 0, KEEPALIVE_VFIO_NODE);
 	if (node >= 0) {
 		fdt_for_each_subnode(sub, fdt, node) {
-			unsigned int vd = 0;
+			char canon[KEEPALIVE_PCI_NODE_NAME_MAX];
+			struct keepalive_vfio_state st;
+			const char *name;
+			unsigned int sbdf;
+			const void *p;
+			int len;
 
 			if (n == max)
 				break;
-			if (fdt_u32(fdt, sub, KEEPALIVE_PROP_PCI_SEGMENT, &d[n].seg) ||
-			    fdt_u32(fdt, sub, KEEPALIVE_PROP_PCI_BUS, &d[n].bus) ||
-			    fdt_u32(fdt, sub, KEEPALIVE_PROP_PCI_DEVFN, &d[n].devfn))
+			/* "pci@<sbdf>" (abi/core.h), in its one spelling */
+			name = fdt_get_name(fdt, sub, NULL);
+			if (!name || sscanf(name, KEEPALIVE_PCI_NODE_PREFIX "%x",
+					    &sbdf) != 1)
 				continue;
-			fdt_u32(fdt, sub, KEEPALIVE_VFIO_PROP_VENDOR_DEVICE, &vd);
-			d[n].vendor = vd >> 16;
-			d[n].device = vd & 0xffff;
+			snprintf(canon, sizeof(canon), KEEPALIVE_PCI_NODE_PREFIX "%x",
+				 sbdf);
+			if (strcmp(canon, name))
+				continue;
+			d[n].seg = sbdf >> 16;
+			d[n].bus = sbdf >> 8 & 0xff;
+			d[n].devfn = sbdf & 0xff;
+			d[n].vendor = 0;
+			d[n].device = 0;
 			d[n].class = 0;
-			fdt_u32(fdt, sub, KEEPALIVE_VFIO_PROP_CLASS, &d[n].class);
+			p = fdt_getprop(fdt, sub, KEEPALIVE_VFIO_PROP_STATE, &len);
+			if (p && len == sizeof(st)) {
+				memcpy(&st, p, sizeof(st));
+				d[n].vendor = be32toh(st.vendor_device) >> 16;
+				d[n].device = be32toh(st.vendor_device) & 0xffff;
+				d[n].class = be32toh(st.class);
+			}
 			n++;
 		}
 	}

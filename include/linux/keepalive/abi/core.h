@@ -45,6 +45,14 @@
  * image: the same strings, the same layout, the same versions. Moving a
  * definition between them needs no bump; changing its value does.
  *
+ * History: version 2 of every participant's node (memfd-v2, vfio-pci-v2,
+ * iommu-vtd-v2, irq-msix-vtd-v2) names a per-device record for its device
+ * ("pci@<sbdf>", below) instead of three "segment", "bus" and "devfn"
+ * properties, and packs each record's fields into one or two fixed
+ * structures: at most 128 bytes of image per preserved object (a file, a
+ * device's configuration, its DMA translation with one IOVA range, its
+ * interrupts with one armed vector). The root's layout did not change.
+ *
  * This header is also built in userspace (tools/keepalive/, the
  * selftests).
  */
@@ -101,16 +109,19 @@
 #define KEEPALIVE_PROP_RANGES		"phys-ranges"
 
 /*
- * Any participant's per-PCI-device subnode identifies its device with
- * these three u32 properties; the core's shared-record lookup
- * (keepalive_incoming_pci_record()) matches on them:
- *   segment	the PCI segment (domain)
- *   bus	the bus number, at most 255
- *   devfn	the device and function number, at most 255
+ * A participant's per-PCI-device subnode is named for its device, as an
+ * FDT unit address: "pci@<sbdf>", where <sbdf> is
+ *   segment << 16 | bus << 8 | devfn
+ * in lowercase hexadecimal without leading zeros (printf's "%x"): the
+ * function 0000:00:03.0 is "pci@18", 0001:02:00.1 is "pci@10201". The
+ * segment is at most 0xffff (VT-d's, and x86's, PCI segments are 16-bit).
+ * Any other spelling of the same device is refused, so a node holds at
+ * most one record per device (FDT names are unique among siblings), and
+ * the core's shared-record lookup (keepalive_incoming_pci_record()) finds
+ * it by name.
  */
-#define KEEPALIVE_PROP_PCI_SEGMENT	"segment"
-#define KEEPALIVE_PROP_PCI_BUS		"bus"
-#define KEEPALIVE_PROP_PCI_DEVFN	"devfn"
+#define KEEPALIVE_PCI_NODE_PREFIX	"pci@"
+#define KEEPALIVE_PCI_NODE_NAME_MAX	sizeof(KEEPALIVE_PCI_NODE_PREFIX "ffffffff")
 
 /*
  * Size of a participant's token hash property: the SHA-256 of the 16-byte

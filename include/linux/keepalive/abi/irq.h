@@ -10,16 +10,22 @@
  * Bit Array and is sent when its vector is unmasked.
  *
  * Node KEEPALIVE_IRQ_NODE, compatible KEEPALIVE_IRQ_COMPATIBLE, with one
- * subnode "device@<index>" per kept device, index 0, 1, ... All integers
- * are big endian, as FDT cells are; the structures are packed.
+ * subnode per kept device, named for the device: "pci@<sbdf>"
+ * (KEEPALIVE_PCI_NODE_PREFIX, abi/core.h; 0000:00:03.0 is "pci@18"). A
+ * reader takes every subnode with that prefix for a device record, and
+ * ignores any other. All integers are big endian, as FDT cells are; the
+ * structures are packed. A property's data is only 4-byte aligned in the
+ * image: its 64-bit words are read with unaligned loads.
  *
- * device@<index>:
- *   segment, bus, devfn	u32 each: where it is (KEEPALIVE_PROP_PCI_*)
- *   msix		struct keepalive_irq_msix: its MSI-X capability
- *   armed		u64 cells, bit n of cell n / 64 for vector n
- *			(DIV_ROUND_UP(nr-vectors, 64) cells): the vectors
- *			unmasked when the hold began, i.e. those its VMM armed
- *   pending		u64 cells, as "armed": its Pending Bit Array at STOP
+ * pci@<sbdf>:
+ *   msix		struct keepalive_irq_msix, its MSI-X capability,
+ *			immediately followed by two bitmaps of
+ *			KEEPALIVE_IRQ_MSIX_WORDS(nr_vectors) u64 words each,
+ *			bit n % 64 of word n / 64 for vector n: first "armed",
+ *			the vectors unmasked when the hold began (i.e. those
+ *			its VMM armed), then "pending", its Pending Bit Array
+ *			at STOP. Exactly KEEPALIVE_IRQ_MSIX_SIZE(nr_vectors)
+ *			bytes; no bit at or beyond nr_vectors is set.
  *   vectors		struct keepalive_irq_vector per armed vector, by
  *			vector number: its message and remapping entry
  *   posted		struct keepalive_irq_posted per armed vector whose
@@ -27,6 +33,29 @@
  *			kernel writes none on a unit without posting)
  *   phys-ranges	optional <phys length> pairs: the pool memory of the
  *			preserved posted-interrupt descriptors
+ *
+ * Size of a record in the FDT's structure block (the property names are
+ * strings stored once per image, not per record): the node takes 16
+ * bytes for a name of up to 7 characters (segment 0, bus 0 to 0xf:
+ * "pci@18"), 20 for up to 11, 24 for the longest ("pci@ffffffff");
+ * a property takes 12 bytes and its data, padded to 4 bytes. So a device
+ * with a table of at most 64 vectors and one armed vector takes
+ *   node 16 + msix (12 + 24 + 2 * 8) + vectors (12 + 32) = 112 bytes
+ * ("pci@18"), at most 120: under the 128 bytes per preserved object of
+ * abi/core.h. Each further armed vector adds 32 bytes, each further 64
+ * vectors of table size 16; a posted vector adds 40 to a "posted"
+ * property (itself 12: 52 for the first), and the "phys-ranges" of the
+ * descriptors 12 and 16 per pair.
+ *
+ * History: version 1 ("keepalive,irq-msix-vtd-v1") named each device's
+ * subnode "device@<index>" (index 0, 1, ... in list order) and gave its
+ * place in three u32 properties "segment", "bus" and "devfn"; it held the
+ * armed and pending bitmaps in properties of their own, "armed" and
+ * "pending", after "msix"; and its struct keepalive_irq_vector was 40
+ * bytes: a 32-bit vector and entry index, and a 32-bit zero "reserved"
+ * word after the message data. A device with one armed vector took 196
+ * bytes. Version 2 carries the same information, checked the same way
+ * (but for v1's "reserved" word, gone).
  *
  * Versioning, i.e. what to bump when this changes:
  * - An incompatible change to a node, a property or a structure (renamed,
@@ -41,17 +70,13 @@
 
 #include <linux/keepalive/abi/core.h>
 
-#define KEEPALIVE_IRQ_COMPATIBLE	"keepalive,irq-msix-vtd-v1"
+#define KEEPALIVE_IRQ_COMPATIBLE	"keepalive,irq-msix-vtd-v2"
 
 /* The participant's node, a child of the root. */
 #define KEEPALIVE_IRQ_NODE		"irq"
-/* Subnode name: a prefix, then the index in decimal. */
-#define KEEPALIVE_IRQ_DEVICE_PREFIX	"device@"
 
-/* and KEEPALIVE_PROP_PCI_SEGMENT, _BUS, _DEVFN (abi/core.h) */
+/* A device's subnode: KEEPALIVE_PCI_NODE_PREFIX "<sbdf>" (abi/core.h). */
 #define KEEPALIVE_IRQ_PROP_MSIX		"msix"
-#define KEEPALIVE_IRQ_PROP_ARMED	"armed"
-#define KEEPALIVE_IRQ_PROP_PENDING	"pending"
 #define KEEPALIVE_IRQ_PROP_VECTORS	"vectors"
 #define KEEPALIVE_IRQ_PROP_POSTED	"posted"
 /* and KEEPALIVE_PROP_RANGES (abi/core.h) */
@@ -84,31 +109,39 @@ struct keepalive_irq_msix {
 static_assert(sizeof(struct keepalive_irq_msix) == 24,
 	      "keepalive_irq_msix is ABI");
 
+/*
+ * The u64 words of each of the two bitmaps that follow struct
+ * keepalive_irq_msix in "msix", for a table of @nr vectors, and the size
+ * of the whole "msix" property in bytes.
+ */
+#define KEEPALIVE_IRQ_MSIX_WORDS(nr)	(((nr) + 63) / 64)
+#define KEEPALIVE_IRQ_MSIX_SIZE(nr)	(sizeof(struct keepalive_irq_msix) + \
+					 2 * 8 * KEEPALIVE_IRQ_MSIX_WORDS(nr))
+
 /**
  * struct keepalive_irq_vector - an armed vector and its remapping entry
- * @vector: its MSI-X table index
+ * @vector: its MSI-X table index, below KEEPALIVE_IRQ_MAX_VECTORS
  * @irte: the index of its interrupt remapping table entry (the handle of
- *	its remappable message plus the subhandle when SHV is set); the next
- *	kernel reserves it before any interrupt is allocated and gives it to
- *	the same vector when the VMM arms it again
+ *	its remappable message plus the subhandle when SHV is set; a VT-d
+ *	table has at most 65536 entries); the next kernel reserves it before
+ *	any interrupt is allocated and gives it to the same vector when the
+ *	VMM arms it again
  * @addr_lo: its message address, low 32 bits (remappable format)
  * @addr_hi: its message address, high 32 bits
  * @data: its message data
- * @reserved: zero
  * @irte_lo: the remapping entry's bits 63:0, as the hold found them
  * @irte_hi: its bits 127:64
  */
 struct keepalive_irq_vector {
-	__be32 vector;
-	__be32 irte;
+	__be16 vector;
+	__be16 irte;
 	__be32 addr_lo;
 	__be32 addr_hi;
 	__be32 data;
-	__be32 reserved;
 	__be64 irte_lo;
 	__be64 irte_hi;
 } __packed;
-static_assert(sizeof(struct keepalive_irq_vector) == 40,
+static_assert(sizeof(struct keepalive_irq_vector) == 32,
 	      "keepalive_irq_vector is ABI");
 
 /**

@@ -34,7 +34,6 @@
 #include "nvme_vfio.h"
 
 /* The name of the first device's subnode, with its NUL */
-#define DEVICE0		KEEPALIVE_VFIO_DEVICE_PREFIX "0"
 
 struct feature {
 	struct vfio_device_feature hdr;
@@ -375,8 +374,14 @@ static bool contains(const char *buf, size_t len, const void *what, size_t wlen)
 TEST_F(vk, recorded_in_handover)
 {
 	static char img[65536];
+	unsigned int seg, bus, dev, fn;
+	char node[KEEPALIVE_PCI_NODE_NAME_MAX];
 	ssize_t n;
 
+	/* Its record is named for it: "pci@<sbdf>" (abi/core.h). */
+	ASSERT_EQ(4, sscanf(self->bdf, "%x:%x:%x.%x", &seg, &bus, &dev, &fn));
+	snprintf(node, sizeof(node), KEEPALIVE_PCI_NODE_PREFIX "%x",
+		 seg << 16 | bus << 8 | dev << 3 | fn);
 	if (kt_stage() == 1) {
 		ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
 				     VFIO_KEEPALIVE_KEEP, self->token, NULL));
@@ -390,7 +395,7 @@ TEST_F(vk, recorded_in_handover)
 	ASSERT_LT(4096, n);
 	ASSERT_TRUE(contains(img, n, KEEPALIVE_VFIO_COMPATIBLE,
 			     sizeof(KEEPALIVE_VFIO_COMPATIBLE)));
-	ASSERT_TRUE(contains(img, n, DEVICE0, sizeof(DEVICE0)));
+	ASSERT_TRUE(contains(img, n, node, strlen(node) + 1)) TH_LOG("no node %s", node);
 	/* vendor-device 1b36:0010 as a big-endian cell */
 	ASSERT_TRUE(contains(img, n, "\x1b\x36\x00\x10", 4));
 	/* Only the token's hash is handed over, never the token. */

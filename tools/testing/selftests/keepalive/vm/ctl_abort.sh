@@ -51,7 +51,7 @@ $K status --json >$O 2>&1
 check "status --json in STOP: the kept controller" \
 	has $O "\"kept_devices\": \{\"source\": \"outgoing\", \"error\": null, \"devices\": \[\{\"bdf\": \"$BDF\", \"vendor\": \"1b36\", \"device\": \"0010\""
 $K decode >$O 2>&1; rc=$?
-check "decode: the outgoing image is valid" sh -c "[ $rc -eq 0 ] && grep -q '^valid' $O && grep -q 'keepalive,vfio-pci-v1' $O"
+check "decode: the outgoing image is valid" sh -c "[ $rc -eq 0 ] && grep -q '^valid' $O && grep -q 'keepalive,vfio-pci-v2' $O"
 update
 check "update in STOP: refused" sh -c "[ $rc -eq 1 ] && grep -q 'state is stop, not running' $O"
 $K abort >$O 2>&1; rc=$?; show $O

@@ -35,7 +35,7 @@ if [ "$KT_STAGE" = 1 ]; then
 	check "outgoing image captured" cp $D/outgoing /run/out.img
 	$K /run/out.img >/run/out.txt 2>&1
 	check "kadecode: outgoing image valid" grep -q '^valid' /run/out.txt
-	check "kadecode: memfd node decoded" grep -q 'keepalive,memfd-v1' /run/out.txt
+	check "kadecode: memfd node decoded" grep -q 'keepalive,memfd-v2' /run/out.txt
 	cat /run/out.txt | sed 's/^/# /'
 else
 	echo "1..5"
