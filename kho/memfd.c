@@ -107,7 +107,8 @@ static void memfd_release(struct kref *ref)
 		memfd_free(mf);
 		return;
 	}
-	pr_warn("%s: %lu page(s) still pinned for DMA at its last close: its memory stays out of the pool until they are unpinned\n",
+	/* Pinned for DMA, or only held for a moment (a GUP in progress). */
+	pr_warn("%s: still in use at its last close, %lu page(s) of it pinned for DMA: its memory stays out of the pool until nothing uses it\n",
 		mf->name, keepalive_pool_pinned(mf->phys, mf->length));
 	mutex_lock(&memfd_quarantine_lock);
 	list_add_tail(&mf->list, &memfd_quarantine);

@@ -222,11 +222,13 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 				if (!d[2, "khz"]) exit 1
 				k1 = d[1, "khz"]; k2 = d[2, "khz"]
 				objs = d[1, "files"] + d[1, "devices"]
-				printf "d%s_m%s pre_stop_stop_ms=%.3f reserve_validate_ms=%.3f last_adoption_ms=%.3f reclaim_ms=%.3f post_resume_ms=%.3f conclude_ms=%.3f fdt_bytes=%d objects=%d bytes_per_object=%.1f\n",
+				# a file; a device'"'"'s vfio, iommu and irq records
+				recs = d[1, "files"] + 3 * d[1, "devices"]
+				printf "d%s_m%s pre_stop_stop_ms=%.3f reserve_validate_ms=%.3f last_adoption_ms=%.3f reclaim_ms=%.3f post_resume_ms=%.3f conclude_ms=%.3f fdt_bytes=%d objects=%d records=%d\n",
 					d[1, "devices"], d[1, "mem_mb"], (d[1, "pre_stop"] + d[1, "stop"]) / k1,
 					(d[2, "reserve_ns"] + d[2, "validate_ns"]) / 1e6, d[2, "last_adoption_ms"],
 					d[2, "reclaim"] / k2, d[2, "post_resume"] / k2, d[2, "conclude"] / k2,
-					d[1, "fdt_bytes"], objs, d[1, "fdt_bytes"] / objs
+					d[1, "fdt_bytes"], objs, recs
 			}
 		' "$BUILD/vm/$1/results.log"
 	}
@@ -248,15 +250,15 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 	stats "$STSV" >"$OUT/scale.stats"
 	sget() { awk -v p="$1" -v k="$2" '$1 == p && $2 == k { print $3 }' "$OUT/scale.stats"; }
 	echo
-	echo "-- scale: median of $SRUNS run(s) per point (ms; the image and metadata in bytes)"
-	printf "   %-16s %9s %9s %9s %9s %9s %8s %8s\n" point "PRE+STOP" "rsv+val" adopted reclaim POST-RES image B/object
+	echo "-- scale: median of $SRUNS run(s) per point (ms; the image in bytes, and its records)"
+	printf "   %-16s %9s %9s %9s %9s %9s %8s %8s\n" point "PRE+STOP" "rsv+val" adopted reclaim POST-RES image records
 	for p in "${points[@]}"; do
 		read -r dev mb <<<"$p"
 		k=d${dev}_m$mb
-		printf "   %-16s %9.1f %9.1f %9.1f %9.1f %9.1f %8d %8.1f\n" \
+		printf "   %-16s %9.1f %9.1f %9.1f %9.1f %9.1f %8d %8d\n" \
 			"$dev dev, $mb MiB" "$(sget "$k" pre_stop_stop_ms)" "$(sget "$k" reserve_validate_ms)" \
 			"$(sget "$k" last_adoption_ms)" "$(sget "$k" reclaim_ms)" "$(sget "$k" post_resume_ms)" \
-			"$(sget "$k" fdt_bytes)" "$(sget "$k" bytes_per_object)"
+			"$(sget "$k" fdt_bytes)" "$(sget "$k" records)"
 	done
 	awk -v a="$(sget d8_m64 pre_stop_stop_ms)" -v b="$(sget d1_m64 pre_stop_stop_ms)" \
 	    -v c="$(sget d1_m4096 pre_stop_stop_ms)" -v e="$(sget d1_m4096 reserve_validate_ms)" \
@@ -266,12 +268,13 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 	# The image grows by records, not by memory: what one more kept device
 	# (with the two files its VMM preserves) adds, and what 4 GiB instead of
 	# 64 MiB adds. Each record's own size is in handover-format.rst.
-	awk -v i1="$(sget d1_m64 fdt_bytes)" -v o1="$(sget d1_m64 objects)" \
-	    -v i8="$(sget d8_m64 fdt_bytes)" -v o8="$(sget d8_m64 objects)" \
+	awk -v i1="$(sget d1_m64 fdt_bytes)" -v r1="$(sget d1_m64 records)" \
+	    -v i8="$(sget d8_m64 fdt_bytes)" -v r8="$(sget d8_m64 records)" \
+	    -v f1="$(sget d1_m64 objects)" -v f8="$(sget d8_m64 objects)" \
 	    -v ig="$(sget d1_m4096 fdt_bytes)" 'BEGIN {
-		if (o8 > o1)
-			printf "-- image: %d bytes for 1 device + %d files, %d for 8 + %d: +%.0f bytes per further device and its 2 files, i.e. %.0f per record (a file; a device'"'"'s vfio, iommu and irq records); 4 GiB instead of 64 MiB: %+d bytes\n",
-				i1, o1 - 1, i8, o8 - 8, (i8 - i1) / 7, (i8 - i1) / (o8 - o1 + 14), ig - i1 }'
+		if (r8 > r1)
+			printf "-- image: %d bytes for 1 device + %d files, %d for 8 + %d: +%.0f bytes per further device and its 2 files, %.0f per record (a file; a device'"'"'s vfio, iommu and irq records); 4 GiB instead of 64 MiB: %+d bytes\n",
+				i1, f1 - 1, i8, f8 - 8, (i8 - i1) / 7, (i8 - i1) / (r8 - r1), ig - i1 }'
 	{
 		echo "devices PRE-STOP+STOP reserve+validate \"reclaim, with the VMM's DMA mapping\""
 		for dev in 1 2 4 8; do

@@ -402,7 +402,7 @@ TEST(owner_dma_mapped_memory)
 	ASSERT_EQ(0, ka_memfd_destroy(kadev, "pinned", token));
 	ASSERT_EQ(0, dma_map_file(v.vdev.container, fd, len, iova));
 	close(fd);
-	ASSERT_NE(NULL, strstr(kt_klog(), "still pinned for DMA at its last close"));
+	ASSERT_NE(NULL, strstr(kt_klog(), "still in use at its last close"));
 	fd = ka_memfd_create(kadev, "next", len, token);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ka_memfd_phys(fd, &again, &flen));
