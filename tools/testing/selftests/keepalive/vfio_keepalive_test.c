@@ -377,9 +377,11 @@ TEST_F(vk, recorded_in_handover)
 	unsigned int seg, bus, dev, fn;
 	char node[KEEPALIVE_PCI_NODE_NAME_MAX];
 	ssize_t n;
+	int got;
 
 	/* Its record is named for it: "pci@<sbdf>" (abi/core.h). */
-	ASSERT_EQ(4, sscanf(self->bdf, "%x:%x:%x.%x", &seg, &bus, &dev, &fn));
+	got = sscanf(self->bdf, "%x:%x:%x.%x", &seg, &bus, &dev, &fn);
+	ASSERT_EQ(4, got);
 	snprintf(node, sizeof(node), KEEPALIVE_PCI_NODE_PREFIX "%x",
 		 seg << 16 | bus << 8 | dev << 3 | fn);
 	if (kt_stage() == 1) {
