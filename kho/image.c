@@ -214,6 +214,160 @@ static int collect_range(void *ctx, const fdt64_t *pair)
 	return 0;
 }
 
+static u32 tag_align(u32 off)
+{
+	return (off + FDT_TAGSIZE - 1) & ~(u32)(FDT_TAGSIZE - 1);
+}
+
+/*
+ * One pass over the structure block, tag by tag, with no libfdt: every
+ * read is inside the block, and every tag moves @off forward by at least
+ * FDT_TAGSIZE, so the walk takes at most size / FDT_TAGSIZE steps whatever
+ * the bytes say. What it accepts, libfdt's tag walk (fdt_next_tag()) reads
+ * the same way and cannot leave or go back over: libfdt 1.6.1, the
+ * kernel's and Debian 12's, adds a property's 32-bit length to an int
+ * offset, so that a length of 0xfffffff4 (-12) takes the walk back onto
+ * the property's own tag, for ever.
+ */
+static int walk_struct(const void *fdt, char *msg, size_t msg_len)
+{
+	const u8 *blk = (const u8 *)fdt + fdt_off_dt_struct(fdt);
+	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
+	/* Both blocks lie inside totalsize <= INT_MAX (fdt_check_header()). */
+	u32 size = fdt_size_dt_struct(fdt);
+	u32 strs_size = fdt_size_dt_strings(fdt);
+	u32 off, next, len, nameoff, tag;
+	unsigned int depth = 0;
+	const u8 *nul;
+
+	if (size < FDT_TAGSIZE ||
+	    fdt32_ld((const fdt32_t *)blk) != FDT_BEGIN_NODE) {
+		why("FDT structure: no root node at its start");
+		return -EINVAL;
+	}
+	for (off = 0; size - off >= FDT_TAGSIZE; off = next) {
+		tag = fdt32_ld((const fdt32_t *)(blk + off));
+		next = off + FDT_TAGSIZE;
+		switch (tag) {
+		case FDT_BEGIN_NODE:
+			if (!depth && off) {
+				why("FDT structure: node at %u outside the root",
+				    off);
+				return -EINVAL;
+			}
+			if (depth == KEEPALIVE_FDT_MAX_DEPTH) {
+				why("FDT structure: node at %u nested deeper than %d",
+				    off, KEEPALIVE_FDT_MAX_DEPTH);
+				return -EINVAL;
+			}
+			nul = memchr(blk + next, '\0', size - next);
+			if (!nul) {
+				why("FDT structure: name of the node at %u runs past the block",
+				    off);
+				return -EINVAL;
+			}
+			next = tag_align(nul + 1 - blk);
+			depth++;
+			break;
+		case FDT_END_NODE:
+			if (!depth) {
+				why("FDT structure: node end at %u outside any node",
+				    off);
+				return -EINVAL;
+			}
+			depth--;
+			break;
+		case FDT_PROP:
+			if (!depth || size - next < 2 * sizeof(fdt32_t)) {
+				why("FDT structure: property at %u outside any node or truncated",
+				    off);
+				return -EINVAL;
+			}
+			len = fdt32_ld((const fdt32_t *)(blk + next));
+			nameoff = fdt32_ld((const fdt32_t *)(blk + next + 4));
+			next += 2 * sizeof(fdt32_t);
+			if (len > size - next) {
+				why("FDT structure: property at %u of %u bytes, %u left",
+				    off, len, size - next);
+				return -EINVAL;
+			}
+			if (nameoff >= strs_size ||
+			    !memchr(strs + nameoff, '\0', strs_size - nameoff)) {
+				why("FDT structure: property at %u: name at %u of %u string bytes",
+				    off, nameoff, strs_size);
+				return -EINVAL;
+			}
+			next = tag_align(next + len);
+			break;
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			if (depth || next != size) {
+				why("FDT structure: end at %u, %u node(s) open, %u byte(s) after",
+				    off, depth, size - next);
+				return -EINVAL;
+			}
+			return 0;
+		default:
+			why("FDT structure: tag %#x at %u", tag, off);
+			return -EINVAL;
+		}
+	}
+	why("FDT structure: no end tag in its %u bytes", size);
+	return -EINVAL;
+}
+
+/**
+ * keepalive_fdt_check_struct() - check that an FDT can be read with libfdt
+ * @fdt: the FDT, @size bytes readable
+ * @size: bytes readable at @fdt
+ * @msg: out: what is wrong, for the log
+ * @msg_len: size of @msg
+ *
+ * Checks the FDT header (libfdt's fdt_check_header(), a version of 17 or
+ * later, a totalsize of at most @size, aligned blocks), then walks the
+ * whole structure block in a number of steps bounded by its size: a root
+ * node first and alone; every node name, property value and end tag
+ * inside the block; every property inside a node and named by a string
+ * inside the strings block; nodes nested at most KEEPALIVE_FDT_MAX_DEPTH
+ * deep; the end tag last. libfdt's walks over the structure of an FDT
+ * that passed stay inside it and end; over one that did not, some never
+ * end.
+ *
+ * Context: Any context.
+ * Return: 0 when the FDT can be walked;
+ * -EINVAL for a malformed or truncated FDT.
+ */
+int keepalive_fdt_check_struct(const void *fdt, size_t size, char *msg,
+			       size_t msg_len)
+{
+	int ret;
+
+	if (size < sizeof(struct fdt_header)) {
+		why("FDT header: %zu bytes, no room for one", size);
+		return -EINVAL;
+	}
+	ret = fdt_check_header(fdt);
+	if (ret || fdt_totalsize(fdt) > size) {
+		why("FDT header: %s, totalsize %u of %zu bytes",
+		    fdt_strerror(ret), ret ? 0 : fdt_totalsize(fdt), size);
+		return -EINVAL;
+	}
+	/* Before 17 the header has no size of the structure block. */
+	if (fdt_version(fdt) < 17) {
+		why("FDT version %u, this reader needs 17", fdt_version(fdt));
+		return -EINVAL;
+	}
+	/* libfdt reads tags and cells in place: no writer misaligns them. */
+	if (fdt_off_dt_struct(fdt) % FDT_TAGSIZE ||
+	    fdt_off_mem_rsvmap(fdt) % sizeof(u64)) {
+		why("FDT blocks misaligned: struct at %u, reserve map at %u",
+		    fdt_off_dt_struct(fdt), fdt_off_mem_rsvmap(fdt));
+		return -EINVAL;
+	}
+	return walk_struct(fdt, msg, msg_len);
+}
+
 /**
  * keepalive_fdt_check_payload() - validate a payload but for its ranges
  * @hdr: its header, already checked with keepalive_hdr_check()
@@ -222,11 +376,11 @@ static int collect_range(void *ctx, const fdt64_t *pair)
  * @msg: out: what is wrong, for the log
  * @msg_len: size of @msg
  *
- * Checks the payload CRC, the FDT header and structure, the root
- * compatible, and that every property can be read and every
- * KEEPALIVE_PROP_RANGES property is made of whole pairs. The first half of
- * keepalive_fdt_check(), for a caller that provides the memory for the
- * second (early boot has no kmalloc).
+ * Checks the payload CRC, the FDT header and structure
+ * (keepalive_fdt_check_struct(), before any lookup), the root compatible,
+ * and that every KEEPALIVE_PROP_RANGES property is made of whole pairs.
+ * The first half of keepalive_fdt_check(), for a caller that provides the
+ * memory for the second (early boot has no kmalloc).
  *
  * Context: Any context.
  * Return: 0 when valid so far;
@@ -247,20 +401,10 @@ int keepalive_fdt_check_payload(const struct keepalive_hdr *hdr,
 		    le32_to_cpu(hdr->fdt_crc32), keepalive_crc32(fdt, fdt_size));
 		return -EBADMSG;
 	}
-	ret = fdt_check_header(fdt);
-	if (ret || fdt_totalsize(fdt) > fdt_size) {
-		why("FDT header: %s, totalsize %u of %llu bytes",
-		    fdt_strerror(ret), ret ? 0 : fdt_totalsize(fdt),
-		    (unsigned long long)fdt_size);
-		return -EINVAL;
-	}
-	/* libfdt reads tags and cells in place: no writer misaligns them. */
-	if (fdt_off_dt_struct(fdt) % FDT_TAGSIZE ||
-	    fdt_off_mem_rsvmap(fdt) % sizeof(u64)) {
-		why("FDT blocks misaligned: struct at %u, reserve map at %u",
-		    fdt_off_dt_struct(fdt), fdt_off_mem_rsvmap(fdt));
-		return -EINVAL;
-	}
+	/* No libfdt lookup before this: it walks a bad structure forever. */
+	ret = keepalive_fdt_check_struct(fdt, fdt_size, msg, msg_len);
+	if (ret)
+		return ret;
 	ret = fdt_node_check_compatible(fdt, 0, KEEPALIVE_FDT_COMPATIBLE);
 	if (ret < 0 && ret != -FDT_ERR_NOTFOUND) {
 		why("FDT root: %s", fdt_strerror(ret));

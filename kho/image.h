@@ -26,6 +26,14 @@ struct keepalive_image_range {
 	u32 state;
 };
 
+/*
+ * How deep an image's nodes may nest, the root being at depth 1. The
+ * image nests three deep today (root, participant, record).
+ */
+#define KEEPALIVE_FDT_MAX_DEPTH	16
+
+int keepalive_fdt_check_struct(const void *fdt, size_t size, char *msg,
+			       size_t msg_len);
 int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
 			char *msg, size_t msg_len);
 int keepalive_fdt_check_payload(const struct keepalive_hdr *hdr,
