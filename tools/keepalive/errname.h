@@ -19,6 +19,7 @@ static inline const char *ka_errname(int err)
 	case ERANGE:	return "ERANGE";
 	case ENOMEM:	return "ENOMEM";
 	case ENODATA:	return "ENODATA";
+	case ETIMEDOUT:	return "ETIMEDOUT";
 	default:	return "E?";
 	}
 }

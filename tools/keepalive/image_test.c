@@ -16,14 +16,21 @@
  * stub that accepts everything: that build must fail, which shows the
  * tests can.
  *
+ * Inputs the fuzzer found are kept in testdata/ (KA_TESTDATA) and checked
+ * as the fuzzer checked them. No check may run for WATCHDOG_SECONDS: one
+ * that does is abandoned and returns ETIMEDOUT, which fails its test.
+ *
  * A KNOWN_GAP() case is a behaviour of kho/image.c that differs from what
  * its comments promise: reported as TAP "# TODO", not counted as failed.
  */
 #include <ctype.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/keepalive/abi/core.h>
@@ -46,6 +53,12 @@
 #define MEMFD_PATH	"/" KEEPALIVE_MEMFD_NODE
 #define FILE_PATH	MEMFD_PATH "/" KEEPALIVE_MEMFD_FILE_PREFIX
 #define FILE1_PATH	FILE_PATH "1"
+/* Far beyond what checking a 16 KiB image takes: microseconds. */
+#define WATCHDOG_SECONDS	5
+
+#ifndef KA_TESTDATA
+#define KA_TESTDATA	"testdata"
+#endif
 
 #ifdef IMAGE_TEST_CONTROL
 int keepalive_fdt_check(const struct keepalive_hdr *hdr, const void *fdt,
@@ -71,6 +84,7 @@ struct spec {
 	int root_ranges_len;
 	bool root_ranges_empty;		/* an empty phys-ranges on the root */
 	struct file_spec file[2];
+	int nest;			/* a chain of nodes this deep below the root */
 };
 
 static const struct spec good = {
@@ -87,6 +101,7 @@ static u8 *snap;		/* the snapshot under test, SNAP_MAX bytes */
 static struct spec spec;	/* what build() builds */
 static const char *seed_dir;
 static int tests_run, tests_failed, tests_todo;
+static sigjmp_buf watchdog_jmp;
 
 static struct keepalive_hdr *hdr(void)
 {
@@ -147,7 +162,7 @@ static int add_file(void *fdt, int memfd, int i)
 static void build(void)
 {
 	void *fdt = payload();
-	int i, memfd, err;
+	int i, memfd, node, err;
 
 	memset(snap, 0, SNAP_MAX);
 	err = fdt_create_empty_tree(fdt, FDT_MAX);
@@ -157,6 +172,10 @@ static void build(void)
 	if (!err && (spec.root_ranges_len || spec.root_ranges_empty))
 		err = set_ranges(fdt, 0, spec.root_ranges,
 				 spec.root_ranges_len);
+	for (i = 0, node = 0; !err && i < spec.nest; i++) {
+		node = fdt_add_subnode(fdt, node, "nest");
+		err = node < 0 ? node : 0;
+	}
 	if (err)
 		bail("root", err);
 	memfd = fdt_add_subnode(fdt, 0, KEEPALIVE_MEMFD_NODE);
@@ -193,6 +212,16 @@ static void reseal_all(void)
 	reseal_hdr();
 }
 
+/*
+ * A check still running after WATCHDOG_SECONDS is abandoned: kho/image.c
+ * and libfdt keep no state, and the copy it was checking is freed.
+ */
+static void watchdog(int sig)
+{
+	(void)sig;
+	siglongjmp(watchdog_jmp, 1);
+}
+
 /* The kernel's order: the header against the pool, then the payload. */
 static int check(u64 pool_phys, u64 pool_size, char *msg, size_t msg_len)
 {
@@ -211,7 +240,15 @@ static int check(u64 pool_phys, u64 pool_size, char *msg, size_t msg_len)
 	if (!copy)
 		bail("malloc", (int)size);
 	memcpy(copy, payload(), size);
-	ret = keepalive_fdt_check(hdr(), copy, msg, msg_len);
+	if (sigsetjmp(watchdog_jmp, 1)) {
+		snprintf(msg, msg_len, "still running after %d s",
+			 WATCHDOG_SECONDS);
+		ret = -ETIMEDOUT;
+	} else {
+		alarm(WATCHDOG_SECONDS);
+		ret = keepalive_fdt_check(hdr(), copy, msg, msg_len);
+		alarm(0);
+	}
 	free(copy);
 	return ret;
 }
@@ -674,6 +711,92 @@ static void fdt_root_not_closed(void)
 	reseal_all();
 }
 
+/* The structure block at @off, in a built payload. */
+static fdt32_t *struct_at(int off)
+{
+	void *fdt = payload();
+
+	return (fdt32_t *)((u8 *)fdt + fdt_off_dt_struct(fdt) + off);
+}
+
+/* The first property of file@1 (phys-ranges: libfdt adds in front). */
+static int file1_prop(void)
+{
+	int node, off;
+
+	node = fdt_path_offset(payload(), FILE1_PATH);
+	off = fdt_first_property_offset(payload(), node);
+	if (off < 0)
+		bail(FILE1_PATH " property", off);
+	return off;
+}
+
+static void fdt_prop_len_onto_tag(void)
+{
+	build();
+	/*
+	 * libfdt 1.6.1 adds the 32-bit length to an int offset: -12 brings
+	 * the next tag back onto this one. Its name is valid, so that even
+	 * fdt_check_full() would walk it for ever.
+	 */
+	struct_at(file1_prop())[1] = cpu_to_fdt32(-12);
+	reseal_all();
+}
+
+static void fdt_prop_len_past_block(void)
+{
+	build();
+	struct_at(file1_prop())[1] = cpu_to_fdt32(0x7ffffff0);
+	reseal_all();
+}
+
+static void fdt_node_name_past_block(void)
+{
+	int node;
+
+	build();
+	node = fdt_path_offset(payload(), FILE1_PATH);
+	if (node < 0)
+		bail(FILE1_PATH, node);
+	/* The block ends inside "file@1". */
+	fdt_set_size_dt_struct(payload(), node + 8);
+	reseal_all();
+}
+
+static void fdt_no_root(void)
+{
+	build();
+	*struct_at(0) = cpu_to_fdt32(FDT_NOP);
+	reseal_all();
+}
+
+static void fdt_bytes_after_end(void)
+{
+	build();
+	/* The first 4 bytes of the strings block become part of it. */
+	fdt_set_size_dt_struct(payload(), fdt_size_dt_struct(payload()) + 4);
+	reseal_all();
+}
+
+static void fdt_version_16(void)
+{
+	build();
+	fdt_set_version(payload(), 16);
+	reseal_all();
+}
+
+static void nest_deepest(void)
+{
+	spec.nest = KEEPALIVE_FDT_MAX_DEPTH - 1;	/* the root is depth 1 */
+	build();
+}
+
+static void nest_too_deep(void)
+{
+	spec.nest = KEEPALIVE_FDT_MAX_DEPTH;
+	build();
+}
+
 static void root_compatible_other(void)
 {
 	spec.root_compatible = "keepalive,handover-v2";
@@ -831,6 +954,8 @@ static const struct {
 	CASE("accept: range ending where the payload starts",
 	     range_adjacent_payload, 0),
 	CASE("accept: no ranges at all", no_ranges, 0),
+	CASE("accept: nodes nested KEEPALIVE_FDT_MAX_DEPTH deep", nest_deepest,
+	     0),
 
 	CASE("reject: bad magic", bad_magic, -ENOENT),
 	CASE("reject: no header (zeroes)", no_header, -ENOENT),
@@ -862,6 +987,19 @@ static const struct {
 	     -EINVAL),
 	CASE("reject: FDT root node tag garbled", fdt_bad_root_tag, -EINVAL),
 	CASE("reject: FDT root node not closed", fdt_root_not_closed, -EINVAL),
+	CASE("reject: FDT property length -12, its next tag itself",
+	     fdt_prop_len_onto_tag, -EINVAL),
+	CASE("reject: FDT property length past the structure block",
+	     fdt_prop_len_past_block, -EINVAL),
+	CASE("reject: FDT node name past the structure block",
+	     fdt_node_name_past_block, -EINVAL),
+	CASE("reject: FDT structure not starting with the root", fdt_no_root,
+	     -EINVAL),
+	CASE("reject: FDT structure block going on after its end tag",
+	     fdt_bytes_after_end, -EINVAL),
+	CASE("reject: FDT version 16", fdt_version_16, -EINVAL),
+	CASE("reject: FDT nodes nested deeper than KEEPALIVE_FDT_MAX_DEPTH",
+	     nest_too_deep, -EINVAL),
 	CASE("reject: other root compatible", root_compatible_other, -EPROTO),
 	CASE("reject: no root compatible", root_compatible_none, -EPROTO),
 	CASE("reject: range just past the pool", range_at_pool_end_outside,
@@ -910,6 +1048,59 @@ static void run_case(int i)
 	report(ret == cases[i].want, cases[i].name, cases[i].todo);
 }
 
+/* ------------------------------------------------------------------ */
+/*
+ * Inputs the fuzzer found (testdata/). Each is a snapshot; like the fuzzer,
+ * the test makes both CRCs right and checks it against the pool its header
+ * names. The check must return @want.
+ */
+static const struct {
+	const char *file;
+	const char *name;
+	int want;
+} found[] = {
+	{ "image-hang-0762d9a.bin",
+	  "reject: fuzzer input image-hang-0762d9a.bin (root property of length -12: the check never ended)",
+	  -EINVAL },
+};
+
+static void run_found(int i)
+{
+	char path[4096], msg[160];
+	struct timespec t0, t1;
+	size_t size;
+	u64 fdt_size;
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", KA_TESTDATA, found[i].file);
+	f = fopen(path, "rb");
+	if (!f)
+		bail(path, -errno);
+	memset(snap, 0, SNAP_MAX);
+	size = fread(snap, 1, SNAP_MAX, f);
+	if (!feof(f) || size < PAGE)
+		bail("testdata file too big or too small", (int)size);
+	fclose(f);
+	fdt_size = le64_to_cpu(hdr()->fdt_size);
+	if (fdt_size <= size - PAGE)
+		hdr()->fdt_crc32 = cpu_to_le32(keepalive_crc32(payload(),
+							       fdt_size));
+	reseal_hdr();
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = check(le64_to_cpu(hdr()->pool_phys),
+		    le64_to_cpu(hdr()->pool_size), msg, sizeof(msg));
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("# %s: %s in %ld us: %s\n", found[i].file, ka_errname(ret),
+	       (t1.tv_sec - t0.tv_sec) * 1000000 +
+	       (t1.tv_nsec - t0.tv_nsec) / 1000, msg);
+	if (ret != found[i].want)
+		diag("got %s, want %s", ka_errname(ret),
+		     ka_errname(found[i].want), msg);
+	report(ret == found[i].want, found[i].name, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	size_t i;
@@ -925,13 +1116,17 @@ int main(int argc, char **argv)
 	snap = calloc(1, SNAP_MAX);
 	if (!snap)
 		bail("calloc", SNAP_MAX);
+	signal(SIGALRM, watchdog);
 
 	printf("TAP version 13\n");
-	printf("1..%zu\n", ARRAY_SIZE(special) + ARRAY_SIZE(cases));
+	printf("1..%zu\n", ARRAY_SIZE(special) + ARRAY_SIZE(cases) +
+	       ARRAY_SIZE(found));
 	for (i = 0; i < ARRAY_SIZE(special); i++)
 		report(special[i].fn(), special[i].name, NULL);
 	for (i = 0; i < ARRAY_SIZE(cases); i++)
 		run_case(i);
+	for (i = 0; i < ARRAY_SIZE(found); i++)
+		run_found(i);
 
 	if (tests_todo)
 		printf("# %d known gap(s) of kho/image.c failed as TODO\n",
