@@ -23,6 +23,7 @@
 
 #include <linux/keepalive.h>
 #include <linux/keepalive/iommu.h>
+#include <linux/keepalive/pci.h>
 #include <linux/pci.h>
 
 #include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
@@ -61,6 +62,14 @@ void keepalive_iommu_adopt(struct intel_iommu *iommu)
 
 		if (!d->incoming || d->held || d->unit->iommu != iommu)
 			continue;
+		/* Stopped at enumeration, or not there: nothing to keep. */
+		if (keepalive_pci_kept_unadopted(d->segment, d->bus,
+						 d->devfn)) {
+			pr_info("%s: %04x:%02x:%02x.%d was not adopted: its handover translation is not kept\n",
+				iommu->name, d->segment, d->bus,
+				PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
+			continue;
+		}
 		ctx = ipr_held_map_prepare(iommu) ? NULL :
 		      iommu_context_addr(iommu, d->bus, d->devfn, 1);
 		if (!ctx) {

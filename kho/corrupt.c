@@ -6,8 +6,10 @@
  * Writing a word damages the sealed outgoing image the way a bug or a
  * stray write could, so that tests can check the next kernel refuses it:
  * magic, abi, hdr-crc, fdt-crc, fdt, range (past the pool), overlap
- * (a range over the payload) or iommu (the first kept device's IOMMU
- * record names domain id 0, which no context entry may use).
+ * (a range over the payload), iommu (the first kept device's IOMMU
+ * record names domain id 0, which no context entry may use), irq, or
+ * vfio-version (the vfio node says it is another version of its format:
+ * the image is accepted, that node is not).
  */
 #define pr_fmt(fmt) "keepalive: " fmt
 
@@ -19,13 +21,14 @@
 
 #include <linux/keepalive/abi/iommu.h>
 #include <linux/keepalive/abi/irq.h>
+#include <linux/keepalive/abi/vfio.h>
 
 #include "image.h"
 #include "kho.h"
 
 static const char * const corruptions[] = {
 	"magic", "abi", "hdr-crc", "fdt-crc", "fdt", "range", "overlap",
-	"iommu", "irq",
+	"iommu", "irq", "vfio-version",
 };
 
 struct corrupt_ctx {
@@ -108,6 +111,24 @@ static int corrupt_irq(void *fdt)
 	return 0;
 }
 
+/* Node @name's compatible ends in "-v<N>": make it N + 1 (a digit). */
+static int corrupt_version(void *fdt, const char *name)
+{
+	int node = fdt_subnode_offset(fdt, 0, name);
+	char *compat;
+	int len;
+
+	if (node < 0)
+		return -ENOENT;
+	compat = fdt_getprop_w(fdt, node, KEEPALIVE_PROP_COMPATIBLE, &len);
+	/* A string: its NUL, and at least one character before it. */
+	if (!compat || len < 2 || compat[len - 2] < '0' ||
+	    compat[len - 2] >= '9')
+		return -ENOENT;
+	compat[len - 2]++;
+	return 0;
+}
+
 static void reseal(void *fdt, phys_addr_t out_phys)
 {
 	keepalive_hdr_seal(keepalive_pool_hdr(), keepalive_pool_phys(),
@@ -170,6 +191,11 @@ static ssize_t corrupt_write(struct file *file, const char __user *ubuf,
 	case 7:
 	case 8:
 		ret = what == 7 ? corrupt_iommu(fdt) : corrupt_irq(fdt);
+		if (!ret)
+			reseal(fdt, out_phys);
+		break;
+	case 9:
+		ret = corrupt_version(fdt, KEEPALIVE_VFIO_NODE);
 		if (!ret)
 			reseal(fdt, out_phys);
 		break;

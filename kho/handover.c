@@ -92,8 +92,14 @@ static int image_begin(struct keepalive_sm *sm, void **fdt)
 
 static int image_seal(struct keepalive_sm *sm, void *fdt)
 {
+	int ret;
+
 	if (fdt_pack(fdt))
 		return -EINVAL;
+	/* Read by the next kernel whatever it makes of the image. */
+	ret = keepalive_devlist_seal(fdt);
+	if (ret)
+		return ret;
 	keepalive_hdr_seal(keepalive_pool_hdr(), keepalive_pool_phys(),
 			   keepalive_pool_size(),
 			   ho.out_phys - keepalive_pool_phys(), fdt,
@@ -106,6 +112,7 @@ static int image_seal(struct keepalive_sm *sm, void *fdt)
 static void image_discard(struct keepalive_sm *sm)
 {
 	memset(keepalive_pool_hdr(), 0, sizeof(struct keepalive_hdr));
+	keepalive_devlist_wipe();
 	keepalive_pool_free(ho.out_fdt, KEEPALIVE_FDT_MAX);
 	ho.out_fdt = NULL;
 }
@@ -157,6 +164,7 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 			keepalive_handover_generation() + 1);
 	} else {
 		memset(keepalive_pool_hdr(), 0, sizeof(struct keepalive_hdr));
+		keepalive_devlist_wipe();
 		if (!file_loaded)
 			why = kexec_load_why;
 		pr_info("kexec from %s: no handover%s%s%s\n",

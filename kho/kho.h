@@ -125,6 +125,15 @@ void keepalive_incoming_timings(u64 *validate_ns, u64 *accepted_at_ns,
 				u64 *fdt_bytes);
 const char *keepalive_handover_status(void);
 u64 keepalive_handover_generation(void);
+bool keepalive_handover_accepted(void);
+
+/* devlist.c: the kept-device list */
+int keepalive_devlist_build(const void *fdt, struct keepalive_devlist *dl);
+int keepalive_devlist_check(const struct keepalive_devlist *dl, char *msg,
+			    size_t msg_len);
+int keepalive_devlist_seal(const void *fdt);
+void keepalive_devlist_wipe(void);
+void keepalive_devlist_receive(phys_addr_t pool_phys);
 
 /**
  * struct keepalive_pool_place - where the pool is (boot.c)

@@ -59,6 +59,7 @@ enum { RANGE_PAYLOAD, RANGE_FREE, RANGE_HELD, RANGE_CLAIMED };
  * @nr_ranges: entries in @ranges
  * @lock: protects the state of @ranges
  * @generation: kexecs survived by what was handed over, 0 when nothing
+ * @accepted: an image passed every check (set once, in setup_arch())
  * @status: what became of the incoming image, for sysfs and the log
  * @snapshot: header area and payload as received, for debugfs, or NULL
  * @snapshot_size: its size
@@ -74,6 +75,7 @@ struct keepalive_incoming {
 	unsigned int nr_ranges;
 	spinlock_t lock;	/* protects ranges[].state */
 	u64 generation;
+	bool accepted;
 	char status[160];
 	void *snapshot;
 	size_t snapshot_size;
@@ -149,6 +151,8 @@ void __init keepalive_handover_early(void)
 		status("none: cold boot");
 		return;
 	}
+	/* On its own, whatever becomes of the image. */
+	keepalive_devlist_receive(pool_phys);
 	ret = keepalive_hdr_check(hdr, pool_phys, pool_size, why, sizeof(why));
 	if (ret == -ENOENT) {
 		status("none: the previous kernel made no handover (no header)");
@@ -204,6 +208,7 @@ void __init keepalive_handover_early(void)
 	in.ranges = ranges;
 	in.nr_ranges = nr + 1;
 	in.generation = le64_to_cpu(hdr->generation);
+	in.accepted = true;
 	in.early_cycles = rdtsc_ordered() - start;
 	status("resumed: generation %llu", in.generation);
 	pr_info("handover accepted: %zu bytes, %zu range(s), generation %llu\n",
@@ -529,6 +534,18 @@ EXPORT_SYMBOL_GPL(keepalive_incoming_node);
 const char *keepalive_handover_status(void)
 {
 	return in.status;
+}
+
+/**
+ * keepalive_handover_accepted() - was the incoming image accepted?
+ *
+ * Context: Any context.
+ * Return: true from setup_arch() on when an image passed every check
+ * (also after CONCLUDE); false after a cold boot or a refusal.
+ */
+bool keepalive_handover_accepted(void)
+{
+	return in.accepted;
 }
 
 /**

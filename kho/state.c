@@ -466,9 +466,15 @@ static void resume_one(struct keepalive_sm *sm, struct keepalive_participant *p,
 	}
 	if (fdt_node_check_compatible(fdt, node, p->compatible)) {
 		if (sm->log)
-			pr_warn("resume: %s: node is not \"%s\": ignored, cold start\n",
-				p->name, p->compatible);
+			pr_warn("resume: %s: node is not \"%s\": not adopted, cold start%s\n",
+				p->name, p->compatible,
+				p->ops->fallback ? ", falling back" : "");
 		resolved(p, -EPROTO);
+		/*
+		 * Another version of the node: what the previous kernel left
+		 * running for it must be made safe all the same.
+		 */
+		fall_back(sm, p, node, p->name, -EPROTO);
 		return;
 	}
 	if (dep_err) {

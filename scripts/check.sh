@@ -340,6 +340,13 @@ if want iommu; then
 		--stages 2 --slow-nvme 4000000000 -a kt_scenario=corrupt
 	# STOP with the VMM still open, then ABORT: back on the VMM's own
 	# domain id, I/O throughout.
+	# Endings off the supported path (issue 21): the canary is host
+	# memory at the VMM's IOVAs, reserved in both kernels.
+	for sc in rejected skew; do
+		vm_pass "iommu_$sc" --test iommu_keepalive_test --no-kunit \
+			--stages 2 --mem 2G --slow-nvme 12000000000 \
+			-a "kt_scenario=$sc memmap=2M\$0x40000000"
+	done
 	vm_pass iommu_abort --test iommu_keepalive_test --no-kunit \
 		--stages 1 -a kt_scenario=abort
 	# Every fault point from the close's capture to STOP, in turn: each

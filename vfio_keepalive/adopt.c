@@ -290,15 +290,7 @@ static int adopt(struct pci_dev *pdev, const struct vka_record *r)
 /* A recorded device that is not adopted: no DMA from now on, then reset. */
 static void start_cold(struct pci_dev *pdev, const char *why)
 {
-	int ret;
-
-	pci_warn(pdev, "keepalive: not adopted: %s; resetting it, it starts cold\n",
-		 why);
-	pci_clear_master(pdev);
-	ret = pci_reset_function_locked(pdev);
-	if (ret)
-		pci_warn(pdev, "keepalive: reset failed (%d): its driver must reset it\n",
-			 ret);
+	keepalive_pci_kept_stop(pdev, why);
 	/* Quiet now: the IOMMU's next root will not carry its entry. */
 	keepalive_iommu_release(pdev);
 	keepalive_irq_release(pdev);
@@ -336,10 +328,12 @@ void keepalive_pci_adopt(struct pci_dev *pdev)
 	why = record_mismatch(pdev, r, buf, sizeof(buf));
 	if (!why && adopt(pdev, r))
 		why = "out of memory";
-	if (why)
+	if (why) {
 		start_cold(pdev, why);
-	else
+	} else {
+		keepalive_pci_kept_claim(pdev);
 		pci_info(pdev, "keepalive: adopted: running, bus master on, for vfio-pci; its VMM reclaims it with its token\n");
+	}
 unlock:
 	mutex_unlock(&vka_lock);
 }

@@ -260,7 +260,11 @@ static void resume_failed_dep_falls_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, other->p.resume, KEEPALIVE_RESUME_DONE);
 }
 
-/* A dependency's node of another version counts as a failure. */
+/*
+ * A node of another version counts as a failure: its own participant falls
+ * back (what the previous kernel left running must be made safe), and so
+ * do its dependents.
+ */
 static void resume_dep_other_version(struct kunit *test)
 {
 	struct rctx *ctx = test->priv;
@@ -273,7 +277,8 @@ static void resume_dep_other_version(struct kunit *test)
 	radd(ctx, mem);
 	radd(ctx, rfake(ctx, "dev", 400, "mem"));
 	keepalive_sm_resume(&ctx->sm, ctx->incoming);
-	KUNIT_EXPECT_STREQ(test, ctx->trace, "dev:fallback(mem,-71)");
+	KUNIT_EXPECT_STREQ(test, ctx->trace,
+			   "mem:fallback(mem,-71) dev:fallback(mem,-71)");
 	KUNIT_EXPECT_EQ(test, mem->p.resume, KEEPALIVE_RESUME_FAILED);
 }
 

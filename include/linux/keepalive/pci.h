@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kexec device keepalive: the PCI and vfio-pci hooks, called from
- * drivers/pci/ and drivers/vfio/pci/ (patches/) into vfio_keepalive/.
- * Each is a static inline no-op without CONFIG_KEEPALIVE_VFIO. See
+ * drivers/pci/ and drivers/vfio/pci/ (patches/) into vfio_keepalive/, each
+ * a static inline no-op without CONFIG_KEEPALIVE_VFIO; and the core's
+ * kept-device list (kho/devlist.c), a no-op without CONFIG_KEEPALIVE. See
  * Documentation/keepalive/participants.rst.
  */
 #ifndef _LINUX_KEEPALIVE_PCI_H
@@ -74,5 +75,31 @@ static inline bool keepalive_pci_keep_master(struct pci_dev *pdev)
 	return false;
 }
 #endif /* CONFIG_KEEPALIVE_VFIO */
+
+#if IS_ENABLED(CONFIG_KEEPALIVE)
+void keepalive_pci_enumerated(struct pci_dev *pdev);
+void keepalive_pci_kept_claim(struct pci_dev *pdev);
+void keepalive_pci_kept_stop(struct pci_dev *pdev, const char *why);
+bool keepalive_pci_kept_unadopted(u32 segment, u32 bus, u32 devfn);
+#else
+static inline void keepalive_pci_enumerated(struct pci_dev *pdev)
+{
+}
+
+static inline void keepalive_pci_kept_claim(struct pci_dev *pdev)
+{
+}
+
+static inline void keepalive_pci_kept_stop(struct pci_dev *pdev,
+					   const char *why)
+{
+}
+
+static inline bool keepalive_pci_kept_unadopted(u32 segment, u32 bus,
+						u32 devfn)
+{
+	return false;
+}
+#endif /* CONFIG_KEEPALIVE */
 
 #endif /* _LINUX_KEEPALIVE_PCI_H */

@@ -68,7 +68,8 @@
 #endif
 
 #define KEEPALIVE_ABI_MAJOR		1
-#define KEEPALIVE_ABI_MINOR		0
+/* 1: struct keepalive_devlist in the header page */
+#define KEEPALIVE_ABI_MINOR		1
 
 /* The eight bytes at the start of the pool when it carries a handover. */
 #define KEEPALIVE_HDR_MAGIC		"KAHANDV1"
@@ -161,6 +162,62 @@ struct keepalive_hdr {
 	__le32	hdr_crc32;
 } __packed;
 static_assert(sizeof(struct keepalive_hdr) == 64, "keepalive_hdr is ABI");
+
+/*
+ * The kept-device list: where every PCI function the handover records is,
+ * read by the next kernel whatever becomes of the image.
+ *
+ * A kept device goes on mastering the bus through the kexec. When the
+ * next kernel cannot take the handover (its header, payload or ranges are
+ * refused; it lacks the participant of a node; a node has another
+ * version), the image cannot say which devices those are, yet each must be
+ * stopped before that kernel's IOMMU turns translation off or hands the
+ * device to a driver. So the writer also puts the places of every
+ * "pci@<sbdf>" record of every participant's node into this list, in the
+ * header page behind struct keepalive_hdr, with a CRC of its own: the
+ * next kernel reads it on its own, before and whatever the checks of the
+ * image, and stops at enumeration every listed device that no participant
+ * adopted (bus master off, then a function reset).
+ *
+ * Rules the reader checks: @magic, @count at most KEEPALIVE_DEVLIST_MAX,
+ * the CRC, entries strictly ascending with a segment of at most 0xffff,
+ * and every entry past @count zero. A list that fails them is ignored as
+ * a whole (logged): the next kernel then knows no place to stop.
+ *
+ * What to bump: a change of layout or meaning changes the digit at the end
+ * of KEEPALIVE_DEVLIST_MAGIC (an older reader then finds no list, as with
+ * a writer that had none: it stops nothing, as before the list existed).
+ * Its presence is ABI minor 1.
+ */
+#define KEEPALIVE_DEVLIST_MAGIC		"KADEVLS1"
+#define KEEPALIVE_DEVLIST_MAGIC_LEN	8
+/* Offset in the header page, clear of struct keepalive_hdr. */
+#define KEEPALIVE_DEVLIST_OFFSET	2048
+#define KEEPALIVE_DEVLIST_MAX		508
+
+/**
+ * struct keepalive_devlist - the kept-device list, in the header page
+ * @magic: KEEPALIVE_DEVLIST_MAGIC, not NUL-terminated
+ * @count: entries in @sbdf
+ * @crc32: CRC-32 (as &keepalive_hdr.hdr_crc32) of the whole structure
+ *	with @crc32 set to 0
+ * @sbdf: segment << 16 | bus << 8 | devfn of each recorded function,
+ *	strictly ascending; zero from @count on
+ *
+ * All fields are little endian.
+ */
+struct keepalive_devlist {
+	__u8	magic[KEEPALIVE_DEVLIST_MAGIC_LEN];
+	__le32	count;
+	__le32	crc32;
+	__le32	sbdf[KEEPALIVE_DEVLIST_MAX];
+} __packed;
+static_assert(sizeof(struct keepalive_devlist) == 2048,
+	      "keepalive_devlist is ABI");
+static_assert(sizeof(struct keepalive_hdr) <= KEEPALIVE_DEVLIST_OFFSET &&
+	      sizeof(struct keepalive_devlist) <=
+	      KEEPALIVE_HDR_AREA - KEEPALIVE_DEVLIST_OFFSET,
+	      "keepalive_devlist is in the header page");
 
 /**
  * struct keepalive_setup_data - payload of the SETUP_KEEPALIVE setup_data

@@ -41,6 +41,24 @@
  * corrupt       Kept, but after STOP the device's IOMMU record is damaged
  *               (debugfs corrupt "iommu": domain id 0): the next kernel
  *               says why, does not adopt the controller and resets it.
+ * rejected      An ending off the supported path. Kept as in inflight,
+ *               but after STOP the header's checksum is damaged (debugfs
+ *               corrupt "hdr-crc"): the next kernel refuses the handover,
+ *               and no participant adopts anything. The kept-device list
+ *               still names the controller: it is stopped (bus master off,
+ *               function reset) at enumeration, before the IOMMU driver
+ *               turns translation off. The canary: both kernels boot with
+ *               memmap=2M$0x40000000 (the VMM's IOVAs, CANARY_PHYS, as
+ *               host memory nobody else uses), stage 1 fills it through
+ *               /dev/mem, and once the read's latency has passed in the
+ *               next kernel it must be intact: a read going on
+ *               untranslated would land its zeroes and its completion
+ *               there. Run with --mem 2G, so that it is RAM.
+ * skew          As rejected, but the vfio node says it is another version
+ *               of its format (corrupt "vfio-version"): the image is
+ *               accepted, that node is not. The controller is stopped
+ *               and reset, its handover translation is not kept, and the
+ *               canary is intact.
  * abort         One kernel, a plain drive: the VMM keeps the controller
  *               open through PREPARE, PRE-STOP and STOP (at STOP the
  *               device is switched to its handover tables: I/O still
@@ -73,10 +91,20 @@
 #define READ_LBAS	64		/* 32 KiB of 512-byte LBAs */
 #define FILL		0xa5
 #define EARLY_WAIT_S	15		/* > the drive's latency in "early" */
+/* Host memory at the VMM's IOVAs, reserved by memmap= in both kernels. */
+#define CANARY_PHYS	VMM_DMA_IOVA
+#define CANARY_SIZE	VMM_DMA_SIZE
+#define CANARY		0x5a
+
 
 static bool is(const char *sc)
 {
 	return !strcmp(kt_scenario("inflight"), sc);
+}
+
+static bool ending(void)
+{
+	return is("rejected") || is("skew");
 }
 
 static bool klog_has(const char *what)
@@ -118,6 +146,16 @@ TEST_F(ik, handover)
 		SKIP(return, "stage 1 only");
 	if (is("stopsweep") || is("abort"))
 		SKIP(return, "not scenarios stopsweep and abort");
+	if (ending()) {
+		uint8_t *canary = malloc(CANARY_SIZE);
+
+		ASSERT_NE(NULL, canary);
+		memset(canary, CANARY, CANARY_SIZE);
+		ASSERT_EQ(0, kt_devmem(CANARY_PHYS, canary, CANARY_SIZE, true))
+			TH_LOG("no canary at %#llx: boot with memmap=2M$%#llx and --mem 2G",
+			       CANARY_PHYS, CANARY_PHYS);
+		free(canary);
+	}
 	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, false));
 	if (!is("inflight_off"))
 		ASSERT_EQ(0, vmm_keep(v, true));
@@ -138,6 +176,10 @@ TEST_F(ik, handover)
 		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
 	if (is("corrupt"))
 		ASSERT_EQ(0, ka_debugfs_write("corrupt", "iommu"));
+	if (is("rejected"))
+		ASSERT_EQ(0, ka_debugfs_write("corrupt", "hdr-crc"));
+	if (is("skew"))
+		ASSERT_EQ(0, ka_debugfs_write("corrupt", "vfio-version"));
 }
 
 static long long fault_times(void)
@@ -271,8 +313,8 @@ TEST_F(ik, inflight_read_completed)
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (is("corrupt"))
-		SKIP(return, "not scenario corrupt");
+	if (is("corrupt") || ending())
+		SKIP(return, "not scenarios corrupt, rejected and skew");
 	ASSERT_TRUE(klog_has("keepalive: adopted"))
 		TH_LOG("the controller was not adopted: the read is lost");
 	ASSERT_EQ(0, vmm_retrieve(v, self->kadev, 0));
@@ -333,6 +375,50 @@ TEST_F(ik, corrupt_record_refused)
 	cc = kt_pci_bar_rd32(self->bdf, 0, NVME_REG_CC);
 	ASSERT_NE(~0U, cc);
 	ASSERT_EQ(0, cc & NVME_CC_EN) TH_LOG("still running: CC %#x", cc);
+}
+
+/*
+ * Stage 2, rejected and skew: the controller was stopped before anything
+ * could turn its translation off, and nothing it did reached host memory.
+ */
+TEST_F(ik, ending_fail_safe)
+{
+	const char *why = is("rejected") ? "not adopted: the handover was rejected" :
+			  "not adopted: participant vfio did not resume";
+	uint8_t *canary;
+	size_t i, bad = 0;
+	uint32_t cc;
+	int cmd;
+
+	if (kt_stage() != 2 || !ending())
+		SKIP(return, "scenarios rejected and skew, stage 2 only");
+	/* Had the controller gone on, its read would have ended by now. */
+	sleep(EARLY_WAIT_S);
+	ASSERT_FALSE(klog_has("keepalive: adopted"));
+	ASSERT_TRUE(klog_has(why)) TH_LOG("no \"%s\" in the log", why);
+	if (is("skew")) {
+		ASSERT_TRUE(klog_has("node is not \"keepalive,vfio-pci-v2\""));
+		/* Translation stays on; the stopped controller is not held. */
+		ASSERT_TRUE(klog_has("translation kept on, 0 kept device(s) held"));
+	}
+	cmd = kt_pci_command(self->bdf, 0);
+	ASSERT_LE(0, cmd);
+	ASSERT_EQ(0, cmd & PCI_COMMAND_MASTER) TH_LOG("bus master on: %#x", cmd);
+	cc = kt_pci_bar_rd32(self->bdf, 0, NVME_REG_CC);
+	ASSERT_NE(~0U, cc);
+	ASSERT_EQ(0, cc & NVME_CC_EN) TH_LOG("still running: CC %#x", cc);
+
+	canary = malloc(CANARY_SIZE);
+	ASSERT_NE(NULL, canary);
+	ASSERT_EQ(0, kt_devmem(CANARY_PHYS, canary, CANARY_SIZE, false));
+	for (i = 0; i < CANARY_SIZE; i++)
+		bad += canary[i] != CANARY;
+	for (i = 0; bad && canary[i] == CANARY; i++)
+		;
+	free(canary);
+	ASSERT_EQ(0, bad) TH_LOG("%zu byte(s) of the canary overwritten, the first at %#llx: the controller's DMA went on untranslated",
+				 bad, CANARY_PHYS + i);
+	TH_LOG("stopped at enumeration, canary intact after %d s", EARLY_WAIT_S);
 }
 
 TEST_HARNESS_MAIN

@@ -260,3 +260,17 @@ const char *kt_klog(void)
 	log[n < 0 ? 0 : n] = '\0';
 	return log;
 }
+
+int kt_devmem(unsigned long long phys, void *buf, size_t len, bool write)
+{
+	ssize_t n;
+	int fd, err;
+
+	fd = open("/dev/mem", (write ? O_RDWR | O_SYNC : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write ? pwrite(fd, buf, len, phys) : pread(fd, buf, len, phys);
+	err = errno;
+	close(fd);
+	return n == (ssize_t)len ? 0 : n < 0 ? -err : -EIO;
+}

@@ -64,6 +64,14 @@ int kt_pci_command(const char *bdf, uint16_t clear);
 uint32_t kt_pci_bar_rd32(const char *bdf, int bar, uint32_t off);
 
 /*
+ * @len bytes of host memory at @phys through /dev/mem (STRICT_DEVMEM: a
+ * range the kernel does not use as RAM, e.g. one memmap=SIZE$ADDR
+ * reserves), read into @buf or, with @write, written from it. 0, or
+ * -errno.
+ */
+int kt_devmem(unsigned long long phys, void *buf, size_t len, bool write);
+
+/*
  * Leaks of keepalive's kernel code: waits out kmemleak's minimum object
  * age, scans twice, and counts the unreferenced objects whose allocation
  * backtrace goes through keepalive's functions (each printed to @log as a

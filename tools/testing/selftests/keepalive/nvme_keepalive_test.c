@@ -559,19 +559,24 @@ TEST_F(nk, sweep)
 
 	/*
 	 * A failure in the early receive rejects the handover as a whole:
-	 * nothing is adopted, no record says which device was kept, and the
-	 * controller goes to the host driver, whose probe resets it (the
-	 * known gap of a rejected image, Documentation/keepalive/core.rst).
+	 * nothing is adopted, but the kept-device list, read on its own,
+	 * still names the controller: it is stopped and reset at
+	 * enumeration, before any driver or the IOMMU driver sees it.
 	 */
 	ASSERT_EQ(0, kt_read_line(KA_SYSFS "handover", status, sizeof(status)));
 	if (!strncmp(status, "rejected", 8)) {
 		ASSERT_GT(0, klog_dev_line(bdf, "keepalive: adopted"));
+		ASSERT_LE(0, klog_dev_line(bdf, "keepalive: not adopted: the handover was rejected"))
+			TH_LOG("%s was neither adopted nor stopped at enumeration",
+			       bdf);
+		assert_stopped(_metadata, bdf);
 		ASSERT_NE(0, vmm_retrieve(v, self->kadev, 0));
 		ASSERT_EQ(0, ka_sysfs_num("pool_objects"));
 		ASSERT_EQ(4096, ka_sysfs_num("pool_used"));
 		adopted = false;
 		sweep_note(_metadata, acc, sizeof(acc),
-			   "handover %s: nothing adopted, nothing held", status);
+			   "handover %s: nothing adopted, nothing held, stopped at enumeration",
+			   status);
 		goto fired;
 	}
 
