@@ -16,6 +16,7 @@ PKGS=(
 	kexec-tools		# Debian's kexec, copied into the VM (keepalivectl tests)
 	dpkg-dev kmod		# make deb: dpkg-buildpackage, depmod
 	gnuplot-nox		# make demo: the blackout plot (SVG)
+	clang libclang-rt-14-dev	# make check part fuzz: libFuzzer, ASan, UBSan
 )
 
 missing=()
