@@ -19,6 +19,7 @@
 #define pr_fmt(fmt) "keepalive: " fmt
 
 #include <linux/init.h>
+#include <linux/workqueue.h>
 
 #include "kho.h"
 
@@ -87,6 +88,43 @@ int keepalive_transition(enum keepalive_event ev, struct keepalive_result *res)
 	}
 	return keepalive_sm_event(&keepalive_sm, ev, res);
 }
+
+static const char *abort_why;
+
+static void abort_fn(struct work_struct *work)
+{
+	struct keepalive_result res;
+	int ret;
+
+	ret = keepalive_transition(KEEPALIVE_EV_ABORT, &res);
+	if (ret)
+		pr_err("abort (%s) refused in %s: %d\n", READ_ONCE(abort_why),
+		       keepalive_state_name(res.state), ret);
+	else
+		pr_warn("handover aborted: %s\n", READ_ONCE(abort_why));
+}
+
+static DECLARE_WORK(abort_work, abort_fn);
+
+/**
+ * keepalive_abort_async() - abort the handover being prepared, soon
+ * @why: why, for the log; a string that outlives the work
+ *
+ * For a participant that finds its frozen state no longer true (a kept
+ * device is gone) in a context that may not take the state machine's lock
+ * (a device lock is held). ABORT runs from a work item, with the same
+ * undo as one requested from userspace; from RUNNING, or once a kexec has
+ * started, it is refused and logged. The caller makes its own state safe
+ * first: ABORT comes after.
+ *
+ * Context: Any context.
+ */
+void keepalive_abort_async(const char *why)
+{
+	WRITE_ONCE(abort_why, why);
+	queue_work(system_unbound_wq, &abort_work);
+}
+EXPORT_SYMBOL_GPL(keepalive_abort_async);
 
 /**
  * keepalive_freeze_check() - may a participant's preserved set change now?

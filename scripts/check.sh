@@ -412,6 +412,13 @@ if want safety; then
 	# A kernel built without keepalive from this tree: loading it over a
 	# sealed handover is refused; booted after ABORT, it leaves the pool
 	# and a preserved file alone.
+	# A kept device that vfio-pci lets go of (issue 21, ending 3); short
+	# nvme timeouts, so that a host driver whose DMA is misrouted fails
+	# quickly.
+	for sc in unbind remove frozen; do
+		vm_pass "leave_$sc" --test leave_test --no-kunit --stages 1 \
+			-a "kt_scenario=$sc nvme_core.admin_timeout=5 nvme_core.io_timeout=5"
+	done
 	echo "== plainkernel: building a kernel without keepalive"
 	if plain=$(bash "$REPO/scripts/plainkernel.sh" 2>"$REPO/build/plainkernel.log"); then
 		vm_pass safety_plainkernel --test safety_test --no-kunit \

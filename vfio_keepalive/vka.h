@@ -7,6 +7,9 @@
  *   vfio_group.device_lock (vfio-pci's match) -> vka_lock
  *   vfio_device_set.lock (vfio-pci's open and close, its slot or bus
  *     resets) -> vka_lock
+ *   the device lock (the driver core's unbind notification, notify.c)
+ *     -> vka_lock
+ *   vka_lock -> the core's devlist_lock (adoption at enumeration)
  * vka_lock is never held while taking a device lock, calling into the
  * driver core or copying user memory: ABORT and CONCLUDE collect what they
  * reset under vka_lock and reset it after dropping the lock, and

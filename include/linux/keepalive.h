@@ -170,6 +170,7 @@ enum keepalive_state keepalive_get_state(void);
 bool keepalive_pool_ready(void);
 bool keepalive_kexec_handover(void);
 int keepalive_freeze_check(const char *what);
+void keepalive_abort_async(const char *why);
 void keepalive_resume_now(struct keepalive_participant *p);
 
 int keepalive_incoming_node(const char *name, const char *compatible,

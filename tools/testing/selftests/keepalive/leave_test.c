@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * leave_test - a kept device that vfio-pci lets go of is stopped, and its
+ * place is nobody's any more (issue 21, ending 3;
+ * Documentation/keepalive/security.rst, "Endings").
+ *
+ * One kernel. A VMM starts the controller on vfio-pci, marks it with its
+ * token, does I/O and exits: the controller runs on, held on its
+ * handover translation. Then the driver core takes it from vfio-pci
+ * (kt_scenario=):
+ *
+ * unbind  Its driver is unbound through sysfs, as an administrator would
+ *         before giving the device to another driver.
+ * remove  The device is removed through sysfs, and the bus rescanned: a
+ *         new PCI device appears at the same place.
+ * frozen  As unbind, with the handover at STOP: the set of kept devices
+ *         may not change, so the handover is aborted.
+ *
+ * Each time the controller is stopped at once (bus master off, CC.EN
+ * clear: its queues do not run on into anybody's memory) and no longer
+ * kept. Then the host nvme driver binds that place and its I/O works: its
+ * own DMA domain was attached, not skipped for a held entry. Before the
+ * bus notifier, the controller ran on with its entry held, and nvme's
+ * DMA went through the old VMM's handover tables: its commands timed out.
+ * Run with nvme_core.admin_timeout and io_timeout short, so that such a
+ * failure is quick.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/pci_regs.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "ka_uapi.h"
+#include "kt_util.h"
+#include "nvme_vmm.h"
+
+static bool is(const char *sc)
+{
+	return !strcmp(kt_scenario("unbind"), sc);
+}
+
+static bool klog_has(const char *what)
+{
+	return strstr(kt_klog(), what);
+}
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	err = errno;
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : n < 0 ? -err : -EIO;
+}
+
+static int pci_write(const char *bdf, const char *attr, const char *s)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
+	return write_str(path, s);
+}
+
+/* Wait up to @ms for @bdf to be bound to @drv ("" for no driver). */
+static bool wait_driver(const char *bdf, const char *drv, int ms)
+{
+	char cur[32];
+
+	for (; ms > 0; ms -= 10) {
+		if (kt_pci_link(bdf, "driver", cur, sizeof(cur)))
+			cur[0] = '\0';
+		if (!strcmp(cur, drv))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/*
+ * A 4 KiB read of the first namespace through the host nvme driver, by a
+ * node of our own (the one in /dev may be the namespace's before).
+ */
+static int nvme_host_read(void)
+{
+	static char buf[4096] __attribute__((aligned(4096)));
+	unsigned int maj, min;
+	char dev[32];
+	int fd, i;
+	ssize_t n;
+
+	/* nvme probes asynchronously: wait for its namespace. */
+	for (i = 0; i < 1500; i++) {
+		if (!kt_read_line("/sys/block/nvme0n1/dev", dev, sizeof(dev)))
+			break;
+		usleep(10000);
+	}
+	if (sscanf(dev, "%u:%u", &maj, &min) != 2)
+		return -ENODEV;
+	unlink("/tmp/kt-nvme0n1");
+	if (mknod("/tmp/kt-nvme0n1", S_IFBLK | 0600, makedev(maj, min)))
+		return -errno;
+	/* Until add_disk() is done, an open says ENXIO. */
+	for (i = 0; i < 500; i++) {
+		fd = open("/tmp/kt-nvme0n1", O_RDONLY | O_DIRECT | O_CLOEXEC);
+		if (fd >= 0 || errno != ENXIO)
+			break;
+		usleep(10000);
+	}
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, buf, sizeof(buf), 0);
+	i = errno;
+	close(fd);
+	return n == sizeof(buf) ? 0 : n < 0 ? -i : -EIO;
+}
+
+FIXTURE(lv)
+{
+	int kadev;
+	struct vmm v;
+};
+
+FIXTURE_SETUP(lv)
+{
+	self->kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->kadev);
+	vmm_reset(&self->v, 0);
+}
+
+FIXTURE_TEARDOWN(lv)
+{
+	vmm_exit(&self->v);
+	close(self->kadev);
+}
+
+TEST_F(lv, kept_device_leaves_vfio)
+{
+	struct vmm *v = &self->v;
+	struct keepalive_transition t;
+	char bdf[32], state[32];
+	uint32_t cc;
+	int cmd, i;
+
+	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, false));
+	snprintf(bdf, sizeof(bdf), "%s", v->bdf);
+	ASSERT_EQ(0, vmm_keep(v, true));
+	ASSERT_EQ(0, vmm_io(v, true, 0, 8, 1));
+	vmm_exit(v);
+	/* Kept: held on its handover translation, running. */
+	ASSERT_TRUE(kt_pci_command(bdf, 0) & PCI_COMMAND_MASTER);
+	ASSERT_TRUE(klog_has("translated by its handover tables"));
+	if (is("frozen")) {
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t));
+	}
+
+	if (is("remove")) {
+		ASSERT_EQ(0, pci_write(bdf, "remove", "1"));
+		/* A new device at the same place, no driver_override. */
+		ASSERT_EQ(0, write_str("/sys/bus/pci/rescan", "1"));
+	} else {
+		ASSERT_EQ(0, write_str("/sys/bus/pci/drivers/vfio-pci/unbind", bdf));
+		ASSERT_TRUE(wait_driver(bdf, "", 1000));
+		/* Stopped before anything else could bind that place. */
+		cmd = kt_pci_command(bdf, 0);
+		ASSERT_LE(0, cmd);
+		ASSERT_EQ(0, cmd & PCI_COMMAND_MASTER) TH_LOG("bus master on");
+		cc = kt_pci_bar_rd32(bdf, 0, NVME_REG_CC);
+		ASSERT_NE(~0U, cc);
+		ASSERT_EQ(0, cc & NVME_CC_EN) TH_LOG("still running: CC %#x", cc);
+	}
+	if (is("frozen")) {
+		/* The ABORT runs from a work item. */
+		for (i = 0; i < 500; i++) {
+			ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
+			if (!strcmp(state, "running"))
+				break;
+			usleep(10000);
+		}
+		ASSERT_STREQ("running", state);
+	}
+
+	/* The host driver takes the place; its own domain is attached. */
+	if (!is("remove")) {
+		ASSERT_EQ(0, pci_write(bdf, "driver_override", "\n"));
+		ASSERT_EQ(0, write_str("/sys/bus/pci/drivers_probe", bdf));
+	}
+	ASSERT_TRUE(wait_driver(bdf, "nvme", 5000));
+	ASSERT_EQ(0, nvme_host_read())
+		TH_LOG("the host nvme driver's I/O failed: its DMA went through another domain");
+
+	/* What the log says of it. */
+	if (is("frozen")) {
+		ASSERT_TRUE(klog_has("its driver is being unbound while the handover is frozen (stop): stopped and reset; aborting the handover"));
+		ASSERT_TRUE(klog_has("handover aborted: a kept device left vfio-pci"));
+	} else {
+		ASSERT_TRUE(klog_has("its driver is being unbound: no longer kept, stopped and reset"));
+	}
+	ASSERT_TRUE(klog_has("handover translation released"));
+	TH_LOG("%s: the controller was stopped and let go; nvme's I/O works at its place",
+	       kt_scenario("unbind"));
+}
+
+TEST_HARNESS_MAIN
