@@ -72,9 +72,25 @@ static int vka_check_device(struct vfio_pci_core_device *vdev)
 		dev_warn_ratelimited(&pdev->dev, "keepalive: only physical endpoint functions can be kept\n");
 		return -EOPNOTSUPP;
 	}
+	/*
+	 * Its VMM's open skips the SR-IOV VF token check: the token slot is
+	 * the keep's. A PF whose VFs are vfio's would go unguarded.
+	 */
+	if (pdev->is_physfn) {
+		dev_warn_ratelimited(&pdev->dev, "keepalive: an SR-IOV physical function cannot be kept (its VF token would not be checked)\n");
+		return -EOPNOTSUPP;
+	}
 	if (pdev->current_state != PCI_D0) {
 		dev_warn_ratelimited(&pdev->dev, "keepalive: not in D0 (D%d)\n",
 				     pdev->current_state);
+		return -EOPNOTSUPP;
+	}
+	/*
+	 * Every ending off the supported path stops a kept device with a
+	 * function reset, in either kernel: one that has none cannot be kept.
+	 */
+	if (!vdev->reset_works) {
+		dev_warn_ratelimited(&pdev->dev, "keepalive: it has no function reset, which every unplanned ending needs\n");
 		return -EOPNOTSUPP;
 	}
 	group = iommu_group_get(&pdev->dev);
