@@ -225,7 +225,8 @@ void keepalive_iommu_release(struct pci_dev *pdev)
  * the domain its new VMM's container attached: the driver's entry is
  * written, the handover translation freed (the next close captures
  * again). From PRE-STOP on it stays held: the handover root built at
- * STOP points at its tables.
+ * STOP points at its tables (vfio_keepalive refuses such an open while
+ * the handover is frozen; the state check here is a second guard).
  *
  * Context: Process context (vfio-pci's open); takes ipr_lock.
  */

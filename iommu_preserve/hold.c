@@ -420,8 +420,8 @@ int ipr_capture(struct pci_dev *pdev, struct ipr_dev **out)
 	}
 	d->pdev = pci_dev_get(pdev);
 	list_add_tail(&d->list, &ipr_devs);
-	pci_info(pdev, "keepalive: handover translation: %u range(s), %u table page(s), domain id %u\n",
-		 d->ranges.nr, pages, d->did);
+	pci_info_ratelimited(pdev, "keepalive: handover translation: %u range(s), %u table page(s), domain id %u\n",
+			     d->ranges.nr, pages, d->did);
 	*out = d;
 	return 0;
 
@@ -521,8 +521,8 @@ int ipr_switch(struct ipr_dev *d)
 	old = FIELD_GET(IPR_CTX_DID, d->prev.hi);
 	flush_entry(iommu, d->bus, d->devfn, old);
 	d->held = true;
-	pci_info(d->pdev, "keepalive: translated by its handover tables (domain id %u, was %u)\n",
-		 d->did, old);
+	pci_info_ratelimited(d->pdev, "keepalive: translated by its handover tables (domain id %u, was %u)\n",
+			     d->did, old);
 	return 0;
 }
 
@@ -593,8 +593,8 @@ void ipr_release(struct ipr_dev *d)
 	flush_entry(iommu, d->bus, d->devfn, d->did);
 	d->held = false;
 	if (pdev)
-		pci_info(pdev, "keepalive: handover translation released (domain id %llu now)\n",
-			 FIELD_GET(IPR_CTX_DID, ce.hi));
+		pci_info_ratelimited(pdev, "keepalive: handover translation released (domain id %llu now)\n",
+				     FIELD_GET(IPR_CTX_DID, ce.hi));
 	if (pdev != d->pdev)
 		pci_dev_put(pdev);
 }

@@ -220,8 +220,8 @@ void irqp_hold(struct irqp_dev *d)
 	d->control = d->was | PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL;
 	pci_write_config_word(d->pdev, d->cap + PCI_MSIX_FLAGS, d->control);
 	d->held = true;
-	pci_info(d->pdev, "keepalive: irq: held: MSI-X enabled and masked, %u armed vector(s)%s\n",
-		 d->nr_vecs, d->was & PCI_MSIX_FLAGS_ENABLE ? "" : " (MSI-X was off)");
+	pci_info_ratelimited(d->pdev, "keepalive: irq: held: MSI-X enabled and masked, %u armed vector(s)%s\n",
+			     d->nr_vecs, d->was & PCI_MSIX_FLAGS_ENABLE ? "" : " (MSI-X was off)");
 }
 
 /**
@@ -249,8 +249,8 @@ void irqp_release(struct irqp_dev *d, bool restore)
 		pci_intx(d->pdev, 1);
 	}
 	d->held = false;
-	pci_info(d->pdev, "keepalive: irq: released%s\n",
-		 restore ? ": MSI-X as its VMM left it" : "");
+	pci_info_ratelimited(d->pdev, "keepalive: irq: released%s\n",
+			     restore ? ": MSI-X as its VMM left it" : "");
 }
 
 /**

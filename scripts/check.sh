@@ -392,6 +392,10 @@ if want safety; then
 	# mapped for DMA is neither destroyed nor handed out again.
 	vm_pass safety_owner --test safety_test --no-kunit --stages 1 \
 		-a kt_scenario=owner
+	# fail-nth on the reopen path: an open of a held device that fails
+	# leaves it held; from PRE-STOP on it is not opened again.
+	vm_pass safety_reopen --test safety_test --no-kunit --stages 1 \
+		-a kt_scenario=reopen
 	# No slot or bus reset under a kept device.
 	vm_pass safety_reset --test safety_test --no-kunit --stages 1 \
 		--root-ports -a kt_scenario=reset

@@ -290,17 +290,14 @@ void vka_reset_put(struct pci_dev **pdevs, unsigned int n)
  * device, marked in this kernel or adopted from the previous one, is
  * opened only with the token it was marked with: nobody else may reach a
  * device whose queues and DMA are its VMM's, nor skip the reset that
- * vfio-pci's open does to any other device. The first open of an adopted
- * device with its token reclaims it: keepalive takes a PCI enable
- * reference on it, so that the VMM's close does not disable it before
- * CONCLUDE.
+ * vfio-pci's open does to any other device. The open of an adopted device
+ * with its token reclaims it, as its last step (keepalive_vfio_opening()).
  *
  * Context: Process context; takes vka_lock.
  * Return: 1 when @pdev is kept and @token is its token (the token is used
  * up: vfio-pci must not take it for a VF token); 0 when @pdev is not kept
  * (vfio-pci goes on as usual); -EPERM without a token or with a wrong one;
- * -EBUSY while CONCLUDE resets and releases it; or the errno of
- * pci_enable_device().
+ * -EBUSY while CONCLUDE resets and releases it.
  */
 int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token)
 {
@@ -325,16 +322,6 @@ int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token)
 	}
 	if (!vka_token_ok(k, token->b, "open"))
 		goto unlock;
-	if (k->adopted && !k->reclaimed) {
-		/* The reference that keeps it running through closes. */
-		ret = keepalive_should_fail() ? -EIO : pci_enable_device(pdev);
-		if (ret) {
-			pci_err(pdev, "keepalive: cannot enable: %d\n", ret);
-			goto unlock;
-		}
-		k->reclaimed = true;
-		pci_info(pdev, "keepalive: reclaimed by its VMM\n");
-	}
 	ret = 1;
 unlock:
 	mutex_unlock(&vka_lock);
@@ -368,42 +355,113 @@ int keepalive_vfio_may_reset_set(struct pci_dev *pdev)
 }
 
 /**
- * keepalive_vfio_opening() - vfio-pci opens a device: is it kept alive?
+ * keepalive_vfio_kept() - vfio-pci begins to open a device: is it kept alive?
  * @pdev: a device whose first vfio fd is opening; when it is kept, the
  *	open presented its token (keepalive_vfio_match())
  *
- * For vfio-pci's open path, which leaves a kept device running. A device
- * its previous VMM closed while kept was held on its handover
- * translation since: from this open on (before PRE-STOP), it is translated
- * by the domain of the container it is opened through, so a VMM that
- * opens a running device again maps its memory first. An adopted device
- * open with its token is its VMM's: POST-RESUME may switch it to the
- * VMM's domain (keepalive_iommu_claim()).
+ * vfio-pci asks first, to leave a kept device running: no bus master
+ * clearing and no reset. Nothing changes here: the device is still held
+ * as its previous VMM's close left it until keepalive_vfio_opening(), the
+ * last step of the open, takes it over. An open that fails before that
+ * step leaves the device as it was.
  *
- * Context: Process context; takes vka_lock.
+ * Context: Process context (vfio-pci's open); takes vka_lock.
  * Return: true when @pdev is marked, or was adopted from the previous
  * kernel and the handover is not concluded yet.
  */
-bool keepalive_vfio_opening(struct pci_dev *pdev)
+bool keepalive_vfio_kept(struct pci_dev *pdev)
 {
 	struct vka_kept *k;
+	bool kept;
 
 	mutex_lock(&vka_lock);
 	k = vka_find(pdev);
 	/* Matched before CONCLUDE began to release it: reset it as usual. */
-	if (k && k->releasing)
-		k = NULL;
-	if (k) {
-		k->open = true;
-		if (k->adopted) {
-			keepalive_iommu_claim(pdev, true);
-		} else {
-			keepalive_iommu_reopen(pdev);
-			keepalive_irq_reopen(pdev);
+	kept = k && !k->releasing;
+	mutex_unlock(&vka_lock);
+	return kept;
+}
+
+/**
+ * keepalive_vfio_opening() - the last step of vfio-pci's open of a kept device
+ * @pdev: a device keepalive_vfio_kept() said is kept, its open otherwise
+ *	complete
+ *
+ * A device its previous VMM closed while kept was held on its handover
+ * translation and interrupt hold since: from this open on it is
+ * translated by the domain of the container it is opened through and its
+ * interrupts are its new VMM's, so a VMM that opens a running device again
+ * maps its memory first. An adopted device open with its token is its
+ * VMM's: POST-RESUME may switch it to the VMM's domain
+ * (keepalive_iommu_claim()); its first such open reclaims it: keepalive
+ * takes a PCI enable reference on it, so that the VMM's close does not
+ * disable it before CONCLUDE.
+ *
+ * From PRE-STOP until ABORT or the kexec the handover is frozen: what
+ * PRE-STOP captured and STOP records must not change, so a device held
+ * since its close is not opened again (its hold would end under STOP).
+ *
+ * Context: Process context (vfio-pci's open); takes vka_lock.
+ * Return: 0 when the device is its VMM's now; on an error nothing changed
+ * (the device is still held, not open), and vfio-pci fails the open:
+ * -EBUSY when the handover is frozen (logged), or when the device is not
+ * kept any more (ABORT, or CONCLUDE releasing it, since
+ * keepalive_vfio_kept()); the errno of pci_enable_device() (logged); -EIO
+ * by fault injection.
+ */
+int keepalive_vfio_opening(struct pci_dev *pdev)
+{
+	struct vka_kept *k;
+	bool reclaim;
+	char what[48];
+	int ret = -EBUSY;
+
+	mutex_lock(&vka_lock);
+	k = vka_find(pdev);
+	if (!k || k->releasing) {
+		dev_warn_ratelimited(&pdev->dev, "keepalive: no longer kept: open refused, try again\n");
+		goto unlock;
+	}
+	if (!k->adopted) {
+		/* Under vka_lock: PRE-STOP's walk sees the open, or we the freeze. */
+		snprintf(what, sizeof(what), "opening %s", pci_name(pdev));
+		ret = keepalive_freeze_check(what);
+		if (ret)
+			goto unlock;
+	}
+	reclaim = k->adopted && !k->reclaimed;
+	if (reclaim) {
+		/* The reference that keeps it running through closes. */
+		ret = keepalive_should_fail() ? -EIO : pci_enable_device(pdev);
+		if (ret) {
+			pci_err(pdev, "keepalive: cannot enable: %d\n", ret);
+			goto unlock;
 		}
 	}
+	/* Nothing may fail after this point: the hold ends below. */
+	ret = -EIO;
+	if (keepalive_should_fail())
+		goto disable;
+	ret = 0;
+	k->open = true;
+	if (reclaim) {
+		k->reclaimed = true;
+		pci_info(pdev, "keepalive: reclaimed by its VMM\n");
+	}
+	if (k->adopted) {
+		keepalive_iommu_claim(pdev, true);
+	} else {
+		keepalive_iommu_reopen(pdev);
+		keepalive_irq_reopen(pdev);
+	}
+	goto unlock;
+
+disable:
+	if (reclaim)
+		pci_disable_device(pdev);
+unlock:
 	mutex_unlock(&vka_lock);
-	return k;
+	return ret;
 }
 
 /**

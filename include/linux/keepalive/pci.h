@@ -30,7 +30,8 @@ typedef int (*keepalive_pci_fn)(struct pci_dev *pdev, void *data);
 #if IS_ENABLED(CONFIG_KEEPALIVE_VFIO)
 int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 			   void __user *arg, size_t argsz);
-bool keepalive_vfio_opening(struct pci_dev *pdev);
+bool keepalive_vfio_kept(struct pci_dev *pdev);
+int keepalive_vfio_opening(struct pci_dev *pdev);
 bool keepalive_vfio_closing(struct pci_dev *pdev);
 int keepalive_vfio_walk_kept(keepalive_pci_fn fn, void *data);
 int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token);
@@ -45,9 +46,14 @@ static inline int keepalive_vfio_feature(struct vfio_device *device,
 	return -ENOTTY;
 }
 
-static inline bool keepalive_vfio_opening(struct pci_dev *pdev)
+static inline bool keepalive_vfio_kept(struct pci_dev *pdev)
 {
 	return false;
+}
+
+static inline int keepalive_vfio_opening(struct pci_dev *pdev)
+{
+	return 0;
 }
 
 static inline bool keepalive_vfio_closing(struct pci_dev *pdev)

@@ -70,6 +70,19 @@
  *         before CONCLUDE: its close stops the controller at once (its
  *         translation, the VMM's domain, goes with the VMM), and
  *         CONCLUDE does not hand it over to anyone.
+ * reopen  One kernel, a kept controller its VMM closed (held on its
+ *         handover translation and interrupt hold):
+ *         - fail-nth on the reopen path: for n = 1, 2, ... its VMM opens
+ *           it again with its token while the n-th fault-injection point
+ *           fails, until one n does not fire. Each failed open returns
+ *           the injected errno and leaves the controller as it was: bus
+ *           master on, still held (debugfs "irq", no "released" line of
+ *           its translation or interrupts), not open. The open that no
+ *           fault fails restores the queues, and I/O goes on with no
+ *           admin command;
+ *         - an open from PRE-STOP on is refused (EBUSY, "the handover is
+ *           frozen"), and STOP goes through with the controller still
+ *           held (no WARN: the harness fails a run on one).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -329,6 +342,144 @@ TEST(owner_abort_stops_closed)
 	ASSERT_NE(NULL, strstr(kt_klog(), "closed by its VMM: stopped and reset"));
 	/* An ordinary device again: a plain open, and the queues are gone. */
 	ASSERT_EQ(-ENODEV, vmm_attach(&v, v.bdf));
+	vmm_exit(&v);
+	ASSERT_EQ(0, destroy_files(kadev, &v));
+	close(kadev);
+}
+
+/* fail_keepalive's times: 0 once the armed fault fired, -1 unreadable. */
+static long long fault_times(void)
+{
+	char val[32];
+
+	return kt_read_line(KA_DEBUGFS "fail_keepalive/times", val,
+			    sizeof(val)) ? -1 : strtoll(val, NULL, 0);
+}
+
+/* How many times @what is in the kernel log. */
+static unsigned int klog_count(const char *what)
+{
+	const char *p = kt_klog();
+	unsigned int n = 0;
+
+	while (p && (p = strstr(p, what))) {
+		n++;
+		p += strlen(what);
+	}
+	return n;
+}
+
+/* Does debugfs "irq" list @bdf's interrupts as held by us? */
+static bool irq_held(const char *bdf)
+{
+	char buf[4096], want[64];
+	ssize_t n;
+	int fd;
+
+	fd = open(KA_DEBUGFS "irq", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	snprintf(want, sizeof(want), "%s outgoing held ", bdf);
+	return strstr(buf, want);
+}
+
+/*
+ * reopen: the controller of @v, closed by its VMM while kept, is as that
+ * close left it: bus master on, its interrupts held, neither its
+ * translation nor its interrupts released since @released and @irq_rel
+ * (klog_count()).
+ */
+static void assert_held(struct __test_metadata *_metadata,
+			const struct vmm *v, unsigned int released,
+			unsigned int irq_rel)
+{
+	ASSERT_TRUE(master_on(v->bdf)) TH_LOG("stopped");
+	ASSERT_TRUE(irq_held(v->bdf)) TH_LOG("its interrupts are not held");
+	ASSERT_EQ(released, klog_count("handover translation released"))
+		TH_LOG("its handover translation was released");
+	ASSERT_EQ(irq_rel, klog_count("keepalive: irq: released"))
+		TH_LOG("its interrupt hold was released");
+}
+
+/* reopen: fail-nth on the reopen path; each failed open undoes nothing. */
+TEST(reopen_fail_nth)
+{
+	unsigned int n, released, irq_rel;
+	bool fired = true;
+	struct vmm v;
+	int kadev, ret = -1;
+
+	if (!is("reopen"))
+		SKIP(return, "scenario reopen only");
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	start_kept(_metadata, kadev, &v, 21);
+	nvme_vfio_dev_close(&v.vdev);	/* the files stay mapped */
+	released = klog_count("handover translation released");
+	irq_rel = klog_count("keepalive: irq: released");
+	assert_held(_metadata, &v, released, irq_rel);
+
+	for (n = 1; fired && n < 20; n++) {
+		ASSERT_EQ(0, ka_fail_nth(n));
+		ret = vmm_attach(&v, NULL);
+		fired = fault_times() == 0;
+		ASSERT_EQ(0, ka_fail_nth(0));
+		TH_LOG("n=%u fired=%d: open %d", n, fired, ret);
+		if (!fired)
+			break;
+		ASSERT_EQ(-EIO, ret) TH_LOG("the failed open said %d", ret);
+		assert_held(_metadata, &v, released, irq_rel);
+	}
+	ASSERT_FALSE(fired) TH_LOG("still firing after %u points", n - 1);
+	ASSERT_LT(1, n) TH_LOG("no fault-injection point on the reopen path");
+	/* The open no fault failed: the same queues, no admin command. */
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, vmm_io(&v, false, 0, 16, 21));
+	ASSERT_EQ(0, vmm_io(&v, true, 16, 16, 22));
+	ASSERT_EQ(0, vmm_io(&v, false, 16, 16, 22));
+	ASSERT_EQ(0, v.nv.admin_cmds);
+	TH_LOG("%u fault point(s) on the reopen path, each a clean failure",
+	       n - 1);
+	ASSERT_EQ(0, vmm_keep(&v, false));
+	vmm_exit(&v);
+	ASSERT_EQ(0, destroy_files(kadev, &v));
+	close(kadev);
+}
+
+/* reopen: from PRE-STOP on, a held controller is not opened again. */
+TEST(reopen_pre_stop)
+{
+	unsigned int released, irq_rel;
+	struct keepalive_transition t;
+	char name[128];
+	struct vmm v;
+	int kadev;
+
+	if (!is("reopen"))
+		SKIP(return, "scenario reopen only");
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	start_kept(_metadata, kadev, &v, 23);
+	nvme_vfio_dev_close(&v.vdev);
+	released = klog_count("handover translation released");
+	irq_rel = klog_count("keepalive: irq: released");
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, &t));
+	vmm_name(&v, v.token, name, sizeof(name));
+	ASSERT_EQ(-EBUSY, nvme_vfio_dev_open(&v.vdev, name, false))
+		TH_LOG("a held controller opened again after PRE-STOP");
+	ASSERT_NE(NULL, strstr(kt_klog(), "refused: the handover is frozen"));
+	assert_held(_metadata, &v, released, irq_rel);
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_STOP, &t));
+	assert_held(_metadata, &v, released, irq_rel);
+	/* ABORT stops and resets it, nobody holding it (owner). */
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_ABORT, &t));
+	ASSERT_FALSE(master_on(v.bdf));
 	vmm_exit(&v);
 	ASSERT_EQ(0, destroy_files(kadev, &v));
 	close(kadev);

@@ -406,8 +406,12 @@ TEST_F(vk, recorded_in_handover)
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
 }
 
-/* Last: marking, clearing, ABORT and their failures leaked nothing. */
-TEST_F(vk, no_leaks)
+/*
+ * Last: marking, clearing, ABORT and their failures leaked nothing. No
+ * fixture: after recorded_in_handover's STOP in stage 1 the handover is
+ * frozen, and the kept device, closed, does not open again.
+ */
+TEST(no_leaks)
 {
 	ASSERT_EQ(0, kt_kmemleak_ours(stderr));
 }
