@@ -100,7 +100,6 @@
 #define CANARY_SIZE	VMM_DMA_SIZE
 #define CANARY		0x5a
 
-
 static bool is(const char *sc)
 {
 	return !strcmp(kt_scenario("inflight"), sc);
@@ -407,8 +406,9 @@ TEST_F(ik, ending_fail_safe)
 	for (i = 0; bad && canary[i] == CANARY; i++)
 		;
 	free(canary);
-	ASSERT_EQ(0, bad) TH_LOG("%zu byte(s) of the canary overwritten, the first at %#llx: the controller's DMA went on untranslated",
-				 bad, CANARY_PHYS + i);
+	ASSERT_EQ(0, bad)
+		TH_LOG("%zu byte(s) of the canary overwritten, the first at %#llx: %s",
+		       bad, CANARY_PHYS + i, "the controller's DMA went on untranslated");
 	ASSERT_FALSE(klog_has("keepalive: adopted"));
 	ASSERT_TRUE(klog_has(why)) TH_LOG("no \"%s\" in the log", why);
 	if (is("skew")) {

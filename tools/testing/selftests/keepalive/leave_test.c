@@ -203,10 +203,13 @@ TEST_F(lv, kept_device_leaves_vfio)
 
 	/* What the log says of it. */
 	if (is("frozen")) {
-		ASSERT_TRUE(klog_has("its driver is being unbound while the handover is frozen (stop): stopped and reset; aborting the handover"));
+		ASSERT_TRUE(klog_has("its driver is being unbound while the handover "
+				     "is frozen (stop): stopped and reset; "
+				     "aborting the handover"));
 		ASSERT_TRUE(klog_has("handover aborted: a kept device left vfio-pci"));
 	} else {
-		ASSERT_TRUE(klog_has("its driver is being unbound: no longer kept, stopped and reset"));
+		ASSERT_TRUE(klog_has("its driver is being unbound: "
+				     "no longer kept, stopped and reset"));
 	}
 	ASSERT_TRUE(klog_has("handover translation released"));
 	TH_LOG("%s: the controller was stopped and let go; nvme's I/O works at its place",

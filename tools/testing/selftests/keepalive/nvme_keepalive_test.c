@@ -566,7 +566,8 @@ TEST_F(nk, sweep)
 	ASSERT_EQ(0, kt_read_line(KA_SYSFS "handover", status, sizeof(status)));
 	if (!strncmp(status, "rejected", 8)) {
 		ASSERT_GT(0, klog_dev_line(bdf, "keepalive: adopted"));
-		ASSERT_LE(0, klog_dev_line(bdf, "keepalive: not adopted: the handover was rejected"))
+		ASSERT_LE(0, klog_dev_line(bdf,
+					   "keepalive: not adopted: the handover was rejected"))
 			TH_LOG("%s was neither adopted nor stopped at enumeration",
 			       bdf);
 		assert_stopped(_metadata, bdf);
