@@ -63,12 +63,16 @@ void *keepalive_outgoing(phys_addr_t *phys)
 
 static int image_begin(struct keepalive_sm *sm, void **fdt)
 {
-	const char *why;
+	char why[160];
 	void *buf;
 	int ret;
 
-	/* Never seal a handover for a kernel that could not receive it. */
-	ret = keepalive_kexec_image_readable(&why);
+	/*
+	 * Never seal a handover for a kernel that could not receive it: one
+	 * that lacks the participant of a node about to be written, or that
+	 * boots with the IOMMU off, included.
+	 */
+	ret = keepalive_kexec_image_readable(sm, NULL, why, sizeof(why));
 	if (ret) {
 		pr_err("stop: the kernel loaded for kexec cannot receive a handover: %s (%d); load one that can\n",
 		       why, ret);
@@ -137,7 +141,7 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 			    void *data)
 {
 	enum keepalive_state state;
-	const char *why = "";
+	char why[160] = "";
 	bool file_loaded;
 	int readable;
 
@@ -153,11 +157,18 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 	 */
 	file_loaded = kexec_image && kexec_image->file_mode;
 	/*
-	 * And only a kernel whose boot note says it reads this handover
-	 * reserves the pool: any other would reuse the memory kept devices
-	 * write into. Their bus mastering then goes at shutdown.
+	 * And only a kernel whose boot note says it reads this handover and
+	 * each of its participant nodes reserves the pool and adopts the
+	 * devices, and only with the IOMMU on does it keep them translated:
+	 * any other would reuse the memory kept devices write into, or let
+	 * their DMA through. Their bus mastering then goes at shutdown. The
+	 * state machine is frozen from here: the sealed image stays.
 	 */
-	readable = file_loaded ? keepalive_kexec_image_readable(&why) : -ENOEXEC;
+	readable = file_loaded ?
+		keepalive_kexec_image_readable(NULL,
+					       state == KEEPALIVE_STATE_STOP ?
+					       ho.out_fdt : NULL,
+					       why, sizeof(why)) : -ENOEXEC;
 	if (state == KEEPALIVE_STATE_STOP && !readable) {
 		WRITE_ONCE(ho.carrying, true);
 		pr_info("kexec from stop: carrying the handover image (generation %llu)\n",
@@ -165,11 +176,9 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 	} else {
 		memset(keepalive_pool_hdr(), 0, sizeof(struct keepalive_hdr));
 		keepalive_devlist_wipe();
-		if (!file_loaded)
-			why = kexec_load_why;
 		pr_info("kexec from %s: no handover%s%s%s\n",
 			keepalive_state_name(state), readable ? ": " : "",
-			readable ? why : "",
+			!readable ? "" : file_loaded ? why : kexec_load_why,
 			state == KEEPALIVE_STATE_STOP ? "; kept devices are stopped" : "");
 	}
 	return NOTIFY_DONE;

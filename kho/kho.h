@@ -111,10 +111,18 @@ void keepalive_handover_init(void);
 struct keepalive_hdr *keepalive_pool_hdr(void);
 void *keepalive_outgoing(phys_addr_t *phys);
 
-/* bootnote.c: the boot note of the kernel loaded for kexec */
+/* bootnote.c: the boot note and command line of the kernel loaded for kexec */
 int keepalive_boot_note_check(const void *kernel, unsigned long len,
+			      struct keepalive_boot_note *note,
 			      const char **why);
-int keepalive_kexec_image_readable(const char **why);
+bool keepalive_boot_note_reads(const struct keepalive_boot_note *note,
+			       const char *compatible);
+int keepalive_boot_note_covers(const struct keepalive_boot_note *note,
+			       const void *fdt, const char **missing);
+int keepalive_cmdline_check(const char *cmdline, size_t len, char *word,
+			    size_t size);
+int keepalive_kexec_image_readable(const struct keepalive_sm *sm,
+				   const void *fdt, char *why, size_t size);
 
 /* receive.c: the incoming image */
 void keepalive_handover_receive(void);

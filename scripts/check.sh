@@ -413,6 +413,14 @@ if want safety; then
 	# once one is sealed, and STOP is refused while another is loaded.
 	vm_pass safety_nextkernel --test safety_test --no-kunit --stages 1 \
 		-a kt_scenario=nextkernel
+	# Nor a kernel that lacks a participant whose node the handover
+	# carries (its note without the vfio compatible), nor one whose
+	# command line turns the IOMMU off: refused while sealed, and STOP
+	# refused while one is loaded.
+	vm_pass safety_nextnote --test safety_test --no-kunit --stages 1 \
+		-a kt_scenario=nextnote
+	vm_pass safety_nextcmdline --test safety_test --no-kunit --stages 1 \
+		-a kt_scenario=nextcmdline
 	# A kernel built without keepalive from this tree: loading it over a
 	# sealed handover is refused; booted after ABORT, it leaves the pool
 	# and a preserved file alone.

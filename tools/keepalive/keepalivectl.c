@@ -480,6 +480,10 @@ static const char *const ev_word[] = {
 	[KEEPALIVE_EV_ABORT] = "abort",
 };
 
+/* Why STOP refuses with these errnos (kho/bootnote.c). */
+static const char stop_unfit[] =
+	": the loaded kernel cannot receive the handover (the kernel log says why)";
+
 /* One transition by ioctl; on failure, say who failed and with what. */
 static int transition(int dev, enum keepalive_event ev)
 {
@@ -499,7 +503,10 @@ static int transition(int dev, enum keepalive_event ev)
 		fprintf(stderr, "%s: %s failed: keepalive core: %s (errno %d)%s\n",
 			prog, ev_word[ev], errname(err), err,
 			err == EINVAL ? ": not allowed in this state" :
-			err == ENODEV ? ": no keepalive pool" : "");
+			err == ENODEV ? ": no keepalive pool" :
+			ev == KEEPALIVE_EV_STOP &&
+			(err == ENOEXEC || err == EPROTO || err == EPERM) ?
+			stop_unfit : "");
 	}
 	return -err;
 }

@@ -35,7 +35,8 @@ void keepalive_kexec_setup_data(struct boot_params *params,
 				unsigned long params_load_addr,
 				unsigned int offset);
 int keepalive_kexec_image_check(const struct kimage *image, const void *kernel,
-				unsigned long len);
+				unsigned long len, const char *cmdline,
+				unsigned long cmdline_len);
 
 #else
 
@@ -64,7 +65,9 @@ static inline void keepalive_kexec_setup_data(struct boot_params *params,
 
 static inline int keepalive_kexec_image_check(const struct kimage *image,
 					      const void *kernel,
-					      unsigned long len)
+					      unsigned long len,
+					      const char *cmdline,
+					      unsigned long cmdline_len)
 {
 	return 0;
 }

@@ -243,23 +243,35 @@ static_assert(sizeof(struct keepalive_setup_data) == 24,
 /*
  * The boot note: what handover a kernel image can receive. A kernel built
  * with keepalive carries one struct keepalive_boot_note in its real-mode
- * setup code (arch/x86/boot/keepalive-note.c), which a bzImage keeps
- * uncompressed in its first (setup_sects + 1) * 512 bytes, so that the
- * kernel loading it with kexec_file_load can read it. A kexec carries a
- * handover only into an image whose note has the magic and the same
- * @abi_major, @setup_data_version and @fdt_compatible as the writer: any
- * other kernel would not find the pool, or not read it, and would reuse
- * the memory the kept devices go on writing.
+ * setup code (arch/x86/boot/keepalive-note.c, filled by
+ * KEEPALIVE_BOOT_NOTE_INIT in linux/keepalive/bootnote.h), which a bzImage
+ * keeps uncompressed in its first (setup_sects + 1) * 512 bytes, so that
+ * the kernel loading it with kexec_file_load can read it. A kexec carries
+ * a handover only into an image whose note has the magic and the same
+ * @abi_major, @setup_data_version and @fdt_compatible as the writer, and
+ * lists in @participants the compatible of every participant node the
+ * handover carries: any other kernel would not find the pool, or not read
+ * it, or leave a kept device with no participant to adopt it.
  *
  * What to bump: the fields follow KEEPALIVE_ABI_MAJOR,
- * KEEPALIVE_SETUP_DATA_VERSION and KEEPALIVE_FDT_COMPATIBLE, and change
- * with them. A change to this struct itself bumps the digit at the end of
- * KEEPALIVE_BOOT_NOTE_MAGIC (an old reader then finds no note, and
- * refuses).
+ * KEEPALIVE_SETUP_DATA_VERSION, KEEPALIVE_FDT_COMPATIBLE and each
+ * participant's KEEPALIVE_*_COMPATIBLE, and change with them. A change to
+ * this struct itself (a field added, resized or reinterpreted, more
+ * participants) bumps the digit at the end of KEEPALIVE_BOOT_NOTE_MAGIC
+ * and the static_assert below: a reader finds no note of its own layout
+ * and refuses (-EPROTO when it sees "KEEPALIVE-NOTE-" with another digit).
+ * A new participant needs no bump while @participants has room; its
+ * compatible must fit KEEPALIVE_BOOT_NOTE_COMPAT_LEN bytes.
+ *
+ * History: KEEPALIVE-NOTE-1 (56 bytes) had no @participants, so a kernel
+ * built without a participant was accepted and then could not adopt the
+ * devices whose nodes it did not read.
  */
-#define KEEPALIVE_BOOT_NOTE_MAGIC	"KEEPALIVE-NOTE-1"
+#define KEEPALIVE_BOOT_NOTE_MAGIC	"KEEPALIVE-NOTE-2"
+#define KEEPALIVE_BOOT_NOTE_PREFIX	"KEEPALIVE-NOTE-"
 #define KEEPALIVE_BOOT_NOTE_MAGIC_LEN	16
 #define KEEPALIVE_BOOT_NOTE_COMPAT_LEN	32
+#define KEEPALIVE_BOOT_NOTE_PARTICIPANTS 8
 
 /**
  * struct keepalive_boot_note - the handover a kernel image can receive
@@ -267,6 +279,9 @@ static_assert(sizeof(struct keepalive_setup_data) == 24,
  * @abi_major: the KEEPALIVE_ABI_MAJOR it accepts
  * @setup_data_version: the KEEPALIVE_SETUP_DATA_VERSION it reads
  * @fdt_compatible: the KEEPALIVE_FDT_COMPATIBLE it accepts, NUL-padded
+ * @participants: the compatible of each participant built into it (whose
+ *	node it reads), each NUL-padded (no NUL when it fills the slot), in
+ *	any order; unused slots are all NUL
  *
  * All fields are little endian.
  */
@@ -275,8 +290,10 @@ struct keepalive_boot_note {
 	__le32	abi_major;
 	__le32	setup_data_version;
 	char	fdt_compatible[KEEPALIVE_BOOT_NOTE_COMPAT_LEN];
+	char	participants[KEEPALIVE_BOOT_NOTE_PARTICIPANTS]
+			    [KEEPALIVE_BOOT_NOTE_COMPAT_LEN];
 } __packed;
-static_assert(sizeof(struct keepalive_boot_note) == 56,
+static_assert(sizeof(struct keepalive_boot_note) == 312,
 	      "keepalive_boot_note is ABI");
 
 #endif /* _LINUX_KEEPALIVE_ABI_CORE_H */

@@ -51,6 +51,22 @@
  *         (EPROTO), and the controller runs on, the preserved file
  *         intact. With such a kernel loaded first, STOP is refused. The
  *         real kernel loads, and STOP goes through.
+ * nextcmdline One kernel: a next kernel whose command line turns the
+ *         IOMMU off (intel_iommu=off) would turn translation off under a
+ *         kept controller. With one kept and STOP reached,
+ *         kexec_file_load() of the next kernel with intel_iommu=off
+ *         appended is refused (EPERM), and the controller runs on; the
+ *         same kernel with its command line as it is loads. Loaded first
+ *         with intel_iommu=off, STOP is refused (EPERM); loaded again
+ *         without it, STOP goes through.
+ * nextnote One kernel: a next kernel built without the vfio participant
+ *         (a copy of the next kernel with the vfio compatible taken out of
+ *         its boot note's participants) could not adopt a kept
+ *         controller. With one kept and STOP reached, kexec_file_load()
+ *         refuses it (EPROTO, the log naming the missing compatible), and
+ *         the controller runs on; the unmodified kernel loads. Loaded
+ *         first, STOP is refused (EPROTO); the real kernel loaded, STOP
+ *         goes through.
  * conclude Two kernels: nobody reclaims the controller, and an intruder
  *         without the token tries to open it again and again, from before
  *         CONCLUDE until it is released: every open is refused (EPERM,
@@ -101,6 +117,13 @@
 #include <linux/kexec.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/*
+ * The handover image's ABI is not a uAPI header: its userspace builders
+ * provide __packed (include/linux/keepalive/abi/core.h).
+ */
+#define __packed	__attribute__((__packed__))
+#include <linux/keepalive/abi/vfio.h>
 
 #include "kselftest_harness.h"
 #include "ka_uapi.h"
@@ -965,15 +988,17 @@ TEST(vmm_dies_after_reclaim)
 /*
  * Copy the next kernel to @path with its boot note changed: @what 0 takes
  * the note away (a kernel built without keepalive), 1 names another
- * handover format. 0, or -errno.
+ * handover format, 2 takes the vfio participant out of its list (a
+ * kernel built without CONFIG_KEEPALIVE_VFIO). 0, or -errno.
  */
 static int kernel_variant(const char *path, int what)
 {
-	static const char magic[] = "KEEPALIVE-NOTE-1";
+	const size_t vlen = sizeof(KEEPALIVE_VFIO_COMPATIBLE);
+	struct keepalive_boot_note *n;
 	struct stat st;
-	char *buf, *n;
 	int fd, ret = -ENOENT;
-	size_t i;
+	size_t i, j;
+	char *buf;
 
 	fd = open(NEXT_KERNEL, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st))
@@ -983,15 +1008,24 @@ static int kernel_variant(const char *path, int what)
 		return -EIO;
 	close(fd);
 	/* The note is in the setup code, the first 64 KiB at most. */
-	for (i = 0; i + 56 <= (size_t)st.st_size && i < 65536; i++) {
-		if (memcmp(buf + i, magic, 16))
+	for (i = 0; i + sizeof(*n) <= (size_t)st.st_size && i < 65536; i++) {
+		if (memcmp(buf + i, KEEPALIVE_BOOT_NOTE_MAGIC,
+			   KEEPALIVE_BOOT_NOTE_MAGIC_LEN))
 			continue;
-		n = buf + i;
-		if (what == 0)
-			n[0] = 'k';
-		else
-			memcpy(n + 24, "keepalive,handover-v9", 21);
-		ret = 0;
+		n = (void *)(buf + i);
+		if (what == 0) {
+			n->magic[0] = 'k';
+			ret = 0;
+		} else if (what == 1) {
+			memcpy(n->fdt_compatible, "keepalive,handover-v9", 21);
+			ret = 0;
+		}
+		for (j = 0; what == 2 && j < KEEPALIVE_BOOT_NOTE_PARTICIPANTS; j++) {
+			if (memcmp(n->participants[j], KEEPALIVE_VFIO_COMPATIBLE, vlen))
+				continue;
+			memset(n->participants[j], 0, sizeof(n->participants[j]));
+			ret = 0;
+		}
 		break;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -1002,20 +1036,25 @@ static int kernel_variant(const char *path, int what)
 	return ret;
 }
 
-/* kexec_file_load() of @path, no initramfs: 0 or -errno. */
-static int kexec_load_file(const char *path)
+/* kexec_file_load() of @path with @cmdline, no initramfs: 0 or -errno. */
+static int kexec_load_cmdline(const char *path, const char *cmdline)
 {
-	static const char cmdline[] = "console=ttyS0";
 	int fd, ret = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (syscall(SYS_kexec_file_load, fd, -1, sizeof(cmdline), cmdline,
+	if (syscall(SYS_kexec_file_load, fd, -1, strlen(cmdline) + 1, cmdline,
 		    (unsigned long)KEXEC_FILE_NO_INITRAMFS))
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/* kexec_file_load() of @path, no initramfs: 0 or -errno. */
+static int kexec_load_file(const char *path)
+{
+	return kexec_load_cmdline(path, "console=ttyS0");
 }
 
 static int kexec_unload(void)
@@ -1072,6 +1111,86 @@ TEST(nextkernel_must_read_the_handover)
 	munmap(p, 1 << 20);
 	close(fd);
 	ASSERT_EQ(0, ka_memfd_destroy(kadev, "guarded", token));
+	ASSERT_EQ(0, destroy_files(kadev, &v));
+	close(kadev);
+}
+
+/* A next-kernel command line that turns DMA remapping off. */
+#define IOMMU_OFF	"console=ttyS0 intel_iommu=off"
+/* What STOP and kexec_file_load() say of a kernel that cannot take it. */
+#define STOP_REFUSED	"stop: the kernel loaded for kexec cannot receive a handover: "
+#define CMDLINE_OFF	"its command line turns the IOMMU or interrupt remapping off: "
+#define NOTE_LACKS	"its keepalive boot note lacks participant "
+
+TEST(nextkernel_keeps_the_iommu_on)
+{
+	struct keepalive_transition t;
+	struct vmm v;
+	int kadev;
+
+	if (!is("nextcmdline"))
+		SKIP(return, "scenario nextcmdline only");
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	/* Sealed: no kernel that would turn translation off under it. */
+	keep_to_stop(_metadata, kadev, &v);
+	ASSERT_EQ(-EPERM, kexec_load_cmdline(NEXT_KERNEL, IOMMU_OFF))
+		TH_LOG("a kernel booting with intel_iommu=off was loaded over a sealed handover");
+	ASSERT_NE(NULL, strstr(kt_klog(), CMDLINE_OFF "intel_iommu=off"));
+	ASSERT_TRUE(master_on(v.bdf));
+	/* The control: the same kernel, the IOMMU left on. */
+	ASSERT_EQ(0, kexec_load_file(NEXT_KERNEL));
+	ASSERT_EQ(0, kexec_unload());
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_ABORT, &t));
+
+	/* Loaded first with intel_iommu=off: STOP is refused. */
+	ASSERT_EQ(0, kexec_load_cmdline(NEXT_KERNEL, IOMMU_OFF));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, &t));
+	ASSERT_EQ(-EPERM, ka_transition(kadev, KEEPALIVE_EV_STOP, &t))
+		TH_LOG("STOP sealed a handover for a kernel booting with intel_iommu=off");
+	ASSERT_NE(NULL, strstr(kt_klog(), STOP_REFUSED CMDLINE_OFF "intel_iommu=off"));
+	ASSERT_EQ(0, kexec_load_file(NEXT_KERNEL));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_STOP, &t));
+	ASSERT_EQ(0, kexec_unload());
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_ABORT, &t));
+	ASSERT_EQ(0, destroy_files(kadev, &v));
+	close(kadev);
+}
+
+TEST(nextkernel_reads_every_participant)
+{
+	struct keepalive_transition t;
+	struct vmm v;
+	int kadev;
+
+	if (!is("nextnote"))
+		SKIP(return, "scenario nextnote only");
+	ASSERT_EQ(0, kernel_variant("/tmp/novfio", 2));
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	/* Sealed: no kernel that could not adopt the kept controller. */
+	keep_to_stop(_metadata, kadev, &v);
+	ASSERT_EQ(-EPROTO, kexec_load_file("/tmp/novfio"))
+		TH_LOG("a kernel without the vfio participant was loaded over a sealed handover");
+	ASSERT_NE(NULL, strstr(kt_klog(), NOTE_LACKS KEEPALIVE_VFIO_COMPATIBLE));
+	ASSERT_TRUE(master_on(v.bdf));
+	/* The control: the unmodified kernel. */
+	ASSERT_EQ(0, kexec_load_file(NEXT_KERNEL));
+	ASSERT_EQ(0, kexec_unload());
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_ABORT, &t));
+
+	/* Loaded first: STOP is refused. */
+	ASSERT_EQ(0, kexec_load_file("/tmp/novfio"));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PREPARE, &t));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_PRE_STOP, &t));
+	ASSERT_EQ(-EPROTO, ka_transition(kadev, KEEPALIVE_EV_STOP, &t))
+		TH_LOG("STOP sealed a handover for a kernel without the vfio participant");
+	ASSERT_NE(NULL, strstr(kt_klog(), STOP_REFUSED NOTE_LACKS KEEPALIVE_VFIO_COMPATIBLE));
+	ASSERT_EQ(0, kexec_load_file(NEXT_KERNEL));
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_STOP, &t));
+	ASSERT_EQ(0, kexec_unload());
+	ASSERT_EQ(0, ka_transition(kadev, KEEPALIVE_EV_ABORT, &t));
 	ASSERT_EQ(0, destroy_files(kadev, &v));
 	close(kadev);
 }

@@ -5,8 +5,9 @@
 # left its NVMe controller marked: status, update --no-exec to STOP (the
 # control: the same update reaches STOP), abort, then updates that must
 # fail before the point of no return and abort cleanly: a failure injected
-# at STOP, Ctrl-C (SIGINT) at PRE-STOP, a failing --pre-stop hook, a kernel
-# kexec cannot load. Nothing is handed over: the harness kexecs from
+# at STOP, Ctrl-C (SIGINT) at PRE-STOP, a failing --pre-stop hook, a next
+# kernel whose command line turns the IOMMU off, a kernel kexec cannot
+# load. Nothing is handed over: the harness kexecs from
 # RUNNING and stage 2 finds the controller reset.
 . /ka/user/ctl_lib.sh
 BDF=$(nvme_bdf)
@@ -94,6 +95,15 @@ check "SIGINT: aborted, state running, unloaded" \
 update --pre-stop 'exit 7'
 check "failing pre-stop hook: aborted" \
 	sh -c "[ $rc -eq 1 ] && grep -q 'pre-stop hook failed: exit status 7' $O && grep -q 'aborted: state running' $O && [ \$(cat $S/state) = running ]"
+
+# A next kernel that would boot with the IOMMU off: loaded before PREPARE
+# (a warning only), STOP is refused, and the update aborts.
+$K update /boot/bzImage --initrd /run/ctl-initrd.cpio \
+	--append "$CMDLINE intel_iommu=off" >$O 2>&1; rc=$?; show $O
+check "next kernel with intel_iommu=off: STOP refused with EPERM, why" \
+	sh -c "[ $rc -eq 1 ] && grep -q '^keepalivectl: stop failed: keepalive core: EPERM (errno 1): the loaded kernel cannot receive the handover' $O"
+check "next kernel with intel_iommu=off: aborted, state running, unloaded" \
+	sh -c "grep -q 'aborted: state running' $O && [ \$(cat $S/state) = running ] && [ \$(cat /sys/kernel/kexec_loaded) = 0 ]"
 
 # A kernel kexec cannot load: nothing was started.
 echo garbage >/run/not-a-kernel
