@@ -43,7 +43,7 @@ static const char * const corruptions[] = {
 /* What the next kernel must log for each corruption. */
 static const char * const reasons[] = {
 	"made no handover",
-	"ABI 2.0",
+	"this kernel reads major 1",
 	"header checksum",
 	"payload checksum",
 	"FDT header",
