@@ -22,6 +22,9 @@
  *   msi_desc lock (pci_disable_msix(), msix_capability_init()) -> irqp_lock
  *   irqp_lock -> irq_2_ir_lock (intel_ir_unreserve())
  *   irq_domain_mutex -> dmar_global_lock -> irqp_lock (keepalive_irq_irte())
+ *   dmar_global_lock -> irqp_lock (keepalive_irq_reserve(),
+ *	keepalive_irq_handed_over())
+ *   keepalive_irq_shutdown() takes no lock: irqp_units is fixed from STOP on
  */
 #ifndef _KEEPALIVE_IRQP_H
 #define _KEEPALIVE_IRQP_H
@@ -97,8 +100,34 @@ struct irqp_dev {
 	unsigned int reserved;
 };
 
+/**
+ * struct irqp_unit - a remapping unit's handover table
+ * @list: in irqp_units
+ * @iommu: the unit (first kernel)
+ * @reg_base: its register base
+ * @va: first kernel: the table, in the pool
+ * @phys: the table's physical address
+ * @bytes: its pool range, whole pages
+ * @entries: the size IRTA gives it
+ * @irta: the unit's IRTA value with the table live
+ * @incoming: next kernel: recorded by the previous kernel (the pool range
+ *	stays the core's until CONCLUDE)
+ */
+struct irqp_unit {
+	struct list_head list;
+	struct intel_iommu *iommu;
+	u64 reg_base;
+	void *va;
+	phys_addr_t phys;
+	size_t bytes;
+	unsigned int entries;
+	u64 irta;
+	bool incoming;
+};
+
 extern struct mutex irqp_lock;
 extern struct list_head irqp_devs;
+extern struct list_head irqp_units;
 
 /* msix.c: the device's side, in either kernel */
 struct irqp_dev *irqp_find(u32 segment, u8 bus, u8 devfn);
@@ -121,7 +150,20 @@ const char *irqp_posted_check(const struct irqp_dev *d, const void *posted,
 			      const void *desc);
 
 /* reserve.c: the next kernel's remapping entries */
+void irqp_read_once(void);
 void irqp_unreserve(struct irqp_dev *d);
 void irqp_reserve_late(void);
+
+/* table.c: each unit's handover remapping table */
+unsigned int irqp_table_entries(u32 max);
+u64 irqp_irta(phys_addr_t phys, unsigned int entries, bool x2apic);
+unsigned int irqp_irta_entries(u64 irta);
+int irqp_table_fill(struct irqp_irte *base, unsigned int entries,
+		    const struct list_head *devs, u64 reg_base);
+int irqp_units_build(void);
+void irqp_units_free(void);
+void irqp_units_forget_incoming(void);
+int irqp_units_write(void *fdt, int node);
+int irqp_unit_read(const void *fdt, int node);
 
 #endif /* _KEEPALIVE_IRQP_H */

@@ -109,7 +109,13 @@ static int irqp_stop(struct keepalive_participant *p, void *fdt, int node)
 				ret);
 	}
 	if (!ret) {
-		ret = irqp_record_write(fdt, node);
+		ret = irqp_units_build();
+		if (ret)
+			pr_err("stop: cannot build the handover remapping tables: %d\n",
+			       ret);
+	}
+	if (!ret) {
+		ret = irqp_record_write(fdt, node) ?: irqp_units_write(fdt, node);
 		if (ret) {
 			pr_err("stop: cannot record the held interrupts: %s\n",
 			       fdt_strerror(ret));
@@ -128,8 +134,10 @@ static int irqp_stop(struct keepalive_participant *p, void *fdt, int node)
 		pr_info("stop: %u device(s) held, %u interrupt(s) pending\n",
 			devs, pending);
 	}
-	if (ret)
+	if (ret) {
+		irqp_units_free();
 		release_stop_holds();
+	}
 	mutex_unlock(&irqp_lock);
 	return ret;
 }
@@ -137,6 +145,7 @@ static int irqp_stop(struct keepalive_participant *p, void *fdt, int node)
 static void irqp_unstop(struct keepalive_participant *p)
 {
 	mutex_lock(&irqp_lock);
+	irqp_units_free();
 	release_stop_holds();
 	mutex_unlock(&irqp_lock);
 }
@@ -147,6 +156,7 @@ static void irqp_unprepare(struct keepalive_participant *p)
 	struct irqp_dev *d, *next;
 
 	mutex_lock(&irqp_lock);
+	irqp_units_free();
 	list_for_each_entry_safe(d, next, &irqp_devs, list)
 		if (!d->incoming)
 			drop(d, false);
@@ -203,6 +213,7 @@ static void irqp_conclude(struct keepalive_participant *p)
 		}
 		drop(d, false);
 	}
+	irqp_units_forget_incoming();
 	mutex_unlock(&irqp_lock);
 }
 

@@ -112,6 +112,99 @@ static int write_dev(void *fdt, int parent, const struct irqp_dev *d)
 }
 
 /**
+ * irqp_units_write() - record every unit's handover table at STOP
+ * @fdt: the outgoing image
+ * @node: the participant's node
+ *
+ * Context: Process context; irqp_lock held.
+ * Return: 0, or a libfdt error (-FDT_ERR_NOSPACE when the image is full).
+ */
+int irqp_units_write(void *fdt, int node)
+{
+	struct irqp_unit *u;
+	unsigned int n = 0;
+	char name[32];
+	int sub, ret;
+
+	lockdep_assert_held(&irqp_lock);
+	list_for_each_entry(u, &irqp_units, list) {
+		fdt64_t r[2] = { cpu_to_fdt64(u->phys), cpu_to_fdt64(u->bytes) };
+
+		if (u->incoming || !u->irta)
+			continue;
+		snprintf(name, sizeof(name), KEEPALIVE_IRQ_TABLE_NODE_PREFIX "%x",
+			 n++);
+		sub = fdt_add_subnode(fdt, node, name);
+		if (sub < 0)
+			return sub;
+		ret = fdt_setprop_u64(fdt, sub, KEEPALIVE_IRQ_PROP_REG_BASE,
+				      u->reg_base) ?:
+		      fdt_setprop_u64(fdt, sub, KEEPALIVE_IRQ_PROP_IRTA, u->irta) ?:
+		      fdt_setprop(fdt, sub, KEEPALIVE_PROP_RANGES, r, sizeof(r));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/**
+ * irqp_unit_read() - read and check a unit's handover table record
+ * @fdt: the incoming image
+ * @node: an "ir-table@<n>" subnode
+ *
+ * The table must be one pool range, as long as IRTA's size rounded up to
+ * pages, starting where IRTA says; one per unit.
+ *
+ * Context: Process context; irqp_lock held.
+ * Return: 0, or -EINVAL (logged) when the record is refused, -ENOMEM.
+ */
+int irqp_unit_read(const void *fdt, int node)
+{
+	const fdt64_t *r = keepalive_fdt_prop(fdt, node, KEEPALIVE_PROP_RANGES,
+					      2 * sizeof(fdt64_t));
+	const char *why = NULL;
+	struct irqp_unit *u, *o;
+	u64 reg_base, irta, phys, len;
+
+	lockdep_assert_held(&irqp_lock);
+	if (keepalive_fdt_u64(fdt, node, KEEPALIVE_IRQ_PROP_REG_BASE, &reg_base) ||
+	    keepalive_fdt_u64(fdt, node, KEEPALIVE_IRQ_PROP_IRTA, &irta) || !r) {
+		why = "a property is missing or malformed";
+		goto out_refuse;
+	}
+	phys = fdt64_ld(&r[0]);
+	len = fdt64_ld(&r[1]);
+	if (phys != (irta & KEEPALIVE_IRQ_IRTA_ADDR) ||
+	    len != PAGE_ALIGN((u64)irqp_irta_entries(irta) * 16) ||
+	    (irta & ~(KEEPALIVE_IRQ_IRTA_ADDR | KEEPALIVE_IRQ_IRTA_EIME |
+		      KEEPALIVE_IRQ_IRTA_S)) ||
+	    !keepalive_pool_contains(phys, len)) {
+		why = "its table is not the pool range IRTA names";
+		goto out_refuse;
+	}
+	list_for_each_entry(o, &irqp_units, list)
+		if (o->incoming && o->reg_base == reg_base)
+			why = "a second table for its unit";
+	if (why)
+		goto out_refuse;
+	u = kzalloc(sizeof(*u), GFP_KERNEL);
+	if (!u)
+		return -ENOMEM;
+	*u = (struct irqp_unit) {
+		.reg_base = reg_base, .phys = phys, .bytes = len,
+		.entries = irqp_irta_entries(irta), .irta = irta,
+		.incoming = true,
+	};
+	list_add_tail(&u->list, &irqp_units);
+	return 0;
+
+out_refuse:
+	pr_err("resume: %s: %s: interrupt remapping goes off until this kernel's table is set\n",
+	       fdt_get_name(fdt, node, NULL) ?: "?", why);
+	return -EINVAL;
+}
+
+/**
  * irqp_record_write() - record every held device at STOP
  * @fdt: the outgoing image
  * @node: the participant's node
@@ -496,12 +589,18 @@ static void read_dev(const void *fdt, int node)
  */
 int irqp_record_read(const void *fdt, int node)
 {
-	int child, n = 0;
+	int child, n = 0, tables = 0;
 
 	lockdep_assert_held(&irqp_lock);
 	fdt_for_each_subnode(child, fdt, node) {
 		const char *name = fdt_get_name(fdt, child, NULL);
 
+		if (name && !strncmp(name, KEEPALIVE_IRQ_TABLE_NODE_PREFIX,
+				     strlen(KEEPALIVE_IRQ_TABLE_NODE_PREFIX))) {
+			if (++tables <= KEEPALIVE_IRQ_MAX_TABLES)
+				irqp_unit_read(fdt, child);
+			continue;
+		}
 		if (!name || strncmp(name, KEEPALIVE_PCI_NODE_PREFIX,
 				     strlen(KEEPALIVE_PCI_NODE_PREFIX)))
 			continue;

@@ -45,8 +45,12 @@ static void reserved_add(struct irqp_dev *d, int n)
 	WRITE_ONCE(irqp_nr_reserved, irqp_nr_reserved + n);
 }
 
-/* Read the incoming records, once. */
-static void read_once(void)
+/**
+ * irqp_read_once() - read the incoming records, once
+ *
+ * Context: Process context; irqp_lock held.
+ */
+void irqp_read_once(void)
 {
 	const void *fdt;
 	int node;
@@ -80,7 +84,7 @@ void keepalive_irq_reserve(struct intel_iommu *iommu)
 	unsigned int i;
 
 	mutex_lock(&irqp_lock);
-	read_once();
+	irqp_read_once();
 	list_for_each_entry(d, &irqp_devs, list) {
 		if (!d->incoming || !d->valid || d->ir_reg_base != iommu->reg_phys)
 			continue;
@@ -163,7 +167,7 @@ void irqp_reserve_late(void)
 	struct irqp_dev *d;
 
 	lockdep_assert_held(&irqp_lock);
-	read_once();
+	irqp_read_once();
 	list_for_each_entry(d, &irqp_devs, list) {
 		if (!d->incoming || !d->valid || d->reserved == d->nr_vecs)
 			continue;

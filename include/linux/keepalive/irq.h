@@ -22,6 +22,8 @@ void intel_ir_keepalive_release(struct intel_iommu *iommu, unsigned int index);
 bool keepalive_pci_msix_held(struct pci_dev *pdev);
 void keepalive_pci_msix_rearm(struct pci_dev *pdev);
 void keepalive_irq_reserve(struct intel_iommu *iommu);
+bool keepalive_irq_handed_over(struct intel_iommu *iommu);
+void keepalive_irq_shutdown(struct intel_iommu *iommu);
 int keepalive_irq_irte(struct intel_iommu *iommu, struct irq_alloc_info *info,
 		       unsigned int count);
 
@@ -41,6 +43,15 @@ static inline void keepalive_pci_msix_rearm(struct pci_dev *pdev)
 }
 
 static inline void keepalive_irq_reserve(struct intel_iommu *iommu)
+{
+}
+
+static inline bool keepalive_irq_handed_over(struct intel_iommu *iommu)
+{
+	return false;
+}
+
+static inline void keepalive_irq_shutdown(struct intel_iommu *iommu)
 {
 }
 

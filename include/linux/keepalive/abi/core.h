@@ -68,8 +68,11 @@
 #endif
 
 #define KEEPALIVE_ABI_MAJOR		1
-/* 1: struct keepalive_devlist in the header page */
-#define KEEPALIVE_ABI_MINOR		1
+/*
+ * 1: struct keepalive_devlist in the header page
+ * 2: the irq node's "ir-table@<n>" subnodes (abi/irq.h)
+ */
+#define KEEPALIVE_ABI_MINOR		2
 
 /* The eight bytes at the start of the pool when it carries a handover. */
 #define KEEPALIVE_HDR_MAGIC		"KAHANDV1"

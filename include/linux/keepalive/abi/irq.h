@@ -34,6 +34,22 @@
  *   phys-ranges	optional <phys length> pairs: the pool memory of the
  *			preserved posted-interrupt descriptors
  *
+ * ir-table@<n>	one subnode per remapping unit of a held device
+ *			(n = 0, 1, ... in hexadecimal): the interrupt
+ *			remapping table the unit reads from the kexec on, in
+ *			the pool, holding the held devices' entries only
+ *			(each as its "vectors" record has it), every other
+ *			entry not present. A reader takes every subnode with
+ *			the prefix KEEPALIVE_IRQ_TABLE_NODE_PREFIX for one.
+ *   reg-base		u64, the unit's register base (DRHD)
+ *   irta		u64, the value of the unit's Interrupt Remapping
+ *			Table Address register at the kexec: the table's
+ *			address, KEEPALIVE_IRQ_IRTA_EIME in x2APIC mode,
+ *			and in KEEPALIVE_IRQ_IRTA_S the size: 2^(S + 1)
+ *			entries of 16 bytes
+ *   phys-ranges	one <phys length> pair: the table's pool range,
+ *			starting at the table, whole pages
+ *
  * Size of a record in the FDT's structure block (the property names are
  * strings stored once per image, not per record): the node takes 16
  * bytes for a name of up to 7 characters (segment 0, bus 0 to 0xf:
@@ -56,6 +72,13 @@
  * word after the message data. A device with one armed vector took 196
  * bytes. Version 2 carries the same information, checked the same way
  * (but for v1's "reserved" word, gone).
+ *
+ * The "ir-table@<n>" subnodes came in ABI minor 2 (abi/core.h), without a
+ * new compatible: a reader of this version that does not know them takes
+ * only the "pci@" subnodes and ignores them; the core still holds their
+ * "phys-ranges" until CONCLUDE, so the table stays out of its allocator
+ * while the unit may read it, and that kernel's interrupt remapping setup
+ * replaces it as it replaces any table a previous kernel left.
  *
  * Versioning, i.e. what to bump when this changes:
  * - An incompatible change to a node, a property or a structure (renamed,
@@ -80,6 +103,17 @@
 #define KEEPALIVE_IRQ_PROP_VECTORS	"vectors"
 #define KEEPALIVE_IRQ_PROP_POSTED	"posted"
 /* and KEEPALIVE_PROP_RANGES (abi/core.h) */
+
+/* A unit's handover remapping table: "ir-table@<n>" (ABI minor 2). */
+#define KEEPALIVE_IRQ_TABLE_NODE_PREFIX	"ir-table@"
+#define KEEPALIVE_IRQ_PROP_REG_BASE	"reg-base"
+#define KEEPALIVE_IRQ_PROP_IRTA		"irta"
+/* Interrupt Remapping Table Address register fields (VT-d 11.4.9.1). */
+#define KEEPALIVE_IRQ_IRTA_ADDR		0xfffffffffffff000ULL
+#define KEEPALIVE_IRQ_IRTA_EIME		0x800ULL
+#define KEEPALIVE_IRQ_IRTA_S		0xfULL
+/* The most units a reader accepts in one image. */
+#define KEEPALIVE_IRQ_MAX_TABLES	64
 
 /* struct keepalive_irq_msix.flags */
 /* The unit's remapping entries are in x2APIC (extended) format. */
