@@ -152,8 +152,10 @@ int irqp_units_write(void *fdt, int node)
  * @fdt: the incoming image
  * @node: an "ir-table@<n>" subnode
  *
- * The table must be one pool range, as long as IRTA's size rounded up to
- * pages, starting where IRTA says; one per unit.
+ * The table must be one range, as long as IRTA's size rounded up to pages,
+ * starting where IRTA says; one per unit. The early receive checked that
+ * every "phys-ranges" pair lies in the pool (this runs before the pool's
+ * allocator exists).
  *
  * Context: Process context; irqp_lock held.
  * Return: 0, or -EINVAL (logged) when the record is refused, -ENOMEM.
@@ -177,8 +179,7 @@ int irqp_unit_read(const void *fdt, int node)
 	if (phys != (irta & KEEPALIVE_IRQ_IRTA_ADDR) ||
 	    len != PAGE_ALIGN((u64)irqp_irta_entries(irta) * 16) ||
 	    (irta & ~(KEEPALIVE_IRQ_IRTA_ADDR | KEEPALIVE_IRQ_IRTA_EIME |
-		      KEEPALIVE_IRQ_IRTA_S)) ||
-	    !keepalive_pool_contains(phys, len)) {
+		      KEEPALIVE_IRQ_IRTA_S))) {
 		why = "its table is not the pool range IRTA names";
 		goto out_refuse;
 	}

@@ -731,6 +731,29 @@ int nvme_vfio_submit_io(struct nvme_vfio *nv, bool write, uint64_t lba,
 	return ret;
 }
 
+int nvme_vfio_submit_read_at(struct nvme_vfio *nv, uint64_t lba, uint32_t nlb,
+			     uint64_t iova)
+{
+	struct nv_sqe cmd = {
+		.opc = NV_IO_READ, .nsid = nv->st.nsid,
+		.cdw10 = lba, .cdw11 = lba >> 32,
+		.cdw12 = nlb - 1,	/* NLB is 0's based */
+		.prp1 = iova,
+	};
+	int ret;
+
+	if (nv->io_cmds != nv->io_done)
+		return -EBUSY;
+	/* One page from @iova, which nothing needs to map. */
+	if (!nlb || (uint64_t)nlb * nv->st.lba_size > NV_PAGE - (iova & (NV_PAGE - 1)) ||
+	    lba + nlb > nv->st.nsze || (iova & 3))
+		return -EINVAL;
+	ret = nv_submit(nv, &nv->st.ioq, &cmd);
+	if (ret >= 0)
+		nv->io_cmds++;
+	return ret;
+}
+
 int nvme_vfio_complete_io(struct nvme_vfio *nv, int timeout_ms)
 {
 	int ret;

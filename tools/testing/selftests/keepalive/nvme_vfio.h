@@ -160,6 +160,12 @@ void *nvme_vfio_alloc(struct nvme_vfio *nv, size_t size);
 int nvme_vfio_submit_io(struct nvme_vfio *nv, bool write, uint64_t lba,
 			uint32_t nlb, void *buf);
 /* Reap the completion of the command in flight: its status or -errno. */
+/*
+ * A read of @nlb blocks into one page at @iova, which need not be mapped
+ * (a device write to 0xFEEx_xxxx is an interrupt request, never DMA).
+ */
+int nvme_vfio_submit_read_at(struct nvme_vfio *nv, uint64_t lba, uint32_t nlb,
+			     uint64_t iova);
 int nvme_vfio_complete_io(struct nvme_vfio *nv, int timeout_ms);
 int nvme_vfio_read(struct nvme_vfio *nv, uint64_t lba, uint32_t nlb,
 		   void *buf);
