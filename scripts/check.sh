@@ -81,6 +81,9 @@ trace_verdict() { # part, script, suffix, [must-fail]
 	fi
 }
 
+# QEMU's interrupt remapping trace events for irte_clean().
+IRTE_TRACE="-trace enable=vtd_reg_ir_root -trace enable=vtd_ir_irte_get -trace enable=vtd_reg_dmar_root -trace enable=vtd_ir_enable"
+
 # The VT-d trace (VTD_TRACE) judged by vm/vtd_trace.sh: no DMA remapping
 # fault, the handover root set at the kexec, translation never turned off
 # before the last kernel.
@@ -89,6 +92,10 @@ vtd_clean() { trace_verdict "$1" vtd_trace.sh vtd "${2:-}"; }
 # and masked from the hold to the re-arm, an interrupt raised meanwhile, no
 # INTx.
 irq_clean() { trace_verdict "$1" irq_trace.sh irq "${2:-}"; }
+# The interrupt remapping trace (IRTE_TRACE) judged by vm/irte_trace.sh:
+# IRTA on a table in the pool from the kexec to the next kernel's own,
+# remapping on throughout, no lookup in the previous kernel's table.
+irte_clean() { trace_verdict "$1" irte_trace.sh irte "${2:-}"; }
 
 # Where the injected fault hit in the next kernel of a run, from its console:
 # the caller frames of the FAULT_INJECTION stack, and keepalive's lines that
@@ -372,6 +379,15 @@ if want irq; then
 		--slow-nvme 4000000000 -a kt_scenario=held_off \
 		--qemu-opts "$IRQ_TRACE"
 	irq_clean irq_held_off must-fail
+	# A read whose buffer is 0xFEE00000 in flight during the blackout
+	# (issue 21, ending 4): its write is a burst of interrupt requests,
+	# looked up in the handover table in the pool, never in the previous
+	# kernel's table (which the next kernel reuses). 3 s: the read ends
+	# between the kexec and the next kernel's own table.
+	vm_pass irq_msiwin --test irq_keepalive_test --no-kunit \
+		--stages 2 --slow-nvme 3000000000 -a kt_scenario=msiwin \
+		--qemu-opts "$IRTE_TRACE"
+	irte_clean irq_msiwin
 	# A damaged interrupt record: not adopted, reset.
 	vm_pass irq_corrupt --test irq_keepalive_test --no-kunit \
 		--stages 2 --slow-nvme 4000000000 -a kt_scenario=corrupt
