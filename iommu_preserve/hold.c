@@ -599,9 +599,63 @@ void ipr_release(struct ipr_dev *d)
 		pci_dev_put(pdev);
 }
 
+/*
+ * Next kernel: incoming devices whose entry this kernel never installed
+ * (refused, stopped at enumeration, let go before init_dmars()). Until
+ * init_dmars() replaces it, the previous kernel's root, which the unit
+ * still walks, points at their tables: those stay allocated until
+ * CONCLUDE (ipr_retired_free()), so that nothing else is put there.
+ */
+static LIST_HEAD(ipr_retired);
+
+/**
+ * ipr_retire() - keep an incoming device's tables until CONCLUDE
+ * @d: an incoming entry on no list, never installed in this kernel's root
+ *
+ * Its files are let go and everything else freed but its tables.
+ *
+ * Context: Process context; ipr_lock held.
+ */
+void ipr_retire(struct ipr_dev *d)
+{
+	lockdep_assert_held(&ipr_lock);
+	ipr_files_unhold(d);
+	kfree(d->ranges.r);
+	d->ranges.r = NULL;
+	d->ranges.nr = 0;
+	pci_dev_put(d->pdev);
+	d->pdev = NULL;
+	if (!d->tables.va) {
+		kfree(d);
+		return;
+	}
+	list_add_tail(&d->list, &ipr_retired);
+}
+
+/**
+ * ipr_retired_free() - CONCLUDE: free the tables ipr_retire() kept
+ *
+ * Context: Process context; ipr_lock held.
+ */
+void ipr_retired_free(void)
+{
+	struct ipr_dev *d, *next;
+
+	lockdep_assert_held(&ipr_lock);
+	list_for_each_entry_safe(d, next, &ipr_retired, list) {
+		list_del(&d->list);
+		keepalive_pool_free(d->tables.va,
+				    (size_t)d->tables.pages * IPR_PAGE_SIZE);
+		kfree(d);
+	}
+}
+
 /**
  * ipr_free() - forget a device's handover translation
  * @d: an entry, released or never held
+ *
+ * An incoming entry whose tables the previous kernel's root may still
+ * reach is retired instead (ipr_retire()).
  *
  * Context: Process context; ipr_lock held.
  */
@@ -610,6 +664,10 @@ void ipr_free(struct ipr_dev *d)
 	if (WARN_ON_ONCE(d->held))
 		return;
 	list_del(&d->list);
+	if (d->incoming && !d->did_reserved) {
+		ipr_retire(d);
+		return;
+	}
 	if (d->did_reserved)
 		did_release(d->unit->iommu, d->did);
 	if (d->tables.va)

@@ -123,6 +123,8 @@ int ipr_verify(struct ipr_dev *d);
 int ipr_switch(struct ipr_dev *d);
 void ipr_release(struct ipr_dev *d);
 void ipr_free(struct ipr_dev *d);
+void ipr_retire(struct ipr_dev *d);
+void ipr_retired_free(void);
 int ipr_files_hold(struct ipr_dev *d, struct pci_dev *pdev);
 void ipr_files_unhold(struct ipr_dev *d);
 int ipr_held_map_prepare(struct intel_iommu *iommu);

@@ -139,6 +139,7 @@ static void release_all(void)
 		ipr_release(d);
 		ipr_free(d);
 	}
+	ipr_retired_free();
 	ipr_unit_put_unused();
 }
 

@@ -415,9 +415,8 @@ static void read_dev(const void *fdt, int node)
 	if (why) {
 		pr_err("resume: %04x:%02x:%02x.%d: %s: not adopted\n", r.segment,
 		       r.bus, PCI_SLOT(r.devfn), PCI_FUNC(r.devfn), why);
-		arena_free(&d->tables);
-		kfree(d->ranges.r);
-		kfree(d);
+		/* The previous kernel's root may point at its tables still. */
+		ipr_retire(d);
 		return;
 	}
 	d->did = r.did;
