@@ -447,6 +447,9 @@ if want safety; then
 		vm_pass "leave_$sc" --test leave_test --no-kunit --stages 1 \
 			-a "kt_scenario=$sc nvme_core.admin_timeout=5 nvme_core.io_timeout=5"
 	done
+	vm_pass leave_hotplug --test leave_test --no-kunit --stages 1 \
+		--root-ports --qmp \
+		-a "kt_scenario=hotplug nvme_core.admin_timeout=5 nvme_core.io_timeout=5"
 	echo "== plainkernel: building a kernel without keepalive"
 	if plain=$(bash "$REPO/scripts/plainkernel.sh" 2>"$REPO/build/plainkernel.log"); then
 		vm_pass safety_plainkernel --test safety_test --no-kunit \

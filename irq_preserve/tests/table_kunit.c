@@ -113,6 +113,7 @@ static struct kunit_suite keepalive_irq_table_suite = {
 	.name = "keepalive_irq_table",
 	.test_cases = keepalive_irq_table_cases,
 };
+
 kunit_test_suite(keepalive_irq_table_suite);
 
 MODULE_LICENSE("GPL");

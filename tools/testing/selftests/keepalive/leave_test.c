@@ -15,6 +15,11 @@
  *         new PCI device appears at the same place.
  * frozen  As unbind, with the handover at STOP: the set of kept devices
  *         may not change, so the handover is aborted.
+ * hotplug The controller, behind a hotplug-capable PCIe root port, is
+ *         unplugged by QEMU (device_del through QMP, vmtest.sh --qmp
+ *         --root-ports: the guest's hotplug driver removes it), and
+ *         another NVMe controller, of another serial number, is plugged
+ *         at the same place (device_add).
  *
  * Each time the controller is stopped at once (bus master off, CC.EN
  * clear: its queues do not run on into anybody's memory) and no longer
@@ -25,6 +30,7 @@
  * Run with nvme_core.admin_timeout and io_timeout short, so that such a
  * failure is quick.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -62,6 +68,54 @@ static int write_str(const char *path, const char *s)
 	err = errno;
 	close(fd);
 	return n == (ssize_t)strlen(s) ? 0 : n < 0 ? -err : -EIO;
+}
+
+/* Ask the harness for a QMP command (vmtest.sh --qmp). */
+static int qmp(const char *json)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "KT-QMP: %s\n", json);
+	return write_str("/dev/kmsg", line);
+}
+
+/* Wait up to @ms for a device at @bdf to be there (@there) or gone. */
+static bool wait_present(const char *bdf, bool there, int ms)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	for (; ms > 0; ms -= 50) {
+		if ((access(path, F_OK) == 0) == there)
+			return true;
+		usleep(50000);
+	}
+	return false;
+}
+
+/* The serial number of the NVMe controller at @bdf, or "". */
+static void nvme_serial(const char *bdf, char *buf, size_t len)
+{
+	char path[384];
+	struct dirent *e;
+	DIR *d;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/nvme", bdf);
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		if (strncmp(e->d_name, "nvme", 4))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/nvme/%s/serial",
+			 bdf, e->d_name);
+		kt_read_line(path, buf, len);
+		/* NVMe pads it with spaces. */
+		for (size_t n = strlen(buf); n && buf[n - 1] == ' '; n--)
+			buf[n - 1] = '\0';
+		break;
+	}
+	if (d)
+		closedir(d);
 }
 
 static int pci_write(const char *bdf, const char *attr, const char *s)
@@ -166,7 +220,18 @@ TEST_F(lv, kept_device_leaves_vfio)
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t));
 	}
 
-	if (is("remove")) {
+	if (is("hotplug")) {
+		ASSERT_EQ(0, qmp("{\"execute\": \"device_del\", "
+				 "\"arguments\": {\"id\": \"nvme0\"}}"));
+		/* The hotplug driver waits 5 s for a second button press. */
+		ASSERT_TRUE(wait_present(bdf, false, 30000))
+			TH_LOG("%s was not unplugged (is QMP relayed? --qmp)", bdf);
+		ASSERT_EQ(0, qmp("{\"execute\": \"device_add\", \"arguments\": "
+				 "{\"driver\": \"nvme\", \"id\": \"nvme9\", \"serial\": \"kt-other\", "
+				 "\"drive\": \"nvmspare\", \"bus\": \"rp0\"}}"));
+		ASSERT_TRUE(wait_present(bdf, true, 30000))
+			TH_LOG("no device plugged at %s", bdf);
+	} else if (is("remove")) {
 		ASSERT_EQ(0, pci_write(bdf, "remove", "1"));
 		/* A new device at the same place, no driver_override. */
 		ASSERT_EQ(0, write_str("/sys/bus/pci/rescan", "1"));
@@ -193,13 +258,19 @@ TEST_F(lv, kept_device_leaves_vfio)
 	}
 
 	/* The host driver takes the place; its own domain is attached. */
-	if (!is("remove")) {
+	if (!is("remove") && !is("hotplug")) {
 		ASSERT_EQ(0, pci_write(bdf, "driver_override", "\n"));
 		ASSERT_EQ(0, write_str("/sys/bus/pci/drivers_probe", bdf));
 	}
 	ASSERT_TRUE(wait_driver(bdf, "nvme", 5000));
 	ASSERT_EQ(0, nvme_host_read())
 		TH_LOG("the host nvme driver's I/O failed: its DMA went through another domain");
+	if (is("hotplug")) {
+		char serial[64];
+
+		nvme_serial(bdf, serial, sizeof(serial));
+		ASSERT_STREQ("kt-other", serial);
+	}
 
 	/* What the log says of it. */
 	if (is("frozen")) {

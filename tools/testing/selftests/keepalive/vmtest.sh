@@ -47,7 +47,12 @@ Machine:
                         request takes NS nanoseconds and reads zeroes (I/O
                         still in flight across a kexec)
       --root-ports      put each NVMe controller behind a PCIe root port of
-                        its own (default: on the root bus)
+                        its own (default: on the root bus), hotplug capable
+      --qmp             a QMP socket, and a relay that sends QEMU each command
+                        a program in the guest logs as a kernel message
+                        "KT-QMP: <json>" (vm/qmp_relay.py; answers in
+                        qmp.log); a spare drive "nvmspare" (64 MiB) for
+                        device_add; NVMe controller N has the id nvmeN
   -m, --mem SIZE        guest memory (default 1G)
   -p, --pool SIZE       keepalive pool of the first kernel (default 128M)
   -a, --append ARGS     extra kernel command line arguments
@@ -77,6 +82,7 @@ next_kernel=
 stages=
 nvme=1
 root_ports=0
+qmp=0
 slow_nvme=
 mem=1G
 pool=128M
@@ -126,6 +132,7 @@ while [[ $# -gt 0 ]]; do
 	--next-kernel) next_kernel=$2; shift ;;
 	-n|--nvme) nvme=$2; shift ;;
 	--root-ports) root_ports=1 ;;
+	--qmp) qmp=1 ;;
 	--slow-nvme) slow_nvme=$2; shift ;;
 	-m|--mem) mem=$2; shift ;;
 	-p|--pool) pool=$2; shift ;;
@@ -204,8 +211,16 @@ for ((i = 0; i < nvme; i++)); do
 	if [[ $i -eq 0 && -n $slow_nvme ]]; then
 		drive="if=none,id=nvm$i,driver=null-co,size=64M,read-zeroes=on,latency-ns=$slow_nvme"
 	fi
-	disks+=(-drive "$drive" -device "nvme,serial=kt-nvme-$i,drive=nvm$i$bus")
+	disks+=(-drive "$drive" -device "nvme,id=nvme$i,serial=kt-nvme-$i,drive=nvm$i$bus")
 done
+relay=()
+if [[ $qmp -eq 1 ]]; then
+	truncate -s 64M "$outdir/nvmspare.img"
+	disks+=(-drive "file=$outdir/nvmspare.img,if=none,id=nvmspare,format=raw"
+		-qmp "unix:$outdir/qmp.sock,server=on,wait=off")
+	relay=(python3 "$HERE/vm/qmp_relay.py" "$outdir/qmp.sock"
+	       "$outdir/console.log" "$outdir/qmp.log")
+fi
 
 # A keepalive pool by default; --append keepalive.pool=... overrides it.
 # no_timer_check: under TCG on a loaded host, the IO-APIC timer check in
@@ -233,10 +248,16 @@ if [[ $verbose -eq 1 ]]; then
 	tailpid=$!
 fi
 start=$(date +%s.%N)
+relaypid=
+if [[ ${#relay[@]} -gt 0 ]]; then
+	"${relay[@]}" &
+	relaypid=$!
+fi
 timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null >"$outdir/qemu.out" 2>&1
 qrc=$?
 end=$(date +%s.%N)
 [[ -n $tailpid ]] && { sleep 0.2; kill "$tailpid" 2>/dev/null; }
+[[ -n $relaypid ]] && { kill "$relaypid" 2>/dev/null; wait "$relaypid" 2>/dev/null; }
 printf 'vmtest: qemu exited %d after %.1f s\n' "$qrc" "$(echo "$end - $start" | bc)" >"$outdir/qemu.status"
 
 args=(--stages "$stages" --qemu-rc "$qrc" --console "$outdir/console.log"
