@@ -179,7 +179,8 @@ bool keepalive_boot_note_reads(const struct keepalive_boot_note *note,
  *
  * Context: Any context; @fdt must not change meanwhile.
  * Return: 0 when @note lists the compatible of every participant node of
- * @fdt; -EPROTO otherwise, with *@missing pointing into @fdt, or at
+ * @fdt, or when @fdt is no FDT at all (the next kernel refuses it whole);
+ * -EPROTO otherwise, with *@missing pointing into @fdt, or at
  * "(no compatible)" for a node without a readable one.
  */
 int keepalive_boot_note_covers(const struct keepalive_boot_note *note,
@@ -188,6 +189,12 @@ int keepalive_boot_note_covers(const struct keepalive_boot_note *note,
 	const char *compat;
 	int node, len;
 
+	/*
+	 * No FDT any more (a stray write after STOP): the next kernel refuses
+	 * the image whole and stops its devices by the kept-device list.
+	 */
+	if (fdt_check_header(fdt))
+		return 0;
 	fdt_for_each_subnode(node, fdt, 0) {
 		compat = fdt_getprop(fdt, node, KEEPALIVE_PROP_COMPATIBLE, &len);
 		if (!compat || len < 1 || strnlen(compat, len) != len - 1) {

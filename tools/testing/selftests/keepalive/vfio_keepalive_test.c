@@ -323,8 +323,11 @@ TEST_F(vk, abort_unmarks)
 	ASSERT_EQ(-ENODEV, close_and_reopen(_metadata, self, false));
 }
 
-/* A kept device that left vfio-pci cannot be handed over: STOP says so. */
-TEST_F(vk, stop_refused_when_unbound)
+/*
+ * A kept device that leaves vfio-pci is no longer kept (issue 21): it is
+ * stopped at once, and STOP hands nothing over for it.
+ */
+TEST_F(vk, unbound_is_no_longer_kept)
 {
 	struct keepalive_transition t;
 	char path[128];
@@ -333,17 +336,19 @@ TEST_F(vk, stop_refused_when_unbound)
 	ASSERT_EQ(0, feature(self->dev, VFIO_DEVICE_FEATURE_SET,
 			     VFIO_KEEPALIVE_KEEP, self->token, NULL));
 	nvme_vfio_dev_close(&self->vdev);
+	ASSERT_TRUE(kt_pci_command(self->bdf, 0) & PCI_COMMAND_MASTER);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver/unbind",
 		 self->bdf);
 	fd = open(path, O_WRONLY);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ((ssize_t)strlen(self->bdf), write(fd, self->bdf, strlen(self->bdf)));
 	close(fd);
+	ASSERT_EQ(0, kt_pci_command(self->bdf, 0) & PCI_COMMAND_MASTER);
+	ASSERT_NE(NULL, strstr(kt_klog(), "its driver is being unbound: no longer kept"));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, NULL));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, NULL));
-	ASSERT_EQ(-EBUSY, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t));
-	ASSERT_STREQ(KEEPALIVE_VFIO_NODE, t.participant);
-	ASSERT_EQ(-EBUSY, t.error);
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
+		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, NULL));
 	/* Back on vfio-pci for the next test. */
 	ASSERT_LE(0, nvme_vfio_bind(self->bdf));
