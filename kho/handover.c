@@ -175,11 +175,19 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 			keepalive_handover_generation() + 1);
 	} else {
 		memset(keepalive_pool_hdr(), 0, sizeof(struct keepalive_hdr));
-		keepalive_devlist_wipe();
+		/*
+		 * From STOP the kept-device list stays: shutdown only turns
+		 * bus mastering off, and a next kernel with keepalive also
+		 * resets every listed device at enumeration, before a driver
+		 * could turn it on again under the running queues.
+		 */
+		if (state != KEEPALIVE_STATE_STOP)
+			keepalive_devlist_wipe();
 		pr_info("kexec from %s: no handover%s%s%s\n",
 			keepalive_state_name(state), readable ? ": " : "",
 			!readable ? "" : file_loaded ? why : kexec_load_why,
-			state == KEEPALIVE_STATE_STOP ? "; kept devices are stopped" : "");
+			state == KEEPALIVE_STATE_STOP ?
+			"; kept devices are stopped, and reset by a next kernel that reads their list" : "");
 	}
 	return NOTIFY_DONE;
 }

@@ -58,11 +58,16 @@
  *               many hypervisor hosts do (with DMA domains its DMA would
  *               fault instead). Before the kept-device list, the
  *               completion landed in the canary.
- * skew          As rejected, but the vfio node says it is another version
- *               of its format (corrupt "vfio-version"): the image is
- *               accepted, that node is not. The controller is stopped
- *               and reset, its handover translation is not kept, and the
- *               canary is intact.
+ * skew          As rejected, but with the next kernel loaded before STOP,
+ *               the vfio node is made another version of its format
+ *               (corrupt "vfio-version") after STOP: the loaded kernel's
+ *               boot note does not list that version, so the kexec
+ *               carries no handover (a load after the damage is refused
+ *               outright). Shutdown turns the controller's bus mastering
+ *               off, and the next kernel, finding its place in the
+ *               kept-device list, resets it at enumeration; the canary
+ *               is intact. (A next kernel that takes the image but not
+ *               that node falls back: KUnit keepalive_resume_order.)
  * abort         One kernel, a plain drive: the VMM keeps the controller
  *               open through PREPARE, PRE-STOP and STOP (at STOP the
  *               device is switched to its handover tables: I/O still
@@ -172,6 +177,9 @@ TEST_F(ik, handover)
 	snprintf(words, sizeof(words), "initcall_blacklist=nvme_init kt_buf=%#lx",
 		 (unsigned long)((uint8_t *)v->buf - (uint8_t *)v->mem.va));
 	ASSERT_EQ(0, kt_cmdline_append(words));
+	/* Loaded before the damage: the kexec itself must refuse to carry. */
+	if (is("skew"))
+		ASSERT_EQ(0, kt_kexec_load_next());
 	vmm_exit(v);
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
@@ -387,7 +395,7 @@ TEST_F(ik, corrupt_record_refused)
 TEST_F(ik, ending_fail_safe)
 {
 	const char *why = is("rejected") ? "not adopted: the handover was rejected" :
-			  "not adopted: participant vfio did not resume";
+			  "not adopted: the handover was none";
 	uint8_t *canary;
 	size_t i, bad = 0;
 	uint32_t cc;
@@ -411,11 +419,6 @@ TEST_F(ik, ending_fail_safe)
 		       bad, CANARY_PHYS + i, "the controller's DMA went on untranslated");
 	ASSERT_FALSE(klog_has("keepalive: adopted"));
 	ASSERT_TRUE(klog_has(why)) TH_LOG("no \"%s\" in the log", why);
-	if (is("skew")) {
-		ASSERT_TRUE(klog_has("node is not \"keepalive,vfio-pci-v2\""));
-		/* Translation stays on; the stopped controller is not held. */
-		ASSERT_TRUE(klog_has("translation kept on, 0 kept device(s) held"));
-	}
 	cmd = kt_pci_command(self->bdf, 0);
 	ASSERT_LE(0, cmd);
 	ASSERT_EQ(0, cmd & PCI_COMMAND_MASTER) TH_LOG("bus master on: %#x", cmd);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kt_util.h"
@@ -273,4 +274,71 @@ int kt_devmem(unsigned long long phys, void *buf, size_t len, bool write)
 	err = errno;
 	close(fd);
 	return n == (ssize_t)len ? 0 : n < 0 ? -err : -EIO;
+}
+
+/*
+ * Load the next stage's kernel as vm/init would: this initramfs repacked,
+ * the command line with the next stage number and $KT_RUN/cmdline-append.
+ */
+int kt_kexec_load_next(void)
+{
+	const char *run = getenv("KT_RUN");
+	char cmdline[4096] = "", buf[4096], path[256], cmd[512], *w, *save;
+	int kfd, ifd, fd, n, ret = 0;
+	FILE *f;
+
+	if (!run)
+		return -EINVAL;
+	f = fopen("/proc/cmdline", "r");
+	if (!f || !fgets(buf, sizeof(buf), f))
+		return -EIO;
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (!strncmp(w, "kt_stage=", 9) ||
+		    !strncmp(w, "kunit.filter_glob=", 18))
+			continue;
+		n = strlen(cmdline);
+		snprintf(cmdline + n, sizeof(cmdline) - n, "%s ", w);
+	}
+	n = strlen(cmdline);
+	snprintf(cmdline + n, sizeof(cmdline) - n,
+		 "kt_stage=%d kunit.filter_glob=kt_none", kt_stage() + 1);
+	/* And the words a program of this stage asked for. */
+	snprintf(path, sizeof(path), "%s/cmdline-append", run);
+	f = fopen(path, "r");
+	if (f && fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		n = strlen(cmdline);
+		if (n + 1 + strlen(buf) >= sizeof(cmdline)) {
+			fclose(f);
+			return -E2BIG;
+		}
+		cmdline[n] = ' ';
+		strcpy(cmdline + n + 1, buf);
+	}
+	if (f)
+		fclose(f);
+	snprintf(path, sizeof(path), "%s/initrd.cpio", run);
+	snprintf(cmd, sizeof(cmd),
+		 "cd / && find . -xdev | cpio -o -H newc 2>/dev/null >%s", path);
+	if (system(cmd))
+		return -EIO;
+	kfd = open("/boot/bzImage", O_RDONLY | O_CLOEXEC);
+	ifd = open(path, O_RDONLY | O_CLOEXEC);
+	if (kfd < 0 || ifd < 0)
+		return -ENOENT;
+	if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1,
+		    cmdline, 0UL))
+		ret = -errno;
+	close(kfd);
+	close(ifd);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "%s/kexec-loaded", run);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
 }

@@ -72,6 +72,13 @@ uint32_t kt_pci_bar_rd32(const char *bdf, int bar, uint32_t off);
 int kt_devmem(unsigned long long phys, void *buf, size_t len, bool write);
 
 /*
+ * Load the next stage's kernel now, as vm/init would at the end of the
+ * stage (this initramfs repacked, the command line with the next stage
+ * number), and tell vm/init to kexec it as loaded. 0 or -errno.
+ */
+int kt_kexec_load_next(void);
+
+/*
  * Leaks of keepalive's kernel code: waits out kmemleak's minimum object
  * age, scans twice, and counts the unreferenced objects whose allocation
  * backtrace goes through keepalive's functions (each printed to @log as a

@@ -158,58 +158,6 @@ static unsigned long long timing(const char *key)
 }
 
 /*
- * Load the next stage's kernel as vm/init would: this initramfs repacked,
- * the command line with the next stage number. 0 or -errno.
- */
-static int load_next(void)
-{
-	const char *run = getenv("KT_RUN");
-	char cmdline[4096] = "", buf[4096], path[256], cmd[512], *w, *save;
-	int kfd, ifd, fd, n, ret = 0;
-	FILE *f;
-
-	if (!run)
-		return -EINVAL;
-	f = fopen("/proc/cmdline", "r");
-	if (!f || !fgets(buf, sizeof(buf), f))
-		return -EIO;
-	fclose(f);
-	buf[strcspn(buf, "\n")] = '\0';
-	for (w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-		if (!strncmp(w, "kt_stage=", 9) ||
-		    !strncmp(w, "kunit.filter_glob=", 18))
-			continue;
-		n = strlen(cmdline);
-		snprintf(cmdline + n, sizeof(cmdline) - n, "%s ", w);
-	}
-	n = strlen(cmdline);
-	snprintf(cmdline + n, sizeof(cmdline) - n,
-		 "kt_stage=%d kunit.filter_glob=kt_none", kt_stage() + 1);
-	snprintf(path, sizeof(path), "%s/initrd.cpio", run);
-	snprintf(cmd, sizeof(cmd),
-		 "cd / && find . -xdev | cpio -o -H newc 2>/dev/null >%s", path);
-	if (system(cmd))
-		return -EIO;
-	kfd = open("/boot/bzImage", O_RDONLY | O_CLOEXEC);
-	ifd = open(path, O_RDONLY | O_CLOEXEC);
-	if (kfd < 0 || ifd < 0)
-		return -ENOENT;
-	if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1,
-		    cmdline, 0UL))
-		ret = -errno;
-	close(kfd);
-	close(ifd);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "%s/kexec-loaded", run);
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	return 0;
-}
-
-/*
  * Run the controller; load the next kernel before the last I/O. The TSC
  * when that I/O completed.
  */
@@ -220,7 +168,7 @@ static uint64_t run_vmm(struct vmm *v, int kadev, double *load_ms)
 	CHECK(vmm_start(v, kadev, 0, false));
 	CHECK(vmm_io(v, true, 0, NR_LBAS, SEED));
 	t = tsc();
-	CHECK(load_next());
+	CHECK(kt_kexec_load_next());
 	*load_ms = ms(tsc() - t);
 	CHECK(vmm_io(v, false, 0, 128, SEED));	/* the last I/O */
 	return tsc();
