@@ -133,6 +133,9 @@ const struct keepalive_image_ops keepalive_pool_image_ops = {
 	.conclude = image_conclude,
 };
 
+static const char stopped_why[] =
+	"; kept devices are stopped, and reset by a next kernel that reads their list";
+
 static const char kexec_load_why[] =
 	"the next kernel was loaded with kexec_load(), which does not pass the pool on";
 
@@ -186,8 +189,7 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 		pr_info("kexec from %s: no handover%s%s%s\n",
 			keepalive_state_name(state), readable ? ": " : "",
 			!readable ? "" : file_loaded ? why : kexec_load_why,
-			state == KEEPALIVE_STATE_STOP ?
-			"; kept devices are stopped, and reset by a next kernel that reads their list" : "");
+			state == KEEPALIVE_STATE_STOP ? stopped_why : "");
 	}
 	return NOTIFY_DONE;
 }
