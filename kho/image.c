@@ -245,7 +245,8 @@ static int walk_struct(const void *fdt, char *msg, size_t msg_len)
 		why("FDT structure: no root node at its start");
 		return -EINVAL;
 	}
-	for (off = 0; size - off >= FDT_TAGSIZE; off = next) {
+	/* @next may be rounded up past @size: test before subtracting. */
+	for (off = 0; off <= size && size - off >= FDT_TAGSIZE; off = next) {
 		tag = fdt32_ld((const fdt32_t *)(blk + off));
 		next = off + FDT_TAGSIZE;
 		switch (tag) {

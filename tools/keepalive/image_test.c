@@ -1062,6 +1062,9 @@ static const struct {
 	{ "image-hang-0762d9a.bin",
 	  "reject: fuzzer input image-hang-0762d9a.bin (root property of length -12: the check never ended)",
 	  -EINVAL },
+	{ "image-oob-aa21919.bin",
+	  "reject: fuzzer input image-oob-aa21919.bin (a structure block whose size is not a multiple of 4: the walk read past it)",
+	  -EINVAL },
 };
 
 static void run_found(int i)
