@@ -270,8 +270,7 @@ void __init keepalive_devlist_receive(phys_addr_t pool_phys)
 
 static u32 pdev_sbdf(struct pci_dev *pdev)
 {
-	return (u32)pci_domain_nr(pdev->bus) << 16 | pdev->bus->number << 8 |
-	       pdev->devfn;
+	return (u32)pci_domain_nr(pdev->bus) << 16 | pci_dev_id(pdev);
 }
 
 static struct kept_dev *kept_find(u32 sbdf)

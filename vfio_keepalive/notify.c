@@ -15,8 +15,9 @@
  * So a bus notifier ends the keep of such a device, in either kernel:
  * bus mastering goes off at once, then its holds are released
  * (vka_drop()) and it is reset, before its driver's remove runs. While the
- * handover is frozen (PRE-STOP to the kexec) the set of kept devices may
- * not change under the participants: the device is stopped and reset
+ * handover is frozen (keepalive_freeze_check(): from the start of PRE-STOP
+ * until ABORT or the kexec) the set of kept devices may not change under
+ * the participants: the device is stopped and reset
  * now, and the handover is aborted (keepalive_abort_async()), whose undo
  * releases its holds; the image would otherwise hand over a device that
  * is gone. A device CONCLUDE is releasing is that work's own.
@@ -40,10 +41,10 @@
  */
 static bool vka_gone(struct pci_dev *pdev, const char *how)
 {
-	enum keepalive_state state = keepalive_get_state();
-	bool frozen = state == KEEPALIVE_STATE_PRE_STOP ||
-		      state == KEEPALIVE_STATE_STOP;
+	enum keepalive_state state;
 	struct vka_kept *k;
+	char what[64];
+	bool frozen;
 
 	mutex_lock(&vka_lock);
 	k = vka_find(pdev);
@@ -53,9 +54,20 @@ static bool vka_gone(struct pci_dev *pdev, const char *how)
 	}
 	/* No DMA from now on, whoever binds this place next. */
 	pci_clear_master(pdev);
+	/*
+	 * The core's freeze, not the state: it is set before PRE-STOP's
+	 * callbacks run, while the state still reads PREPARE. Under vka_lock,
+	 * as for an open: PRE-STOP's walk sees the device, or we the freeze.
+	 */
+	snprintf(what, sizeof(what), "dropping %s from the kept set",
+		 pci_name(pdev));
+	frozen = keepalive_freeze_check(what);
 	if (frozen) {
+		state = keepalive_get_state();
 		pci_warn(pdev, "keepalive: %s while the handover is frozen (%s): stopped and reset; aborting the handover\n",
-			 how, state == KEEPALIVE_STATE_STOP ? "stop" : "pre-stop");
+			 how, state == KEEPALIVE_STATE_STOP ? "stop" :
+			 state == KEEPALIVE_STATE_REBOOTING ? "rebooting" :
+			 "pre-stop");
 	} else {
 		pci_warn(pdev, "keepalive: %s: no longer kept, stopped and reset\n",
 			 how);
