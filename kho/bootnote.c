@@ -245,26 +245,18 @@ static int last_on_off(const char *val)
 	return off;
 }
 
-/* iommu= (arch/x86/kernel/pci-dma.c): "off" sticks; "usedac" ends the list. */
-static bool iommu_off(const char *val)
+/*
+ * iommu= (arch/x86/kernel/pci-dma.c) and amd_iommu=: "off" sticks; iommu=
+ * stops reading its list at "usedac" (@stop), amd_iommu= nowhere (NULL).
+ */
+static bool off_sticks(const char *val, const char *stop)
 {
-	bool off = false;
-
 	for (; *val; val = next_word(val)) {
 		if (word_is(val, "off"))
-			off = true;
-		if (word_is(val, "usedac"))
+			return true;
+		if (stop && word_is(val, stop))
 			break;
 	}
-	return off;
-}
-
-/* amd_iommu=: "off" sticks. */
-static bool amd_iommu_off(const char *val)
-{
-	for (; *val; val = next_word(val))
-		if (word_is(val, "off"))
-			return true;
 	return false;
 }
 
@@ -333,9 +325,9 @@ int keepalive_cmdline_check(const char *cmdline, size_t len, char *word,
 			turned(&dmar, last_on_off(val), param, val);
 		else if (parameq(param, "intremap"))
 			turned(&irq, last_on_off(val), param, val);
-		else if (parameq(param, "iommu") && iommu_off(val))
+		else if (parameq(param, "iommu") && off_sticks(val, "usedac"))
 			turned(&iommu, 1, param, val);
-		else if (parameq(param, "amd_iommu") && amd_iommu_off(val))
+		else if (parameq(param, "amd_iommu") && off_sticks(val, NULL))
 			turned(&amd, 1, param, val);
 	}
 	off = iommu.param ? &iommu : dmar.param ? &dmar :
