@@ -93,7 +93,7 @@ void keepalive_iommu_adopt(struct intel_iommu *iommu)
 }
 
 /**
- * keepalive_iommu_confined() - is this kept device's DMA translated by us?
+ * ipr_confined() - is this kept device's DMA translated by us?
  * @pdev: a kept or recorded device
  *
  * Context: Process context; takes ipr_lock.
@@ -101,7 +101,7 @@ void keepalive_iommu_adopt(struct intel_iommu *iommu)
  * kernel, or handed over with a valid record (the previous kernel's root
  * translates it until init_dmars() adopts it).
  */
-bool keepalive_iommu_confined(struct pci_dev *pdev)
+bool ipr_confined(struct pci_dev *pdev)
 {
 	struct ipr_dev *d;
 	bool ret;
@@ -114,7 +114,7 @@ bool keepalive_iommu_confined(struct pci_dev *pdev)
 }
 
 /**
- * keepalive_iommu_claim() - a handed-over device is open by its VMM, or not
+ * ipr_claim_device() - a handed-over device is open by its VMM, or not
  * @pdev: a device adopted in this kernel
  * @claimed: true when its VMM opened it with its token, false at its close
  *
@@ -124,7 +124,7 @@ bool keepalive_iommu_confined(struct pci_dev *pdev)
  *
  * Context: Process context (vfio-pci's open and close); takes ipr_lock.
  */
-void keepalive_iommu_claim(struct pci_dev *pdev, bool claimed)
+void ipr_claim_device(struct pci_dev *pdev, bool claimed)
 {
 	struct ipr_dev *d;
 
@@ -136,7 +136,7 @@ void keepalive_iommu_claim(struct pci_dev *pdev, bool claimed)
 }
 
 /**
- * keepalive_iommu_hold() - a kept device's VMM closes it: hold it now
+ * ipr_hold_device() - a kept device's VMM closes it: hold it now
  * @pdev: a kept device, still attached to its VMM's domain
  *
  * The VMM's container goes away after this: capture the device's
@@ -150,7 +150,7 @@ void keepalive_iommu_claim(struct pci_dev *pdev, bool claimed)
  * its VMM's domain; an errno of ipr_capture(), ipr_verify() or
  * ipr_switch() otherwise. On an error the device must not go on running.
  */
-int keepalive_iommu_hold(struct pci_dev *pdev)
+int ipr_hold_device(struct pci_dev *pdev)
 {
 	struct ipr_dev *d;
 	bool fresh = false;
@@ -191,7 +191,7 @@ unlock:
 }
 
 /**
- * keepalive_iommu_release() - a kept device is let go: forget its translation
+ * ipr_release_device() - a kept device is let go: forget its translation
  * @pdev: a device whose keep ends with it stopped or reset (ABORT, or
  *	CONCLUDE for a device nobody reclaimed)
  *
@@ -202,7 +202,7 @@ unlock:
  *
  * Context: Process context; takes ipr_lock.
  */
-void keepalive_iommu_release(struct pci_dev *pdev)
+void ipr_release_device(struct pci_dev *pdev)
 {
 	struct ipr_dev *d;
 
@@ -218,7 +218,7 @@ void keepalive_iommu_release(struct pci_dev *pdev)
 }
 
 /**
- * keepalive_iommu_reopen() - a VMM opens a kept device again, this kernel
+ * ipr_reopen_device() - a VMM opens a kept device again, this kernel
  * @pdev: a device marked in this kernel
  *
  * Before PRE-STOP, a device held since its previous VMM closed it goes to
@@ -230,7 +230,7 @@ void keepalive_iommu_release(struct pci_dev *pdev)
  *
  * Context: Process context (vfio-pci's open); takes ipr_lock.
  */
-void keepalive_iommu_reopen(struct pci_dev *pdev)
+void ipr_reopen_device(struct pci_dev *pdev)
 {
 	enum keepalive_state state = keepalive_get_state();
 	struct ipr_dev *d;

@@ -207,7 +207,7 @@ static const char *unsupported(struct pci_dev *pdev,
 }
 
 /**
- * keepalive_iommu_check() - can this device's DMA translation be kept?
+ * ipr_check_device() - can this device's DMA translation be kept?
  * @pdev: a vfio-pci device a VMM asks to keep
  *
  * Context: Process context.
@@ -215,7 +215,7 @@ static const char *unsupported(struct pci_dev *pdev,
  * not translated by a VT-d unit in legacy mode with translation on, not
  * on an unmanaged (VMM's) domain, or has DMA aliases.
  */
-int keepalive_iommu_check(struct pci_dev *pdev)
+int ipr_check_device(struct pci_dev *pdev)
 {
 	struct device_domain_info *info;
 	const char *why = unsupported(pdev, &info);
@@ -684,7 +684,7 @@ void ipr_free(struct ipr_dev *d)
  * @d: a held device in the next kernel
  *
  * Context: Process context; ipr_lock held.
- * Return: 0 when the device is open with its token (keepalive_iommu_claim())
+ * Return: 0 when the device is open with its token (ipr_claim_device())
  * and attached to an unmanaged (VMM's) domain that maps every handover
  * range to the same memory with at least the same access; -EAGAIN when it
  * is not open with its token, or on no such domain (not reclaimed);

@@ -131,6 +131,14 @@ int ipr_held_map_prepare(struct intel_iommu *iommu);
 int ipr_held_mark(struct intel_iommu *iommu, u8 bus, u8 devfn, bool held);
 int ipr_covered(struct ipr_dev *d);
 
+/* Per-device operations (ipr_device_ops), by the device's pci_dev. */
+int ipr_check_device(struct pci_dev *pdev);
+int ipr_hold_device(struct pci_dev *pdev);
+void ipr_release_device(struct pci_dev *pdev);
+void ipr_reopen_device(struct pci_dev *pdev);
+void ipr_claim_device(struct pci_dev *pdev, bool claimed);
+bool ipr_confined(struct pci_dev *pdev);
+
 /* unit.c: the handover root of a unit */
 int ipr_units_build(void);
 void ipr_units_free(void);

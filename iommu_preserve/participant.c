@@ -19,6 +19,7 @@
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/iommu.h>
 #include <linux/keepalive/abi/memfd.h>
+#include <linux/keepalive/device.h>
 #include <linux/keepalive/iommu.h>
 #include <linux/keepalive/pci.h>
 #include <linux/libfdt.h>
@@ -42,8 +43,9 @@ static void drop_unheld(void)
 	mutex_unlock(&ipr_lock);
 }
 
-static int capture_one(struct pci_dev *pdev, void *data)
+static int capture_one(struct keepalive_device *kd, void *data)
 {
+	struct pci_dev *pdev = kd->pdev;
 	struct ipr_dev *d;
 	int ret = 0;
 
@@ -56,7 +58,7 @@ static int capture_one(struct pci_dev *pdev, void *data)
 
 static int ipr_pre_stop(struct keepalive_participant *p)
 {
-	int ret = keepalive_vfio_walk_kept(capture_one, NULL);
+	int ret = keepalive_device_walk(capture_one, NULL);
 
 	if (ret)
 		drop_unheld();
@@ -68,8 +70,9 @@ static void ipr_unpre_stop(struct keepalive_participant *p)
 	drop_unheld();
 }
 
-static int switch_one(struct pci_dev *pdev, void *data)
+static int switch_one(struct keepalive_device *kd, void *data)
 {
+	struct pci_dev *pdev = kd->pdev;
 	struct ipr_dev *d;
 	int ret = 0;
 
@@ -100,7 +103,7 @@ static void release_open(void)
 
 static int ipr_stop(struct keepalive_participant *p, void *fdt, int node)
 {
-	int ret = keepalive_vfio_walk_kept(switch_one, NULL);
+	int ret = keepalive_device_walk(switch_one, NULL);
 
 	mutex_lock(&ipr_lock);
 	if (!ret)
@@ -249,13 +252,70 @@ static struct keepalive_participant ipr_participant = {
 	.ops = &ipr_ops,
 };
 
+static int ipr_op_check(struct keepalive_device *kd)
+{
+	return ipr_check_device(kd->pdev);
+}
+
+static int ipr_op_hold(struct keepalive_device *kd)
+{
+	int ret = ipr_hold_device(kd->pdev);
+
+	if (ret)
+		pci_err(kd->pdev, "keepalive: its translation cannot be held (%d): no longer kept, stopped and reset\n",
+			ret);
+	return ret;
+}
+
+static void ipr_op_release(struct keepalive_device *kd)
+{
+	ipr_release_device(kd->pdev);
+}
+
+static void ipr_op_reopen(struct keepalive_device *kd)
+{
+	ipr_reopen_device(kd->pdev);
+}
+
+static void ipr_op_claim(struct keepalive_device *kd, bool claimed)
+{
+	ipr_claim_device(kd->pdev, claimed);
+}
+
+static const char *ipr_op_refusal(struct keepalive_device *kd, char *buf,
+				  size_t len)
+{
+	return ipr_confined(kd->pdev) ? NULL :
+	       "its DMA translation was not handed over intact";
+}
+
+static bool ipr_op_confined(struct keepalive_device *kd)
+{
+	return ipr_confined(kd->pdev);
+}
+
+static const struct keepalive_device_ops ipr_device_ops = {
+	.name = "iommu",
+	.check = ipr_op_check,
+	.hold = ipr_op_hold,
+	.release = ipr_op_release,
+	.reopen = ipr_op_reopen,
+	.claim = ipr_op_claim,
+	.refusal = ipr_op_refusal,
+	.confined = ipr_op_confined,
+};
+
 /*
  * Before vfio_keepalive (arch_initcall, later in link order) and PCI
  * enumeration: a kept device is adopted only once its record is checked.
  */
 static int __init ipr_init(void)
 {
+	int ret;
+
 	ipr_fault_init();
-	return keepalive_register(&ipr_participant);
+	ret = keepalive_device_ops_register(KEEPALIVE_DEVICE_DMA,
+					    &ipr_device_ops);
+	return ret ?: keepalive_register(&ipr_participant);
 }
 arch_initcall(ipr_init);

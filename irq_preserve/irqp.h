@@ -6,7 +6,7 @@
  * enabled with the function mask set by us: the device sends no message
  * and latches each interrupt in its Pending Bit Array; the first unmask of
  * a vector after its VMM arms it again sends the pending message. A hold
- * begins at the VMM's close of a kept device (keepalive_irq_hold()) or at
+ * begins at the VMM's close of a kept device (irqp_hold_device()) or at
  * STOP for one still open, lasts through the kexec and the next kernel's
  * enumeration (patch 0011 leaves MSI-X enabled), and ends when the VMM
  * arms MSI-X again (msix_capability_init(), keepalive_pci_msix_rearm()).
@@ -138,6 +138,13 @@ void irqp_release(struct irqp_dev *d, bool restore);
 int irqp_read_pba(struct irqp_dev *d, unsigned long *pba);
 void irqp_free(struct irqp_dev *d);
 const char *irqp_matches(struct irqp_dev *d, struct pci_dev *pdev);
+
+/* Per-device operations (irqp_device_ops), by the device's pci_dev. */
+int irqp_check_device(struct pci_dev *pdev);
+int irqp_hold_device(struct pci_dev *pdev);
+void irqp_release_device(struct pci_dev *pdev);
+void irqp_reopen_device(struct pci_dev *pdev);
+const char *irqp_mismatch(struct pci_dev *pdev);
 
 /* record.c: the image */
 int irqp_record_write(void *fdt, int node);

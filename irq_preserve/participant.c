@@ -4,7 +4,7 @@
  * "irq", and the hooks the PCI MSI core and vfio_keepalive call.
  *
  * First kernel: a kept device's hold begins at its VMM's close
- * (keepalive_irq_hold()) or, for one still open, at STOP, which also reads
+ * (irqp_hold_device()) or, for one still open, at STOP, which also reads
  * every held device's Pending Bit Array and records them all. ABORT gives
  * the devices STOP held back their MSI-X as their VMM left it (a pending
  * interrupt is then sent to the VMM); a device held since its close is
@@ -14,7 +14,7 @@
  * at interrupt remapping setup (reserve.c); RESUME checks that every
  * valid record was reserved. Enumeration leaves a held device's MSI-X
  * enabled (keepalive_pci_msix_held()) and vfio_keepalive adopts it only
- * if its capability is as recorded (keepalive_irq_mismatch()). The hold
+ * if its capability is as recorded (irqp_mismatch()). The hold
  * ends when its VMM arms MSI-X again: each vector takes back its entry and
  * the pending interrupts are sent as the vectors are unmasked. CONCLUDE
  * releases the entries nobody took back.
@@ -28,6 +28,7 @@
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/iommu.h>
 #include <linux/keepalive/abi/irq.h>
+#include <linux/keepalive/device.h>
 #include <linux/keepalive/irq.h>
 #include <linux/keepalive/pci.h>
 #include <linux/libfdt.h>
@@ -76,9 +77,9 @@ static int hold(struct pci_dev *pdev, bool by_close)
 	return ret;
 }
 
-static int hold_one(struct pci_dev *pdev, void *data)
+static int hold_one(struct keepalive_device *kd, void *data)
 {
-	return hold(pdev, false);
+	return hold(kd->pdev, false);
 }
 
 /* Undo STOP's holds: the devices still open get their MSI-X back. */
@@ -94,7 +95,7 @@ static void release_stop_holds(void)
 
 static int irqp_stop(struct keepalive_participant *p, void *fdt, int node)
 {
-	int ret = keepalive_vfio_walk_kept(hold_one, NULL);
+	int ret = keepalive_device_walk(hold_one, NULL);
 	struct irqp_dev *d;
 
 	mutex_lock(&irqp_lock);
@@ -292,14 +293,14 @@ out_unlock:
 }
 
 /**
- * keepalive_irq_check() - can this device's interrupts be held?
+ * irqp_check_device() - can this device's interrupts be held?
  * @pdev: a device being marked
  *
  * Context: Process context.
  * Return: 0; -EOPNOTSUPP (logged) when it has no MSI-X, uses MSI, or its
  * messages are not remapped.
  */
-int keepalive_irq_check(struct pci_dev *pdev)
+int irqp_check_device(struct pci_dev *pdev)
 {
 	struct dmar_drhd_unit *drhd;
 
@@ -317,20 +318,20 @@ int keepalive_irq_check(struct pci_dev *pdev)
 }
 
 /**
- * keepalive_irq_hold() - a kept device's VMM closes it: hold its interrupts
+ * irqp_hold_device() - a kept device's VMM closes it: hold its interrupts
  * @pdev: the device, its vectors still as its VMM armed them
  *
  * Context: Process context (vfio-pci's close); vka_lock held; takes
  * irqp_lock.
  * Return: 0, or irqp_capture()'s error (the device cannot stay kept).
  */
-int keepalive_irq_hold(struct pci_dev *pdev)
+int irqp_hold_device(struct pci_dev *pdev)
 {
 	return hold(pdev, true);
 }
 
 /**
- * keepalive_irq_release() - a device is not kept any more, or not adopted
+ * irqp_release_device() - a device is not kept any more, or not adopted
  * @pdev: the device
  *
  * A first-kernel hold ends as the close it replaced would have ended it
@@ -338,7 +339,7 @@ int keepalive_irq_hold(struct pci_dev *pdev)
  *
  * Context: Process context; vka_lock held; takes irqp_lock.
  */
-void keepalive_irq_release(struct pci_dev *pdev)
+void irqp_release_device(struct pci_dev *pdev)
 {
 	struct irqp_dev *d;
 
@@ -350,7 +351,7 @@ void keepalive_irq_release(struct pci_dev *pdev)
 }
 
 /**
- * keepalive_irq_reopen() - a VMM opens a device held since its close
+ * irqp_reopen_device() - a VMM opens a device held since its close
  * @pdev: a device marked in this kernel
  *
  * Before STOP the hold ends (MSI-X off): the new VMM arms what it wants,
@@ -360,7 +361,7 @@ void keepalive_irq_release(struct pci_dev *pdev)
  * Context: Process context (vfio-pci's open); vka_lock held; takes
  * irqp_lock.
  */
-void keepalive_irq_reopen(struct pci_dev *pdev)
+void irqp_reopen_device(struct pci_dev *pdev)
 {
 	enum keepalive_state state = keepalive_get_state();
 	struct irqp_dev *d;
@@ -375,7 +376,7 @@ void keepalive_irq_reopen(struct pci_dev *pdev)
 }
 
 /**
- * keepalive_irq_mismatch() - may this recorded device be adopted?
+ * irqp_mismatch() - may this recorded device be adopted?
  * @pdev: a device being enumerated, recorded by the vfio participant
  *
  * Context: Process context, PCI enumeration; takes irqp_lock.
@@ -383,7 +384,7 @@ void keepalive_irq_reopen(struct pci_dev *pdev)
  * and its MSI-X capability enabled and masked as recorded; otherwise why
  * not, for the log.
  */
-const char *keepalive_irq_mismatch(struct pci_dev *pdev)
+const char *irqp_mismatch(struct pci_dev *pdev)
 {
 	struct irqp_dev *d;
 	const char *why;
@@ -422,6 +423,52 @@ static int irqp_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(irqp);
 
+static int irqp_op_check(struct keepalive_device *kd)
+{
+	return irqp_check_device(kd->pdev);
+}
+
+static int irqp_op_hold(struct keepalive_device *kd)
+{
+	int ret = irqp_hold_device(kd->pdev);
+
+	if (ret)
+		pci_err(kd->pdev, "keepalive: its interrupts cannot be held (%d): no longer kept, stopped and reset\n",
+			ret);
+	return ret;
+}
+
+static void irqp_op_release(struct keepalive_device *kd)
+{
+	irqp_release_device(kd->pdev);
+}
+
+static void irqp_op_reopen(struct keepalive_device *kd)
+{
+	irqp_reopen_device(kd->pdev);
+}
+
+static const char *irqp_op_refusal(struct keepalive_device *kd, char *buf,
+				   size_t len)
+{
+	const char *why = irqp_mismatch(kd->pdev);
+
+	if (!why)
+		return NULL;
+	snprintf(buf, len, "its interrupts were not handed over intact: %s",
+		 why);
+	return buf;
+}
+
+static const struct keepalive_device_ops irqp_device_ops = {
+	.name = "irq",
+	.check = irqp_op_check,
+	.hold = irqp_op_hold,
+	.release = irqp_op_release,
+	.reopen = irqp_op_reopen,
+	.refusal = irqp_op_refusal,
+};
+
 /*
  * Before vfio_keepalive (arch_initcall, later in link order) and PCI
  * enumeration: a kept device is adopted only once its record is checked.
@@ -429,11 +476,14 @@ DEFINE_SHOW_ATTRIBUTE(irqp);
 static int __init irqp_init(void)
 {
 	struct dentry *dir = debugfs_lookup("keepalive", NULL);
+	int ret;
 
 	if (dir) {
 		debugfs_create_file("irq", 0400, dir, NULL, &irqp_fops);
 		dput(dir);
 	}
-	return keepalive_register(&irqp_participant);
+	ret = keepalive_device_ops_register(KEEPALIVE_DEVICE_IRQ,
+					    &irqp_device_ops);
+	return ret ?: keepalive_register(&irqp_participant);
 }
 arch_initcall(irqp_init);

@@ -23,9 +23,8 @@
 #include <linux/device.h>
 #include <linux/init.h>
 #include <linux/keepalive.h>
-#include <linux/keepalive/iommu.h>
-#include <linux/keepalive/irq.h>
 #include <linux/keepalive/abi/vfio.h>
+#include <linux/keepalive/device.h>
 #include <linux/keepalive/pci.h>
 #include <linux/libfdt.h>
 #include <linux/pci.h>
@@ -178,6 +177,7 @@ static const char *record_mismatch(struct pci_dev *pdev,
 				   const struct vka_record *r, char *buf,
 				   size_t len)
 {
+	struct keepalive_device kd = { .pdev = pdev, .adopted = true };
 	struct pci_dev *up;
 	const char *why;
 	u16 cmd;
@@ -187,14 +187,9 @@ static const char *record_mismatch(struct pci_dev *pdev,
 		return vka_refused;
 	if (r->malformed)
 		return "its record is malformed";
-	if (!keepalive_iommu_confined(pdev))
-		return "its DMA translation was not handed over intact";
-	why = keepalive_irq_mismatch(pdev);
-	if (why) {
-		snprintf(buf, len, "its interrupts were not handed over intact: %s",
-			 why);
-		return buf;
-	}
+	why = keepalive_device_refusal(&kd, buf, len);
+	if (why)
+		return why;
 	if (r->vendor_device != ((u32)pdev->vendor << 16 | pdev->device)) {
 		snprintf(buf, len, "it is %04x:%04x, the record says %04x:%04x",
 			 pdev->vendor, pdev->device, r->vendor_device >> 16,
@@ -280,8 +275,8 @@ static int adopt(struct pci_dev *pdev, const struct vka_record *r)
 	kfree(pdev->driver_override);
 	pdev->driver_override = drv;
 	memcpy(k->token_hash, r->token_hash, sizeof(k->token_hash));
-	k->adopted = true;
-	k->pdev = pci_dev_get(pdev);
+	k->kd.adopted = true;
+	k->kd.pdev = pci_dev_get(pdev);
 	pm_runtime_get_noresume(&pdev->dev);
 	list_add_tail(&k->list, &vka_kept_list);
 	return 0;
@@ -290,10 +285,11 @@ static int adopt(struct pci_dev *pdev, const struct vka_record *r)
 /* A recorded device that is not adopted: no DMA from now on, then reset. */
 static void start_cold(struct pci_dev *pdev, const char *why)
 {
+	struct keepalive_device kd = { .pdev = pdev, .adopted = true };
+
 	keepalive_pci_kept_stop(pdev, why);
 	/* Quiet now: the IOMMU's next root will not carry its entry. */
-	keepalive_iommu_release(pdev);
-	keepalive_irq_release(pdev);
+	keepalive_device_release(&kd);
 }
 
 /**
@@ -386,7 +382,7 @@ static void vka_release_fn(struct work_struct *work)
 	for (;;) {
 		mutex_lock(&vka_lock);
 		k = next_releasing();
-		pdev = k ? pci_dev_get(k->pdev) : NULL;
+		pdev = k ? pci_dev_get(k->kd.pdev) : NULL;
 		mutex_unlock(&vka_lock);
 		if (!pdev)
 			return;
@@ -432,21 +428,21 @@ void vka_conclude(void)
 		n = 0;
 		mutex_lock(&vka_lock);
 		list_for_each_entry_safe(k, next, &vka_kept_list, list) {
-			if (!k->adopted || k->releasing)
+			if (!k->kd.adopted || k->releasing)
 				continue;
 			if (k->reclaimed && k->open) {
-				pci_info(k->pdev, "keepalive: handed over to its VMM\n");
+				pci_info(k->kd.pdev, "keepalive: handed over to its VMM\n");
 				vka_drop(k);
 				continue;
 			}
 			if (n == ARRAY_SIZE(reset))
 				break;
 			k->releasing = true;
-			pci_clear_master(k->pdev);
-			pci_info(k->pdev, "keepalive: %s: reset and released\n",
+			pci_clear_master(k->kd.pdev);
+			pci_info(k->kd.pdev, "keepalive: %s: reset and released\n",
 				 k->reclaimed ? "closed by its VMM before CONCLUDE" :
 				 "nobody reclaimed it");
-			reset[n++] = pci_dev_get(k->pdev);
+			reset[n++] = pci_dev_get(k->kd.pdev);
 		}
 		mutex_unlock(&vka_lock);
 		vka_reset_put(reset, n);

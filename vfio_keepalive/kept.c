@@ -18,8 +18,7 @@
 #include <crypto/algapi.h>
 #include <linux/iommu.h>
 #include <linux/keepalive.h>
-#include <linux/keepalive/iommu.h>
-#include <linux/keepalive/irq.h>
+#include <linux/keepalive/device.h>
 #include <linux/keepalive/pci.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
@@ -47,7 +46,7 @@ struct vka_kept *vka_find(struct pci_dev *pdev)
 
 	lockdep_assert_held(&vka_lock);
 	list_for_each_entry(k, &vka_kept_list, list)
-		if (k->pdev == pdev)
+		if (k->kd.pdev == pdev)
 			return k;
 	return NULL;
 }
@@ -118,7 +117,7 @@ static int vka_check_device(struct vfio_pci_core_device *vdev)
 				     n);
 		return -EXDEV;
 	}
-	return keepalive_iommu_check(pdev) ?: keepalive_irq_check(pdev);
+	return 0;
 }
 
 /*
@@ -134,7 +133,7 @@ static bool vka_token_ok(struct vka_kept *k, const u8 *token, const char *what)
 	ok = !crypto_memneq(hash, k->token_hash, sizeof(hash));
 	memzero_explicit(hash, sizeof(hash));
 	if (!ok)
-		dev_warn_ratelimited(&k->pdev->dev, "keepalive: wrong token: %s refused\n",
+		dev_warn_ratelimited(&k->kd.pdev->dev, "keepalive: wrong token: %s refused\n",
 				     what);
 	return ok;
 }
@@ -150,10 +149,11 @@ static bool vka_releasing(struct pci_dev *pdev)
 static int vka_keep(struct vfio_pci_core_device *vdev, const u8 *token)
 {
 	struct pci_dev *pdev = vdev->pdev;
+	struct keepalive_device marking = { .pdev = pdev };
 	struct vka_kept *k;
 	int ret;
 
-	ret = vka_check_device(vdev);
+	ret = vka_check_device(vdev) ?: keepalive_device_check(&marking);
 	if (ret)
 		return ret;
 	k = vka_find(pdev);
@@ -169,7 +169,7 @@ static int vka_keep(struct vfio_pci_core_device *vdev, const u8 *token)
 		return ret;
 	}
 	pm_runtime_get_noresume(&pdev->dev);
-	k->pdev = pci_dev_get(pdev);
+	k->kd.pdev = pci_dev_get(pdev);
 	/* Marked through a vfio fd of the device: it is open. */
 	k->open = true;
 	list_add_tail(&k->list, &vka_kept_list);
@@ -189,12 +189,11 @@ static int vka_keep(struct vfio_pci_core_device *vdev, const u8 *token)
  */
 void vka_drop(struct vka_kept *k)
 {
-	struct pci_dev *pdev = k->pdev;
+	struct pci_dev *pdev = k->kd.pdev;
 
 	lockdep_assert_held(&vka_lock);
 	list_del(&k->list);
-	keepalive_irq_release(pdev);
-	keepalive_iommu_release(pdev);
+	keepalive_device_release(&k->kd);
 	pm_runtime_put(&pdev->dev);
 	if (vka_enabled(k))
 		pci_disable_device(pdev);
@@ -235,15 +234,15 @@ void vka_unkeep_all(void)
 again:
 	mutex_lock(&vka_lock);
 	list_for_each_entry_safe(k, next, &vka_kept_list, list) {
-		if (k->adopted)
+		if (k->kd.adopted)
 			continue;
 		if (!k->open) {
 			if (n == ARRAY_SIZE(stopped))
 				break;
-			pci_clear_master(k->pdev);
-			stopped[n++] = pci_dev_get(k->pdev);
+			pci_clear_master(k->kd.pdev);
+			stopped[n++] = pci_dev_get(k->kd.pdev);
 		}
-		pci_info(k->pdev, "keepalive: no longer kept%s\n",
+		pci_info(k->kd.pdev, "keepalive: no longer kept%s\n",
 			 k->open ? "" : "; closed by its VMM: stopped and reset");
 		vka_drop(k);
 	}
@@ -393,7 +392,7 @@ bool keepalive_vfio_kept(struct pci_dev *pdev)
  * interrupts are its new VMM's, so a VMM that opens a running device again
  * maps its memory first. An adopted device open with its token is its
  * VMM's: POST-RESUME may switch it to the VMM's domain
- * (keepalive_iommu_claim()); its first such open reclaims it: keepalive
+ * (keepalive_device_claim()); its first such open reclaims it: keepalive
  * takes a PCI enable reference on it, so that the VMM's close does not
  * disable it before CONCLUDE.
  *
@@ -422,14 +421,14 @@ int keepalive_vfio_opening(struct pci_dev *pdev)
 		dev_warn_ratelimited(&pdev->dev, "keepalive: no longer kept: open refused, try again\n");
 		goto unlock;
 	}
-	if (!k->adopted) {
+	if (!k->kd.adopted) {
 		/* Under vka_lock: PRE-STOP's walk sees the open, or we the freeze. */
 		snprintf(what, sizeof(what), "opening %s", pci_name(pdev));
 		ret = keepalive_freeze_check(what);
 		if (ret)
 			goto unlock;
 	}
-	reclaim = k->adopted && !k->reclaimed;
+	reclaim = k->kd.adopted && !k->reclaimed;
 	if (reclaim) {
 		/* The reference that keeps it running through closes. */
 		ret = keepalive_should_fail() ? -EIO : pci_enable_device(pdev);
@@ -448,12 +447,10 @@ int keepalive_vfio_opening(struct pci_dev *pdev)
 		k->reclaimed = true;
 		pci_info(pdev, "keepalive: reclaimed by its VMM\n");
 	}
-	if (k->adopted) {
-		keepalive_iommu_claim(pdev, true);
-	} else {
-		keepalive_iommu_reopen(pdev);
-		keepalive_irq_reopen(pdev);
-	}
+	if (k->kd.adopted)
+		keepalive_device_claim(&k->kd, true);
+	else
+		keepalive_device_reopen(&k->kd);
 	goto unlock;
 
 disable:
@@ -489,18 +486,9 @@ bool keepalive_vfio_closing(struct pci_dev *pdev)
 	k = vka_find(pdev);
 	if (k && !k->releasing) {
 		k->open = false;
-		if (k->adopted)
-			keepalive_iommu_claim(pdev, false);
-		ret = keepalive_iommu_hold(pdev);
-		if (ret) {
-			pci_err(pdev, "keepalive: its translation cannot be held (%d): no longer kept, stopped and reset\n",
-				ret);
-		} else {
-			ret = keepalive_irq_hold(pdev);
-			if (ret)
-				pci_err(pdev, "keepalive: its interrupts cannot be held (%d): no longer kept, stopped and reset\n",
-					ret);
-		}
+		if (k->kd.adopted)
+			keepalive_device_claim(&k->kd, false);
+		ret = keepalive_device_hold(&k->kd);
 		kept = !ret;
 		if (ret)
 			vka_drop(k);
@@ -509,33 +497,31 @@ bool keepalive_vfio_closing(struct pci_dev *pdev)
 	return kept;
 }
 
-/**
- * keepalive_vfio_walk_kept() - call @fn for each device marked here
- * @fn: called with vka_lock held; a non-zero return ends the walk
- * @data: its argument
- *
- * For the IOMMU participant, from PRE-STOP on, when the set is frozen.
- * Adopted devices (the previous kernel's) are not walked.
- *
- * Context: Process context; takes vka_lock.
- * Return: 0, or the first non-zero return of @fn.
+/*
+ * The owner's walk (keepalive_device_walk()): each device marked here, not
+ * the adopted ones (the previous kernel's). For the IOMMU and interrupt
+ * participants, from PRE-STOP on, when the set is frozen.
  */
-int keepalive_vfio_walk_kept(keepalive_pci_fn fn, void *data)
+static int vka_walk(keepalive_device_fn fn, void *data)
 {
 	struct vka_kept *k;
 	int ret = 0;
 
 	mutex_lock(&vka_lock);
 	list_for_each_entry(k, &vka_kept_list, list) {
-		if (k->adopted)
+		if (k->kd.adopted)
 			continue;
-		ret = fn(k->pdev, data);
+		ret = fn(&k->kd, data);
 		if (ret)
 			break;
 	}
 	mutex_unlock(&vka_lock);
 	return ret;
 }
+
+const struct keepalive_device_owner vka_owner = {
+	.walk = vka_walk,
+};
 
 /**
  * keepalive_pci_keep_master() - may kexec shutdown leave bus mastering on?
@@ -568,13 +554,13 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
 	list_for_each_entry(k, &vka_kept_list, list) {
 		if (k->releasing)
 			continue;
-		if (k->pdev == pdev)
+		if (k->kd.pdev == pdev)
 			endpoint = true;
-		for (up = k->pdev; up; up = pci_upstream_bridge(up))
+		for (up = k->kd.pdev; up; up = pci_upstream_bridge(up))
 			if (up == pdev)
 				keep = true;
 		/* Never bus mastering without our translation in front. */
-		if (k->pdev == pdev && !keepalive_iommu_confined(pdev)) {
+		if (k->kd.pdev == pdev && !keepalive_device_confined(&k->kd)) {
 			pci_err(pdev, "keepalive: its DMA is not held by handover tables: bus master off for the kexec\n");
 			keep = false;
 			break;

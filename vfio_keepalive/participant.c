@@ -49,7 +49,7 @@ static int vka_pre_stop(struct keepalive_participant *p)
 /* What STOP records of kept device @k: where and what it is, now. */
 static void vka_record_fill(const struct vka_kept *k, struct vka_record *r)
 {
-	struct pci_dev *pdev = k->pdev;
+	struct pci_dev *pdev = k->kd.pdev;
 	u16 cmd;
 	int i;
 
@@ -89,17 +89,17 @@ static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
 	mutex_lock(&vka_lock);
 	list_for_each_entry(k, &vka_kept_list, list) {
 		/* The last handover's, still being released after CONCLUDE */
-		if (k->adopted)
+		if (k->kd.adopted)
 			continue;
-		if (!vka_on_vfio_pci(k->pdev)) {
-			pci_err(k->pdev, "keepalive: kept, but no longer bound to vfio-pci: cannot hand it over\n");
+		if (!vka_on_vfio_pci(k->kd.pdev)) {
+			pci_err(k->kd.pdev, "keepalive: kept, but no longer bound to vfio-pci: cannot hand it over\n");
 			ret = -EBUSY;
 			break;
 		}
 		vka_record_fill(k, &r);
 		ret = vka_record_write(fdt, node, &r);
 		if (ret) {
-			pci_err(k->pdev, "keepalive: cannot record: %s\n",
+			pci_err(k->kd.pdev, "keepalive: cannot record: %s\n",
 				fdt_strerror(ret));
 			ret = ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
 			break;
@@ -168,7 +168,8 @@ struct keepalive_participant vka_participant = {
  */
 static int __init vka_init(void)
 {
-	int ret = keepalive_register(&vka_participant);
+	int ret = keepalive_device_owner_register(&vka_owner) ?:
+		  keepalive_register(&vka_participant);
 
 	if (ret)
 		pr_err("cannot register: %d\n", ret);

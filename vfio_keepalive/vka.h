@@ -19,6 +19,7 @@
 #define _KEEPALIVE_VKA_H
 
 #include <crypto/sha2.h>
+#include <linux/keepalive/device.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -26,9 +27,9 @@
 /**
  * struct vka_kept - a device kept alive, in this kernel or from the last
  * @list: in vka_kept_list
- * @pdev: the device, with a reference held
+ * @kd: the kept device (its pci_dev, with a reference held, whether it was
+ *	adopted, and the other participants' parts of it)
  * @token_hash: SHA-256 of its token
- * @adopted: handed over by the previous kernel and adopted at enumeration
  * @reclaimed: adopted, and a VMM presented the token
  * @open: a vfio fd of the device is open (vfio-pci's first open to its
  *	last close). Every open of a kept device presents its token
@@ -44,9 +45,8 @@
  */
 struct vka_kept {
 	struct list_head list;
-	struct pci_dev *pdev;
+	struct keepalive_device kd;
 	u8 token_hash[SHA256_DIGEST_SIZE];
-	bool adopted;
 	bool reclaimed;
 	bool open;
 	bool releasing;
@@ -55,7 +55,7 @@ struct vka_kept {
 /* Does @k hold a pci_enable_device() reference? */
 static inline bool vka_enabled(const struct vka_kept *k)
 {
-	return !k->adopted || k->reclaimed;
+	return !k->kd.adopted || k->reclaimed;
 }
 
 /**
@@ -90,6 +90,7 @@ struct vka_kept *vka_find(struct pci_dev *pdev);
 void vka_drop(struct vka_kept *k);
 void vka_unkeep_all(void);
 void vka_reset_put(struct pci_dev **pdevs, unsigned int n);
+extern const struct keepalive_device_owner vka_owner;
 
 int vka_record_write(void *fdt, int parent,
 		     const struct vka_record *r);

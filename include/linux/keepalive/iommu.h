@@ -18,13 +18,6 @@ bool keepalive_iommu_held(struct intel_iommu *iommu, u8 bus, u8 devfn);
 bool keepalive_iommu_shutdown(struct intel_iommu *iommu);
 bool keepalive_iommu_handed_over(struct intel_iommu *iommu);
 void keepalive_iommu_adopt(struct intel_iommu *iommu);
-
-int keepalive_iommu_check(struct pci_dev *pdev);
-int keepalive_iommu_hold(struct pci_dev *pdev);
-void keepalive_iommu_release(struct pci_dev *pdev);
-void keepalive_iommu_reopen(struct pci_dev *pdev);
-bool keepalive_iommu_confined(struct pci_dev *pdev);
-void keepalive_iommu_claim(struct pci_dev *pdev, bool claimed);
 #else
 static inline bool keepalive_iommu_held(struct intel_iommu *iommu, u8 bus,
 					u8 devfn)

@@ -26,12 +26,6 @@ bool keepalive_irq_handed_over(struct intel_iommu *iommu);
 void keepalive_irq_shutdown(struct intel_iommu *iommu);
 int keepalive_irq_irte(struct intel_iommu *iommu, struct irq_alloc_info *info,
 		       unsigned int count);
-
-int keepalive_irq_check(struct pci_dev *pdev);
-int keepalive_irq_hold(struct pci_dev *pdev);
-void keepalive_irq_release(struct pci_dev *pdev);
-void keepalive_irq_reopen(struct pci_dev *pdev);
-const char *keepalive_irq_mismatch(struct pci_dev *pdev);
 #else
 static inline bool keepalive_pci_msix_held(struct pci_dev *pdev)
 {

@@ -18,22 +18,12 @@
 struct pci_dev;
 struct vfio_device;
 
-/**
- * typedef keepalive_pci_fn - called for each kept device
- * @pdev: the device
- * @data: the caller's argument
- *
- * Return: 0 to go on, or a non-zero value that ends the walk.
- */
-typedef int (*keepalive_pci_fn)(struct pci_dev *pdev, void *data);
-
 #if IS_ENABLED(CONFIG_KEEPALIVE_VFIO)
 int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
 			   void __user *arg, size_t argsz);
 bool keepalive_vfio_kept(struct pci_dev *pdev);
 int keepalive_vfio_opening(struct pci_dev *pdev);
 bool keepalive_vfio_closing(struct pci_dev *pdev);
-int keepalive_vfio_walk_kept(keepalive_pci_fn fn, void *data);
 int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token);
 int keepalive_vfio_may_reset_set(struct pci_dev *pdev);
 void keepalive_pci_adopt(struct pci_dev *pdev);
