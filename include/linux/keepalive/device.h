@@ -70,39 +70,37 @@ struct keepalive_device {
 
 /**
  * struct keepalive_device_ops - what a slot does for each kept device
+ *
+ * Every op is optional, and every op is called in process context with
+ * the owner's lock held (for @refusal, during PCI enumeration; for
+ * @confined, from device_shutdown() at kexec); ops may sleep and must not
+ * call back into the owner.
+ *
  * @name: the slot's name in log lines ("iommu", "irq")
  * @check: a VMM marks @kd: can this part of it be kept? Nothing is
- *	held yet. Optional.
- *	Context: process context, the owner's lock held.
- *	Return: 0, or a negative errno that refuses the marking (the op
- *	logs why).
+ *	held yet. Returns 0, or a negative errno that refuses the marking
+ *	(the op logs why; -EOPNOTSUPP when the device's hardware or
+ *	configuration cannot be kept).
  * @hold: @kd's VMM closes it, still attached to its domain: hold this
- *	part from now on. Optional.
- *	Context: process context, the owner's lock held.
- *	Return: 0, or a negative errno: the owner then releases every slot
- *	(keepalive_device_release()) and stops and resets the device.
+ *	part from now on. Returns 0, or a negative errno (the op logs it):
+ *	the owner then releases every slot (keepalive_device_release()) and
+ *	stops and resets the device.
  * @release: @kd is let go (unmarked, dropped, refused, or concluded):
  *	forget this part, and free @kd->part[slot]. Called for every slot
  *	whatever the slot did before, so it must do nothing for a device it
- *	has nothing for. Optional.
- *	Context: process context, the owner's lock held.
- * @reopen: a VMM of this kernel opens @kd again: this part is its
- *	VMM's again. Not for an adopted device (see @claim). Optional.
- *	Context: process context, the owner's lock held.
+ *	has nothing for.
+ * @reopen: a VMM of this kernel opens @kd again: this part is its VMM's
+ *	again. Not for an adopted device (see @claim).
  * @claim: an adopted @kd is opened (@claimed true) or closed (false) by
- *	its VMM. Optional.
- *	Context: process context, the owner's lock held.
- * @refusal: is this part of an adopted @kd handed over intact? Called at
- *	enumeration, before the owner adopts the device. Optional.
- *	Context: process context (PCI enumeration), the owner's lock held.
- *	Return: NULL when it is, else why not: a string in @buf (of @len
- *	bytes) or a constant one, for the owner's log line.
- * @confined: are @kd's DMA requests translated by tables this kernel
- *	built for its handover, and only those? Asked at kexec shutdown:
- *	a device whose DMA is not confined loses bus mastering. Only the
- *	DMA slot implements it.
- *	Context: process context (device_shutdown()), the owner's lock held.
- *	Return: true when they are.
+ *	its VMM.
+ * @refusal: is this part of an adopted @kd handed over intact? Asked at
+ *	enumeration, before the owner adopts the device. Returns NULL when
+ *	it is, else why not for the owner's log line: a string written in
+ *	@buf (@len bytes) or a constant one.
+ * @confined: are @kd's DMA requests translated by tables this kernel built
+ *	for its handover, and only those? Asked at kexec shutdown: a device
+ *	whose DMA is not confined loses bus mastering. Only the DMA slot
+ *	implements it; returns true when they are.
  */
 struct keepalive_device_ops {
 	const char *name;
