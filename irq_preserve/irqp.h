@@ -8,13 +8,13 @@
  * a vector after its VMM arms it again sends the pending message. A hold
  * begins at the VMM's close of a kept device (irqp_hold_device()) or at
  * STOP for one still open, lasts through the kexec and the next kernel's
- * enumeration (patch 0011 leaves MSI-X enabled), and ends when the VMM
+ * enumeration (keepalive_pci_msix_held() leaves MSI-X enabled), and ends when the VMM
  * arms MSI-X again (msix_capability_init(), keepalive_pci_msix_rearm()).
  *
  * The next kernel reserves the remapping entries the device's messages
  * name before any interrupt is allocated (keepalive_irq_reserve(), from
  * interrupt remapping setup) and gives each back to the same vector when
- * the VMM arms it (keepalive_irq_irte(), patch 0012).
+ * the VMM arms it (keepalive_irq_irte()).
  *
  * Lock order (outermost first):
  *   keepalive_sm.lock -> vka_lock -> irqp_lock
@@ -35,7 +35,7 @@
 
 #include "irte.h"
 
-struct intel_iommu;
+struct keepalive_device;
 struct pci_dev;
 
 /**
@@ -59,7 +59,10 @@ struct irqp_vec {
 
 /**
  * struct irqp_dev - a kept device's held interrupts
- * @list: in irqp_devs
+ * @list: in irqp_devs, for the walks (STOP, the units, debugfs) and for
+ *	the incoming records, read before any struct keepalive_device exists
+ * @kd: first kernel: the kept device whose part[KEEPALIVE_DEVICE_IRQ] this
+ *	is (irqp_lock), NULL for an incoming record
  * @pdev: the device, referenced (first kernel; NULL in the next until it
  *	is enumerated)
  * @segment: its PCI segment
@@ -86,6 +89,7 @@ struct irqp_vec {
  */
 struct irqp_dev {
 	struct list_head list;
+	struct keepalive_device *kd;
 	struct pci_dev *pdev;
 	u32 segment;
 	u8 bus, devfn;
@@ -103,7 +107,8 @@ struct irqp_dev {
 /**
  * struct irqp_unit - a remapping unit's handover table
  * @list: in irqp_units
- * @iommu: the unit (first kernel)
+ * @hw: first kernel: the backend's unit (struct intel_iommu for VT-d)
+ * @name: first kernel: the unit's name, for the log
  * @reg_base: its register base
  * @va: first kernel: the table, in the pool
  * @phys: the table's physical address
@@ -115,7 +120,8 @@ struct irqp_dev {
  */
 struct irqp_unit {
 	struct list_head list;
-	struct intel_iommu *iommu;
+	void *hw;
+	const char *name;
 	u64 reg_base;
 	void *va;
 	phys_addr_t phys;
@@ -125,28 +131,112 @@ struct irqp_unit {
 	bool incoming;
 };
 
+/**
+ * struct irqp_backend - an IOMMU driver's interrupt remapping, as
+ *	irq_preserve/ uses it
+ *
+ * The driver-neutral part (records, the MSI-X hold, the reservations'
+ * bookkeeping, the handover tables' sizing) reaches the hardware and the
+ * driver only through these. A unit is named by its register base in
+ * records and by the backend's own pointer (@hw, struct intel_iommu for
+ * VT-d) while it is up. The formats are the backend's: an entry is 128
+ * bits (struct irqp_irte), a table's register value is VT-d's IRTA layout
+ * (abi/irq.h). Every op is called in process context, irqp_lock held
+ * unless said otherwise, and must not sleep.
+ *
+ * @name: the backend's name
+ * @dev_unit: the unit that remaps @pdev's interrupts. Returns it, or NULL
+ *	when its interrupts are not remapped.
+ * @unit_at: the unit at register base @reg_base, when its interrupt
+ *	remapping is set up. Returns it, or NULL.
+ * @unit_reg_base: @hw's register base, as records name it.
+ * @unit_name: @hw's name, for the log.
+ * @msi_index: the remapping entry a device's MSI message names. Returns
+ *	0, or -EINVAL when the message is not remappable. Any context.
+ * @entry_read: @hw's live remapping entry at @index into @e. Returns 0,
+ *	or -ERANGE when @index is beyond its table.
+ * @entry_posted: is @e a present entry posting to a vCPU? Any context.
+ * @entry_check: may remapped entry @e be a kept device's, with source id
+ *	@sid, in the APIC mode @x2apic? Returns NULL when it may, else why
+ *	not. Any context.
+ * @posted_check: may posted entry @rec, re-pointed at the preserved
+ *	descriptor @desc, be the one @held (as the hold found it) became,
+ *	for source id @sid? Returns NULL when it may, else why not. Any
+ *	context.
+ * @pi_decode: decode a posted-interrupt descriptor's 64 bytes @raw into
+ *	@pi. Returns 0, or -EINVAL when it is malformed. Any context.
+ * @reserve: mark entry @index of @hw in use, before any interrupt is
+ *	allocated from it. Returns 0, or -EBUSY when it is in use already.
+ *	Context: early boot.
+ * @release: free entry @index of @hw that @reserve marked and no interrupt
+ *	took back.
+ * @table_irta: @hw's table register (IRTA) as it is now. Any context.
+ * @table_flush: make the handover table at @va (@bytes) visible to @hw.
+ */
+struct irqp_backend {
+	const char *name;
+	void *(*dev_unit)(struct pci_dev *pdev);
+	void *(*unit_at)(u64 reg_base);
+	u64 (*unit_reg_base)(void *hw);
+	const char *(*unit_name)(void *hw);
+	int (*msi_index)(u32 addr_lo, u32 addr_hi, u32 data, u32 *index);
+	int (*entry_read)(void *hw, u32 index, struct irqp_irte *e);
+	bool (*entry_posted)(const struct irqp_irte *e);
+	const char *(*entry_check)(const struct irqp_irte *e, u16 sid,
+				   bool x2apic);
+	const char *(*posted_check)(const struct irqp_irte *held,
+				    const struct irqp_irte *rec, u16 sid,
+				    u64 desc);
+	int (*pi_decode)(const u8 *raw, struct irqp_pi_desc *pi);
+	int (*reserve)(void *hw, u32 index);
+	void (*release)(void *hw, u32 index);
+	u64 (*table_irta)(void *hw);
+	void (*table_flush)(void *hw, void *va, size_t bytes);
+};
+
+/* vtd.c: the Intel VT-d backend, the only one so far. */
+extern const struct irqp_backend irqp_vtd;
+#define irqp_hw (&irqp_vtd)
+
 extern struct mutex irqp_lock;
 extern struct list_head irqp_devs;
 extern struct list_head irqp_units;
 
-/* msix.c: the device's side, in either kernel */
+/* msix.c: the device's MSI-X side, in either kernel */
 struct irqp_dev *irqp_find(u32 segment, u8 bus, u8 devfn);
 struct irqp_dev *irqp_find_pdev(struct pci_dev *pdev);
+struct irqp_dev *irqp_of(struct keepalive_device *kd);
 int irqp_capture(struct pci_dev *pdev, struct irqp_dev **out);
 void irqp_hold(struct irqp_dev *d);
 void irqp_release(struct irqp_dev *d, bool restore);
 int irqp_read_pba(struct irqp_dev *d, unsigned long *pba);
 void irqp_free(struct irqp_dev *d);
 const char *irqp_matches(struct irqp_dev *d, struct pci_dev *pdev);
+void irqp_debugfs_init(void);
 
-/* Per-device operations (irqp_device_ops), by the device's pci_dev. */
-int irqp_check_device(struct pci_dev *pdev);
-int irqp_hold_device(struct pci_dev *pdev);
-void irqp_release_device(struct pci_dev *pdev);
-void irqp_reopen_device(struct pci_dev *pdev);
-const char *irqp_mismatch(struct pci_dev *pdev);
+/* capture.c: the first kernel */
+void irqp_drop(struct irqp_dev *d, bool restore);
+int irqp_check_device(struct keepalive_device *kd);
+int irqp_hold_device(struct keepalive_device *kd, bool by_close);
+void irqp_release_device(struct keepalive_device *kd);
+void irqp_reopen_device(struct keepalive_device *kd);
+int irqp_stop_hold(void *fdt, int node);
+void irqp_stop_undo(void);
+void irqp_abort(void);
+bool irqp_msix_held(struct pci_dev *pdev);
 
-/* record.c: the image */
+/* adopt.c: the next kernel */
+void irqp_reserve_unit(void *hw);
+void irqp_unreserve(struct irqp_dev *d);
+void irqp_reserve_late(void);
+int irqp_take_back(u64 reg_base, struct pci_dev *pdev, unsigned int vector);
+const char *irqp_mismatch(struct keepalive_device *kd);
+void irqp_msix_rearm(struct pci_dev *pdev);
+void irqp_adopt_none(const char *dep, int err);
+void irqp_adopt_conclude(void);
+
+/* record.c: the image, both ways */
+void irqp_record_read_once(void);
 int irqp_record_write(void *fdt, int node);
 int irqp_record_read(const void *fdt, int node);
 const char *irqp_vec_check(const struct irqp_dev *d, const struct irqp_vec *v);
@@ -155,11 +245,8 @@ int irqp_posted_record(const struct irqp_vec *v, u64 desc,
 		       const struct irqp_pi_desc *pi, void *out);
 const char *irqp_posted_check(const struct irqp_dev *d, const void *posted,
 			      const void *desc);
-
-/* reserve.c: the next kernel's remapping entries */
-void irqp_read_once(void);
-void irqp_unreserve(struct irqp_dev *d);
-void irqp_reserve_late(void);
+int irqp_units_write(void *fdt, int node);
+int irqp_unit_read(const void *fdt, int node);
 
 /* table.c: each unit's handover remapping table */
 unsigned int irqp_table_entries(u32 max);
@@ -170,7 +257,16 @@ int irqp_table_fill(struct irqp_irte *base, unsigned int entries,
 int irqp_units_build(void);
 void irqp_units_free(void);
 void irqp_units_forget_incoming(void);
-int irqp_units_write(void *fdt, int node);
-int irqp_unit_read(const void *fdt, int node);
+u64 irqp_unit_handover(void *hw);
+bool irqp_unit_handed_over(void *hw, u64 irta);
+
+/* vtd.c: the VT-d driver's hooks, behind hooks.c */
+struct intel_iommu;
+struct irq_alloc_info;
+void irqp_vtd_reserve(struct intel_iommu *iommu);
+bool irqp_vtd_handed_over(struct intel_iommu *iommu);
+void irqp_vtd_shutdown(struct intel_iommu *iommu);
+int irqp_vtd_irte(struct intel_iommu *iommu, struct irq_alloc_info *info,
+		  unsigned int count);
 
 #endif /* _KEEPALIVE_IRQP_H */

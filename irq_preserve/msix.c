@@ -12,15 +12,16 @@
 #define pr_fmt(fmt) "keepalive: irq: " fmt
 
 #include <linux/bitmap.h>
-#include <linux/dmar.h>
+#include <linux/debugfs.h>
 #include <linux/io.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/irq.h>
+#include <linux/keepalive/device.h>
 #include <linux/pci.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <asm/apic.h>
 
-#include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
 #include "irqp.h"
 
 /* Guards irqp_devs and every entry on it; see irqp.h for the lock order. */
@@ -60,6 +61,25 @@ struct irqp_dev *irqp_find_pdev(struct pci_dev *pdev)
 			 pdev->devfn);
 }
 
+/**
+ * irqp_of() - the held interrupts of a kept device
+ * @kd: the device, in this kernel or adopted
+ *
+ * Its part[KEEPALIVE_DEVICE_IRQ] when it has one (a hold of this kernel);
+ * otherwise the entry at its place on irqp_devs, for an incoming record
+ * (read before any struct keepalive_device exists, and looked up at the
+ * device's place since the owner may ask with a @kd that is not its
+ * entry's own).
+ *
+ * Context: irqp_lock held.
+ * Return: the entry, or NULL.
+ */
+struct irqp_dev *irqp_of(struct keepalive_device *kd)
+{
+	lockdep_assert_held(&irqp_lock);
+	return kd->part[KEEPALIVE_DEVICE_IRQ] ?: irqp_find_pdev(kd->pdev);
+}
+
 static void __iomem *map_bir(struct pci_dev *pdev, u32 reg, size_t len)
 {
 	unsigned int bir = reg & PCI_MSIX_TABLE_BIR;
@@ -72,29 +92,19 @@ static void __iomem *map_bir(struct pci_dev *pdev, u32 reg, size_t len)
 	return ioremap(start + off, len);
 }
 
-/* The remapping entry at @index of @iommu's live table. */
-static struct irqp_irte live_irte(struct intel_iommu *iommu, u32 index)
-{
-	struct irte *e = &iommu->ir_table->base[index];
-
-	return (struct irqp_irte) { .lo = READ_ONCE(e->low),
-				    .hi = READ_ONCE(e->high) };
-}
-
 /* Read the armed vectors' messages and remapping entries into @d. */
 static int capture_vectors(struct pci_dev *pdev, struct irqp_dev *d,
 			   void __iomem *table)
 {
-	struct dmar_drhd_unit *drhd = dmar_find_matched_drhd_unit(pdev);
-	struct intel_iommu *iommu = drhd ? drhd->iommu : NULL;
+	void *hw = irqp_hw->dev_unit(pdev);
 	unsigned int n, i = 0;
 	const char *why;
 
-	if (!iommu || !iommu->ir_table) {
+	if (!hw) {
 		pci_warn(pdev, "keepalive: irq: its vectors are not remapped: they cannot be held\n");
 		return -EOPNOTSUPP;
 	}
-	d->ir_reg_base = iommu->reg_phys;
+	d->ir_reg_base = irqp_hw->unit_reg_base(hw);
 	for_each_set_bit(n, d->armed, d->nr) {
 		void __iomem *entry = table + n * PCI_MSIX_ENTRY_SIZE;
 		struct irqp_vec *v = &d->vecs[i++];
@@ -103,18 +113,19 @@ static int capture_vectors(struct pci_dev *pdev, struct irqp_dev *d,
 		v->addr_lo = readl(entry + PCI_MSIX_ENTRY_LOWER_ADDR);
 		v->addr_hi = readl(entry + PCI_MSIX_ENTRY_UPPER_ADDR);
 		v->data = readl(entry + PCI_MSIX_ENTRY_DATA);
-		if (irqp_msi_index(v->addr_lo, v->addr_hi, v->data, &v->irte)) {
+		if (irqp_hw->msi_index(v->addr_lo, v->addr_hi, v->data,
+				       &v->irte) ||
+		    irqp_hw->entry_read(hw, v->irte, &v->e)) {
 			pci_warn(pdev, "keepalive: irq: vector %u's message %#x:%#x is not remappable\n",
 				 n, v->addr_hi, v->addr_lo);
 			return -EOPNOTSUPP;
 		}
-		v->e = live_irte(iommu, v->irte);
-		if ((v->e.lo & IRQP_IRTE_P) && (v->e.lo & IRQP_IRTE_IM)) {
+		if (irqp_hw->entry_posted(&v->e)) {
 			pci_warn(pdev, "keepalive: irq: vector %u is posted to a vCPU: this kernel does not hold posted vectors\n",
 				 n);
 			return -EOPNOTSUPP;
 		}
-		why = irqp_irte_check(&v->e, pci_dev_id(pdev), x2apic_mode);
+		why = irqp_hw->entry_check(&v->e, pci_dev_id(pdev), x2apic_mode);
 		if (why) {
 			pci_warn(pdev, "keepalive: irq: vector %u, remapping entry %u: %s\n",
 				 n, v->irte, why);
@@ -289,6 +300,8 @@ void irqp_free(struct irqp_dev *d)
 {
 	lockdep_assert_held(&irqp_lock);
 	WARN_ON_ONCE(d->held && d->pdev && !d->incoming);
+	if (d->kd)
+		d->kd->part[KEEPALIVE_DEVICE_IRQ] = NULL;
 	list_del(&d->list);
 	pci_dev_put(d->pdev);
 	kfree(d->vecs);
@@ -323,4 +336,43 @@ const char *irqp_matches(struct irqp_dev *d, struct pci_dev *pdev)
 	    (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL))
 		return "its MSI-X is not enabled and masked (was it reset?)";
 	return NULL;
+}
+
+static int irqp_show(struct seq_file *m, void *v)
+{
+	struct irqp_dev *d;
+	unsigned int i;
+
+	mutex_lock(&irqp_lock);
+	list_for_each_entry(d, &irqp_devs, list) {
+		seq_printf(m, "%04x:%02x:%02x.%d %s%s%s vectors %u armed %*pbl pending %*pbl\n",
+			   d->segment, d->bus, PCI_SLOT(d->devfn),
+			   PCI_FUNC(d->devfn), d->incoming ? "incoming" : "outgoing",
+			   d->held ? " held" : "", d->incoming && !d->valid ?
+			   " invalid" : "", d->nr, d->nr, d->armed, d->nr,
+			   d->pending);
+		for (i = 0; i < d->nr_vecs; i++)
+			seq_printf(m, "  vector %u irte %u%s%s\n",
+				   d->vecs[i].vector, d->vecs[i].irte,
+				   d->vecs[i].reserved ? " reserved" : "",
+				   d->vecs[i].claimed ? " claimed" : "");
+	}
+	mutex_unlock(&irqp_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(irqp);
+
+/**
+ * irqp_debugfs_init() - keepalive/irq in debugfs: every entry of irqp_devs
+ *
+ * Context: Process context, boot.
+ */
+void irqp_debugfs_init(void)
+{
+	struct dentry *dir = debugfs_lookup("keepalive", NULL);
+
+	if (dir) {
+		debugfs_create_file("irq", 0400, dir, NULL, &irqp_fops);
+		dput(dir);
+	}
 }

@@ -26,6 +26,9 @@
 
 #include "irqp.h"
 
+/* The incoming records were parsed (see irqp_record_read_once()). */
+static bool read_done;
+
 /* A bitmap of @nr bits as u64 words: vector n in bit n % 64 of word n / 64. */
 static void put_bits(u8 *out, const unsigned long *bits, unsigned int nr)
 {
@@ -252,14 +255,14 @@ const char *irqp_vec_check(const struct irqp_dev *d, const struct irqp_vec *v)
 
 	if (v->vector >= d->nr || !test_bit(v->vector, d->armed))
 		return "a recorded vector is not an armed one";
-	if (irqp_msi_index(v->addr_lo, v->addr_hi, v->data, &index))
+	if (irqp_hw->msi_index(v->addr_lo, v->addr_hi, v->data, &index))
 		return "a vector's message is not remappable";
 	if (index != v->irte)
 		return "a vector's message names another remapping entry";
-	if ((v->e.lo & IRQP_IRTE_IM) && (v->e.lo & IRQP_IRTE_P))
+	if (irqp_hw->entry_posted(&v->e))
 		return NULL;	/* with its "posted" record */
-	return irqp_irte_check(&v->e, PCI_DEVID(d->bus, d->devfn),
-			       d->flags & KEEPALIVE_IRQ_F_X2APIC);
+	return irqp_hw->entry_check(&v->e, PCI_DEVID(d->bus, d->devfn),
+				    d->flags & KEEPALIVE_IRQ_F_X2APIC);
 }
 
 /**
@@ -293,17 +296,13 @@ const char *irqp_posted_check(const struct irqp_dev *d, const void *posted,
 			v = &d->vecs[i];
 	if (!v || v->irte != be32_to_cpu(p->irte))
 		return "a posted vector is not an armed one";
-	if (!(v->e.lo & IRQP_IRTE_IM) ||
-	    (v->e.hi & ~IRQP_IRTE_PDA_HI) != (e.hi & ~IRQP_IRTE_PDA_HI) ||
-	    (v->e.lo & ~IRQP_IRTE_PDA_LO) != (e.lo & ~IRQP_IRTE_PDA_LO))
-		return "a posted vector's entry is not the recorded one";
-	why = irqp_irte_posted_check(&e, PCI_DEVID(d->bus, d->devfn),
-				     be64_to_cpu(p->desc));
+	why = irqp_hw->posted_check(&v->e, &e, PCI_DEVID(d->bus, d->devfn),
+				    be64_to_cpu(p->desc));
 	if (why)
 		return why;
 	if (p->reserved || p->nv < IRQP_FIRST_VECTOR)
 		return "a posted vector's record is malformed";
-	if (irqp_pi_decode(desc, &pi))
+	if (irqp_hw->pi_decode(desc, &pi))
 		return "a posted-interrupt descriptor is malformed";
 	if (pi.nv != p->nv || pi.ndst != be32_to_cpu(p->ndst))
 		return "a posted-interrupt descriptor disagrees with its record";
@@ -614,4 +613,35 @@ int irqp_record_read(const void *fdt, int node)
 	}
 	return child == -FDT_ERR_NOTFOUND || n > KEEPALIVE_IRQ_MAX_DEVICES ?
 	       0 : -EINVAL;
+}
+
+/**
+ * irqp_record_read_once() - the one reader of the incoming records
+ *
+ * Parses the participant's incoming node into irqp_devs and irqp_units,
+ * once: at the first of keepalive_irq_handed_over() and
+ * keepalive_irq_reserve() (interrupt remapping setup, before any initcall
+ * and any interrupt allocation), which every later caller's result is.
+ * RESUME calls it too: it parses only when interrupt remapping is off
+ * (no unit was set up, so the early callers never ran), and otherwise
+ * uses what the early parse left.
+ *
+ * Context: Process context; irqp_lock held.
+ */
+void irqp_record_read_once(void)
+{
+	const void *fdt;
+	int node;
+
+	lockdep_assert_held(&irqp_lock);
+	if (read_done)
+		return;
+	read_done = true;
+	node = keepalive_incoming_node(KEEPALIVE_IRQ_NODE,
+				       KEEPALIVE_IRQ_COMPATIBLE, &fdt);
+	if (node == -EPROTO)
+		pr_err("resume: the interrupt records are not %s: no device is adopted\n",
+		       KEEPALIVE_IRQ_COMPATIBLE);
+	if (node >= 0 && irqp_record_read(fdt, node))
+		pr_err("resume: the interrupt records cannot be walked\n");
 }

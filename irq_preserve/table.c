@@ -13,25 +13,22 @@
  * every other entry not present; at the kexec the unit's IRTA is pointed
  * at it, with interrupt remapping left on (keepalive_irq_shutdown(), from
  * intel_iommu_shutdown()). The next kernel keeps interrupt remapping on
- * while it sets its own table up (keepalive_irq_handed_over(), patch
- * 0012), so that the unit goes from this table to that one in one
- * register write, never through "remapping off"; the core holds the
- * table's pool range until CONCLUDE.
+ * while it sets its own table up (keepalive_irq_handed_over()), so that
+ * the unit goes from this table to that one in one register write, never
+ * through "remapping off"; the core holds the table's pool range until
+ * CONCLUDE.
  *
  * The table is not live before the kexec: ABORT, or the undo of STOP,
  * only frees it. IRTA keeps naming the kernel's own table throughout.
  */
 #define pr_fmt(fmt) "keepalive: irq: " fmt
 
-#include <linux/dmar.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/irq.h>
-#include <linux/keepalive/irq.h>
 #include <linux/log2.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 
-#include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
 #include "irqp.h"
 
 LIST_HEAD(irqp_units);
@@ -135,7 +132,7 @@ static void unit_free(struct irqp_unit *u)
 	lockdep_assert_held(&irqp_lock);
 	if (u->va) {
 		/* Only the kexec points the unit at it: never live here. */
-		irta = dmar_readq(u->iommu->reg + DMAR_IRTA_REG);
+		irta = irqp_hw->table_irta(u->hw);
 		WARN_ON_ONCE((irta & KEEPALIVE_IRQ_IRTA_ADDR) == u->phys);
 		keepalive_pool_free(u->va, u->bytes);
 	}
@@ -193,18 +190,18 @@ static struct irqp_unit *unit_find(u64 reg_base, bool incoming)
 }
 
 /* The unit of a held device: its vectors' unit, or its DRHD's. */
-static struct intel_iommu *dev_unit(struct irqp_dev *d)
+static void *dev_unit(struct irqp_dev *d)
 {
-	struct dmar_drhd_unit *drhd;
+	void *hw;
 
 	if (!d->pdev)
 		return NULL;
-	drhd = dmar_find_matched_drhd_unit(d->pdev);
-	if (!drhd || !drhd->iommu || !drhd->iommu->ir_table)
+	hw = irqp_hw->dev_unit(d->pdev);
+	if (!hw)
 		return NULL;
-	if (d->ir_reg_base && d->ir_reg_base != drhd->iommu->reg_phys)
+	if (d->ir_reg_base && d->ir_reg_base != irqp_hw->unit_reg_base(hw))
 		return NULL;
-	return drhd->iommu;
+	return hw;
 }
 
 /* Size and allocate @u's table from the pool, then fill it. */
@@ -225,7 +222,7 @@ static int unit_build(struct irqp_unit *u)
 	entries = irqp_table_entries(max);
 	if (WARN_ON_ONCE(!entries))
 		return -EINVAL;
-	irta = dmar_readq(u->iommu->reg + DMAR_IRTA_REG);
+	irta = irqp_hw->table_irta(u->hw);
 	u->bytes = PAGE_ALIGN((size_t)entries * sizeof(struct irqp_irte));
 	u->va = keepalive_should_fail() ? NULL :
 		keepalive_pool_alloc(u->bytes, &phys);
@@ -238,8 +235,7 @@ static int unit_build(struct irqp_unit *u)
 			      &irqp_devs, u->reg_base);
 	if (WARN_ON_ONCE(!u->irta) || ret)
 		return ret ?: -EINVAL;
-	if (!ecap_coherent(u->iommu->ecap))
-		clflush_cache_range(u->va, u->bytes);
+	irqp_hw->table_flush(u->hw, u->va, u->bytes);
 	return 0;
 }
 
@@ -253,31 +249,32 @@ static int unit_build(struct irqp_unit *u)
  */
 int irqp_units_build(void)
 {
-	struct intel_iommu *iommu;
 	struct irqp_unit *u;
 	struct irqp_dev *d;
+	void *hw;
 	int ret;
 
 	lockdep_assert_held(&irqp_lock);
 	list_for_each_entry(d, &irqp_devs, list) {
 		if (!d->held || d->incoming)
 			continue;
-		iommu = dev_unit(d);
-		if (!iommu) {
+		hw = dev_unit(d);
+		if (!hw) {
 			pci_err(d->pdev, "keepalive: irq: stop: no interrupt remapping unit for it\n");
 			ret = -ENODEV;
 			goto out_free_units;
 		}
 		/* A device with no armed vector still has a unit. */
-		if (unit_find(iommu->reg_phys, false))
+		if (unit_find(irqp_hw->unit_reg_base(hw), false))
 			continue;
 		u = kzalloc(sizeof(*u), GFP_KERNEL);
 		if (!u) {
 			ret = -ENOMEM;
 			goto out_free_units;
 		}
-		u->iommu = iommu;
-		u->reg_base = iommu->reg_phys;
+		u->hw = hw;
+		u->name = irqp_hw->unit_name(hw);
+		u->reg_base = irqp_hw->unit_reg_base(hw);
 		list_add_tail(&u->list, &irqp_units);
 	}
 	list_for_each_entry(u, &irqp_units, list) {
@@ -287,7 +284,7 @@ int irqp_units_build(void)
 		if (ret)
 			goto out_free_units;
 		pr_info("stop: %s: handover remapping table at %pa, %u entries\n",
-			u->iommu->name, &u->phys, u->entries);
+			u->name, &u->phys, u->entries);
 	}
 	return 0;
 
@@ -297,73 +294,59 @@ out_free_units:
 }
 
 /**
- * keepalive_irq_shutdown() - point a unit at its handover table for the kexec
- * @iommu: a unit being shut down for a kexec
+ * irqp_unit_handover() - the table a unit is pointed at for the kexec
+ * @hw: the backend's unit, being shut down for a kexec
  *
- * When the kexec carries a handover and @iommu remaps a held device's
- * interrupts, its IRTA is pointed at the unit's handover table (SIRTP),
- * with interrupt remapping left on, and its interrupt entry cache is
- * invalidated.
- *
- * Context: intel_iommu_shutdown(): interrupts off, dmar_global_lock held,
- * the state machine in STOP (irqp_units does not change any more, so it
- * is read without irqp_lock, which may not be taken here).
+ * Context: the unit's shutdown: interrupts off, the state machine in STOP
+ * (irqp_units does not change any more, so it is read without irqp_lock,
+ * which may not be taken here).
+ * Return: the unit's table register value for its handover table, or 0
+ * when the kexec carries no handover or @hw remaps no held device.
  */
-void keepalive_irq_shutdown(struct intel_iommu *iommu)
+u64 irqp_unit_handover(void *hw)
 {
 	struct irqp_unit *u;
-	unsigned long flags;
-	u32 sts;
 
 	if (!keepalive_kexec_handover())
-		return;
-	list_for_each_entry(u, &irqp_units, list) {
-		if (u->incoming || u->iommu != iommu || !u->irta)
-			continue;
-		raw_spin_lock_irqsave(&iommu->register_lock, flags);
-		dmar_writeq(iommu->reg + DMAR_IRTA_REG, u->irta);
-		writel(iommu->gcmd | DMA_GCMD_SIRTP, iommu->reg + DMAR_GCMD_REG);
-		IOMMU_WAIT_OP(iommu, DMAR_GSTS_REG, readl,
-			      (sts & DMA_GSTS_IRTPS), sts);
-		raw_spin_unlock_irqrestore(&iommu->register_lock, flags);
-		if (!cap_esirtps(iommu->cap))
-			qi_global_iec(iommu);
-		pr_info("%s: interrupt remapping kept on across the kexec, table %#llx\n",
-			iommu->name, u->irta);
-		return;
-	}
+		return 0;
+	list_for_each_entry(u, &irqp_units, list)
+		if (!u->incoming && u->hw == hw && u->irta)
+			return u->irta;
+	return 0;
 }
 
 /**
- * keepalive_irq_handed_over() - is this unit on a handover table?
- * @iommu: a unit whose interrupt remapping the previous kernel left on
+ * irqp_unit_handed_over() - is this unit on a handover table?
+ * @hw: the backend's unit, its interrupt remapping left on by the
+ *	previous kernel
+ * @irta: its table register as it is now
  *
- * For intel_setup_irq_remapping(): true when the incoming image records a
- * handover table for @iommu and its IRTA names exactly that table. The
- * caller then leaves interrupt remapping on while it installs its own
- * table, so that the unit never remaps through no table at all.
+ * True when the incoming image records a handover table for @hw and
+ * @irta names exactly that table: the driver then leaves interrupt
+ * remapping on while it installs its own table, so that the unit never
+ * remaps through no table at all. The first call parses the incoming
+ * records (irqp_record_read_once()).
  *
  * Context: Process context, early boot (enable_IR_x2apic()); takes
  * irqp_lock.
  * Return: true when interrupt remapping must stay on.
  */
-bool keepalive_irq_handed_over(struct intel_iommu *iommu)
+bool irqp_unit_handed_over(void *hw, u64 irta)
 {
+	const char *name = irqp_hw->unit_name(hw);
 	struct irqp_unit *u;
-	u64 irta;
 	bool ret = false;
 
-	irta = dmar_readq(iommu->reg + DMAR_IRTA_REG);
 	mutex_lock(&irqp_lock);
-	irqp_read_once();
-	u = unit_find(iommu->reg_phys, true);
+	irqp_record_read_once();
+	u = unit_find(irqp_hw->unit_reg_base(hw), true);
 	if (u && u->irta == irta) {
 		pr_info("resume: %s: interrupt remapping kept on, on the handover table %#llx until this kernel's own\n",
-			iommu->name, irta);
+			name, irta);
 		ret = true;
 	} else if (u) {
 		pr_err("resume: %s: IRTA %#llx is not the handover table %#llx\n",
-		       iommu->name, irta, u->irta);
+		       name, irta, u->irta);
 	}
 	mutex_unlock(&irqp_lock);
 	return ret;
