@@ -163,6 +163,9 @@ struct irqp_unit {
  *	descriptor @desc, be the one @held (as the hold found it) became,
  *	for source id @sid? Returns NULL when it may, else why not. Any
  *	context.
+ * @posted_repoint: re-point posted entry @e at the descriptor at @desc;
+ *	@urgent is set to its urgent bit. Returns 0, or -EINVAL when @e is
+ *	not posted or @desc is not aligned. Any context.
  * @pi_decode: decode a posted-interrupt descriptor's 64 bytes @raw into
  *	@pi. Returns 0, or -EINVAL when it is malformed. Any context.
  * @reserve: mark entry @index of @hw in use, before any interrupt is
@@ -187,6 +190,7 @@ struct irqp_backend {
 	const char *(*posted_check)(const struct irqp_irte *held,
 				    const struct irqp_irte *rec, u16 sid,
 				    u64 desc);
+	int (*posted_repoint)(struct irqp_irte *e, u64 desc, bool *urgent);
 	int (*pi_decode)(const u8 *raw, struct irqp_pi_desc *pi);
 	int (*reserve)(void *hw, u32 index);
 	void (*release)(void *hw, u32 index);

@@ -324,7 +324,8 @@ int irqp_posted_record(const struct irqp_vec *v, u64 desc,
 		       const struct irqp_pi_desc *pi, void *out)
 {
 	struct irqp_irte e = v->e;
-	int ret = irqp_irte_repoint(&e, desc);
+	bool urgent;
+	int ret = irqp_hw->posted_repoint(&e, desc, &urgent);
 
 	if (ret)
 		return ret;
@@ -333,7 +334,7 @@ int irqp_posted_record(const struct irqp_vec *v, u64 desc,
 		.irte = cpu_to_be32(v->irte),
 		.desc = cpu_to_be64(desc),
 		.nv = pi->nv,
-		.urgent = !!(e.lo & IRQP_IRTE_URGENT),
+		.urgent = urgent,
 		.ndst = cpu_to_be32(pi->ndst),
 		.irte_lo = cpu_to_be64(e.lo),
 		.irte_hi = cpu_to_be64(e.hi),
@@ -494,7 +495,7 @@ static const char *read_posted(const void *fdt, int node, struct irqp_dev *d)
 		bool found = false;
 		unsigned int j;
 
-		if (!(d->vecs[i].e.lo & IRQP_IRTE_IM))
+		if (!irqp_hw->entry_posted(&d->vecs[i].e))
 			continue;
 		for (j = 0; j < n; j++)
 			found |= be32_to_cpu(p[j].vector) == d->vecs[i].vector;

@@ -89,6 +89,14 @@ static const char *vtd_posted_check(const struct irqp_irte *held,
 	return irqp_irte_posted_check(rec, sid, desc);
 }
 
+static int vtd_posted_repoint(struct irqp_irte *e, u64 desc, bool *urgent)
+{
+	int ret = irqp_irte_repoint(e, desc);
+
+	*urgent = !!(e->lo & IRQP_IRTE_URGENT);
+	return ret;
+}
+
 static int vtd_reserve(void *hw, u32 index)
 {
 	struct intel_iommu *iommu = hw;
@@ -123,6 +131,7 @@ const struct irqp_backend irqp_vtd = {
 	.entry_posted = vtd_entry_posted,
 	.entry_check = irqp_irte_check,
 	.posted_check = vtd_posted_check,
+	.posted_repoint = vtd_posted_repoint,
 	.pi_decode = irqp_pi_decode,
 	.reserve = vtd_reserve,
 	.release = vtd_release,
