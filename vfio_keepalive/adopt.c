@@ -4,11 +4,12 @@
  *
  * The vfio participant registers before PCI enumeration (arch_initcall)
  * and loads the records of the incoming image (vka_records_load()). The PCI
- * core then calls keepalive_pci_adopt() for every device it enumerates,
- * before any driver can bind it. A device at a recorded place whose
- * identity, BARs and command register match its record is adopted: it is
- * left running (no reset, bus mastering on, its BARs as they are), bound to
- * vfio-pci only (driver_override), and vfio-pci leaves it running on open.
+ * core then calls keepalive_pci_adopt() (vka_adopt()) for every device it
+ * enumerates, before any driver can bind it. A device at a recorded place
+ * whose identity, BARs and command register match its record is adopted:
+ * it is left running (no reset, bus mastering on, its BARs as they are),
+ * bound to vfio-pci only (driver_override), and vfio-pci leaves it running
+ * on open.
  * Any other recorded device is reset at once, with a log line saying why,
  * and starts cold.
  *
@@ -23,15 +24,12 @@
 #include <linux/device.h>
 #include <linux/init.h>
 #include <linux/keepalive.h>
-#include <linux/keepalive/abi/vfio.h>
 #include <linux/keepalive/device.h>
 #include <linux/keepalive/pci.h>
-#include <linux/libfdt.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
-#include <asm/unaligned.h>
 
 #include "vka.h"
 
@@ -47,92 +45,6 @@ static char vka_refused[64];
 static const void *vka_lost_fdt;
 static int vka_lost_node;
 
-/* Read one record; false when not even where the device is can be read. */
-static bool record_load(const void *fdt, int node, struct vka_record *r)
-{
-	const struct keepalive_vfio_state *st;
-	u32 types;
-	int i;
-
-	if (keepalive_fdt_pci_place(fdt, node, &r->segment, &r->bus, &r->devfn))
-		return false;
-
-	st = keepalive_fdt_prop(fdt, node, KEEPALIVE_VFIO_PROP_STATE,
-				sizeof(*st));
-	types = st ? be32_to_cpu(st->bar_types) : 0;
-	if (!st || st->reserved || be32_to_cpu(st->class) >> 24 ||
-	    types >> (PCI_STD_NUM_BARS * KEEPALIVE_VFIO_BAR_TYPE_BITS)) {
-		r->malformed = true;
-		return true;
-	}
-	/* Property data is 4-byte aligned only: the u64s are read unaligned. */
-	r->vendor_device = be32_to_cpu(st->vendor_device);
-	r->class = be32_to_cpu(st->class);
-	r->command = be16_to_cpu(st->command);
-	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
-		r->bars[i] = get_unaligned_be64(&st->bars[i]);
-		r->bar_types[i] = types >> (i * KEEPALIVE_VFIO_BAR_TYPE_BITS) &
-				  GENMASK(KEEPALIVE_VFIO_BAR_TYPE_BITS - 1, 0);
-	}
-	memcpy(r->token_hash, st->token_sha256, sizeof(r->token_hash));
-	return true;
-}
-
-/**
- * vka_records_parse() - read the records of the vfio participant's node
- * @fdt: a validated image
- * @node: the vfio participant's node in it
- * @out: the records, kcalloc()ed, or NULL when there are none
- * @nr: how many
- *
- * A record whose name is not a device's ("pci@<sbdf>") is logged and
- * left out: the device, wherever it is, is enumerated cold. A record whose
- * place can be read but not the rest is kept with @malformed set: the
- * device there is reset when it is enumerated.
- *
- * Context: Process context.
- * Return: 0; -ENOMEM; -EINVAL when the node's subnodes cannot be walked.
- */
-int vka_records_parse(const void *fdt, int node, struct vka_record **out,
-		      unsigned int *nr)
-{
-	struct vka_record *r;
-	unsigned int n = 0;
-	int child;
-
-	*out = NULL;
-	*nr = 0;
-	fdt_for_each_subnode(child, fdt, node)
-		n++;
-	if (child != -FDT_ERR_NOTFOUND)
-		return -EINVAL;
-	if (!n)
-		return 0;
-	r = keepalive_should_fail() ? NULL : kcalloc(n, sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-
-	n = 0;
-	fdt_for_each_subnode(child, fdt, node) {
-		if (!record_load(fdt, child, &r[n])) {
-			pr_err("resume: %s: not named for a PCI device (pci@<sbdf>): record ignored\n",
-			       fdt_get_name(fdt, child, NULL));
-			continue;
-		}
-		pr_info("resume: %04x:%02x:%02x.%d was kept%s\n", r[n].segment,
-			r[n].bus, PCI_SLOT(r[n].devfn), PCI_FUNC(r[n].devfn),
-			r[n].malformed ? ", but its record is malformed" : "");
-		n++;
-	}
-	if (!n) {
-		kfree(r);
-		r = NULL;
-	}
-	*out = r;
-	*nr = n;
-	return 0;
-}
-
 /**
  * vka_records_load() - load the records of the incoming image
  * @fdt: the validated incoming image
@@ -141,9 +53,9 @@ int vka_records_parse(const void *fdt, int node, struct vka_record **out,
  *	name of the failed dependency that forbids adopting any: each
  *	recorded device is then reset when it is enumerated
  *
- * Parses them (vka_records_parse()) for keepalive_pci_adopt(). When they
- * cannot be parsed, no device is adopted and keepalive_pci_adopt() resets
- * every device at a place the image records.
+ * Parses them (vka_records_parse()) for vka_adopt(). When they cannot be
+ * parsed, no device is adopted and vka_adopt() resets every device at a
+ * place the image records.
  *
  * Context: Process context, boot, before PCI enumeration; takes vka_lock.
  * Return: 0, or the errno of vka_records_parse() (no device is adopted).
@@ -172,78 +84,6 @@ int vka_records_load(const void *fdt, int node, const char *refuse)
 	return 0;
 }
 
-/* Why @pdev is not the device @r describes, or NULL when it is. */
-static const char *record_mismatch(struct pci_dev *pdev,
-				   const struct vka_record *r, char *buf,
-				   size_t len)
-{
-	struct keepalive_device kd = { .pdev = pdev, .adopted = true };
-	struct pci_dev *up;
-	const char *why;
-	u16 cmd;
-	int i;
-
-	if (vka_refused[0])
-		return vka_refused;
-	if (r->malformed)
-		return "its record is malformed";
-	why = keepalive_device_refusal(&kd, buf, len);
-	if (why)
-		return why;
-	if (r->vendor_device != ((u32)pdev->vendor << 16 | pdev->device)) {
-		snprintf(buf, len, "it is %04x:%04x, the record says %04x:%04x",
-			 pdev->vendor, pdev->device, r->vendor_device >> 16,
-			 r->vendor_device & 0xffff);
-		return buf;
-	}
-	if (r->class != pdev->class) {
-		snprintf(buf, len, "class %06x, the record says %06x",
-			 pdev->class, r->class);
-		return buf;
-	}
-	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
-		if (r->bars[i] != pci_resource_start(pdev, i) ||
-		    r->bar_types[i] != vka_bar_type(pci_resource_flags(pdev, i))) {
-			snprintf(buf, len, "BAR %d is at %#llx, the record says %#llx",
-				 i, (u64)pci_resource_start(pdev, i),
-				 r->bars[i]);
-			return buf;
-		}
-	}
-	/* Bridges are enumerated first: their drivers have not run yet. */
-	for (up = pci_upstream_bridge(pdev); up; up = pci_upstream_bridge(up)) {
-		pci_read_config_word(up, PCI_COMMAND, &cmd);
-		if (!(cmd & PCI_COMMAND_MASTER)) {
-			snprintf(buf, len, "bridge %s above it has bus master off: DMA was cut",
-				 pci_name(up));
-			return buf;
-		}
-	}
-	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-	if (!(cmd & PCI_COMMAND_MASTER) ||
-	    (cmd & PCI_COMMAND_MEMORY) != (r->command & PCI_COMMAND_MEMORY)) {
-		snprintf(buf, len, "command register %#06x, the record says %#06x (was it reset?)",
-			 cmd, r->command);
-		return buf;
-	}
-	return NULL;
-}
-
-/* The records could not be loaded: does one of them name @pdev's place? */
-static bool record_lost(struct pci_dev *pdev)
-{
-	struct vka_record r = {};
-	int child;
-
-	lockdep_assert_held(&vka_lock);
-	fdt_for_each_subnode(child, vka_lost_fdt, vka_lost_node)
-		if (record_load(vka_lost_fdt, child, &r) &&
-		    r.segment == pci_domain_nr(pdev->bus) &&
-		    r.bus == pdev->bus->number && r.devfn == pdev->devfn)
-			return true;
-	return false;
-}
-
 static struct vka_record *record_find(struct pci_dev *pdev)
 {
 	unsigned int i;
@@ -257,75 +97,112 @@ static struct vka_record *record_find(struct pci_dev *pdev)
 	return NULL;
 }
 
-static int adopt(struct pci_dev *pdev, const struct vka_record *r)
+/*
+ * The entry of a recorded device being enumerated, not on vka_kept_list
+ * yet: the slots' ops run on its kd from here on, whether the device is
+ * adopted or started cold. NULL when it cannot be allocated.
+ */
+static struct vka_kept *entry_new(struct pci_dev *pdev)
 {
-	struct vka_kept *k;
+	struct vka_kept *k = kzalloc(sizeof(*k), GFP_KERNEL);
+
+	if (!k)
+		return NULL;
+	k->kd.pdev = pci_dev_get(pdev);
+	k->kd.adopted = true;
+	return k;
+}
+
+/* Why the device of @k, recorded in @r, is not adopted; NULL when it is. */
+static const char *refusal(struct vka_kept *k, const struct vka_record *r,
+			   char *buf, size_t len)
+{
+	const char *why;
+
+	if (vka_refused[0])
+		return vka_refused;
+	if (r->malformed)
+		return "its record is malformed";
+	why = keepalive_device_refusal(&k->kd, buf, len);
+	return why ?: vka_record_mismatch(k->kd.pdev, r, buf, len);
+}
+
+/* Adopt the device of @k: it goes on the list, for vfio-pci only. */
+static int adopt(struct vka_kept *k, const struct vka_record *r)
+{
+	struct pci_dev *pdev = k->kd.pdev;
 	char *drv;
 
 	if (keepalive_should_fail())
 		return -ENOMEM;
-	k = kzalloc(sizeof(*k), GFP_KERNEL);
 	drv = kstrdup("vfio-pci", GFP_KERNEL);
-	if (!k || !drv) {
-		kfree(k);
-		kfree(drv);
+	if (!drv)
 		return -ENOMEM;
-	}
 	/* No host driver may bind it: vfio-pci only. */
 	kfree(pdev->driver_override);
 	pdev->driver_override = drv;
 	memcpy(k->token_hash, r->token_hash, sizeof(k->token_hash));
-	k->kd.adopted = true;
-	k->kd.pdev = pci_dev_get(pdev);
 	pm_runtime_get_noresume(&pdev->dev);
 	list_add_tail(&k->list, &vka_kept_list);
 	return 0;
 }
 
-/* A recorded device that is not adopted: no DMA from now on, then reset. */
-static void start_cold(struct pci_dev *pdev, const char *why)
+/*
+ * A recorded device that is not adopted: no DMA from now on, then reset.
+ * Its entry @k, never on the list, is released and freed. Without an
+ * entry (it could not be allocated) no slot ran on the device: its
+ * release gets a kd with no parts.
+ */
+static void start_cold(struct pci_dev *pdev, struct vka_kept *k,
+		       const char *why)
 {
-	struct keepalive_device kd = { .pdev = pdev, .adopted = true };
+	struct keepalive_device none = { .pdev = pdev, .adopted = true };
 
 	keepalive_pci_kept_stop(pdev, why);
 	/* Quiet now: the IOMMU's next root will not carry its entry. */
-	keepalive_device_release(&kd);
+	keepalive_device_release(k ? &k->kd : &none);
+	if (!k)
+		return;
+	pci_dev_put(k->kd.pdev);
+	kfree(k);
 }
 
 /**
- * keepalive_pci_adopt() - adopt a device kept by the previous kernel
- * @pdev: a device being enumerated: its config header, BARs and
- *	capabilities read, not yet added to the driver core
+ * vka_adopt() - keepalive_pci_adopt()
+ * @pdev: as for keepalive_pci_adopt()
  *
- * Called by pci_device_add() for every device. Does nothing unless the
- * incoming handover recorded a kept device at @pdev's place. If @pdev
- * matches the record it is adopted (see the top of this file); if not, it
- * is reset now, before any driver can see it, with a log line saying why.
- *
- * Context: Process context, PCI enumeration; takes vka_lock.
+ * Context: as for keepalive_pci_adopt().
  */
-void keepalive_pci_adopt(struct pci_dev *pdev)
+void vka_adopt(struct pci_dev *pdev)
 {
-	struct vka_record *r;
+	struct vka_record *r = NULL;
+	struct vka_kept *k;
 	const char *why;
 	char buf[112];
+	bool lost;
 
 	/* Before the first device: the records must be loaded by now. */
 	keepalive_resume_now(&vka_participant);
 	mutex_lock(&vka_lock);
-	if (vka_lost_fdt && record_lost(pdev)) {
-		start_cold(pdev, "the records of kept devices could not be loaded");
-		goto unlock;
+	lost = vka_lost_fdt &&
+	       vka_records_name(vka_lost_fdt, vka_lost_node, pdev);
+	if (!lost) {
+		r = vka_nr_records ? record_find(pdev) : NULL;
+		if (!r || r->seen)
+			goto unlock;
+		r->seen = true;
 	}
-	r = vka_nr_records ? record_find(pdev) : NULL;
-	if (!r || r->seen)
-		goto unlock;
-	r->seen = true;
-	why = record_mismatch(pdev, r, buf, sizeof(buf));
-	if (!why && adopt(pdev, r))
+	k = entry_new(pdev);
+	if (lost)
+		why = "the records of kept devices could not be loaded";
+	else if (!k)
+		why = "out of memory";
+	else
+		why = refusal(k, r, buf, sizeof(buf));
+	if (!why && adopt(k, r))
 		why = "out of memory";
 	if (why) {
-		start_cold(pdev, why);
+		start_cold(pdev, k, why);
 	} else {
 		keepalive_pci_kept_claim(pdev);
 		pci_info(pdev, "keepalive: adopted: running, bus master on, for vfio-pci; its VMM reclaims it with its token\n");

@@ -15,16 +15,12 @@
  */
 #define pr_fmt(fmt) "keepalive: vfio: " fmt
 
-#include <linux/device.h>
 #include <linux/init.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/iommu.h>
 #include <linux/keepalive/abi/irq.h>
 #include <linux/keepalive/abi/memfd.h>
 #include <linux/keepalive/abi/vfio.h>
-#include <linux/libfdt.h>
-#include <linux/pci.h>
-#include <linux/string.h>
 
 #include "vka.h"
 
@@ -46,71 +42,9 @@ static int vka_pre_stop(struct keepalive_participant *p)
 	return 0;
 }
 
-/* What STOP records of kept device @k: where and what it is, now. */
-static void vka_record_fill(const struct vka_kept *k, struct vka_record *r)
-{
-	struct pci_dev *pdev = k->kd.pdev;
-	u16 cmd;
-	int i;
-
-	memset(r, 0, sizeof(*r));
-	r->segment = pci_domain_nr(pdev->bus);
-	r->bus = pdev->bus->number;
-	r->devfn = pdev->devfn;
-	r->vendor_device = (u32)pdev->vendor << 16 | pdev->device;
-	r->class = pdev->class;
-	pci_read_config_word(pdev, PCI_COMMAND, &cmd);
-	r->command = cmd;
-	for (i = 0; i < PCI_STD_NUM_BARS; i++) {
-		r->bars[i] = pci_resource_start(pdev, i);
-		r->bar_types[i] = vka_bar_type(pci_resource_flags(pdev, i));
-	}
-	memcpy(r->token_hash, k->token_hash, sizeof(r->token_hash));
-}
-
-/*
- * The next kernel binds an adopted device to vfio-pci and lets only vfio-pci
- * open it: a kept device must still be there now. (Unbinding does not drop
- * a mark; a host driver's probe would have reset the device.)
- */
-static bool vka_on_vfio_pci(struct pci_dev *pdev)
-{
-	struct device_driver *drv = READ_ONCE(pdev->dev.driver);
-
-	return drv && !strcmp(drv->name, "vfio-pci");
-}
-
 static int vka_stop(struct keepalive_participant *p, void *fdt, int node)
 {
-	struct vka_record r;
-	struct vka_kept *k;
-	int ret = 0, i = 0;
-
-	mutex_lock(&vka_lock);
-	list_for_each_entry(k, &vka_kept_list, list) {
-		/* The last handover's, still being released after CONCLUDE */
-		if (k->kd.adopted)
-			continue;
-		if (!vka_on_vfio_pci(k->kd.pdev)) {
-			pci_err(k->kd.pdev, "keepalive: kept, but no longer bound to vfio-pci: cannot hand it over\n");
-			ret = -EBUSY;
-			break;
-		}
-		vka_record_fill(k, &r);
-		ret = vka_record_write(fdt, node, &r);
-		if (ret) {
-			pci_err(k->kd.pdev, "keepalive: cannot record: %s\n",
-				fdt_strerror(ret));
-			ret = ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
-			break;
-		}
-		i++;
-	}
-	mutex_unlock(&vka_lock);
-	if (ret)
-		return ret;
-	pr_info("stop: %d device(s) recorded\n", i);
-	return 0;
+	return vka_stop_record(fdt, node);
 }
 
 static int vka_resume(struct keepalive_participant *p, const void *fdt,

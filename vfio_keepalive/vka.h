@@ -23,6 +23,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
+#include <linux/uuid.h>
 
 /**
  * struct vka_kept - a device kept alive, in this kernel or from the last
@@ -83,24 +84,43 @@ struct vka_record {
 	bool seen;
 };
 
+struct keepalive_participant;
+struct vfio_device;
+
 extern struct mutex vka_lock;
 extern struct list_head vka_kept_list;
+extern struct keepalive_participant vka_participant;
 
+/* capture.c: the first kernel */
 struct vka_kept *vka_find(struct pci_dev *pdev);
 void vka_drop(struct vka_kept *k);
 void vka_unkeep_all(void);
 void vka_reset_put(struct pci_dev **pdevs, unsigned int n);
+int vka_stop_record(void *fdt, int node);
 extern const struct keepalive_device_owner vka_owner;
+int vka_feature(struct vfio_device *device, u32 flags, void __user *arg,
+		size_t argsz);
+int vka_match(struct pci_dev *pdev, const uuid_t *token);
+bool vka_is_kept(struct pci_dev *pdev);
+int vka_opening(struct pci_dev *pdev);
+bool vka_closing(struct pci_dev *pdev);
+int vka_may_reset_set(struct pci_dev *pdev);
+bool vka_keep_master(struct pci_dev *pdev);
 
-int vka_record_write(void *fdt, int parent,
-		     const struct vka_record *r);
+/* record.c: abi/vfio.h, both ways */
 u8 vka_bar_type(unsigned long flags);
+void vka_record_fill(const struct vka_kept *k, struct vka_record *r);
+int vka_record_write(void *fdt, int parent, const struct vka_record *r);
 int vka_records_parse(const void *fdt, int node, struct vka_record **out,
 		      unsigned int *nr);
-int vka_records_load(const void *fdt, int node, const char *refuse);
+bool vka_records_name(const void *fdt, int node, struct pci_dev *pdev);
+const char *vka_record_mismatch(struct pci_dev *pdev,
+				const struct vka_record *r, char *buf,
+				size_t len);
 
-struct keepalive_participant;
-extern struct keepalive_participant vka_participant;
+/* adopt.c: the next kernel */
+int vka_records_load(const void *fdt, int node, const char *refuse);
+void vka_adopt(struct pci_dev *pdev);
 void vka_conclude(void);
 
 #endif /* _KEEPALIVE_VKA_H */

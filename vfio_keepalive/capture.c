@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Kexec device keepalive: marking vfio-pci devices to be kept alive.
+ * Kexec device keepalive: what the first kernel does for kept vfio-pci
+ * devices: marking them, their opens and closes while kept, recording them
+ * at STOP (record.c writes each record), and leaving their bus mastering
+ * on at the kexec.
  *
  * A VMM holding a vfio-pci device fd marks the device with
  * VFIO_DEVICE_FEATURE_KEEPALIVE and a token, or clears the mark. Only the
@@ -8,10 +11,10 @@
  * kept devices is then frozen until ABORT or the kexec.
  *
  * While a device is kept, keepalive holds a PCI enable reference and a
- * runtime PM reference on it, and vfio-pci (patch 0006) skips its reset,
- * bus master clearing and config restore on open and close: when the
- * VMM's fds close, the device stays enabled, bus master on, in D0, with
- * its queues running.
+ * runtime PM reference on it, and vfio-pci's open and close
+ * (vfio_pci_core_enable(), vfio_pci_core_disable()) skip its reset, bus
+ * master clearing and config restore: when the VMM's fds close, the
+ * device stays enabled, bus master on, in D0, with its queues running.
  */
 #define pr_fmt(fmt) "keepalive: vfio: " fmt
 
@@ -20,9 +23,11 @@
 #include <linux/keepalive.h>
 #include <linux/keepalive/device.h>
 #include <linux/keepalive/pci.h>
+#include <linux/libfdt.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
@@ -255,6 +260,62 @@ again:
 	}
 }
 
+/*
+ * The next kernel binds an adopted device to vfio-pci and lets only vfio-pci
+ * open it: a kept device must still be there now. (Unbinding does not drop
+ * a mark; a host driver's probe would have reset the device.)
+ */
+static bool vka_on_vfio_pci(struct pci_dev *pdev)
+{
+	struct device_driver *drv = READ_ONCE(pdev->dev.driver);
+
+	return drv && !strcmp(drv->name, "vfio-pci");
+}
+
+/**
+ * vka_stop_record() - STOP: record each device marked in this kernel
+ * @fdt: the outgoing image's FDT, open for writing
+ * @node: the vfio participant's node in it
+ *
+ * Context: Process context (STOP, under the state machine's lock); takes
+ * vka_lock.
+ * Return: 0; -EBUSY when a kept device is no longer bound to vfio-pci;
+ * -ENOSPC when @fdt is full; -EINVAL when a record cannot be written
+ * (each logged).
+ */
+int vka_stop_record(void *fdt, int node)
+{
+	struct vka_record r;
+	struct vka_kept *k;
+	int ret = 0, i = 0;
+
+	mutex_lock(&vka_lock);
+	list_for_each_entry(k, &vka_kept_list, list) {
+		/* The last handover's, still being released after CONCLUDE */
+		if (k->kd.adopted)
+			continue;
+		if (!vka_on_vfio_pci(k->kd.pdev)) {
+			pci_err(k->kd.pdev, "keepalive: kept, but no longer bound to vfio-pci: cannot hand it over\n");
+			ret = -EBUSY;
+			break;
+		}
+		vka_record_fill(k, &r);
+		ret = vka_record_write(fdt, node, &r);
+		if (ret) {
+			pci_err(k->kd.pdev, "keepalive: cannot record: %s\n",
+				fdt_strerror(ret));
+			ret = ret == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+			break;
+		}
+		i++;
+	}
+	mutex_unlock(&vka_lock);
+	if (ret)
+		return ret;
+	pr_info("stop: %d device(s) recorded\n", i);
+	return 0;
+}
+
 /**
  * vka_reset_put() - reset stopped devices, and drop their references
  * @pdevs: devices whose bus mastering is off, each with a reference
@@ -281,24 +342,14 @@ void vka_reset_put(struct pci_dev **pdevs, unsigned int n)
 }
 
 /**
- * keepalive_vfio_match() - check the token of an open of a kept device
- * @pdev: the device that VFIO_GROUP_GET_DEVICE_FD names
- * @token: the UUID of its "vf_token=" argument, or NULL without one
+ * vka_match() - keepalive_vfio_match()
+ * @pdev: as for keepalive_vfio_match()
+ * @token: as for keepalive_vfio_match()
  *
- * Called by vfio-pci's match before it checks an SR-IOV VF token. A kept
- * device, marked in this kernel or adopted from the previous one, is
- * opened only with the token it was marked with: nobody else may reach a
- * device whose queues and DMA are its VMM's, nor skip the reset that
- * vfio-pci's open does to any other device. The open of an adopted device
- * with its token reclaims it, as its last step (keepalive_vfio_opening()).
- *
- * Context: Process context; takes vka_lock.
- * Return: 1 when @pdev is kept and @token is its token (the token is used
- * up: vfio-pci must not take it for a VF token); 0 when @pdev is not kept
- * (vfio-pci goes on as usual); -EPERM without a token or with a wrong one;
- * -EBUSY while CONCLUDE resets and releases it.
+ * Context: as for keepalive_vfio_match().
+ * Return: as for keepalive_vfio_match().
  */
-int keepalive_vfio_match(struct pci_dev *pdev, const uuid_t *token)
+int vka_match(struct pci_dev *pdev, const uuid_t *token)
 {
 	struct vka_kept *k;
 	int ret = 0;
@@ -328,19 +379,13 @@ unlock:
 }
 
 /**
- * keepalive_vfio_may_reset_set() - may a slot or bus reset reach a device?
- * @pdev: a device of the vfio dev_set that vfio-pci is about to reset
+ * vka_may_reset_set() - keepalive_vfio_may_reset_set()
+ * @pdev: as for keepalive_vfio_may_reset_set()
  *
- * For vfio-pci's VFIO_DEVICE_PCI_HOT_RESET and for the reset it tries
- * when the last device of a set closes: either would stop a kept device's
- * queues under its VMM, in this kernel or, adopted, in the next. Its VMM
- * unmarks it first if it wants the reset.
- *
- * Context: Process context, under the dev_set's lock; takes vka_lock.
- * Return: 0; -EBUSY when @pdev is kept (marked, adopted or being
- * released), with a rate-limited line.
+ * Context: as for keepalive_vfio_may_reset_set().
+ * Return: as for keepalive_vfio_may_reset_set().
  */
-int keepalive_vfio_may_reset_set(struct pci_dev *pdev)
+int vka_may_reset_set(struct pci_dev *pdev)
 {
 	bool kept;
 
@@ -354,21 +399,13 @@ int keepalive_vfio_may_reset_set(struct pci_dev *pdev)
 }
 
 /**
- * keepalive_vfio_kept() - vfio-pci begins to open a device: is it kept alive?
- * @pdev: a device whose first vfio fd is opening; when it is kept, the
- *	open presented its token (keepalive_vfio_match())
+ * vka_is_kept() - keepalive_vfio_kept()
+ * @pdev: as for keepalive_vfio_kept()
  *
- * vfio-pci asks first, to leave a kept device running: no bus master
- * clearing and no reset. Nothing changes here: the device is still held
- * as its previous VMM's close left it until keepalive_vfio_opening(), the
- * last step of the open, takes it over. An open that fails before that
- * step leaves the device as it was.
- *
- * Context: Process context (vfio-pci's open); takes vka_lock.
- * Return: true when @pdev is marked, or was adopted from the previous
- * kernel and the handover is not concluded yet.
+ * Context: as for keepalive_vfio_kept().
+ * Return: as for keepalive_vfio_kept().
  */
-bool keepalive_vfio_kept(struct pci_dev *pdev)
+bool vka_is_kept(struct pci_dev *pdev)
 {
 	struct vka_kept *k;
 	bool kept;
@@ -382,33 +419,13 @@ bool keepalive_vfio_kept(struct pci_dev *pdev)
 }
 
 /**
- * keepalive_vfio_opening() - the last step of vfio-pci's open of a kept device
- * @pdev: a device keepalive_vfio_kept() said is kept, its open otherwise
- *	complete
+ * vka_opening() - keepalive_vfio_opening()
+ * @pdev: as for keepalive_vfio_opening()
  *
- * A device its previous VMM closed while kept was held on its handover
- * translation and interrupt hold since: from this open on it is
- * translated by the domain of the container it is opened through and its
- * interrupts are its new VMM's, so a VMM that opens a running device again
- * maps its memory first. An adopted device open with its token is its
- * VMM's: POST-RESUME may switch it to the VMM's domain
- * (keepalive_device_claim()); its first such open reclaims it: keepalive
- * takes a PCI enable reference on it, so that the VMM's close does not
- * disable it before CONCLUDE.
- *
- * From PRE-STOP until ABORT or the kexec the handover is frozen: what
- * PRE-STOP captured and STOP records must not change, so a device held
- * since its close is not opened again (its hold would end under STOP).
- *
- * Context: Process context (vfio-pci's open); takes vka_lock.
- * Return: 0 when the device is its VMM's now; on an error nothing changed
- * (the device is still held, not open), and vfio-pci fails the open:
- * -EBUSY when the handover is frozen (logged), or when the device is not
- * kept any more (ABORT, or CONCLUDE releasing it, since
- * keepalive_vfio_kept()); the errno of pci_enable_device() (logged); -EIO
- * by fault injection.
+ * Context: as for keepalive_vfio_opening().
+ * Return: as for keepalive_vfio_opening().
  */
-int keepalive_vfio_opening(struct pci_dev *pdev)
+int vka_opening(struct pci_dev *pdev)
 {
 	struct vka_kept *k;
 	bool reclaim;
@@ -462,21 +479,13 @@ unlock:
 }
 
 /**
- * keepalive_vfio_closing() - vfio-pci closes a device: is it kept running?
- * @pdev: a device whose last vfio fd is closing, still attached to its
- *	VMM's IOMMU domain
+ * vka_closing() - keepalive_vfio_closing()
+ * @pdev: as for keepalive_vfio_closing()
  *
- * A kept device's translation is held from now on (its VMM's container
- * goes away next). If it cannot be, the device is no longer kept and
- * vfio-pci stops and resets it as usual: so is an adopted device that
- * POST-RESUME already switched to its VMM's domain. An adopted device
- * that is still held stays held, and CONCLUDE resets it unless its VMM
- * opens it again first.
- *
- * Context: Process context (vfio-pci's close); takes vka_lock.
- * Return: true when @pdev is kept and stays running.
+ * Context: as for keepalive_vfio_closing().
+ * Return: as for keepalive_vfio_closing().
  */
-bool keepalive_vfio_closing(struct pci_dev *pdev)
+bool vka_closing(struct pci_dev *pdev)
 {
 	struct vka_kept *k;
 	bool kept = false;
@@ -524,24 +533,13 @@ const struct keepalive_device_owner vka_owner = {
 };
 
 /**
- * keepalive_pci_keep_master() - may kexec shutdown leave bus mastering on?
- * @pdev: a PCI device being shut down for a kexec, after its driver's
- *	->shutdown()
+ * vka_keep_master() - keepalive_pci_keep_master()
+ * @pdev: as for keepalive_pci_keep_master()
  *
- * pci_device_shutdown() clears bus mastering on every device at kexec.
- * When the kexec carries a handover, a kept device must keep it, and so
- * must every bridge between it and its root port: the device's queues go
- * on with their DMA until the next kernel's VMM takes them over. A
- * bridge's driver may have turned it off in its own ->shutdown() (the
- * PCIe port driver disables the port): turn it back on. A kept device
- * whose VMM turned its bus mastering off is left as it is: it does no DMA,
- * and the next kernel does not adopt it (its record says master on).
- *
- * Context: Process context (device_shutdown()); takes vka_lock.
- * Return: true when @pdev is kept, or a bridge upstream of a kept device,
- * and the kexec carries a handover; false otherwise.
+ * Context: as for keepalive_pci_keep_master().
+ * Return: as for keepalive_pci_keep_master().
  */
-bool keepalive_pci_keep_master(struct pci_dev *pdev)
+bool vka_keep_master(struct pci_dev *pdev)
 {
 	struct vka_kept *k;
 	struct pci_dev *up;
@@ -583,28 +581,17 @@ bool keepalive_pci_keep_master(struct pci_dev *pdev)
 }
 
 /**
- * keepalive_vfio_feature() - VFIO_DEVICE_FEATURE_KEEPALIVE on a vfio-pci fd
- * @device: the vfio device of a vfio-pci core device
- * @flags: the VFIO_DEVICE_FEATURE flags
- * @arg: user pointer to struct vfio_device_feature_keepalive
- * @argsz: its size
+ * vka_feature() - keepalive_vfio_feature()
+ * @device: as for keepalive_vfio_feature()
+ * @flags: as for keepalive_vfio_feature()
+ * @arg: as for keepalive_vfio_feature()
+ * @argsz: as for keepalive_vfio_feature()
  *
- * Context: Process context; takes vka_lock, never while it copies @arg.
- * Return: 0 (also for a PROBE);
- * -EINVAL for a bad @argsz, unknown flags or non-zero reserved bytes;
- * -EFAULT when @arg cannot be read or written;
- * -ENODEV without a keepalive pool;
- * -EBUSY once the handover is past PREPARE, or while CONCLUDE releases the
- * device;
- * -EPERM when a marked device is marked again or unmarked with another
- * token than the one it was marked with;
- * -EOPNOTSUPP for a device that cannot be kept;
- * -EXDEV when its IOMMU group, or the slot or bus a reset of it would
- * reset (its vfio dev_set), holds other devices;
- * -ENOMEM.
+ * Context: as for keepalive_vfio_feature().
+ * Return: as for keepalive_vfio_feature().
  */
-int keepalive_vfio_feature(struct vfio_device *device, u32 flags,
-			   void __user *arg, size_t argsz)
+int vka_feature(struct vfio_device *device, u32 flags, void __user *arg,
+		size_t argsz)
 {
 	struct vfio_pci_core_device *vdev =
 		container_of(device, struct vfio_pci_core_device, vdev);
