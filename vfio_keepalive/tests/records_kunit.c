@@ -2,7 +2,7 @@
 /*
  * KUnit tests of kept-device records: written by the vfio participant's
  * STOP (vka_record_write() in vfio_keepalive/record.c) and read by the next
- * kernel (vka_records_parse() in vfio_keepalive/adopt.c).
+ * kernel (vka_records_parse() in vfio_keepalive/record.c).
  *
  * Every test writes records into a "vfio" node of an FDT buffer with the
  * real writer, possibly damages one (include/linux/keepalive/abi/vfio.h), and
