@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Kexec device keepalive: the next kernel's side of a preserved
- * translation, and the calls vfio_keepalive makes in either kernel.
+ * translation, and the per-device operations that concern an adopted
+ * device.
  *
  * From the kexec until init_dmars() the unit translates through the
  * handover root the previous kernel left programmed. init_dmars() keeps
  * translation on (patch 0010 asks keepalive_iommu_handed_over()) and,
  * instead of the kdump copy of every context entry, copies the entries of
- * the kept devices whose records were valid (keepalive_iommu_adopt()),
+ * the kept devices whose records were valid (ipr_adopt()),
  * reserves their domain ids and holds them, before it installs its new
  * root: every other device on the unit is blocked until its own domain is
  * attached, as on a cold boot, with no deferred attach.
@@ -15,99 +16,126 @@
  * A held device stays on its handover tables while its VMM reclaims it,
  * attaches its container and maps its memory: the attach writes nothing.
  * At POST-RESUME each reclaimed device whose VMM's domain maps every
- * handover range is switched to that domain in one write (hold.c); the
+ * handover range is switched to that domain in one write (capture.c); the
  * others stay held until CONCLUDE, when vfio_keepalive has reset what
  * nobody reclaimed, and the handover tables are freed.
  */
 #define pr_fmt(fmt) "keepalive: iommu: " fmt
 
 #include <linux/keepalive.h>
-#include <linux/keepalive/iommu.h>
+#include <linux/keepalive/device.h>
 #include <linux/keepalive/pci.h>
 #include <linux/pci.h>
+#include <linux/slab.h>
 
-#include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
 #include "ipr.h"
 
 /**
- * keepalive_iommu_handed_over() - did the previous kernel leave this unit on?
- * @iommu: a unit found translating at boot
+ * ipr_covered() - does the device's domain map all its handover ranges?
+ * @d: a held device in the next kernel
  *
- * Context: init_dmars(), boot.
- * Return: true when this kernel received a handover with an IOMMU node:
- * the unit must keep translating (never turned off under a kept device)
- * and keepalive_iommu_adopt() decides which entries survive.
+ * Context: Process context; ipr_lock held.
+ * Return: 0 when the device is open with its token (ipr_claim_device())
+ * and attached to an unmanaged (VMM's) domain that maps every handover
+ * range to the same memory with at least the same access; -EAGAIN when it
+ * is not open with its token, or on no such domain (not reclaimed);
+ * -EBUSY (logged with the first IOVA missing) when the domain does not
+ * map them yet; -ENOMEM.
  */
-bool keepalive_iommu_handed_over(struct intel_iommu *iommu)
+int ipr_covered(struct ipr_dev *d)
 {
-	return READ_ONCE(ipr_incoming);
+	struct ipr_ranges now = {};
+	unsigned int i, j = 0;
+	int ret;
+
+	/*
+	 * A container attach needs no token (vfio attaches the group before
+	 * any device fd can be opened): only the domain of the VMM that holds
+	 * the device open with its token may receive it.
+	 */
+	if (!d->claimed)
+		return -EAGAIN;
+	ret = ipr_be->vmm_ranges(d->pdev, &now);
+	if (ret)
+		return ret;
+	for (i = 0; i < d->ranges.nr; i++) {
+		const struct ipr_range *h = &d->ranges.r[i];
+
+		while (j < now.nr && now.r[j].iova + now.r[j].len <= h->iova)
+			j++;
+		if (j == now.nr || now.r[j].iova > h->iova ||
+		    now.r[j].iova + now.r[j].len < h->iova + h->len ||
+		    now.r[j].phys - now.r[j].iova != h->phys - h->iova ||
+		    (now.r[j].prot & h->prot) != h->prot) {
+			pci_err(d->pdev, "keepalive: its VMM's domain does not map IOVA %#llx (%#llx bytes) as before the kexec\n",
+				h->iova, h->len);
+			ret = -EBUSY;
+			break;
+		}
+	}
+	kfree(now.r);
+	return ret;
 }
 
 /**
- * keepalive_iommu_adopt() - copy the valid kept devices' entries to a new root
- * @iommu: a unit that keepalive_iommu_handed_over(), with its new (empty)
+ * ipr_adopt() - copy the valid kept devices' entries to a new root
+ * @hw: a unit the previous kernel left translating, with its new (empty)
  *	root table allocated and not yet installed
  *
  * Context: init_dmars(), boot; dmar_global_lock held.
  */
-void keepalive_iommu_adopt(struct intel_iommu *iommu)
+void ipr_adopt(void *hw)
 {
+	const char *name = ipr_be->unit_name(hw);
 	struct ipr_dev *d;
 	unsigned int n = 0;
 
 	mutex_lock(&ipr_lock);
 	list_for_each_entry(d, &ipr_devs, list) {
 		struct ipr_ctx ce = ipr_ctx_encode(d->top, d->did, d->agaw);
-		struct context_entry *ctx;
 
-		if (!d->incoming || d->held || d->unit->iommu != iommu)
+		if (!d->incoming || d->held || d->unit->hw != hw)
 			continue;
 		/* Stopped at enumeration, or not there: nothing to keep. */
 		if (keepalive_pci_kept_unadopted(d->segment, d->bus,
 						 d->devfn)) {
 			pr_info("%s: %04x:%02x:%02x.%d was not adopted: its handover translation is not kept\n",
-				iommu->name, d->segment, d->bus,
+				name, d->segment, d->bus,
 				PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
 			continue;
 		}
-		ctx = ipr_held_map_prepare(iommu) ? NULL :
-		      iommu_context_addr(iommu, d->bus, d->devfn, 1);
-		if (!ctx) {
+		if (ipr_held_map_prepare(hw) ||
+		    ipr_be->entry_adopt(hw, d->bus, d->devfn, &ce, d->did)) {
 			pr_err("%s: no memory for %02x:%02x.%d's entry: it is blocked\n",
-			       iommu->name, d->bus, PCI_SLOT(d->devfn),
+			       name, d->bus, PCI_SLOT(d->devfn),
 			       PCI_FUNC(d->devfn));
 			continue;
 		}
-		ctx->lo = ce.lo;
-		ctx->hi = ce.hi;
-		__iommu_flush_cache(iommu, ctx, sizeof(*ctx));
-		set_bit(d->did, iommu->domain_ids);
 		d->did_reserved = true;
-		ipr_held_mark(iommu, d->bus, d->devfn, true);
 		d->held = true;
 		n++;
 	}
 	mutex_unlock(&ipr_lock);
 	pr_info("%s: translation kept on, %u kept device(s) held on their handover tables\n",
-		iommu->name, n);
+		name, n);
 }
 
 /**
  * ipr_confined() - is this kept device's DMA translated by us?
- * @pdev: a kept or recorded device
+ * @kd: a kept or adopted device
  *
  * Context: Process context; takes ipr_lock.
  * Return: true when its DMA goes through handover tables: held in this
  * kernel, or handed over with a valid record (the previous kernel's root
  * translates it until init_dmars() adopts it).
  */
-bool ipr_confined(struct pci_dev *pdev)
+bool ipr_confined(struct keepalive_device *kd)
 {
 	struct ipr_dev *d;
 	bool ret;
 
 	mutex_lock(&ipr_lock);
-	d = ipr_find_pdev(pdev);
+	d = ipr_dev_of(kd);
 	ret = d && (d->held || d->incoming);
 	mutex_unlock(&ipr_lock);
 	return ret;
@@ -115,7 +143,7 @@ bool ipr_confined(struct pci_dev *pdev)
 
 /**
  * ipr_claim_device() - a handed-over device is open by its VMM, or not
- * @pdev: a device adopted in this kernel
+ * @kd: a device adopted in this kernel
  * @claimed: true when its VMM opened it with its token, false at its close
  *
  * POST-RESUME switches a held device only to the domain of the VMM that
@@ -124,125 +152,13 @@ bool ipr_confined(struct pci_dev *pdev)
  *
  * Context: Process context (vfio-pci's open and close); takes ipr_lock.
  */
-void ipr_claim_device(struct pci_dev *pdev, bool claimed)
+void ipr_claim_device(struct keepalive_device *kd, bool claimed)
 {
 	struct ipr_dev *d;
 
 	mutex_lock(&ipr_lock);
-	d = ipr_find_pdev(pdev);
+	d = ipr_dev_of(kd);
 	if (d && d->incoming)
 		d->claimed = claimed;
-	mutex_unlock(&ipr_lock);
-}
-
-/**
- * ipr_hold_device() - a kept device's VMM closes it: hold it now
- * @pdev: a kept device, still attached to its VMM's domain
- *
- * The VMM's container goes away after this: capture the device's
- * translation (unless PRE-STOP did, then check it did not change) and
- * switch the device to it, so that it never falls back to the kernel's
- * default domain.
- *
- * Context: Process context (vfio-pci's close); takes ipr_lock.
- * Return: 0 when the device is held (or was handed over and is held
- * still); -EBUSY for a handed-over device POST-RESUME already switched to
- * its VMM's domain; an errno of ipr_capture(), ipr_verify() or
- * ipr_switch() otherwise. On an error the device must not go on running.
- */
-int ipr_hold_device(struct pci_dev *pdev)
-{
-	struct ipr_dev *d;
-	bool fresh = false;
-	int ret = 0;
-
-	mutex_lock(&ipr_lock);
-	d = ipr_find_pdev(pdev);
-	if (d && d->incoming) {
-		/*
-		 * Handed over: still held, or already switched to its VMM's
-		 * domain, which goes away with the VMM's container.
-		 */
-		d->by_close |= d->held;
-		ret = d->held ? 0 : -EBUSY;
-		goto unlock;
-	}
-	if (d && d->held) {
-		d->by_close = true;
-		goto unlock;
-	}
-	if (d) {
-		ret = ipr_verify(d);
-	} else {
-		ret = ipr_capture(pdev, &d);
-		fresh = !ret;
-	}
-	if (!ret)
-		ret = ipr_switch(d);
-	if (!ret)
-		d->by_close = true;
-	if (ret && fresh)
-		ipr_free(d);
-	if (ret)
-		ipr_unit_put_unused();
-unlock:
-	mutex_unlock(&ipr_lock);
-	return ret;
-}
-
-/**
- * ipr_release_device() - a kept device is let go: forget its translation
- * @pdev: a device whose keep ends with it stopped or reset (ABORT, or
- *	CONCLUDE for a device nobody reclaimed)
- *
- * A held device's context entry goes back to the driver (the domain it is
- * attached to now) and its handover tables are freed. Before init_dmars()
- * in the next kernel, the device's record is only dropped: the new root
- * will not carry it.
- *
- * Context: Process context; takes ipr_lock.
- */
-void ipr_release_device(struct pci_dev *pdev)
-{
-	struct ipr_dev *d;
-
-	mutex_lock(&ipr_lock);
-	d = ipr_find_pdev(pdev);
-	if (d) {
-		ipr_release(d);
-		ipr_free(d);
-		if (!ipr_incoming)
-			ipr_unit_put_unused();
-	}
-	mutex_unlock(&ipr_lock);
-}
-
-/**
- * ipr_reopen_device() - a VMM opens a kept device again, this kernel
- * @pdev: a device marked in this kernel
- *
- * Before PRE-STOP, a device held since its previous VMM closed it goes to
- * the domain its new VMM's container attached: the driver's entry is
- * written, the handover translation freed (the next close captures
- * again). From PRE-STOP on it stays held: the handover root built at
- * STOP points at its tables (vfio_keepalive refuses such an open while
- * the handover is frozen; the state check here is a second guard).
- *
- * Context: Process context (vfio-pci's open); takes ipr_lock.
- */
-void ipr_reopen_device(struct pci_dev *pdev)
-{
-	enum keepalive_state state = keepalive_get_state();
-	struct ipr_dev *d;
-
-	if (state != KEEPALIVE_STATE_RUNNING && state != KEEPALIVE_STATE_PREPARE)
-		return;
-	mutex_lock(&ipr_lock);
-	d = ipr_find_pdev(pdev);
-	if (d && d->by_close && !d->incoming) {
-		ipr_release(d);
-		ipr_free(d);
-		ipr_unit_put_unused();
-	}
 	mutex_unlock(&ipr_lock);
 }

@@ -9,6 +9,19 @@
  * that tree: the Intel driver then neither writes nor clears the entry
  * (patch 0010 asks keepalive_iommu_held()), whatever domain it attaches.
  *
+ * What this directory does is driver-neutral: records (record.c), the
+ * page-table builder and walker (pgtable.c), capture and hold bookkeeping
+ * (capture.c, adopt.c, unit.c). Whatever touches the IOMMU driver's own
+ * structures (context entries, domain ids, unit registers) goes through
+ * one struct ipr_backend: VT-d's is vtd.c, the only file that includes the
+ * driver's private header. A unit is an opaque pointer (@hw) to the
+ * backend's own unit structure.
+ *
+ * A device marked in this kernel keeps its struct ipr_dev in its
+ * keepalive_device's part[KEEPALIVE_DEVICE_DMA] from its capture to its
+ * release; an incoming one exists before its keepalive_device and is
+ * found by its place (ipr_dev_of()).
+ *
  * Lock order (outermost first):
  *   keepalive_sm.lock -> vka_lock -> ipr_lock -> intel_iommu.lock
  *   vfio_device_set.lock (vfio-pci's close) -> vka_lock -> ipr_lock
@@ -24,13 +37,15 @@
 
 #include "pgtable.h"
 
-struct intel_iommu;
+struct device;
+struct keepalive_device;
 struct pci_dev;
 
 /**
  * struct ipr_unit - a remapping unit that translates kept devices
  * @list: in ipr_units
- * @iommu: the unit
+ * @hw: the backend's unit (VT-d: struct intel_iommu); NULL in the next
+ *	kernel for a recorded unit that was not adopted
  * @index: its unit@ index in the image being written or read
  * @tables: pool pages of the handover root and context tables: built at
  *	STOP (first kernel), claimed at RESUME (next kernel)
@@ -38,19 +53,26 @@ struct pci_dev;
  * @reg_base: register base (next kernel: as recorded)
  * @cap: capability register (next kernel: as recorded)
  * @ecap: extended capability register (next kernel: as recorded)
+ * @agaw: first kernel: the address width of the tables built for its
+ *	devices
+ * @sllps: first kernel: its superpage sizes (IPR_SLLPS_*)
  */
 struct ipr_unit {
 	struct list_head list;
-	struct intel_iommu *iommu;
+	void *hw;
 	int index;
 	struct ipr_arena tables;
 	u64 root;
 	u64 reg_base, cap, ecap;
+	int agaw;
+	u32 sllps;
 };
 
 /**
  * struct ipr_dev - a kept device's handover translation
  * @list: in ipr_devs
+ * @kd: first kernel: the kept device whose part[KEEPALIVE_DEVICE_DMA]
+ *	points here, from its capture to ipr_free(); NULL for an incoming one
  * @pdev: the device, referenced (first kernel; NULL in the next until it
  *	is enumerated)
  * @unit: its unit
@@ -76,6 +98,7 @@ struct ipr_unit {
  */
 struct ipr_dev {
 	struct list_head list;
+	struct keepalive_device *kd;
 	struct pci_dev *pdev;
 	struct ipr_unit *unit;
 	u32 segment;
@@ -111,14 +134,91 @@ struct ipr_dev_record {
 	struct ipr_ctx ce;
 };
 
+/**
+ * struct ipr_backend - what the neutral part asks of one IOMMU driver
+ *
+ * @hw is the backend's unit. Unless said otherwise an op is called in
+ * process context with ipr_lock held, and may take the driver's locks.
+ *
+ * @name: the driver's name, for log lines
+ * @dev_unsupported: why @pdev's translation cannot be kept (not behind a
+ *	unit the backend handles, unit not translating or in a mode it does
+ *	not keep, not on a VMM's domain, DMA aliases), or NULL with its unit
+ *	in @hw. No lock needed.
+ * @vmm_ranges: what the VMM's (unmanaged) domain @pdev is attached to
+ *	maps now, in a new array in @out. Returns 0; -EAGAIN when @pdev is
+ *	on no such domain; -E2BIG, -EINVAL or -ENOMEM from the walk.
+ * @unit_describe: fill @u's registers, capabilities, address width and
+ *	superpage sizes from @hw, for tables built in this kernel.
+ * @unit_name: @hw's name, for log lines.
+ * @unit_id: a small number unique to @hw for the life of the kernel.
+ *	Any context.
+ * @tables_flush: make @len bytes of tables at @va visible to @hw, when it
+ *	does not snoop the CPU's caches.
+ * @did_alloc: reserve a free domain id of @hw in @did. Returns 0 or
+ *	-ENOSPC.
+ * @did_free: give back a domain id @did_alloc or @entry_adopt reserved.
+ * @entry_switch: replace the live entry of @bus/@devfn with @ce in one
+ *	write, mark it held (ipr_held_mark()) under the driver's lock, and
+ *	invalidate the caches for the domain id it replaced. Returns 0 with
+ *	the old entry in @prev and its domain id in @old_did, or -ENOENT
+ *	when there is no present entry.
+ * @entry_release: write the entry the driver wants for @dev now (its
+ *	domain's; none for a NULL @dev) in one write, clear the held mark,
+ *	and invalidate the caches for @did. Returns the domain id of the
+ *	entry written (0: none).
+ * @entry_adopt: next kernel, boot: put @ce in @hw's new root (not yet
+ *	installed), reserve @did and mark the entry held. Returns 0 or
+ *	-ENOMEM. Called with the driver's boot locks held.
+ * @unit_keep_on: kexec shutdown: point @hw at the handover root @root
+ *	with translation left on, and invalidate every cache. Interrupts
+ *	off, ipr_lock not taken.
+ * @unit_find: next kernel: the live unit at @reg_base, or NULL. No lock
+ *	needed.
+ * @unit_check: next kernel: why recorded unit @u cannot be @hw (other
+ *	capabilities, another mode), or NULL.
+ * @unit_segment: @hw's PCI segment.
+ * @entry_check: why domain id @did and address width @agaw do not fit
+ *	the recorded capabilities of @u, or NULL. Any context.
+ */
+struct ipr_backend {
+	const char *name;
+	const char *(*dev_unsupported)(struct pci_dev *pdev, void **hw);
+	int (*vmm_ranges)(struct pci_dev *pdev, struct ipr_ranges *out);
+	void (*unit_describe)(void *hw, struct ipr_unit *u);
+	const char *(*unit_name)(void *hw);
+	unsigned long (*unit_id)(void *hw);
+	void (*tables_flush)(void *hw, void *va, size_t len);
+	int (*did_alloc)(void *hw, u16 *did);
+	void (*did_free)(void *hw, u16 did);
+	int (*entry_switch)(void *hw, u8 bus, u8 devfn,
+			    const struct ipr_ctx *ce, struct ipr_ctx *prev,
+			    u16 *old_did);
+	u16 (*entry_release)(void *hw, u8 bus, u8 devfn, struct device *dev,
+			     u16 did);
+	int (*entry_adopt)(void *hw, u8 bus, u8 devfn,
+			   const struct ipr_ctx *ce, u16 did);
+	void (*unit_keep_on)(void *hw, u64 root);
+	void *(*unit_find)(u64 reg_base);
+	const char *(*unit_check)(void *hw, const struct ipr_unit *u);
+	u32 (*unit_segment)(void *hw);
+	const char *(*entry_check)(const struct ipr_unit *u, u16 did,
+				   int agaw);
+};
+
+/* vtd.c: Intel VT-d in legacy mode, the only backend so far */
+extern const struct ipr_backend ipr_vtd_backend;
+/* participant.c: the backend in use */
+extern const struct ipr_backend *const ipr_be;
+
 extern struct mutex ipr_lock;
 extern struct list_head ipr_units;
 extern struct list_head ipr_devs;
 
-/* hold.c: capture, switch and release, in either kernel */
+/* capture.c: capture, switch and release, in either kernel */
 struct ipr_dev *ipr_find(u32 segment, u8 bus, u8 devfn);
-struct ipr_dev *ipr_find_pdev(struct pci_dev *pdev);
-int ipr_capture(struct pci_dev *pdev, struct ipr_dev **out);
+struct ipr_dev *ipr_dev_of(struct keepalive_device *kd);
+int ipr_capture(struct keepalive_device *kd, struct ipr_dev **out);
 int ipr_verify(struct ipr_dev *d);
 int ipr_switch(struct ipr_dev *d);
 void ipr_release(struct ipr_dev *d);
@@ -127,22 +227,27 @@ void ipr_retire(struct ipr_dev *d);
 void ipr_retired_free(void);
 int ipr_files_hold(struct ipr_dev *d, struct pci_dev *pdev);
 void ipr_files_unhold(struct ipr_dev *d);
-int ipr_held_map_prepare(struct intel_iommu *iommu);
-int ipr_held_mark(struct intel_iommu *iommu, u8 bus, u8 devfn, bool held);
-int ipr_covered(struct ipr_dev *d);
+bool ipr_held(void *hw, u8 bus, u8 devfn);
+int ipr_held_map_prepare(void *hw);
+int ipr_held_mark(void *hw, u8 bus, u8 devfn, bool held);
 
-/* Per-device operations (ipr_device_ops), by the device's pci_dev. */
-int ipr_check_device(struct pci_dev *pdev);
-int ipr_hold_device(struct pci_dev *pdev);
-void ipr_release_device(struct pci_dev *pdev);
-void ipr_reopen_device(struct pci_dev *pdev);
-void ipr_claim_device(struct pci_dev *pdev, bool claimed);
-bool ipr_confined(struct pci_dev *pdev);
+/* Per-device operations (ipr_device_ops), first kernel: capture.c */
+int ipr_check_device(struct keepalive_device *kd);
+int ipr_hold_device(struct keepalive_device *kd);
+void ipr_release_device(struct keepalive_device *kd);
+void ipr_reopen_device(struct keepalive_device *kd);
+
+/* adopt.c: the next kernel, and the ops that concern it */
+int ipr_covered(struct ipr_dev *d);
+void ipr_adopt(void *hw);
+void ipr_claim_device(struct keepalive_device *kd, bool claimed);
+bool ipr_confined(struct keepalive_device *kd);
 
 /* unit.c: the handover root of a unit */
 int ipr_units_build(void);
 void ipr_units_free(void);
 void ipr_unit_put_unused(void);
+bool ipr_unit_shutdown(void *hw);
 
 /**
  * typedef ipr_backs_fn - is this memory inside one preserved memory file?

@@ -12,6 +12,9 @@
  * In the next kernel RESUME reads and checks the records (record.c) before
  * PCI enumeration, so that vfio_keepalive adopts only a device whose
  * translation is valid; POST-RESUME and CONCLUDE are in adopt.c's terms.
+ *
+ * The per-device operations (ipr_device_ops) work on the kept device's
+ * struct ipr_dev, in its part[KEEPALIVE_DEVICE_DMA] (ipr_dev_of()).
  */
 #define pr_fmt(fmt) "keepalive: iommu: " fmt
 
@@ -30,6 +33,9 @@
 /* This kernel received an IOMMU node: the units must stay translating. */
 bool ipr_incoming;
 
+/* The backend of the units that translate kept devices. */
+const struct ipr_backend *const ipr_be = &ipr_vtd_backend;
+
 /* Forget every capture that is not held (PRE-STOP's, undone). */
 static void drop_unheld(void)
 {
@@ -45,13 +51,12 @@ static void drop_unheld(void)
 
 static int capture_one(struct keepalive_device *kd, void *data)
 {
-	struct pci_dev *pdev = kd->pdev;
 	struct ipr_dev *d;
 	int ret = 0;
 
 	mutex_lock(&ipr_lock);
-	if (!ipr_find_pdev(pdev))
-		ret = ipr_capture(pdev, &d);
+	if (!ipr_dev_of(kd))
+		ret = ipr_capture(kd, &d);
 	mutex_unlock(&ipr_lock);
 	return ret;
 }
@@ -72,12 +77,11 @@ static void ipr_unpre_stop(struct keepalive_participant *p)
 
 static int switch_one(struct keepalive_device *kd, void *data)
 {
-	struct pci_dev *pdev = kd->pdev;
 	struct ipr_dev *d;
 	int ret = 0;
 
 	mutex_lock(&ipr_lock);
-	d = ipr_find_pdev(pdev);
+	d = ipr_dev_of(kd);
 	if (WARN_ON_ONCE(!d))
 		ret = -ENOENT;
 	else if (!d->held)
@@ -254,12 +258,12 @@ static struct keepalive_participant ipr_participant = {
 
 static int ipr_op_check(struct keepalive_device *kd)
 {
-	return ipr_check_device(kd->pdev);
+	return ipr_check_device(kd);
 }
 
 static int ipr_op_hold(struct keepalive_device *kd)
 {
-	int ret = ipr_hold_device(kd->pdev);
+	int ret = ipr_hold_device(kd);
 
 	if (ret)
 		pci_err(kd->pdev, "keepalive: its translation cannot be held (%d): no longer kept, stopped and reset\n",
@@ -269,29 +273,29 @@ static int ipr_op_hold(struct keepalive_device *kd)
 
 static void ipr_op_release(struct keepalive_device *kd)
 {
-	ipr_release_device(kd->pdev);
+	ipr_release_device(kd);
 }
 
 static void ipr_op_reopen(struct keepalive_device *kd)
 {
-	ipr_reopen_device(kd->pdev);
+	ipr_reopen_device(kd);
 }
 
 static void ipr_op_claim(struct keepalive_device *kd, bool claimed)
 {
-	ipr_claim_device(kd->pdev, claimed);
+	ipr_claim_device(kd, claimed);
 }
 
 static const char *ipr_op_refusal(struct keepalive_device *kd, char *buf,
 				  size_t len)
 {
-	return ipr_confined(kd->pdev) ? NULL :
+	return ipr_confined(kd) ? NULL :
 	       "its DMA translation was not handed over intact";
 }
 
 static bool ipr_op_confined(struct keepalive_device *kd)
 {
-	return ipr_confined(kd->pdev);
+	return ipr_confined(kd);
 }
 
 static const struct keepalive_device_ops ipr_device_ops = {

@@ -14,14 +14,12 @@
  */
 #define pr_fmt(fmt) "keepalive: iommu: " fmt
 
-#include <linux/dmar.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/iommu.h>
 #include <linux/libfdt.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 
-#include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
 #include "ipr.h"
 
 /* "unit@" and an int index. */
@@ -185,36 +183,22 @@ static bool arena_table(void *ctx, u64 phys, const u64 **table)
 	return true;
 }
 
-/* The live unit at @reg_base, if the DMAR table was parsed already. */
-static struct intel_iommu *live_unit(u64 reg_base)
-{
-	struct dmar_drhd_unit *drhd;
-	struct intel_iommu *found = NULL;
-
-	rcu_read_lock();
-	for_each_drhd_unit(drhd)
-		if (drhd->reg_base_addr == reg_base && drhd->iommu)
-			found = drhd->iommu;
-	rcu_read_unlock();
-	return found;
-}
-
 static const char *read_unit(const void *fdt, int node, struct ipr_unit *u)
 {
-	struct intel_iommu *iommu;
+	const char *why;
+	void *hw;
 
 	if (keepalive_fdt_u64(fdt, node, KEEPALIVE_IOMMU_PROP_REG_BASE, &u->reg_base) ||
 	    keepalive_fdt_u64(fdt, node, KEEPALIVE_IOMMU_PROP_CAP, &u->cap) ||
 	    keepalive_fdt_u64(fdt, node, KEEPALIVE_IOMMU_PROP_ECAP, &u->ecap) ||
 	    keepalive_fdt_u64(fdt, node, KEEPALIVE_IOMMU_PROP_ROOT, &u->root))
 		return "malformed";
-	iommu = live_unit(u->reg_base);
-	if (!iommu)
+	hw = ipr_be->unit_find(u->reg_base);
+	if (!hw)
 		return "no such unit here (or DMAR not parsed yet: interrupt remapping off)";
-	if (iommu->cap != u->cap || iommu->ecap != u->ecap)
-		return "the unit's capabilities differ";
-	if (ecap_smts(u->ecap) && intel_iommu_sm)
-		return "the unit would run in scalable mode";
+	why = ipr_be->unit_check(hw, u);
+	if (why)
+		return why;
 	if (claim_range(fdt, node, &u->tables))
 		return "its tables are not a free pool range";
 	if (!in_arena(&u->tables, u->root, IPR_PAGE_SIZE) ||
@@ -222,7 +206,7 @@ static const char *read_unit(const void *fdt, int node, struct ipr_unit *u)
 		arena_free(&u->tables);
 		return "its root is outside its tables";
 	}
-	u->iommu = iommu;
+	u->hw = hw;
 	return NULL;
 }
 
@@ -286,6 +270,7 @@ const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_ctx *ce,
 	struct ipr_unit *u = d->unit;
 	struct ipr_ranges walked = {};
 	const struct ipr_ctx *ctx;
+	const char *why;
 	const u64 *root;
 	unsigned int i;
 	u16 cdid;
@@ -294,10 +279,11 @@ const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_ctx *ce,
 
 	if (ipr_ctx_decode(ce, &d->top, &cdid, &d->agaw))
 		return "its context entry is not one this kernel adopts";
-	if (cdid != did || !did || did >= cap_ndoms(u->cap))
+	if (cdid != did)
 		return "its domain id is out of range or disagrees with its context entry";
-	if (!(cap_sagaw(u->cap) & BIT(d->agaw)))
-		return "its address width is not supported by the unit";
+	why = ipr_be->entry_check(u, did, d->agaw);
+	if (why)
+		return why;
 	root = u->tables.va + (u->root - u->tables.phys);
 	re = root[2 * d->bus];
 	if (!(re & IPR_ROOT_PRESENT) ||
@@ -406,9 +392,12 @@ static void read_dev(const void *fdt, int node)
 	d->bus = r.bus;
 	d->devfn = r.devfn;
 	d->unit = unit_at(r.unit);
-	why = !d->unit || !d->unit->iommu ? "its unit was not adopted" :
-	      r.segment != d->unit->iommu->segment ? "its unit is on another PCI segment" :
-	      check_dev(fdt, node, d, &r.ce, r.did);
+	if (!d->unit || !d->unit->hw)
+		why = "its unit was not adopted";
+	else if (r.segment != ipr_be->unit_segment(d->unit->hw))
+		why = "its unit is on another PCI segment";
+	else
+		why = check_dev(fdt, node, d, &r.ce, r.did);
 	/* Its files can be neither destroyed nor reused while it is held. */
 	if (!why && ipr_files_hold(d, NULL))
 		why = "its files cannot be held";
@@ -461,7 +450,7 @@ int ipr_record_read(const void *fdt, int node)
 		if (why) {
 			pr_err("resume: %s: %s: its devices are not adopted\n",
 			       name, why);
-			u->iommu = NULL;
+			u->hw = NULL;
 		}
 		list_add_tail(&u->list, &ipr_units);
 	}

@@ -8,16 +8,13 @@
  * address register is pointed there: every kept device goes on through its
  * handover tables, every other device on the unit is blocked (its context
  * entry is not present), never left untranslated. The next kernel's Intel
- * driver replaces that root in init_dmars() (adopt.c).
+ * driver replaces that root in init_dmars() (ipr_adopt()).
  */
 #define pr_fmt(fmt) "keepalive: iommu: " fmt
 
-#include <linux/dmar.h>
 #include <linux/keepalive.h>
-#include <linux/keepalive/iommu.h>
 #include <linux/slab.h>
 
-#include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
 #include "ipr.h"
 
 static void unit_tables_free(struct ipr_unit *u)
@@ -74,8 +71,7 @@ static int unit_build(struct ipr_unit *u, unsigned int pages)
 		ce = ipr_ctx_encode(d->top, d->did, d->agaw);
 		ctx[d->devfn] = ce;
 	}
-	if (!ecap_coherent(u->iommu->ecap))
-		clflush_cache_range(u->tables.va, pages * IPR_PAGE_SIZE);
+	ipr_be->tables_flush(u->hw, u->tables.va, pages * IPR_PAGE_SIZE);
 	return 0;
 }
 
@@ -148,40 +144,30 @@ void ipr_unit_put_unused(void)
 }
 
 /**
- * keepalive_iommu_shutdown() - keep a unit translating across the kexec
- * @iommu: a unit being shut down for a kexec
+ * ipr_unit_shutdown() - keep a unit translating across the kexec
+ * @hw: a unit being shut down for a kexec
  *
- * When the kexec carries a handover and @iommu translates kept devices,
- * point its root table address register at the handover root and
- * invalidate every cache, with translation left on.
+ * When the kexec carries a handover and @hw translates kept devices,
+ * point it at its handover root and invalidate every cache, with
+ * translation left on.
  *
- * Context: intel_iommu_shutdown(): interrupts off, dmar_global_lock held,
+ * Context: the driver's shutdown: interrupts off, its global lock held,
  * the state machine in STOP (the units do not change any more).
  * Return: true when the unit stays on (the caller must not turn
  * translation off); false otherwise.
  */
-bool keepalive_iommu_shutdown(struct intel_iommu *iommu)
+bool ipr_unit_shutdown(void *hw)
 {
 	struct ipr_unit *u;
-	unsigned long flags;
-	u32 sts;
 
 	if (!keepalive_kexec_handover())
 		return false;
 	list_for_each_entry(u, &ipr_units, list) {
-		if (u->iommu != iommu || !u->root)
+		if (u->hw != hw || !u->root)
 			continue;
-		raw_spin_lock_irqsave(&iommu->register_lock, flags);
-		dmar_writeq(iommu->reg + DMAR_RTADDR_REG, u->root);
-		writel(iommu->gcmd | DMA_GCMD_SRTP, iommu->reg + DMAR_GCMD_REG);
-		IOMMU_WAIT_OP(iommu, DMAR_GSTS_REG, readl,
-			      (sts & DMA_GSTS_RTPS), sts);
-		raw_spin_unlock_irqrestore(&iommu->register_lock, flags);
-		iommu->flush.flush_context(iommu, 0, 0, 0,
-					   DMA_CCMD_GLOBAL_INVL);
-		iommu->flush.flush_iotlb(iommu, 0, 0, 0, DMA_TLB_GLOBAL_FLUSH);
+		ipr_be->unit_keep_on(hw, u->root);
 		pr_info("%s: translation kept on across the kexec, root %#llx\n",
-			iommu->name, u->root);
+			ipr_be->unit_name(hw), u->root);
 		return true;
 	}
 	return false;

@@ -2,7 +2,8 @@
 /*
  * Kexec device keepalive: a kept device's handover translation, captured
  * from its VMM's domain, switched in, and released back to whatever domain
- * the Intel driver has attached it to.
+ * the IOMMU driver has attached it to; and the per-device operations of a
+ * device marked in this kernel.
  *
  * Capture (PRE-STOP, or the VMM's close of the device if that comes first)
  * walks the device's domain and builds, in the pool, tables that map
@@ -11,10 +12,10 @@
  * kept: the capture fails with -EXDEV and names the IOVA.
  *
  * The switch (STOP, or that close) replaces the device's context entry in
- * one 128-bit write, then invalidates the context cache for the device and
- * the IOTLB for the domain id it replaced. From then the device is held:
- * the driver's attach and detach leave its entry alone (patch 0010), so the
- * VMM closing its container changes nothing for the device.
+ * one write, and invalidates the caches for the domain id it replaced
+ * (ipr_backend.entry_switch). From then the device is held: the driver's
+ * attach and detach leave its entry alone (patch 0010), so the VMM
+ * closing its container changes nothing for the device.
  *
  * The release (ABORT, POST-RESUME, CONCLUDE, or a kept device let go)
  * writes the entry the driver would have written for the domain the device
@@ -23,16 +24,13 @@
  */
 #define pr_fmt(fmt) "keepalive: iommu: " fmt
 
-#include <linux/dmar.h>
-#include <linux/iommu.h>
 #include <linux/keepalive.h>
 #include <linux/keepalive/abi/iommu.h>
-#include <linux/keepalive/iommu.h>
+#include <linux/keepalive/device.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
-#include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
 #include "ipr.h"
 
 /* Protects ipr_units, ipr_devs and every entry on them. */
@@ -41,10 +39,10 @@ LIST_HEAD(ipr_units);
 LIST_HEAD(ipr_devs);
 
 /*
- * Per unit (intel_iommu.seq_id), a bitmap of held source ids (bus << 8 |
+ * Per unit (ipr_backend.unit_id), a bitmap of held source ids (bus << 8 |
  * devfn). Allocated the first time a device of the unit is held and kept
  * for the life of the kernel, so that the driver's check needs no lock of
- * ours: xa_load() is RCU-safe, the bits change under intel_iommu.lock.
+ * ours: xa_load() is RCU-safe, the bits change under the driver's lock.
  */
 static DEFINE_XARRAY(ipr_held_maps);
 
@@ -56,40 +54,36 @@ static u16 sid(u8 bus, u8 devfn)
 }
 
 /**
- * keepalive_iommu_held() - does keepalive own this context entry?
- * @iommu: the unit
+ * ipr_held() - does keepalive own this context entry?
+ * @hw: the unit
  * @bus: bus number
  * @devfn: device and function
  *
- * The Intel driver asks before it writes or clears a context entry: a held
- * entry translates a kept device through its handover tables and must not
- * change until keepalive releases it.
- *
- * Context: Any context; the caller holds @iommu->lock.
+ * Context: Any context; the caller holds the driver's lock of @hw.
  * Return: true when the entry is held.
  */
-bool keepalive_iommu_held(struct intel_iommu *iommu, u8 bus, u8 devfn)
+bool ipr_held(void *hw, u8 bus, u8 devfn)
 {
-	unsigned long *map = xa_load(&ipr_held_maps, iommu->seq_id);
+	unsigned long *map = xa_load(&ipr_held_maps, ipr_be->unit_id(hw));
 
 	return map && test_bit(sid(bus, devfn), map);
 }
 
 /**
  * ipr_held_mark() - mark a context entry held or not
- * @iommu: the unit
+ * @hw: the unit
  * @bus: bus number
  * @devfn: device and function
  * @held: the new state
  *
  * Context: Process context, to mark held; any context to clear (the
- * bitmap exists then). Takes and releases nothing: the caller holds
- * @iommu->lock when the entry is live.
+ * bitmap exists then). Takes and releases nothing: the caller holds the
+ * driver's lock of @hw when the entry is live.
  * Return: 0, or -ENOMEM when the unit's bitmap cannot be allocated.
  */
-int ipr_held_mark(struct intel_iommu *iommu, u8 bus, u8 devfn, bool held)
+int ipr_held_mark(void *hw, u8 bus, u8 devfn, bool held)
 {
-	unsigned long *map = xa_load(&ipr_held_maps, iommu->seq_id);
+	unsigned long *map = xa_load(&ipr_held_maps, ipr_be->unit_id(hw));
 
 	if (!map && held)
 		return -ENOMEM;
@@ -102,22 +96,23 @@ int ipr_held_mark(struct intel_iommu *iommu, u8 bus, u8 devfn, bool held)
 
 /**
  * ipr_held_map_prepare() - allocate a unit's held bitmap, if it has none yet
- * @iommu: the unit
+ * @hw: the unit
  *
  * Context: Process context.
  * Return: 0 or -ENOMEM.
  */
-int ipr_held_map_prepare(struct intel_iommu *iommu)
+int ipr_held_map_prepare(void *hw)
 {
+	unsigned long id = ipr_be->unit_id(hw);
 	unsigned long *map;
 	void *old;
 
-	if (xa_load(&ipr_held_maps, iommu->seq_id))
+	if (xa_load(&ipr_held_maps, id))
 		return 0;
 	map = bitmap_zalloc(IPR_SIDS, GFP_KERNEL);
 	if (!map)
 		return -ENOMEM;
-	old = xa_cmpxchg(&ipr_held_maps, iommu->seq_id, NULL, map, GFP_KERNEL);
+	old = xa_cmpxchg(&ipr_held_maps, id, NULL, map, GFP_KERNEL);
 	if (old)
 		bitmap_free(map);
 	return xa_is_err(old) ? xa_err(old) : 0;
@@ -144,125 +139,66 @@ struct ipr_dev *ipr_find(u32 segment, u8 bus, u8 devfn)
 }
 
 /**
- * ipr_find_pdev() - the handover translation of a PCI device
- * @pdev: the device
+ * ipr_dev_of() - the handover translation of a kept device
+ * @kd: the device
+ *
+ * A device marked in this kernel has it in its part[KEEPALIVE_DEVICE_DMA]
+ * from its capture on; an incoming one (handed over by the previous
+ * kernel, read before any keepalive_device existed) is found by its
+ * place.
  *
  * Context: ipr_lock held.
  * Return: the entry, or NULL.
  */
-struct ipr_dev *ipr_find_pdev(struct pci_dev *pdev)
+struct ipr_dev *ipr_dev_of(struct keepalive_device *kd)
 {
-	return ipr_find(pci_domain_nr(pdev->bus), pdev->bus->number,
-			pdev->devfn);
+	struct pci_dev *pdev = kd->pdev;
+	struct ipr_dev *d = kd->part[KEEPALIVE_DEVICE_DMA];
+
+	lockdep_assert_held(&ipr_lock);
+	if (d)
+		return d;
+	d = ipr_find(pci_domain_nr(pdev->bus), pdev->bus->number,
+		     pdev->devfn);
+	return d && d->incoming ? d : NULL;
 }
 
-static struct ipr_unit *unit_get(struct intel_iommu *iommu)
+static struct ipr_unit *unit_get(void *hw)
 {
 	struct ipr_unit *u;
 
 	list_for_each_entry(u, &ipr_units, list)
-		if (u->iommu == iommu)
+		if (u->hw == hw)
 			return u;
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
 		return NULL;
-	u->iommu = iommu;
+	u->hw = hw;
 	u->index = -1;
-	u->reg_base = iommu->reg_phys;
-	u->cap = iommu->cap;
-	u->ecap = iommu->ecap;
+	ipr_be->unit_describe(hw, u);
 	list_add_tail(&u->list, &ipr_units);
 	return u;
 }
 
-static int count_alias(struct pci_dev *pdev, u16 alias, void *data)
-{
-	(*(int *)data)++;
-	return 0;
-}
-
-/* Why @pdev's translation cannot be preserved, or NULL; its unit in @out. */
-static const char *unsupported(struct pci_dev *pdev,
-			       struct device_domain_info **out)
-{
-	struct device_domain_info *info = dev_iommu_priv_get(&pdev->dev);
-	struct intel_iommu *iommu = info ? info->iommu : NULL;
-	int aliases = 0;
-
-	if (!iommu)
-		return "it is not behind a VT-d remapping unit";
-	if (sm_supported(iommu))
-		return "its unit is in scalable mode";
-	if (!(iommu->gcmd & DMA_GCMD_TE))
-		return "DMA translation is off on its unit";
-	if (iommu->agaw < IPR_AGAW_MIN || iommu->agaw > IPR_AGAW_MAX)
-		return "its unit's address width is not supported";
-	if (!info->domain || info->domain->domain.type != IOMMU_DOMAIN_UNMANAGED)
-		return "it is not attached to a VMM's domain (identity or kernel DMA domain)";
-	pci_for_each_dma_alias(pdev, count_alias, &aliases);
-	if (aliases != 1)
-		return "it has DMA aliases";
-	*out = info;
-	return NULL;
-}
-
 /**
  * ipr_check_device() - can this device's DMA translation be kept?
- * @pdev: a vfio-pci device a VMM asks to keep
+ * @kd: a vfio-pci device a VMM asks to keep, maybe a temporary one
  *
  * Context: Process context.
  * Return: 0, or -EOPNOTSUPP (logged with the reason) when the device is
- * not translated by a VT-d unit in legacy mode with translation on, not
- * on an unmanaged (VMM's) domain, or has DMA aliases.
+ * not translated by a unit the backend keeps (VT-d: legacy mode,
+ * translation on), not on an unmanaged (VMM's) domain, or has DMA aliases.
  */
-int ipr_check_device(struct pci_dev *pdev)
+int ipr_check_device(struct keepalive_device *kd)
 {
-	struct device_domain_info *info;
-	const char *why = unsupported(pdev, &info);
+	struct pci_dev *pdev = kd->pdev;
+	void *hw;
+	const char *why = ipr_be->dev_unsupported(pdev, &hw);
 
 	if (!why)
 		return 0;
 	dev_warn_ratelimited(&pdev->dev, "keepalive: cannot be kept: %s\n", why);
 	return -EOPNOTSUPP;
-}
-
-/*
- * Walk reader for the live tables of a domain: RAM only, so that a table
- * the VMM's unmap freed under the walk cannot send it into MMIO.
- */
-static bool domain_table(void *ctx, u64 phys, const u64 **table)
-{
-	if (!pfn_valid(PHYS_PFN(phys)))
-		return false;
-	*table = phys_to_virt(phys);
-	return true;
-}
-
-/* The ranges the domain @info is attached to maps, in a new array. */
-static int domain_ranges(struct device_domain_info *info,
-			 struct ipr_ranges *out)
-{
-	struct dmar_domain *dom = info->domain;
-	struct ipr_ranges rs = { .max = KEEPALIVE_IOMMU_MAX_RANGES };
-	int ret;
-
-	rs.r = kvmalloc_array(rs.max, sizeof(*rs.r), GFP_KERNEL);
-	if (!rs.r)
-		return -ENOMEM;
-	ret = ipr_pgtable_walk(virt_to_phys(dom->pgd), dom->agaw, domain_table,
-			       NULL, ipr_ranges_add, &rs);
-	if (ret)
-		goto free_ranges;
-	out->r = kmemdup(rs.r, array_size(rs.nr, sizeof(*rs.r)), GFP_KERNEL);
-	if (rs.nr && !out->r) {
-		ret = -ENOMEM;
-		goto free_ranges;
-	}
-	out->nr = rs.nr;
-	out->max = rs.nr;
-free_ranges:
-	kvfree(rs.r);
-	return ret;
 }
 
 /**
@@ -316,32 +252,12 @@ void ipr_files_unhold(struct ipr_dev *d)
 	d->files = NULL;
 }
 
-static int did_reserve(struct intel_iommu *iommu, u16 *did)
-{
-	unsigned long ndoms = cap_ndoms(iommu->cap), n;
-
-	spin_lock(&iommu->lock);
-	n = find_first_zero_bit(iommu->domain_ids, ndoms);
-	if (n < ndoms)
-		set_bit(n, iommu->domain_ids);
-	spin_unlock(&iommu->lock);
-	if (n >= ndoms)
-		return -ENOSPC;
-	*did = n;
-	return 0;
-}
-
-static void did_release(struct intel_iommu *iommu, u16 did)
-{
-	spin_lock(&iommu->lock);
-	clear_bit(did, iommu->domain_ids);
-	spin_unlock(&iommu->lock);
-}
-
 /**
  * ipr_capture() - build a device's handover translation from its domain
- * @pdev: a kept device, attached to its VMM's domain
- * @out: the new entry, on ipr_devs, not held
+ * @kd: a kept device, attached to its VMM's domain, with no translation
+ *	captured yet
+ * @out: the new entry, on ipr_devs and in @kd->part[KEEPALIVE_DEVICE_DMA],
+ *	not held
  *
  * Context: Process context; ipr_lock held.
  * Return: 0; -EOPNOTSUPP when the translation cannot be preserved;
@@ -351,11 +267,11 @@ static void did_release(struct intel_iommu *iommu, u16 did)
  * domain id or the pool no room; -ENOMEM; -EIO (fault injection). On
  * error nothing is left behind.
  */
-int ipr_capture(struct pci_dev *pdev, struct ipr_dev **out)
+int ipr_capture(struct keepalive_device *kd, struct ipr_dev **out)
 {
-	struct device_domain_info *info;
-	struct intel_iommu *iommu;
-	const char *why = unsupported(pdev, &info);
+	struct pci_dev *pdev = kd->pdev;
+	void *hw;
+	const char *why = ipr_be->dev_unsupported(pdev, &hw);
 	struct ipr_dev *d;
 	unsigned int pages;
 	phys_addr_t phys;
@@ -368,22 +284,21 @@ int ipr_capture(struct pci_dev *pdev, struct ipr_dev **out)
 	}
 	if (keepalive_should_fail())
 		return -EIO;
-	iommu = info->iommu;
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
 	d->segment = pci_domain_nr(pdev->bus);
 	d->bus = pdev->bus->number;
 	d->devfn = pdev->devfn;
-	d->agaw = iommu->agaw;
 	ret = -ENOMEM;
-	d->unit = unit_get(iommu);
+	d->unit = unit_get(hw);
 	if (!d->unit)
 		goto free_dev;
-	ret = ipr_held_map_prepare(iommu);
+	d->agaw = d->unit->agaw;
+	ret = ipr_held_map_prepare(hw);
 	if (ret)
 		goto free_dev;
-	ret = domain_ranges(info, &d->ranges);
+	ret = ipr_be->vmm_ranges(pdev, &d->ranges);
 	if (ret) {
 		pci_err(pdev, "keepalive: cannot read its domain's mappings: %d\n",
 			ret);
@@ -393,7 +308,7 @@ int ipr_capture(struct pci_dev *pdev, struct ipr_dev **out)
 	if (ret)
 		goto free_ranges;
 	ret = ipr_pgtable_pages(d->ranges.r, d->ranges.nr, d->agaw,
-				cap_super_page_val(iommu->cap), &pages);
+				d->unit->sllps, &pages);
 	if (ret)
 		goto unhold_files;
 	d->tables.va = keepalive_pool_alloc((size_t)pages * IPR_PAGE_SIZE,
@@ -405,20 +320,20 @@ int ipr_capture(struct pci_dev *pdev, struct ipr_dev **out)
 	d->tables.phys = phys;
 	d->tables.pages = pages;
 	ret = ipr_pgtable_build(&d->tables, d->ranges.r, d->ranges.nr,
-				d->agaw, cap_super_page_val(iommu->cap),
-				&d->top);
+				d->agaw, d->unit->sllps, &d->top);
 	if (WARN_ON_ONCE(ret))
 		goto free_tables;
-	if (!ecap_coherent(iommu->ecap))
-		clflush_cache_range(d->tables.va, pages * IPR_PAGE_SIZE);
-	ret = did_reserve(iommu, &d->did);
+	ipr_be->tables_flush(hw, d->tables.va, pages * IPR_PAGE_SIZE);
+	ret = ipr_be->did_alloc(hw, &d->did);
 	d->did_reserved = !ret;
 	if (ret) {
 		pci_err(pdev, "keepalive: cannot be kept: no free domain id on %s\n",
-			iommu->name);
+			ipr_be->unit_name(hw));
 		goto free_tables;
 	}
 	d->pdev = pci_dev_get(pdev);
+	d->kd = kd;
+	kd->part[KEEPALIVE_DEVICE_DMA] = d;
 	list_add_tail(&d->list, &ipr_devs);
 	pci_info_ratelimited(pdev, "keepalive: handover translation: %u range(s), %u table page(s), domain id %u\n",
 			     d->ranges.nr, pages, d->did);
@@ -446,16 +361,16 @@ free_dev:
  */
 int ipr_verify(struct ipr_dev *d)
 {
-	struct device_domain_info *info;
 	struct ipr_ranges now = {};
 	bool same;
+	void *hw;
 	int ret;
 
-	if (unsupported(d->pdev, &info)) {
+	if (ipr_be->dev_unsupported(d->pdev, &hw)) {
 		pci_err(d->pdev, "keepalive: its domain changed since PRE-STOP\n");
 		return -EBUSY;
 	}
-	ret = domain_ranges(info, &now);
+	ret = ipr_be->vmm_ranges(d->pdev, &now);
 	if (ret)
 		return ret;
 	same = ipr_ranges_equal(now.r, now.nr, d->ranges.r, d->ranges.nr);
@@ -467,31 +382,6 @@ int ipr_verify(struct ipr_dev *d)
 	return 0;
 }
 
-/* Write a live context entry in one 128-bit store when the CPU has one. */
-static void ctx_write(struct context_entry *ctx, const struct ipr_ctx *ce)
-{
-	u64 lo, hi;
-
-	if (system_has_cmpxchg_double()) {
-		do {
-			lo = READ_ONCE(ctx->lo);
-			hi = READ_ONCE(ctx->hi);
-		} while (!cmpxchg_double(&ctx->lo, &ctx->hi, lo, hi,
-					 ce->lo, ce->hi));
-		return;
-	}
-	/* Both domain ids are invalidated after this: a mixed read is harmless. */
-	WRITE_ONCE(ctx->hi, ce->hi);
-	WRITE_ONCE(ctx->lo, ce->lo);
-}
-
-static void flush_entry(struct intel_iommu *iommu, u8 bus, u8 devfn, u16 did)
-{
-	iommu->flush.flush_context(iommu, did, sid(bus, devfn),
-				   DMA_CCMD_MASK_NOBIT, DMA_CCMD_DEVICE_INVL);
-	iommu->flush.flush_iotlb(iommu, did, 0, 0, DMA_TLB_DSI_FLUSH);
-}
-
 /**
  * ipr_switch() - translate a captured device through its handover tables
  * @d: a captured device, not held
@@ -501,63 +391,18 @@ static void flush_entry(struct intel_iommu *iommu, u8 bus, u8 devfn, u16 did)
  */
 int ipr_switch(struct ipr_dev *d)
 {
-	struct intel_iommu *iommu = d->unit->iommu;
 	struct ipr_ctx ce = ipr_ctx_encode(d->top, d->did, d->agaw);
-	struct context_entry *ctx;
 	u16 old;
 
-	spin_lock(&iommu->lock);
-	ctx = iommu_context_addr(iommu, d->bus, d->devfn, 0);
-	if (!ctx || !context_present(ctx)) {
-		spin_unlock(&iommu->lock);
+	if (ipr_be->entry_switch(d->unit->hw, d->bus, d->devfn, &ce, &d->prev,
+				 &old)) {
 		pci_err(d->pdev, "keepalive: has no context entry to switch\n");
 		return -ENOENT;
 	}
-	d->prev = (struct ipr_ctx) { .lo = ctx->lo, .hi = ctx->hi };
-	ctx_write(ctx, &ce);
-	__iommu_flush_cache(iommu, ctx, sizeof(*ctx));
-	ipr_held_mark(iommu, d->bus, d->devfn, true);
-	spin_unlock(&iommu->lock);
-	old = FIELD_GET(IPR_CTX_DID, d->prev.hi);
-	flush_entry(iommu, d->bus, d->devfn, old);
 	d->held = true;
 	pci_info_ratelimited(d->pdev, "keepalive: translated by its handover tables (domain id %u, was %u)\n",
 			     d->did, old);
 	return 0;
-}
-
-/* The context entry the driver wants for @dev now: its domain's, or none. */
-static struct ipr_ctx target_entry(struct intel_iommu *iommu, struct device *dev)
-{
-	struct device_domain_info *info = dev ? dev_iommu_priv_get(dev) : NULL;
-	struct dmar_domain *dom = info ? info->domain : NULL;
-	struct dma_pte *pgd;
-	int agaw;
-	u16 did;
-
-	if (!dom)
-		return (struct ipr_ctx) {};
-	did = domain_id_iommu(dom, iommu);
-	if (dom->domain.type == IOMMU_DOMAIN_IDENTITY &&
-	    ecap_pass_through(iommu->ecap))
-		return (struct ipr_ctx) {
-			.lo = FIELD_PREP(IPR_CTX_TT, CONTEXT_TT_PASS_THROUGH) |
-			      IPR_CTX_PRESENT,
-			.hi = FIELD_PREP(IPR_CTX_AW, iommu->msagaw) |
-			      FIELD_PREP(IPR_CTX_DID, did),
-		};
-	pgd = dom->pgd;
-	for (agaw = dom->agaw; agaw > iommu->agaw; agaw--) {
-		pgd = phys_to_virt(dma_pte_addr(pgd));
-		if (!dma_pte_present(pgd))
-			return (struct ipr_ctx) {};
-	}
-	return (struct ipr_ctx) {
-		.lo = virt_to_phys(pgd) | IPR_CTX_PRESENT |
-		      FIELD_PREP(IPR_CTX_TT, info->ats_supported ?
-				 CONTEXT_TT_DEV_IOTLB : CONTEXT_TT_MULTI_LEVEL),
-		.hi = FIELD_PREP(IPR_CTX_AW, agaw) | FIELD_PREP(IPR_CTX_DID, did),
-	};
 }
 
 /**
@@ -572,29 +417,19 @@ static struct ipr_ctx target_entry(struct intel_iommu *iommu, struct device *dev
  */
 void ipr_release(struct ipr_dev *d)
 {
-	struct intel_iommu *iommu = d->unit->iommu;
 	struct pci_dev *pdev = d->pdev;
-	struct context_entry *ctx;
-	struct ipr_ctx ce;
+	u16 now;
 
 	if (!d->held)
 		return;
 	if (!pdev)
 		pdev = pci_get_domain_bus_and_slot(d->segment, d->bus, d->devfn);
-	spin_lock(&iommu->lock);
-	ce = target_entry(iommu, pdev ? &pdev->dev : NULL);
-	ctx = iommu_context_addr(iommu, d->bus, d->devfn, 0);
-	if (!WARN_ON_ONCE(!ctx)) {
-		ctx_write(ctx, &ce);
-		__iommu_flush_cache(iommu, ctx, sizeof(*ctx));
-	}
-	ipr_held_mark(iommu, d->bus, d->devfn, false);
-	spin_unlock(&iommu->lock);
-	flush_entry(iommu, d->bus, d->devfn, d->did);
+	now = ipr_be->entry_release(d->unit->hw, d->bus, d->devfn,
+				    pdev ? &pdev->dev : NULL, d->did);
 	d->held = false;
 	if (pdev)
-		pci_info_ratelimited(pdev, "keepalive: handover translation released (domain id %llu now)\n",
-				     FIELD_GET(IPR_CTX_DID, ce.hi));
+		pci_info_ratelimited(pdev, "keepalive: handover translation released (domain id %u now)\n",
+				     now);
 	if (pdev != d->pdev)
 		pci_dev_put(pdev);
 }
@@ -652,7 +487,7 @@ void ipr_retired_free(void)
 
 /**
  * ipr_free() - forget a device's handover translation
- * @d: an entry, released or never held
+ * @d: an entry, released or never held; unlinked from its kept device
  *
  * An incoming entry whose tables the previous kernel's root may still
  * reach is retired instead (ipr_retire()).
@@ -664,12 +499,16 @@ void ipr_free(struct ipr_dev *d)
 	if (WARN_ON_ONCE(d->held))
 		return;
 	list_del(&d->list);
+	if (d->kd) {
+		d->kd->part[KEEPALIVE_DEVICE_DMA] = NULL;
+		d->kd = NULL;
+	}
 	if (d->incoming && !d->did_reserved) {
 		ipr_retire(d);
 		return;
 	}
 	if (d->did_reserved)
-		did_release(d->unit->iommu, d->did);
+		ipr_be->did_free(d->unit->hw, d->did);
 	if (d->tables.va)
 		keepalive_pool_free(d->tables.va,
 				    (size_t)d->tables.pages * IPR_PAGE_SIZE);
@@ -680,50 +519,113 @@ void ipr_free(struct ipr_dev *d)
 }
 
 /**
- * ipr_covered() - does the device's domain map all its handover ranges?
- * @d: a held device in the next kernel
+ * ipr_hold_device() - a kept device's VMM closes it: hold it now
+ * @kd: a kept device, still attached to its VMM's domain
  *
- * Context: Process context; ipr_lock held.
- * Return: 0 when the device is open with its token (ipr_claim_device())
- * and attached to an unmanaged (VMM's) domain that maps every handover
- * range to the same memory with at least the same access; -EAGAIN when it
- * is not open with its token, or on no such domain (not reclaimed);
- * -EBUSY (logged with the first IOVA missing) when the domain does not
- * map them yet; -ENOMEM.
+ * The VMM's container goes away after this: capture the device's
+ * translation (unless PRE-STOP did, then check it did not change) and
+ * switch the device to it, so that it never falls back to the kernel's
+ * default domain.
+ *
+ * Context: Process context (vfio-pci's close); takes ipr_lock.
+ * Return: 0 when the device is held (or was handed over and is held
+ * still); -EBUSY for a handed-over device POST-RESUME already switched to
+ * its VMM's domain; an errno of ipr_capture(), ipr_verify() or
+ * ipr_switch() otherwise. On an error the device must not go on running.
  */
-int ipr_covered(struct ipr_dev *d)
+int ipr_hold_device(struct keepalive_device *kd)
 {
-	struct device_domain_info *info = dev_iommu_priv_get(&d->pdev->dev);
-	struct ipr_ranges now = {};
-	unsigned int i, j = 0;
-	int ret;
+	struct ipr_dev *d;
+	bool fresh = false;
+	int ret = 0;
 
-	/*
-	 * A container attach needs no token (vfio attaches the group before
-	 * any device fd can be opened): only the domain of the VMM that holds
-	 * the device open with its token may receive it.
-	 */
-	if (!d->claimed || !info || !info->domain ||
-	    info->domain->domain.type != IOMMU_DOMAIN_UNMANAGED)
-		return -EAGAIN;
-	ret = domain_ranges(info, &now);
-	if (ret)
-		return ret;
-	for (i = 0; i < d->ranges.nr; i++) {
-		const struct ipr_range *h = &d->ranges.r[i];
-
-		while (j < now.nr && now.r[j].iova + now.r[j].len <= h->iova)
-			j++;
-		if (j == now.nr || now.r[j].iova > h->iova ||
-		    now.r[j].iova + now.r[j].len < h->iova + h->len ||
-		    now.r[j].phys - now.r[j].iova != h->phys - h->iova ||
-		    (now.r[j].prot & h->prot) != h->prot) {
-			pci_err(d->pdev, "keepalive: its VMM's domain does not map IOVA %#llx (%#llx bytes) as before the kexec\n",
-				h->iova, h->len);
-			ret = -EBUSY;
-			break;
-		}
+	mutex_lock(&ipr_lock);
+	d = ipr_dev_of(kd);
+	if (d && d->incoming) {
+		/*
+		 * Handed over: still held, or already switched to its VMM's
+		 * domain, which goes away with the VMM's container.
+		 */
+		d->by_close |= d->held;
+		ret = d->held ? 0 : -EBUSY;
+		goto unlock;
 	}
-	kfree(now.r);
+	if (d && d->held) {
+		d->by_close = true;
+		goto unlock;
+	}
+	if (d) {
+		ret = ipr_verify(d);
+	} else {
+		ret = ipr_capture(kd, &d);
+		fresh = !ret;
+	}
+	if (!ret)
+		ret = ipr_switch(d);
+	if (!ret)
+		d->by_close = true;
+	if (ret && fresh)
+		ipr_free(d);
+	if (ret)
+		ipr_unit_put_unused();
+unlock:
+	mutex_unlock(&ipr_lock);
 	return ret;
+}
+
+/**
+ * ipr_release_device() - a kept device is let go: forget its translation
+ * @kd: a device whose keep ends with it stopped or reset (ABORT, or
+ *	CONCLUDE for a device nobody reclaimed)
+ *
+ * A held device's context entry goes back to the driver (the domain it is
+ * attached to now) and its handover tables are freed, which empties
+ * @kd->part[KEEPALIVE_DEVICE_DMA]. Before init_dmars() in the next kernel,
+ * the device's record is only dropped: the new root will not carry it.
+ *
+ * Context: Process context; takes ipr_lock.
+ */
+void ipr_release_device(struct keepalive_device *kd)
+{
+	struct ipr_dev *d;
+
+	mutex_lock(&ipr_lock);
+	d = ipr_dev_of(kd);
+	if (d) {
+		ipr_release(d);
+		ipr_free(d);
+		if (!ipr_incoming)
+			ipr_unit_put_unused();
+	}
+	mutex_unlock(&ipr_lock);
+}
+
+/**
+ * ipr_reopen_device() - a VMM opens a kept device again, this kernel
+ * @kd: a device marked in this kernel
+ *
+ * Before PRE-STOP, a device held since its previous VMM closed it goes to
+ * the domain its new VMM's container attached: the driver's entry is
+ * written, the handover translation freed (the next close captures
+ * again). From PRE-STOP on it stays held: the handover root built at
+ * STOP points at its tables (vfio_keepalive refuses such an open while
+ * the handover is frozen; the state check here is a second guard).
+ *
+ * Context: Process context (vfio-pci's open); takes ipr_lock.
+ */
+void ipr_reopen_device(struct keepalive_device *kd)
+{
+	enum keepalive_state state = keepalive_get_state();
+	struct ipr_dev *d;
+
+	if (state != KEEPALIVE_STATE_RUNNING && state != KEEPALIVE_STATE_PREPARE)
+		return;
+	mutex_lock(&ipr_lock);
+	d = ipr_dev_of(kd);
+	if (d && d->by_close && !d->incoming) {
+		ipr_release(d);
+		ipr_free(d);
+		ipr_unit_put_unused();
+	}
+	mutex_unlock(&ipr_lock);
 }
