@@ -47,20 +47,29 @@ kerneldoc() {
 	perl "$SRC/scripts/kernel-doc" -none "$1" &&
 	{ [[ $1 != *.c ]] || python3 "$REPO/scripts/kdoc-coverage.py" "$1"; }
 }
-# One series, as git format-patch --cover-letter -n writes it: the cover
-# letter "[PATCH 0/N]", then 0001-... to N, each "[PATCH n/N]". (Checkpatch
+# One series, as git format-patch --cover-letter writes it (scripts/series.sh):
+# the cover letter "[PATCH 0/N]", then 0001-... to N, each "[PATCH n/N]",
+# n zero-padded to the width of N ("[PATCH 01/17]"); every diff with its
+# "index" line, and the cover letter with its "base-commit:". (Checkpatch
 # knows a file named *cover-letter.patch has no diff.)
 series_check() {
-	local n=${#series[@]} i=0 p
+	local n=${#series[@]} i=0 p w num
+	w=${#n}
 	[[ -f $COVER ]] || echo "no $COVER"
-	[[ ! -f $COVER ]] || grep -q "^Subject: \[PATCH 0/$n\] " "$COVER" ||
-		echo "$COVER: subject is not [PATCH 0/$n]"
+	num=$(printf '%0*d' "$w" 0)
+	[[ ! -f $COVER ]] || grep -q "^Subject: \[PATCH $num/$n\] " "$COVER" ||
+		echo "$COVER: subject is not [PATCH $num/$n]"
+	[[ ! -f $COVER ]] || grep -q '^base-commit: [0-9a-f]\{40\}$' "$COVER" ||
+		echo "$COVER: no base-commit:"
 	for p in "${series[@]}"; do
 		i=$((i + 1))
+		num=$(printf '%0*d' "$w" "$i")
 		[[ ${p#patches/} == $(printf '%04d-' "$i")* ]] ||
 			echo "$p: not patch $i of the series"
-		grep -q "^Subject: \[PATCH $i/$n\] " "$p" ||
-			echo "$p: subject is not [PATCH $i/$n]"
+		grep -q "^Subject: \[PATCH $num/$n\] " "$p" ||
+			echo "$p: subject is not [PATCH $num/$n]"
+		[[ $(grep -c '^diff --git ' "$p") == $(grep -c '^index [0-9a-f]' "$p") ]] ||
+			echo "$p: a diff without its index line (scripts/series.sh)"
 	done
 }
 tap "series patches/" series_check
