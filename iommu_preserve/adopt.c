@@ -6,7 +6,7 @@
  *
  * From the kexec until init_dmars() the unit translates through the
  * handover root the previous kernel left programmed. init_dmars() keeps
- * translation on (patch 0010 asks keepalive_iommu_handed_over()) and,
+ * translation on (it asks keepalive_iommu_handed_over()) and,
  * instead of the kdump copy of every context entry, copies the entries of
  * the kept devices whose records were valid (ipr_adopt()),
  * reserves their domain ids and holds them, before it installs its new

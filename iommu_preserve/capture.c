@@ -14,7 +14,7 @@
  * The switch (STOP, or that close) replaces the device's context entry in
  * one write, and invalidates the caches for the domain id it replaced
  * (ipr_backend.entry_switch). From then the device is held: the driver's
- * attach and detach leave its entry alone (patch 0010), so the VMM
+ * attach and detach leave its entry alone (keepalive_iommu_held()), so the VMM
  * closing its container changes nothing for the device.
  *
  * The release (ABORT, POST-RESUME, CONCLUDE, or a kept device let go)

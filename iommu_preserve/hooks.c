@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Kexec device keepalive: the hooks the Intel VT-d driver calls
- * (include/linux/keepalive/iommu.h, patch 0010), each a thin call into
+ * (include/linux/keepalive/iommu.h), each a thin call into
  * the driver-neutral part, which asks the backend (vtd.c) for whatever
  * touches the driver's structures. The unit is passed on as the
  * backend's opaque unit.

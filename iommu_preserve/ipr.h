@@ -7,7 +7,8 @@
  * onto preserved memory, and a domain id of its own on its unit. The
  * device is "held" while the context entry the unit reads for it points at
  * that tree: the Intel driver then neither writes nor clears the entry
- * (patch 0010 asks keepalive_iommu_held()), whatever domain it attaches.
+ * (domain_context_mapping_one() and domain_context_clear_one() ask
+ * keepalive_iommu_held()), whatever domain it attaches.
  *
  * What this directory does is driver-neutral: records (record.c), the
  * page-table builder and walker (pgtable.c), capture and hold bookkeeping

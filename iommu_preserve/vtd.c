@@ -8,7 +8,8 @@
  * A context entry is replaced in one 128-bit write, then the context
  * cache is invalidated for the device and the IOTLB for the domain id the
  * entry had: the driver's attach and detach leave a held entry alone
- * (patch 0010 asks keepalive_iommu_held()).
+ * (domain_context_mapping_one() and domain_context_clear_one() ask
+ * keepalive_iommu_held()).
  */
 #define pr_fmt(fmt) "keepalive: iommu: " fmt
 

@@ -14,7 +14,7 @@
  * the handover carries, and whose command line keeps the IOMMU on:
  *
  * - kexec_file_load() hands every bzImage it loads, with its command line,
- *   to keepalive_kexec_image_check() (patch 0014), which reads the note in
+ *   to keepalive_kexec_image_check() (from bzImage64_load()), which reads the note in
  *   the image's uncompressed setup code and the command line and
  *   remembers the answer for that kimage. While a handover is sealed
  *   (STOP), an image that cannot receive it is refused.

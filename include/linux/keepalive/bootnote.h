@@ -2,7 +2,7 @@
 /*
  * Kexec device keepalive: this kernel's boot note (struct
  * keepalive_boot_note, abi/core.h), as arch/x86/boot/keepalive-note.c
- * (patch 0013) puts it in the real-mode setup code. Besides the handover
+ * puts it in the real-mode setup code. Besides the handover
  * versions it lists the compatible of every participant built into this
  * kernel: the kernel that loads it refuses it over a handover that
  * carries the node of a participant it lacks (kho/bootnote.c).

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kexec device keepalive: the DMA remapping hooks, called from the Intel
- * VT-d driver (patches/0010) and from vfio_keepalive/ into iommu_preserve/.
+ * VT-d driver (intel_iommu_shutdown(), init_dmars() and the context entry
+ * writers).
  * The driver's hooks are static inline no-ops without
  * CONFIG_KEEPALIVE_IOMMU. See Documentation/keepalive/iommu.rst.
  */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kexec device keepalive: the interrupt hooks, called from the PCI MSI
- * core (patch 0011), from the Intel interrupt remapping driver (patch
- * 0012) and from vfio_keepalive/ into irq_preserve/. The drivers' hooks
+ * core (pci_msix_shutdown(), msix_capability_init()) and from the Intel
+ * interrupt remapping driver (intel_setup_irq_remapping(),
+ * intel_irq_remapping_alloc()). The drivers' hooks
  * are static inline no-ops without CONFIG_KEEPALIVE_IRQ. See
  * Documentation/keepalive/irq.rst.
  */
@@ -15,7 +16,7 @@ struct intel_iommu;
 struct irq_alloc_info;
 struct pci_dev;
 
-/* Provided by the VT-d interrupt remapping driver (patch 0012). */
+/* Provided by the VT-d interrupt remapping driver (irq_remapping.c). */
 void intel_ir_keepalive_release(struct intel_iommu *iommu, unsigned int index);
 
 #if IS_ENABLED(CONFIG_KEEPALIVE_IRQ)
