@@ -615,10 +615,9 @@ void ipr_release_device(struct keepalive_device *kd)
  */
 void ipr_reopen_device(struct keepalive_device *kd)
 {
-	enum keepalive_state state = keepalive_get_state();
 	struct ipr_dev *d;
 
-	if (state != KEEPALIVE_STATE_RUNNING && state != KEEPALIVE_STATE_PREPARE)
+	if (!keepalive_state_before(KEEPALIVE_STATE_PRE_STOP))
 		return;
 	mutex_lock(&ipr_lock);
 	d = ipr_dev_of(kd);

@@ -7,6 +7,9 @@
  * it is attached to maps its memory yet: the bug the hold exists to
  * prevent, so that a test can show what it would cost (DMA remapping
  * faults, a lost completion).
+ *
+ * Also the participant's word of the core's "corrupt" knob: "iommu"
+ * damages the first kept device's record (see ipr_corrupt()).
  */
 #define pr_fmt(fmt) "keepalive: iommu: " fmt
 
@@ -14,6 +17,9 @@
 #include <linux/init.h>
 #include <linux/fs.h>
 #include <linux/kstrtox.h>
+#include <linux/keepalive.h>
+#include <linux/keepalive/abi/iommu.h>
+#include <linux/libfdt.h>
 
 #include "ipr.h"
 
@@ -55,4 +61,40 @@ void __init ipr_fault_init(void)
 		return;
 	debugfs_create_file("iommu_release", 0200, dir, NULL, &release_fops);
 	dput(dir);
+}
+
+/**
+ * ipr_corrupt() - the "iommu" word of the debugfs corrupt knob
+ * @p: this participant
+ * @fdt: the sealed outgoing image
+ * @node: this participant's node in it, or a negative libfdt error
+ * @what: the word written
+ *
+ * The first kept device's record names domain id 0, which no context
+ * entry may use: the next kernel must refuse it.
+ *
+ * Context: Process context; keepalive_sm.lock held, in STOP.
+ * Return: 0; -EOPNOTSUPP for another word; -ENOENT without such a record.
+ */
+int ipr_corrupt(struct keepalive_participant *p, void *fdt, int node,
+		const char *what)
+{
+	struct keepalive_iommu_translation *t;
+	u32 seg, bus, devfn;
+	int dev, len;
+
+	if (strcmp(what, "iommu"))
+		return -EOPNOTSUPP;
+	if (node < 0)
+		return -ENOENT;
+	fdt_for_each_subnode(dev, fdt, node)
+		if (!keepalive_fdt_pci_place(fdt, dev, &seg, &bus, &devfn))
+			break;
+	if (dev < 0)
+		return -ENOENT;
+	t = fdt_getprop_w(fdt, dev, KEEPALIVE_IOMMU_PROP_TRANSLATION, &len);
+	if (!t || len != sizeof(*t))
+		return -ENOENT;
+	t->domain_id = 0;
+	return 0;
 }

@@ -271,6 +271,9 @@ int ipr_record_read(const void *fdt, int node);
 extern bool ipr_incoming;
 
 /* fault.c: test hooks */
+struct keepalive_participant;
+int ipr_corrupt(struct keepalive_participant *p, void *fdt, int node,
+		const char *what);
 #if IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION)
 void ipr_fault_init(void);
 #else

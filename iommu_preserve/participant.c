@@ -246,6 +246,8 @@ static const struct keepalive_ops ipr_ops = {
 	.post_resume = ipr_post_resume,
 	.unpost_resume = ipr_unpost_resume,
 	.conclude = ipr_conclude,
+	.corrupt = IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION) ?
+		   ipr_corrupt : NULL,
 };
 
 static struct keepalive_participant ipr_participant = {

@@ -246,10 +246,9 @@ void irqp_release_device(struct keepalive_device *kd)
  */
 void irqp_reopen_device(struct keepalive_device *kd)
 {
-	enum keepalive_state state = keepalive_get_state();
 	struct irqp_dev *d;
 
-	if (state >= KEEPALIVE_STATE_STOP)
+	if (!keepalive_state_before(KEEPALIVE_STATE_STOP))
 		return;
 	mutex_lock(&irqp_lock);
 	d = irqp_of(kd);

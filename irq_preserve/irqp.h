@@ -273,4 +273,9 @@ void irqp_vtd_shutdown(struct intel_iommu *iommu);
 int irqp_vtd_irte(struct intel_iommu *iommu, struct irq_alloc_info *info,
 		  unsigned int count);
 
+/* fault.c: test hook */
+struct keepalive_participant;
+int irqp_corrupt(struct keepalive_participant *p, void *fdt, int node,
+		 const char *what);
+
 #endif /* _KEEPALIVE_IRQP_H */

@@ -72,6 +72,8 @@ static const struct keepalive_ops irqp_ops = {
 	.resume = irqp_resume,
 	.fallback = irqp_fallback,
 	.conclude = irqp_conclude,
+	.corrupt = IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION) ?
+		   irqp_corrupt : NULL,
 };
 
 static struct keepalive_participant irqp_participant = {

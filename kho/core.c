@@ -70,6 +70,30 @@ enum keepalive_state keepalive_get_state(void)
 EXPORT_SYMBOL_GPL(keepalive_get_state);
 
 /**
+ * keepalive_state_before() - is this kernel's handover short of a step?
+ * @step: KEEPALIVE_STATE_PREPARE, KEEPALIVE_STATE_PRE_STOP or
+ *	KEEPALIVE_STATE_STOP
+ *
+ * The window check of a participant's action that is allowed only until
+ * a step of the outgoing handover (a VMM reopening a held device gets its
+ * new domain back only before PRE-STOP).
+ *
+ * Context: Any context. The state may change right after: the caller
+ * holds the lock its callback for @step takes, or only uses the answer as
+ * a second guard.
+ * Return: true in RUNNING, and in the steps of the outgoing handover that
+ * come before @step; false from @step on, in RESUME and POST-RESUME, and
+ * once a kexec has started.
+ */
+bool keepalive_state_before(enum keepalive_state step)
+{
+	enum keepalive_state state = keepalive_get_state();
+
+	return state <= KEEPALIVE_STATE_STOP && state < step;
+}
+EXPORT_SYMBOL_GPL(keepalive_state_before);
+
+/**
  * keepalive_transition() - request a transition of the global state machine
  * @ev: the event
  * @res: out: the resulting state and who failed
@@ -158,49 +182,6 @@ void keepalive_resume_now(struct keepalive_participant *p)
 		keepalive_sm_resume_now(&keepalive_sm, p);
 }
 EXPORT_SYMBOL_GPL(keepalive_resume_now);
-
-/**
- * keepalive_incoming_record() - another participant's incoming node
- * @owner: the participant that wrote it
- * @compatible: the version of its records the caller understands
- * @fdt: out: the incoming image
- *
- * Context: Boot, or under keepalive_sm.lock (a participant callback).
- * Return: the node's offset in *@fdt, or as keepalive_sm_record():
- * -ENOENT, -EPROTO, -EAGAIN (@owner has not resumed yet), -ENOLINK (@owner
- * failed, fell back or never registered).
- */
-int keepalive_incoming_record(const char *owner, const char *compatible,
-			      const void **fdt)
-{
-	return keepalive_sm_record(&keepalive_sm, owner, compatible, fdt);
-}
-EXPORT_SYMBOL_GPL(keepalive_incoming_record);
-
-/**
- * keepalive_incoming_pci_record() - another participant's record of a device
- * @owner: the participant that wrote it
- * @compatible: the version of its records the caller understands
- * @segment: PCI segment of the device
- * @bus: its bus number
- * @devfn: its device and function
- * @fdt: out: the incoming image
- *
- * E.g. the vfio participant asking whether the IOMMU participant holds a
- * domain for 0000:00:03.0.
- *
- * Context: Boot, or under keepalive_sm.lock (a participant callback).
- * Return: the record's offset in *@fdt, or as keepalive_sm_pci_record():
- * -ENOENT, -EPROTO, -EAGAIN, -ENOLINK.
- */
-int keepalive_incoming_pci_record(const char *owner, const char *compatible,
-				  u32 segment, u32 bus, u32 devfn,
-				  const void **fdt)
-{
-	return keepalive_sm_pci_record(&keepalive_sm, owner, compatible,
-				       segment, bus, devfn, fdt);
-}
-EXPORT_SYMBOL_GPL(keepalive_incoming_pci_record);
 
 static int __init keepalive_core_init(void)
 {

@@ -6,10 +6,10 @@
  * Writing a word damages the sealed outgoing image the way a bug or a
  * stray write could, so that tests can check the next kernel refuses it:
  * magic, abi, hdr-crc, fdt-crc, fdt, range (past the pool), overlap
- * (a range over the payload), iommu (the first kept device's IOMMU
- * record names domain id 0, which no context entry may use), irq, or
- * vfio-version (the vfio node says it is another version of its format:
- * the image is accepted, that node is not).
+ * (a range over the payload). Any other word goes to the participants'
+ * &keepalive_ops.corrupt, which damage their own records: iommu
+ * (iommu_preserve/fault.c), irq (irq_preserve/fault.c), vfio-version
+ * (vfio_keepalive/fault.c).
  */
 #define pr_fmt(fmt) "keepalive: " fmt
 
@@ -19,16 +19,11 @@
 #include <linux/uaccess.h>
 #include <asm/unaligned.h>
 
-#include <linux/keepalive/abi/iommu.h>
-#include <linux/keepalive/abi/irq.h>
-#include <linux/keepalive/abi/vfio.h>
-
 #include "image.h"
 #include "kho.h"
 
 static const char * const corruptions[] = {
 	"magic", "abi", "hdr-crc", "fdt-crc", "fdt", "range", "overlap",
-	"iommu", "irq", "vfio-version",
 };
 
 struct corrupt_ctx {
@@ -64,69 +59,25 @@ static int corrupt_range(void *fdt, phys_addr_t out_phys, bool overlap)
 	       0 : -ENOENT;
 }
 
-/* The first per-device record ("pci@<sbdf>") of participant node @name. */
-static int first_device(void *fdt, const char *name)
+/*
+ * A participant's word: the first participant that knows @what damages
+ * its records. -EINVAL when none does, as for an unknown word.
+ */
+static int corrupt_participant(void *fdt, const char *what)
 {
-	int parent = fdt_subnode_offset(fdt, 0, name);
-	u32 seg, bus, devfn;
-	int node;
+	struct keepalive_participant *p;
+	int ret;
 
-	if (parent < 0)
-		return -ENOENT;
-	fdt_for_each_subnode(node, fdt, parent)
-		if (!keepalive_fdt_pci_place(fdt, node, &seg, &bus, &devfn))
-			return node;
-	return -ENOENT;
-}
-
-static int corrupt_iommu(void *fdt)
-{
-	struct keepalive_iommu_translation *t;
-	int node = first_device(fdt, KEEPALIVE_IOMMU_NODE);
-	int len;
-
-	if (node < 0)
-		return -ENOENT;
-	t = fdt_getprop_w(fdt, node, KEEPALIVE_IOMMU_PROP_TRANSLATION, &len);
-	if (!t || len != sizeof(*t))
-		return -ENOENT;
-	t->domain_id = 0;
-	return 0;
-}
-
-/* The first device's first vector: its entry's source id, another device's. */
-static int corrupt_irq(void *fdt)
-{
-	int node = first_device(fdt, KEEPALIVE_IRQ_NODE);
-	struct keepalive_irq_vector *v;
-	int len;
-
-	if (node < 0)
-		return -ENOENT;
-	v = fdt_getprop_w(fdt, node, KEEPALIVE_IRQ_PROP_VECTORS, &len);
-	if (!v || len < (int)sizeof(*v))
-		return -ENOENT;
-	put_unaligned(cpu_to_be64(get_unaligned_be64(&v->irte_hi) ^ 1),
-		      &v->irte_hi);
-	return 0;
-}
-
-/* Node @name's compatible ends in "-v<N>": make it N + 1 (a digit). */
-static int corrupt_version(void *fdt, const char *name)
-{
-	int node = fdt_subnode_offset(fdt, 0, name);
-	char *compat;
-	int len;
-
-	if (node < 0)
-		return -ENOENT;
-	compat = fdt_getprop_w(fdt, node, KEEPALIVE_PROP_COMPATIBLE, &len);
-	/* A string: its NUL, and at least one character before it. */
-	if (!compat || len < 2 || compat[len - 2] < '0' ||
-	    compat[len - 2] >= '9')
-		return -ENOENT;
-	compat[len - 2]++;
-	return 0;
+	lockdep_assert_held(&keepalive_sm.lock);
+	list_for_each_entry(p, &keepalive_sm.participants, list) {
+		if (!p->ops->corrupt)
+			continue;
+		ret = p->ops->corrupt(p, fdt, fdt_subnode_offset(fdt, 0, p->name),
+				      what);
+		if (ret != -EOPNOTSUPP)
+			return ret;
+	}
+	return -EINVAL;
 }
 
 static void reseal(void *fdt, phys_addr_t out_phys)
@@ -149,9 +100,10 @@ static ssize_t corrupt_write(struct file *file, const char __user *ubuf,
 	if (len >= sizeof(word) || copy_from_user(word, ubuf, len))
 		return -EINVAL;
 	word[len] = '\0';
+	/* -EINVAL for a word nobody knows, as sysfs_match_string(). */
 	what = sysfs_match_string(corruptions, word);
-	if (what < 0)
-		return what;
+	if (len && word[len - 1] == '\n')
+		word[len - 1] = '\0';
 
 	mutex_lock(&keepalive_sm.lock);
 	fdt = keepalive_outgoing(&out_phys);
@@ -188,20 +140,15 @@ static ssize_t corrupt_write(struct file *file, const char __user *ubuf,
 		if (!ret)
 			reseal(fdt, out_phys);
 		break;
-	case 7:
-	case 8:
-		ret = what == 7 ? corrupt_iommu(fdt) : corrupt_irq(fdt);
-		if (!ret)
-			reseal(fdt, out_phys);
-		break;
-	case 9:
-		ret = corrupt_version(fdt, KEEPALIVE_VFIO_NODE);
+	default:
+		ret = corrupt_participant(fdt, word);
 		if (!ret)
 			reseal(fdt, out_phys);
 		break;
 	}
 	if (!ret)
-		pr_warn("test: handover image corrupted (%s)\n", corruptions[what]);
+		pr_warn("test: handover image corrupted (%s)\n",
+			what >= 0 ? corruptions[what] : word);
 out:
 	mutex_unlock(&keepalive_sm.lock);
 	return ret ?: len;

@@ -195,35 +195,6 @@ static int keepalive_reboot(struct notifier_block *nb, unsigned long action,
 }
 
 /**
- * keepalive_fdt_add_pci_node() - add a participant's record of a PCI function
- * @fdt: the outgoing image's FDT, open for writing
- * @parent: the participant's node in it
- * @segment: the function's PCI segment, at most 0xffff
- * @bus: its bus number, at most 255
- * @devfn: its device and function, at most 255
- *
- * Adds the subnode "pci@<sbdf>" (abi/core.h) that keepalive_fdt_pci_place()
- * reads back.
- *
- * Context: Any context; the caller serialises access to @fdt.
- * Return: the new node's offset, or a negative libfdt error:
- * -FDT_ERR_BADVALUE when a number is out of range, -FDT_ERR_EXISTS when
- * @parent already holds a record of that function, -FDT_ERR_NOSPACE when
- * @fdt is full.
- */
-int keepalive_fdt_add_pci_node(void *fdt, int parent, u32 segment, u32 bus,
-			       u32 devfn)
-{
-	char name[KEEPALIVE_PCI_NODE_NAME_MAX];
-
-	if (segment > 0xffff || bus > 0xff || devfn > 0xff)
-		return -FDT_ERR_BADVALUE;
-	snprintf(name, sizeof(name), KEEPALIVE_PCI_NODE_PREFIX "%x",
-		 segment << 16 | bus << 8 | devfn);
-	return fdt_add_subnode(fdt, parent, name);
-}
-
-/**
  * keepalive_kexec_handover() - does the kexec under way carry a handover?
  *
  * For the shutdown paths of participants (a kept device keeps its bus

@@ -63,7 +63,7 @@ struct keepalive_image_ops {
  *	kexec starts): see keepalive_sm_frozen()
  * @settled: boot is over; a dependency that has not registered never will
  *
- * The core keeps one global instance (state.c); KUnit makes its own with
+ * The core keeps one global instance (core.c); KUnit makes its own with
  * fake participants.
  */
 struct keepalive_sm {
@@ -95,12 +95,15 @@ int keepalive_sm_pci_record(struct keepalive_sm *sm, const char *owner,
 			    const char *compatible, u32 segment, u32 bus,
 			    u32 devfn, const void **fdt);
 int keepalive_sm_frozen(struct keepalive_sm *sm, const char *what);
+struct keepalive_participant *keepalive_sm_find(struct keepalive_sm *sm,
+						const char *name);
+void keepalive_sm_resume_pending(struct keepalive_sm *sm);
 enum keepalive_state keepalive_sm_kexec(struct keepalive_sm *sm);
 
 const char *keepalive_state_name(enum keepalive_state state);
 int keepalive_event_parse(const char *buf, enum keepalive_event *ev);
 
-/* state.c: the global state machine */
+/* core.c: the global state machine */
 extern struct keepalive_sm keepalive_sm;
 
 int keepalive_transition(enum keepalive_event ev, struct keepalive_result *res);
@@ -162,7 +165,7 @@ struct keepalive_pool_place {
 /*
  * The pool starts and ends on 2 MiB boundaries: its struct pages are added
  * by memory hotplug's subsections (pool.c), and files of 2 MiB or more sit
- * on 2 MiB boundaries inside it (memfd.c).
+ * on 2 MiB boundaries inside it (memfd/registry.c).
  */
 #define KEEPALIVE_POOL_ALIGN	SZ_2M
 
@@ -187,7 +190,7 @@ bool keepalive_pool_unused(phys_addr_t phys, u64 size);
 int keepalive_pool_hold(phys_addr_t phys, u64 size);
 void keepalive_pool_usage(struct keepalive_pool_usage *u);
 
-/* memfd.c: preserved memory files */
+/* memfd/: preserved memory files, the core's own participant */
 int keepalive_memfd_init(void);
 int keepalive_memfd_create(const struct keepalive_memfd_create *arg);
 int keepalive_memfd_retrieve(const struct keepalive_memfd_retrieve *arg);

@@ -13,6 +13,10 @@
  * reverse order and the state does not change. ABORT undoes every step
  * taken since RUNNING, latest first. CONCLUDE releases in reverse order:
  * devices before the IOMMU and the memory they DMA into.
+ *
+ * This file holds the transitions, their undo and the list they run in;
+ * resume.c the next kernel's resume in dependency order, and record.c the
+ * lookup of another participant's incoming records.
  */
 #define pr_fmt(fmt) "keepalive: " fmt
 
@@ -371,344 +375,6 @@ out:
 	return ret;
 }
 
-/*
- * Resume order. In the next kernel a participant's @resume runs once every
- * participant it depends on is resolved, whatever the order in which they
- * register: resume_pending() runs to a fixed point whenever something
- * changes (the image arrives, a participant registers, boot settles). A
- * participant whose dependency failed gets @fallback instead, and counts
- * as failed for its own dependents.
- */
-
-static struct keepalive_participant *sm_find(struct keepalive_sm *sm,
-					     const char *name)
-{
-	struct keepalive_participant *p;
-
-	list_for_each_entry(p, &sm->participants, list)
-		if (!strcmp(p->name, name))
-			return p;
-	return NULL;
-}
-
-static bool incoming_has(struct keepalive_sm *sm, const char *name)
-{
-	return fdt_subnode_offset(sm->incoming, 0, name) >= 0;
-}
-
-/*
- * Are @p's dependencies resolved? 0 when each resumed or had nothing
- * handed over; -EAGAIN while one may still resume; otherwise the error of
- * the first that failed, named in *@dep. With @force, a dependency that
- * is still waiting counts as failed with -ETIMEDOUT.
- */
-static int deps_status(struct keepalive_sm *sm,
-		       struct keepalive_participant *p, const char **dep,
-		       bool force)
-{
-	const char * const *d;
-
-	for (d = p->depends; d && *d; d++) {
-		struct keepalive_participant *q = sm_find(sm, *d);
-
-		*dep = *d;
-		if (!q) {
-			if (!incoming_has(sm, *d))
-				continue;
-			if (sm->settled || force)
-				return -ENODEV;	/* never registered */
-			return -EAGAIN;
-		}
-		switch (q->resume) {
-		case KEEPALIVE_RESUME_DONE:
-			continue;
-		case KEEPALIVE_RESUME_FAILED:
-		case KEEPALIVE_RESUME_FELL_BACK:
-			return q->resume_err;
-		default:
-			return force ? -ETIMEDOUT : -EAGAIN;
-		}
-	}
-	return 0;
-}
-
-static void resolved(struct keepalive_participant *p, int err)
-{
-	p->resume_err = err;
-	p->resume = err ? KEEPALIVE_RESUME_FAILED : KEEPALIVE_RESUME_DONE;
-}
-
-/* Run @p's fallback, if it has one, because @dep failed with @err. */
-static void fall_back(struct keepalive_sm *sm, struct keepalive_participant *p,
-		      int node, const char *dep, int err)
-{
-	int ret;
-
-	if (!p->ops->fallback)
-		return;
-	ret = p->ops->fallback(p, sm->incoming, node, dep, err);
-	if (ret && sm->log)
-		pr_err("resume: %s: fallback failed: %d\n", p->name, ret);
-}
-
-/* Resume @p, or make it fall back when @dep failed with @dep_err. */
-static void resume_one(struct keepalive_sm *sm, struct keepalive_participant *p,
-		       const char *dep, int dep_err)
-{
-	const void *fdt = sm->incoming;
-	int node, ret;
-
-	lockdep_assert_held(&sm->lock);
-	node = fdt_subnode_offset(fdt, 0, p->name);
-	if (node < 0) {
-		resolved(p, 0);		/* nothing was handed over */
-		return;
-	}
-	if (fdt_node_check_compatible(fdt, node, p->compatible)) {
-		if (sm->log)
-			pr_warn("resume: %s: node is not \"%s\": not adopted, cold start%s\n",
-				p->name, p->compatible,
-				p->ops->fallback ? ", falling back" : "");
-		resolved(p, -EPROTO);
-		/*
-		 * Another version of the node: what the previous kernel left
-		 * running for it must be made safe all the same.
-		 */
-		fall_back(sm, p, node, p->name, -EPROTO);
-		return;
-	}
-	if (dep_err) {
-		if (sm->log)
-			pr_err("resume: %s: its dependency %s failed (%d): %s\n",
-			       p->name, dep, dep_err, p->ops->fallback ?
-			       "falling back" : "no fallback, its node is ignored");
-		fall_back(sm, p, node, dep, dep_err);
-		p->resume = KEEPALIVE_RESUME_FELL_BACK;
-		p->resume_err = -ENOLINK;
-		return;
-	}
-	if (sm->should_fail && sm->should_fail())
-		ret = -EIO;
-	else
-		ret = p->ops->resume ? p->ops->resume(p, fdt, node) : 0;
-	resolved(p, ret);
-	if (!ret)
-		return;
-	if (sm->log)
-		pr_err("resume: %s failed: %d, it starts cold%s\n", p->name, ret,
-		       p->ops->fallback ? ", falling back" : "");
-	/* What it did not adopt must not run on: same as for a dependency. */
-	fall_back(sm, p, node, p->name, ret);
-}
-
-/* Resume every waiting participant whose dependencies are resolved. */
-static void resume_pending(struct keepalive_sm *sm)
-{
-	struct keepalive_participant *p;
-	const char *dep = NULL;
-	bool again;
-	int err;
-
-	do {
-		again = false;
-		list_for_each_entry(p, &sm->participants, list) {
-			if (p->resume != KEEPALIVE_RESUME_WAITING)
-				continue;
-			err = deps_status(sm, p, &dep, false);
-			if (err == -EAGAIN)
-				continue;
-			resume_one(sm, p, dep, err);
-			again = true;
-		}
-	} while (again);
-}
-
-/**
- * keepalive_sm_resume() - enter RESUME with a validated incoming image
- * @sm: the state machine, in RUNNING
- * @fdt: the incoming image's FDT, validated; it must stay valid until
- *	CONCLUDE
- *
- * Registered participants resume now, in dependency order; later ones
- * when they register.
- *
- * Context: Process context; takes @sm->lock.
- */
-void keepalive_sm_resume(struct keepalive_sm *sm, const void *fdt)
-{
-	struct keepalive_participant *p;
-
-	mutex_lock(&sm->lock);
-	if (WARN_ON_ONCE(sm->state != KEEPALIVE_STATE_RUNNING))
-		goto out;
-	sm->incoming = fdt;
-	sm->state = KEEPALIVE_STATE_RESUME;
-	list_for_each_entry(p, &sm->participants, list)
-		p->resume = KEEPALIVE_RESUME_WAITING;
-	resume_pending(sm);
-out:
-	mutex_unlock(&sm->lock);
-}
-
-/**
- * keepalive_sm_settle() - boot is over: resolve every waiting participant
- * @sm: the state machine
- *
- * Every participant that was going to register has. A dependency that
- * has a node in the image but never registered now counts as failed
- * (-ENODEV); participants still waiting after that wait on each other in
- * a cycle and fall back with -EDEADLK.
- *
- * Context: Process context; takes @sm->lock.
- */
-void keepalive_sm_settle(struct keepalive_sm *sm)
-{
-	struct keepalive_participant *p;
-
-	mutex_lock(&sm->lock);
-	sm->settled = true;
-	if (!sm->incoming)
-		goto out;
-	resume_pending(sm);
-	/* Left waiting: a cycle. Break it at its first member, and go on. */
-	list_for_each_entry(p, &sm->participants, list) {
-		if (p->resume != KEEPALIVE_RESUME_WAITING)
-			continue;
-		if (sm->log)
-			pr_err("resume: %s: its dependencies wait on each other\n",
-			       p->name);
-		resume_one(sm, p, "(cycle)", -EDEADLK);
-		resume_pending(sm);
-	}
-out:
-	mutex_unlock(&sm->lock);
-}
-
-/**
- * keepalive_sm_resume_now() - resolve one participant's resume right away
- * @sm: the state machine
- * @p: a registered participant
- *
- * For a participant that must act at a fixed boot stage (the vfio
- * participant at PCI enumeration): if @p is still waiting, each of its
- * dependencies that has not resumed yet counts as failed (-ETIMEDOUT, or
- * -ENODEV when it never registered) and @p falls back. Nothing happens
- * when @p is already resolved.
- *
- * Context: Process context; takes @sm->lock.
- */
-void keepalive_sm_resume_now(struct keepalive_sm *sm,
-			     struct keepalive_participant *p)
-{
-	const char *dep = NULL;
-	int err;
-
-	mutex_lock(&sm->lock);
-	if (p->resume == KEEPALIVE_RESUME_WAITING) {
-		err = deps_status(sm, p, &dep, true);
-		resume_one(sm, p, dep, err);
-		resume_pending(sm);
-	}
-	mutex_unlock(&sm->lock);
-}
-
-/*
- * Shared records: one participant reads another's incoming node. The
- * image is immutable from its validation to CONCLUDE, so the lookup takes
- * no lock, but after boot it must run under @sm->lock (from a participant
- * callback), so that CONCLUDE cannot free the image underneath.
- */
-static void assert_incoming_stable(struct keepalive_sm *sm)
-{
-	if (system_state == SYSTEM_RUNNING)
-		lockdep_assert_held(&sm->lock);
-}
-
-/**
- * keepalive_sm_record() - find another participant's incoming node
- * @sm: the state machine
- * @owner: the participant that wrote the node
- * @compatible: the version of its records the caller understands
- * @fdt: out: the incoming image
- *
- * Context: Boot, or with @sm->lock held (a participant callback).
- * Return: the node's offset in *@fdt;
- * -ENOENT without an incoming image or when it has no node for @owner;
- * -EPROTO when the node is of another version than @compatible;
- * -EAGAIN when @owner has not resumed yet (register after it, or depend
- * on it);
- * -ENOLINK when @owner failed to resume, fell back or never registered:
- * its records describe state nobody adopted.
- */
-int keepalive_sm_record(struct keepalive_sm *sm, const char *owner,
-			const char *compatible, const void **fdt)
-{
-	struct keepalive_participant *q;
-	int node;
-
-	assert_incoming_stable(sm);
-	if (!sm->incoming)
-		return -ENOENT;
-	node = fdt_subnode_offset(sm->incoming, 0, owner);
-	if (node < 0)
-		return -ENOENT;
-	if (fdt_node_check_compatible(sm->incoming, node, compatible))
-		return -EPROTO;
-	q = sm_find(sm, owner);
-	if (!q)
-		return sm->settled ? -ENOLINK : -EAGAIN;
-	switch (q->resume) {
-	case KEEPALIVE_RESUME_DONE:
-		break;
-	case KEEPALIVE_RESUME_FAILED:
-	case KEEPALIVE_RESUME_FELL_BACK:
-		return -ENOLINK;
-	default:
-		return -EAGAIN;
-	}
-	*fdt = sm->incoming;
-	return node;
-}
-
-/**
- * keepalive_sm_pci_record() - find another participant's record of a device
- * @sm: the state machine
- * @owner: the participant that wrote the record
- * @compatible: the version of its records the caller understands
- * @segment: PCI segment of the device
- * @bus: its bus number
- * @devfn: its device and function
- * @fdt: out: the incoming image
- *
- * Looks for the subnode of @owner's node named for the device,
- * "pci@<sbdf>" (abi/core.h). A subnode of any other name does not name
- * any device.
- *
- * Context: Boot, or with @sm->lock held (a participant callback).
- * Return: the subnode's offset in *@fdt; -ENOENT when @owner holds no
- * record of that device; otherwise as keepalive_sm_record().
- */
-int keepalive_sm_pci_record(struct keepalive_sm *sm, const char *owner,
-			    const char *compatible, u32 segment, u32 bus,
-			    u32 devfn, const void **fdt)
-{
-	const void *blob;
-	int node, child;
-	u32 s, b, df;
-
-	node = keepalive_sm_record(sm, owner, compatible, &blob);
-	if (node < 0)
-		return node;
-	fdt_for_each_subnode(child, blob, node) {
-		if (!keepalive_fdt_pci_place(blob, child, &s, &b, &df) &&
-		    s == segment && b == bus && df == devfn) {
-			*fdt = blob;
-			return child;
-		}
-	}
-	return -ENOENT;
-}
-
 /**
  * keepalive_sm_frozen() - may the set of preserved objects change?
  * @sm: the state machine
@@ -757,6 +423,86 @@ enum keepalive_state keepalive_sm_kexec(struct keepalive_sm *sm)
 }
 
 /**
+ * keepalive_sm_find() - a registered participant by name
+ * @sm: the state machine
+ * @name: its name
+ *
+ * Context: @sm->lock held, or boot (nothing unregisters).
+ * Return: the participant, or NULL.
+ */
+struct keepalive_participant *keepalive_sm_find(struct keepalive_sm *sm,
+						const char *name)
+{
+	struct keepalive_participant *p;
+
+	list_for_each_entry(p, &sm->participants, list)
+		if (!strcmp(p->name, name))
+			return p;
+	return NULL;
+}
+
+static bool depends_on(const struct keepalive_participant *p,
+		       const char *name)
+{
+	const char * const *d;
+
+	for (d = p->depends; d && *d; d++)
+		if (!strcmp(*d, name))
+			return true;
+	return false;
+}
+
+/*
+ * Do @p's priority and dependencies agree with those of the registered
+ * participants? Forward callbacks run in priority order, so a participant
+ * must not depend on one of a higher priority, in either direction of
+ * registration. Return 0, or -EINVAL naming the two in the log.
+ */
+static int order_check(struct keepalive_sm *sm,
+		       const struct keepalive_participant *p)
+{
+	const struct keepalive_participant *q, *dep, *dependent;
+
+	list_for_each_entry(q, &sm->participants, list) {
+		if (depends_on(p, q->name) && q->priority > p->priority) {
+			dep = q;
+			dependent = p;
+		} else if (depends_on(q, p->name) && p->priority > q->priority) {
+			dep = p;
+			dependent = q;
+		} else {
+			continue;
+		}
+		if (sm->log)
+			pr_err("register %s refused: %s (priority %u) depends on %s (priority %u), which would run after it\n",
+			       p->name, dependent->name, dependent->priority,
+			       dep->name, dep->priority);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Where @p goes: after the last one of lower or equal priority, but before
+ * one of the same priority that depends on it (unless @p depends on that
+ * one too: a cycle, which only resume can break, see resume.c).
+ */
+static struct list_head *insert_before(struct keepalive_sm *sm,
+				       const struct keepalive_participant *p)
+{
+	struct keepalive_participant *pos;
+
+	list_for_each_entry(pos, &sm->participants, list) {
+		if (pos->priority > p->priority)
+			break;
+		if (pos->priority == p->priority && depends_on(pos, p->name) &&
+		    !depends_on(p, pos->name))
+			break;
+	}
+	return &pos->list;
+}
+
+/**
  * keepalive_sm_add() - add a participant
  * @sm: the state machine
  * @p: the participant, with @name, @compatible, @priority and @ops set
@@ -767,8 +513,11 @@ enum keepalive_state keepalive_sm_kexec(struct keepalive_sm *sm)
  * Context: Process context; takes @sm->lock.
  * Return: 0;
  * -EINVAL for a participant without a compatible or ops, without a
- * name of 1 to 31 characters of [a-z0-9-], or depending on itself or on
- * an empty name;
+ * name of 1 to 31 characters of [a-z0-9-], depending on itself or on
+ * an empty name, depending on a registered participant of a higher
+ * priority, or of a higher priority than a registered one that depends
+ * on it (logged: forward callbacks run in priority order, and must run a
+ * dependency first);
  * -EEXIST when a participant of that name is registered;
  * -EBUSY while a handover is being prepared (PREPARE to STOP) or a kexec
  * has started: a participant that missed the earlier steps cannot join.
@@ -804,16 +553,15 @@ int keepalive_sm_add(struct keepalive_sm *sm, struct keepalive_participant *p)
 			goto out;
 		}
 	}
-	/* After the last one of lower or equal priority. */
-	list_for_each_entry(pos, &sm->participants, list)
-		if (pos->priority > p->priority)
-			break;
-	list_add_tail(&p->list, &pos->list);
+	ret = order_check(sm, p);
+	if (ret)
+		goto out;
+	list_add_tail(&p->list, insert_before(sm, p));
 	p->resume = KEEPALIVE_RESUME_IDLE;
 	p->resume_err = 0;
 	if (sm->incoming) {
 		p->resume = KEEPALIVE_RESUME_WAITING;
-		resume_pending(sm);
+		keepalive_sm_resume_pending(sm);
 	}
 out:
 	mutex_unlock(&sm->lock);

@@ -636,8 +636,7 @@ int vka_feature(struct vfio_device *device, u32 flags, void __user *arg,
 	ret = keepalive_freeze_check("marking for keepalive");
 	if (ret)
 		goto unlock;
-	if (state != KEEPALIVE_STATE_RUNNING &&
-	    state != KEEPALIVE_STATE_PREPARE) {
+	if (!keepalive_state_before(KEEPALIVE_STATE_PRE_STOP)) {
 		dev_warn_ratelimited(&vdev->pdev->dev, "keepalive: marking refused in state %s: only before pre-stop\n",
 				     state == KEEPALIVE_STATE_RESUME ? "resume" :
 				     "post-resume");

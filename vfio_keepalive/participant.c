@@ -76,6 +76,8 @@ static const struct keepalive_ops vka_ops = {
 	.resume = vka_resume,
 	.fallback = vka_fallback,
 	.conclude = vka_participant_conclude,
+	.corrupt = IS_ENABLED(CONFIG_KEEPALIVE_FAULT_INJECTION) ?
+		   vka_corrupt : NULL,
 };
 
 /*

@@ -123,4 +123,8 @@ int vka_records_load(const void *fdt, int node, const char *refuse);
 void vka_adopt(struct pci_dev *pdev);
 void vka_conclude(void);
 
+/* fault.c: test hook */
+int vka_corrupt(struct keepalive_participant *p, void *fdt, int node,
+		const char *what);
+
 #endif /* _KEEPALIVE_VKA_H */

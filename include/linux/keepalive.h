@@ -82,6 +82,15 @@ struct keepalive_participant;
  * @unpost_resume: undo @post_resume.
  * @conclude: POST-RESUME -> RUNNING: release everything nobody reclaimed
  *	(free pool ranges, reset unclaimed devices). Cannot fail.
+ * @corrupt: a test hook, called only with CONFIG_KEEPALIVE_FAULT_INJECTION
+ *	(the debugfs "corrupt" knob, in STOP): damage this participant's
+ *	records in the sealed outgoing image the way the word @what names, so
+ *	that a test sees the next kernel refuse them. @fdt is the image, @node
+ *	this participant's node in it, or a negative libfdt error when it has
+ *	none. The core reseals the image afterwards. Leave it NULL in a build
+ *	without fault injection (IS_ENABLED() in the initializer). Return: 0
+ *	when damaged; -EOPNOTSUPP when @what is not one of this participant's
+ *	words; -ENOENT when there is nothing of that kind to damage.
  */
 struct keepalive_ops {
 	int (*prepare)(struct keepalive_participant *p);
@@ -97,6 +106,8 @@ struct keepalive_ops {
 	int (*post_resume)(struct keepalive_participant *p);
 	void (*unpost_resume)(struct keepalive_participant *p);
 	void (*conclude)(struct keepalive_participant *p);
+	int (*corrupt)(struct keepalive_participant *p, void *fdt, int node,
+		       const char *what);
 };
 
 /**
@@ -167,6 +178,7 @@ struct keepalive_participant {
 int keepalive_register(struct keepalive_participant *p);
 void keepalive_unregister(struct keepalive_participant *p);
 enum keepalive_state keepalive_get_state(void);
+bool keepalive_state_before(enum keepalive_state step);
 bool keepalive_pool_ready(void);
 bool keepalive_kexec_handover(void);
 int keepalive_freeze_check(const char *what);

@@ -205,10 +205,10 @@ static void resume_deps_before_image(struct kunit *test)
 {
 	struct rctx *ctx = test->priv;
 
-	/* dev depends on irq and mem; irq on mem; the list is dev, irq, mem */
-	radd(ctx, rfake(ctx, "dev", 100, "irq mem"));
+	/* dev depends on irq and mem; irq on mem; registered dev, irq, mem */
+	radd(ctx, rfake(ctx, "dev", 300, "irq mem"));
 	radd(ctx, rfake(ctx, "irq", 200, "mem"));
-	radd(ctx, rfake(ctx, "mem", 300, NULL));
+	radd(ctx, rfake(ctx, "mem", 100, NULL));
 	rimage(ctx, "mem irq dev");
 	keepalive_sm_resume(&ctx->sm, ctx->incoming);
 	KUNIT_EXPECT_STREQ(test, ctx->trace, "mem:resume irq:resume dev:resume");
@@ -435,6 +435,54 @@ static void resume_bad_depends(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, keepalive_sm_add(&ctx->sm, &empty->p), -EINVAL);
 }
 
+/* The names of @ctx's participants in list (forward) order. */
+static const char *rorder(struct rctx *ctx)
+{
+	struct keepalive_participant *p;
+	char *buf = kunit_kzalloc(ctx->test, 128, GFP_KERNEL);
+	size_t n = 0;
+
+	KUNIT_ASSERT_NOT_NULL(ctx->test, buf);
+	list_for_each_entry(p, &ctx->sm.participants, list)
+		n += scnprintf(buf + n, 128 - n, "%s%s", n ? " " : "", p->name);
+	return buf;
+}
+
+/*
+ * Depending on a participant of a higher priority is refused, whichever
+ * registers first: forward callbacks would run the dependency after.
+ */
+static void resume_depends_against_priority(struct kunit *test)
+{
+	struct rctx *ctx = test->priv;
+	struct rfake *iommu = rfake(ctx, "iommu", 200, NULL);
+	struct rfake *mem = rfake(ctx, "mem", 300, NULL);
+	struct rfake *dev = rfake(ctx, "dev", 100, "iommu");
+	struct rfake *late = rfake(ctx, "late", 100, "mem");
+
+	radd(ctx, iommu);
+	KUNIT_EXPECT_EQ(test, keepalive_sm_add(&ctx->sm, &dev->p), -EINVAL);
+	radd(ctx, late);
+	KUNIT_EXPECT_EQ(test, keepalive_sm_add(&ctx->sm, &mem->p), -EINVAL);
+	KUNIT_EXPECT_STREQ(test, rorder(ctx), "late iommu");
+}
+
+/*
+ * A dependency of the same priority runs first, whichever registers
+ * first; a lower one is fine in either order.
+ */
+static void resume_depends_same_priority(struct kunit *test)
+{
+	struct rctx *ctx = test->priv;
+
+	radd(ctx, rfake(ctx, "dev", 400, "irq"));
+	radd(ctx, rfake(ctx, "top", 400, "dev"));
+	radd(ctx, rfake(ctx, "irq", 400, NULL));
+	radd(ctx, rfake(ctx, "mem", 100, NULL));
+	radd(ctx, rfake(ctx, "iommu", 200, "mem"));
+	KUNIT_EXPECT_STREQ(test, rorder(ctx), "mem iommu irq dev top");
+}
+
 /* ---- shared records ---- */
 
 /* keepalive_sm_record() of @owner's node, as "keepalive,test-<c>-v1" */
@@ -615,6 +663,8 @@ static struct kunit_case resume_cases[] = {
 	KUNIT_CASE(resume_fault_injected),
 	KUNIT_CASE(resume_conclude_resets),
 	KUNIT_CASE(resume_bad_depends),
+	KUNIT_CASE(resume_depends_against_priority),
+	KUNIT_CASE(resume_depends_same_priority),
 	{}
 };
 
