@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Kexec device keepalive: the handover image's node of preserved memory
- * files (kho/memfd.c), part of the ABI between two kernels (abi/core.h).
+ * files (memfd/), part of the ABI between two kernels (abi/core.h).
  *
  * Node KEEPALIVE_MEMFD_NODE, compatible KEEPALIVE_MEMFD_COMPATIBLE, with
  * one subnode "file@<index>" per file, index 0, 1, ... in registry order:
