@@ -33,7 +33,9 @@ struct keepalive_sm keepalive_sm;
  * returns, if the incoming image has a node for it.
  *
  * Context: Process context; takes keepalive_sm.lock.
- * Return: 0; -EINVAL for an incomplete @p; -EEXIST for a duplicate name;
+ * Return: 0; -EINVAL for an incomplete @p, or one whose depends and
+ * priority disagree with a registered participant's; -EEXIST for a
+ * duplicate name;
  * -EBUSY while a handover is being prepared or a kexec has started.
  */
 int keepalive_register(struct keepalive_participant *p)

@@ -52,7 +52,8 @@ struct keepalive_image_ops {
  * struct keepalive_sm - a handover state machine
  * @lock: serialises transitions, registration and kexec
  * @state: current state
- * @participants: registered participants, in priority order
+ * @participants: registered participants, in priority order (a
+ *	dependency before its dependents of the same priority)
  * @image: image callbacks
  * @incoming: validated incoming FDT while in RESUME or POST-RESUME, or NULL
  * @should_fail: fault injection, consulted before every forward callback

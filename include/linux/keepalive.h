@@ -150,13 +150,15 @@ enum keepalive_resume {
  * @compatible: versioned value of its node's KEEPALIVE_PROP_COMPATIBLE,
  *	e.g. KEEPALIVE_MEMFD_COMPATIBLE; a next kernel only hands a node to a
  *	participant whose @compatible matches exactly
- * @priority: an enum keepalive_priority; ties run in registration order
+ * @priority: an enum keepalive_priority; ties run in registration order,
+ *	but a dependency before what depends on it
  * @depends: NULL-terminated names of the participants whose incoming
  *	state this one relies on (a kept device relies on the memory it
  *	DMAs into), or NULL. In the next kernel @resume runs only after each
  *	of them resumed; if one failed, @fallback runs instead. A dependency
  *	whose node is absent from the image has nothing to lose and counts
- *	as resumed.
+ *	as resumed. None of them may have a higher @priority: forward
+ *	callbacks run a dependency first (keepalive_register() refuses).
  * @ops: callbacks
  * @list: private to the core
  * @resume: private to the core: where its resume is
