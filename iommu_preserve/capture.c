@@ -206,7 +206,7 @@ int ipr_check_device(struct keepalive_device *kd)
  * @d: a device whose @ranges are read, not yet on ipr_devs
  * @pdev: the device, to log which range is not backed; NULL for no log
  *
- * Context: Process context; takes memfd_lock.
+ * Context: Process context; takes kamf_lock (memfd/).
  * Return: 0; -EXDEV when a range is not inside one preserved file, nothing
  * then held; -ENOMEM.
  */
@@ -238,7 +238,7 @@ int ipr_files_hold(struct ipr_dev *d, struct pci_dev *pdev)
  * ipr_files_unhold() - give back what ipr_files_hold() held
  * @d: a device; one that holds nothing is left alone
  *
- * Context: Process context; takes memfd_lock.
+ * Context: Process context; takes kamf_lock (memfd/).
  */
 void ipr_files_unhold(struct ipr_dev *d)
 {
