@@ -5,7 +5,9 @@
 # one line "check: N passed, N failed, N skipped". Exit status 1 on any
 # failure.
 #
-#   KT_CHECK_ONLY="checkpatch kexec"   run only the named parts
+#   KT_CHECK_ONLY="checkpatch kexec"   run only the named parts (a VM
+#                                       part of the table also by its own
+#                                       name: KT_CHECK_ONLY=irq_msiwin)
 #   KT_CHECK_JOBS=1                     the VM parts one at a time (default
 #                                       2: two at a time, see run_parts)
 set -uo pipefail
@@ -152,7 +154,9 @@ finish_part() { # index
 run_parts() { # group...
 	local jobs=${KT_CHECK_JOBS:-2} groups=" $* " i running=()
 	for ((i = 0; i < ${#SC_PART[@]}; i++)); do
-		if [[ $groups != *" ${SC_GROUP[i]} "* ]] || ! want "${SC_GROUP[i]}"; then
+		[[ $groups == *" ${SC_GROUP[i]} "* ]] || continue
+		# A group, or one part of it by name.
+		if ! want "${SC_GROUP[i]}" && ! want "${SC_PART[i]}"; then
 			continue
 		fi
 		while ((${#running[@]} >= jobs)) ||

@@ -467,4 +467,7 @@ TEST_F(ik, ending_fail_safe)
 	TH_LOG("stopped at enumeration, canary intact after %d s", EARLY_WAIT_S);
 }
 
-KT_HARNESS_MAIN("inflight")
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "inflight");
+}

@@ -70,7 +70,6 @@
 #define MSIWIN_IOVA	0xfee00000ULL	/* scenario msiwin's read buffer */
 #define MSIWIN_LBAS	8		/* 4 KiB */
 
-
 /* The MSI-X capability of @bdf, read from sysfs config space. */
 struct msix {
 	unsigned int cap;
@@ -380,4 +379,7 @@ TEST_F(iq, abort_delivers)
 	       pba);
 }
 
-KT_HARNESS_MAIN("held")
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "held");
+}

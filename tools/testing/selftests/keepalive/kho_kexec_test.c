@@ -254,4 +254,7 @@ TEST_F(kx, handover)
 	}
 }
 
-KT_HARNESS_MAIN("preserve")
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "preserve");
+}

@@ -2,7 +2,7 @@
 /*
  * The kselftest harness as the keepalive selftests use it: a test binary
  * declares its scenarios as the FIXTURE_VARIANT_ADD()s of its fixture, the
- * variant's data saying what the scenario does, and KT_HARNESS_MAIN(dflt)
+ * variant's data saying what the scenario does, and kt_harness_run()
  * runs the one variant that the kt_scenario= word of the kernel command
  * line names (@dflt without one; the VM harness keeps the word from stage
  * to stage), so that one boot runs one scenario. A name no variant has is
@@ -44,12 +44,19 @@ static inline int kt_pick_variant(const char *name)
 	return 0;
 }
 
-#define KT_HARNESS_MAIN(dflt)						\
-	int main(int argc, char **argv)					\
-	{								\
-		if (kt_pick_variant(kt_scenario(dflt)))			\
-			ksft_exit_fail_msg("unknown scenario\n");	\
-		return test_harness_run(argc, argv);			\
-	}
+/*
+ * The harness's main, on the scenario that kt_scenario= names, or @dflt:
+ *
+ *	int main(int argc, char **argv)
+ *	{
+ *		return kt_harness_run(argc, argv, "keep");
+ *	}
+ */
+static inline int kt_harness_run(int argc, char **argv, const char *dflt)
+{
+	if (kt_pick_variant(kt_scenario(dflt)))
+		ksft_exit_fail_msg("unknown scenario\n");
+	return test_harness_run(argc, argv);
+}
 
 #endif /* KT_HARNESS_H */

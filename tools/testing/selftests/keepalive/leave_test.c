@@ -278,4 +278,7 @@ TEST_F(lv, kept_device_leaves_vfio)
 	       kt_scenario("unbind"));
 }
 
-KT_HARNESS_MAIN("unbind")
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "unbind");
+}

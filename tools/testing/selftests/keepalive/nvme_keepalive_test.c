@@ -744,4 +744,7 @@ TEST_F(nk, no_leaks)
 	ASSERT_EQ(0, kt_kmemleak_ours(stderr));
 }
 
-KT_HARNESS_MAIN("keep")
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "keep");
+}

@@ -1326,4 +1326,7 @@ TEST_F(sf, plainkernel_leaves_the_pool)
 	ASSERT_STREQ("nvme", drv);
 }
 
-KT_HARNESS_MAIN("devmem")
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "devmem");
+}
