@@ -310,16 +310,21 @@ static int visit_range(void *ctx, const fdt64_t *pair)
 	return v->n / 2 == v->stop_after ? 42 : 0;
 }
 
+/* Tree order: a node's pairs, then its subnodes' (file@1's "sub") */
 static bool test_range_walk(struct ka_img *img)
 {
 	struct visit v = { };
 
+	img->spec.sub_ranges[0] = POOL_PHYS + 0x60000;
+	img->spec.sub_ranges[1] = 0x1000;
+	img->spec.sub_ranges_len = 16;
 	return !ka_img_build(img) &&
 	       !keepalive_image_walk_ranges(payload(img), visit_range, &v) &&
-	       v.n == 6 &&
+	       v.n == 8 &&
 	       !memcmp(v.seen, ka_img_good.file[0].ranges, 4 * sizeof(u64)) &&
 	       !memcmp(v.seen + 4, ka_img_good.file[1].ranges,
-		       2 * sizeof(u64));
+		       2 * sizeof(u64)) &&
+	       !memcmp(v.seen + 6, img->spec.sub_ranges, 2 * sizeof(u64));
 }
 
 static bool test_range_walk_stops(struct ka_img *img)
@@ -438,6 +443,14 @@ static int no_ranges(struct ka_img *img)
 static int nest_deepest(struct ka_img *img)
 {
 	img->spec.nest = KEEPALIVE_FDT_MAX_DEPTH - 1;	/* the root is depth 1 */
+	return ka_img_build(img);
+}
+
+static int subnode_ranges(struct ka_img *img)
+{
+	img->spec.sub_ranges[0] = POOL_PHYS + 0x60000;
+	img->spec.sub_ranges[1] = 0x1000;
+	img->spec.sub_ranges_len = 16;
 	return ka_img_build(img);
 }
 
@@ -998,6 +1011,7 @@ const struct ka_img_case ka_img_cases[] = {
 	ACCEPT("accept: no ranges at all", no_ranges),
 	ACCEPT("accept: nodes nested KEEPALIVE_FDT_MAX_DEPTH deep",
 	       nest_deepest),
+	ACCEPT("accept: ranges in a subnode of a file", subnode_ranges),
 	ACCEPT("accept: payload area ending the pool", payload_ends_pool),
 	ACCEPT("accept: payload area bigger than the FDT", payload_slack),
 
