@@ -5,7 +5,11 @@
 # one line "check: N passed, N failed, N skipped". Exit status 1 on any
 # failure.
 #
-#   KT_CHECK_ONLY="checkpatch kexec"   run only the named parts
+#   KT_CHECK_ONLY="checkpatch kexec"   run only the named parts (a VM
+#                                       part of the table also by its own
+#                                       name: KT_CHECK_ONLY=irq_msiwin)
+#   KT_CHECK_JOBS=1                     the VM parts one at a time (default
+#                                       2: two at a time, see run_parts)
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,70 +36,145 @@ tally() { # part, line
 
 want() { [[ -z ${KT_CHECK_ONLY:-} || " $KT_CHECK_ONLY " == *" $1 "* ]]; }
 
-# A vmtest run that must pass.
+# The report of a vmtest run that must pass: its output, its counts.
+report_pass() { # part, output
+	echo "== $1"
+	echo "$2" | sed 's/^/   /'
+	tally "$1" "$(tail -n 1 <<<"$2")"
+}
+
+# The report of a vmtest run that must fail, for the reason given: one
+# test, passed when the harness reported exactly that failure.
+report_fail() { # part, expected failure regex, exit status, output
+	echo "== $1 (must fail: $2)"
+	echo "$4" | sed 's/^/   /'
+	if [[ $3 -eq 1 ]] && grep -Eq "FAIL .*$2" <<<"$4"; then
+		tally "$1" "1 passed, 0 failed"
+	else
+		echo "   harness self-check $1: expected a failure matching '$2', got rc=$3"
+		tally "$1" "0 passed, 1 failed"
+	fi
+}
+
+# A vmtest run that must pass, now.
 vm_pass() { # part, vmtest args...
 	local part=$1 out
 	shift
-	echo "== $part"
 	out=$(bash "$VMTEST" --name "$part" "$@" 2>&1)
-	echo "$out" | sed 's/^/   /'
-	tally "$part" "$(tail -n 1 <<<"$out")"
+	report_pass "$part" "$out"
 }
 
-# A vmtest run that must fail, for the reason given: one test, passed when
-# the harness reported exactly that failure.
-vm_fail() { # part, expected failure regex, vmtest args...
-	local part=$1 why=$2 out rc
-	shift 2
-	echo "== $part (must fail: $why)"
-	out=$(bash "$VMTEST" --name "$part" --no-kunit "$@" 2>&1)
-	rc=$?
-	echo "$out" | sed 's/^/   /'
-	if [[ $rc -eq 1 ]] && grep -Eq "FAIL .*$why" <<<"$out"; then
-		tally "$part" "1 passed, 0 failed"
-	else
-		echo "   harness self-check $part: expected a failure matching '$why', got rc=$rc"
-		tally "$part" "0 passed, 1 failed"
-	fi
+# The QEMU trace options a trace helper (vm/KIND_trace.sh: vtd, irq,
+# irte) reads: the helper owns them.
+trace_opts() { # kind
+	bash "$ST/vm/$1_trace.sh" --opts
 }
 
-# QEMU's VT-d trace events for vtd_clean(), passed with --qemu-opts.
-VTD_TRACE="-trace enable=vtd_dmar_fault -trace enable=vtd_dmar_enable -trace enable=vtd_reg_dmar_root"
-
-# QEMU's MSI-X and NVMe interrupt trace events for irq_clean().
-IRQ_TRACE="-trace enable=msix_write_config -trace enable=pci_nvme_irq_pin -trace enable=pci_nvme_irq_msix -trace enable=vtd_reg_dmar_root"
-
-# The verdict of vm/SCRIPT on a run's QEMU trace, as result PART_SUFFIX.
-# With "must-fail", passed when the trace is not clean (a control).
-trace_verdict() { # part, script, suffix, [must-fail]
+# The verdict of vm/KIND_trace.sh on a run's QEMU trace, as result
+# PART_KIND. With "must-fail", passed when the trace is not clean (a
+# control).
+#   vtd   no DMA remapping fault, the handover root set at the kexec,
+#         translation never turned off before the last kernel
+#   irq   MSI-X enabled and masked from the hold to the re-arm, an
+#         interrupt raised meanwhile, no INTx
+#   irte  IRTA on a table in the pool from the kexec to the next kernel's
+#         own, remapping on throughout, no lookup in the previous kernel's
+#         table
+trace_verdict() { # part, kind, [must-fail]
 	local part=$1 verdict rc
-	verdict=$(bash "$ST/vm/$2" "${KA_BUILD:-$REPO/build}/vm/$part/qemu.out")
+	verdict=$(bash "$ST/vm/$2_trace.sh" "${KA_BUILD:-$REPO/build}/vm/$part/qemu.out")
 	rc=$?
-	echo "== ${part}_$3: $verdict"
-	if [[ ${4:-} == must-fail ]]; then
-		[[ $rc -eq 1 ]] && tally "${part}_$3" "1 passed, 0 failed" ||
-			tally "${part}_$3" "0 passed, 1 failed"
+	echo "== ${part}_$2: $verdict"
+	if [[ ${3:-} == must-fail ]]; then
+		[[ $rc -eq 1 ]] && tally "${part}_$2" "1 passed, 0 failed" ||
+			tally "${part}_$2" "0 passed, 1 failed"
 	else
-		[[ $rc -eq 0 ]] && tally "${part}_$3" "1 passed, 0 failed" ||
-			tally "${part}_$3" "0 passed, 1 failed"
+		[[ $rc -eq 0 ]] && tally "${part}_$2" "1 passed, 0 failed" ||
+			tally "${part}_$2" "0 passed, 1 failed"
 	fi
 }
 
-# QEMU's interrupt remapping trace events for irte_clean().
-IRTE_TRACE="-trace enable=vtd_reg_ir_root -trace enable=vtd_ir_irte_get -trace enable=vtd_reg_dmar_root -trace enable=vtd_ir_enable"
+# The VM parts, as a table: sc GROUP PART VERDICT TRACE WHEN -- ARGS...
+#   GROUP    the KT_CHECK_ONLY name that selects it
+#   PART     its name in the report, its logs in build/vm/PART/ and its
+#            output in build/check/PART.out
+#   VERDICT  pass, or fail:REGEX: the run must fail, the harness reporting
+#            a failure matching REGEX (a control of the harness or of a
+#            test; run with --no-kunit)
+#   TRACE    -, or a trace helper (vtd, irq, irte): the run is made with
+#            its trace options and its trace judged by it; KIND! for a
+#            control whose trace must not be clean
+#   WHEN     any: may run next to another part; alone: its outcome hangs
+#            on timing (a drive's latency against the kexec, short nvme
+#            timeouts, a race), so nothing runs next to it
+#   ARGS     vmtest.sh's arguments
+SC_GROUP=() SC_PART=() SC_VERDICT=() SC_TRACE=() SC_WHEN=() SC_ARGS=() SC_PID=()
+sc() {
+	SC_GROUP+=("$1") SC_PART+=("$2") SC_VERDICT+=("$3") SC_TRACE+=("$4")
+	SC_WHEN+=("$5")
+	shift 5
+	[[ ${1:-} == -- ]] && shift
+	SC_ARGS+=("$(printf '%q ' "$@")")
+}
 
-# The VT-d trace (VTD_TRACE) judged by vm/vtd_trace.sh: no DMA remapping
-# fault, the handover root set at the kexec, translation never turned off
-# before the last kernel.
-vtd_clean() { trace_verdict "$1" vtd_trace.sh vtd "${2:-}"; }
-# The interrupt trace (IRQ_TRACE) judged by vm/irq_trace.sh: MSI-X enabled
-# and masked from the hold to the re-arm, an interrupt raised meanwhile, no
-# INTx.
-irq_clean() { trace_verdict "$1" irq_trace.sh irq "${2:-}"; }
-# The interrupt remapping trace (IRTE_TRACE) judged by vm/irte_trace.sh:
-# IRTA on a table in the pool from the kexec to the next kernel's own,
-# remapping on throughout, no lookup in the previous kernel's table.
-irte_clean() { trace_verdict "$1" irte_trace.sh irte "${2:-}"; }
+# Start part I's vmtest run in the background.
+start_part() { # index
+	local i=$1 args
+	eval "args=(${SC_ARGS[i]})"
+	[[ ${SC_VERDICT[i]} == fail:* ]] && args=(--no-kunit "${args[@]}")
+	[[ ${SC_TRACE[i]} == - ]] ||
+		args+=(--qemu-opts "$(trace_opts "${SC_TRACE[i]%!}")")
+	bash "$VMTEST" --name "${SC_PART[i]}" "${args[@]}" \
+		>"$LOG/${SC_PART[i]}.out" 2>&1 &
+	SC_PID[i]=$!
+}
+
+# Wait for part I, then report it and its trace.
+finish_part() { # index
+	local i=$1 part=${SC_PART[$1]} out rc
+	wait "${SC_PID[i]}"
+	rc=$?
+	out=$(<"$LOG/$part.out")
+	if [[ ${SC_VERDICT[i]} == pass ]]; then
+		report_pass "$part" "$out"
+	else
+		report_fail "$part" "${SC_VERDICT[i]#fail:}" "$rc" "$out"
+	fi
+	case ${SC_TRACE[i]} in
+	-) ;;
+	*!) trace_verdict "$part" "${SC_TRACE[i]%!}" must-fail ;;
+	*) trace_verdict "$part" "${SC_TRACE[i]}" ;;
+	esac
+}
+
+# Run the table's parts of the GROUPs given that KT_CHECK_ONLY wants, in
+# table order, up to KT_CHECK_JOBS (2) at a time: each QEMU has its own
+# log directory and output file. A part marked alone waits for the others
+# to end and runs by itself. Reports come in table order.
+run_parts() { # group...
+	local jobs=${KT_CHECK_JOBS:-2} groups=" $* " i running=()
+	for ((i = 0; i < ${#SC_PART[@]}; i++)); do
+		[[ $groups == *" ${SC_GROUP[i]} "* ]] || continue
+		# A group, or one part of it by name.
+		if ! want "${SC_GROUP[i]}" && ! want "${SC_PART[i]}"; then
+			continue
+		fi
+		while ((${#running[@]} >= jobs)) ||
+		      { [[ ${SC_WHEN[i]} == alone ]] && ((${#running[@]})); }; do
+			finish_part "${running[0]}"
+			running=("${running[@]:1}")
+		done
+		start_part "$i"
+		running+=("$i")
+		if [[ ${SC_WHEN[i]} == alone ]]; then
+			finish_part "$i"
+			running=()
+		fi
+	done
+	for i in "${running[@]}"; do
+		finish_part "$i"
+	done
+}
 
 # Where the injected fault hit in the next kernel of a run, from its console:
 # the caller frames of the FAULT_INJECTION stack, and keepalive's lines that
@@ -202,6 +281,193 @@ resume_sweep() {
 	echo "   resume_sweep: $n run(s) in $((SECONDS - start)) s"
 }
 
+# Every KUnit suite, in the first kernel of one boot.
+sc kunit kunit pass - any -- --stages 1
+
+# The kselftest in both kernels.
+sc kexec kexec_boot pass - any -- --test kexec_boot_test --no-kunit --stages 2
+# A pool where a cold boot once direct-mapped it against E820.
+sc kexec pool_placement pass - any -- --test kexec_boot_test --no-kunit \
+	--stages 2 --pool 128M@0x35000000
+
+sc kho kho_uapi pass - any -- --test kho_uapi_test --no-kunit
+# 64 MiB file across five kexecs in a row, same pages, same content.
+sc kho kho_preserve pass - any -- --test kho_kexec_test --no-kunit --stages 6
+# Negative control: a kexec from RUNNING carries nothing.
+sc kho kho_running pass - any -- --test kho_kexec_test --no-kunit --stages 2 \
+	-a kt_scenario=running
+# A file nobody retrieves is freed at CONCLUDE.
+sc kho kho_unclaimed pass - any -- --test kho_kexec_test --no-kunit \
+	--stages 2 -a kt_scenario=unclaimed
+# Every kind of damage to the image: a cold boot with the reason.
+sc kho kho_corrupt pass - any -- --test kho_kexec_test --no-kunit --stages 8 \
+	-a kt_scenario=corrupt
+
+# Marking a vfio-pci device, and its record across one kexec.
+sc vfio vfio_mark pass - any -- --test vfio_keepalive_test --no-kunit \
+	--stages 2
+# The userspace NVMe driver over VFIO: I/O, MSI-X, save/restore with zero
+# admin commands, and vfio-pci's reset on open and close.
+sc vfio nvme_vfio pass - any -- --test nvme_vfio_test --no-kunit \
+	--run "1:$ST/vm/bind_vfio.sh"
+# An NVMe controller kept running across kexec, and its controls: not
+# kept, kexec from RUNNING, never reclaimed, one kept of two. The VT-d
+# trace of keep must be clean; that of running (a kexec that hands nothing
+# over turns translation off) must not.
+sc vfio nvme_keepalive_keep pass vtd any -- --test nvme_keepalive_test \
+	--no-kunit --stages 2 -a kt_scenario=keep
+sc vfio nvme_keepalive_nokeep pass - any -- --test nvme_keepalive_test \
+	--no-kunit --stages 2 -a kt_scenario=nokeep \
+	--qemu-opts "$(trace_opts vtd)"
+sc vfio nvme_keepalive_running pass vtd! any -- --test nvme_keepalive_test \
+	--no-kunit --stages 2 -a kt_scenario=running
+sc vfio nvme_keepalive_unclaimed pass - any -- --test nvme_keepalive_test \
+	--no-kunit --stages 2 -a kt_scenario=unclaimed \
+	--qemu-opts "$(trace_opts vtd)"
+sc vfio nvme_keepalive_two pass - any -- --test nvme_keepalive_test \
+	--no-kunit --stages 2 --nvme 2 -a kt_scenario=two
+# Not the device that was recorded: reset, with the reason.
+sc vfio nvme_keepalive_mismatch pass - any -- --test nvme_keepalive_test \
+	--no-kunit --stages 2 -a kt_scenario=mismatch
+# The next kernel's adoption fails (fault injection): reset instead.
+sc vfio nvme_keepalive_adoptfail pass - any -- --test nvme_keepalive_test \
+	--no-kunit --stages 2 -a kt_scenario=adoptfail
+# Behind a PCIe root port, whose driver disables it at shutdown.
+sc vfio nvme_keepalive_bridge pass - any -- --test nvme_keepalive_test \
+	--no-kunit --stages 2 --root-ports
+# Kept across three kexecs in a row, pool usage constant.
+sc vfio nvme_keepalive_cycles pass - any -- --test nvme_keepalive_test \
+	--no-kunit --stages 4 -a kt_scenario=cycles
+
+# DMA in flight at the kexec (a read on a drive that takes 4 s) completes
+# during the blackout into the preserved buffer, through the handover
+# tables; POST-RESUME waits for the VMM's mappings.
+sc iommu iommu_inflight pass vtd alone -- --test iommu_keepalive_test \
+	--no-kunit --stages 2 --slow-nvme 4000000000 -a kt_scenario=inflight
+# Control: the same device not kept loses the read.
+sc iommu iommu_inflight_off fail:inflight_read_completed - alone -- \
+	--test iommu_keepalive_test --stages 2 --slow-nvme 4000000000 \
+	-a kt_scenario=inflight_off
+# Control: the hold released as soon as the VMM attaches, before it maps
+# (debugfs iommu_release), and the read ending after that: it faults and
+# is lost.
+sc iommu iommu_early fail:inflight_read_completed vtd! alone -- \
+	--test iommu_keepalive_test --stages 2 --slow-nvme 12000000000 \
+	-a kt_scenario=early
+# A damaged IOMMU record: not adopted, reset.
+sc iommu iommu_corrupt pass - alone -- --test iommu_keepalive_test \
+	--no-kunit --stages 2 --slow-nvme 4000000000 -a kt_scenario=corrupt
+# Endings off the supported path (issue 21): the canary is host memory at
+# the VMM's IOVAs, reserved in both kernels; iommu=pt, as on many
+# hypervisor hosts, so that a controller left running would reach it
+# untranslated once the next kernel attaches its identity domain.
+for s in rejected skew; do
+	sc iommu "iommu_$s" pass - alone -- --test iommu_keepalive_test \
+		--no-kunit --stages 2 --mem 2G --slow-nvme 12000000000 \
+		-a "kt_scenario=$s iommu=pt memmap=2M\$0x40000000"
+done
+# STOP with the VMM still open, then ABORT: back on the VMM's own domain
+# id, I/O throughout.
+sc iommu iommu_abort pass - any -- --test iommu_keepalive_test --no-kunit \
+	--stages 1 -a kt_scenario=abort
+# Every fault point from the close's capture to STOP, in turn: each
+# undone, nothing leaked.
+sc iommu iommu_stopsweep pass - any -- --test iommu_keepalive_test \
+	--no-kunit --stages 1 -a kt_scenario=stopsweep
+
+# An interrupt raised during the blackout (a read on a drive that takes
+# 4 s) waits in the device and reaches the VMM's eventfd when it arms its
+# vectors in the next kernel; the same remapping entry.
+sc irq irq_held pass irq alone -- --test irq_keepalive_test --no-kunit \
+	--stages 2 --slow-nvme 4000000000 -a kt_scenario=held
+# Control: the same device not kept loses its interrupt.
+sc irq irq_held_off fail:pending_interrupt_delivered irq! alone -- \
+	--test irq_keepalive_test --stages 2 --slow-nvme 4000000000 \
+	-a kt_scenario=held_off
+# A read whose buffer is 0xFEE00000 in flight during the blackout (issue
+# 21, ending 4): its write is a burst of interrupt requests, looked up in
+# the handover table in the pool, never in the previous kernel's table
+# (which the next kernel reuses). 3 s: the read ends between the kexec and
+# the next kernel's own table.
+sc irq irq_msiwin pass irte alone -- --test irq_keepalive_test --no-kunit \
+	--stages 2 --slow-nvme 3000000000 -a kt_scenario=msiwin
+# A damaged interrupt record: not adopted, reset.
+sc irq irq_corrupt pass - alone -- --test irq_keepalive_test --no-kunit \
+	--stages 2 --slow-nvme 4000000000 -a kt_scenario=corrupt
+# STOP holds an open device's interrupts; ABORT delivers them.
+sc irq irq_abort pass - any -- --test irq_keepalive_test --no-kunit \
+	--stages 1 -a kt_scenario=abort
+
+# /dev/mem can neither read nor map the pool.
+sc safety safety_devmem pass - any -- --test safety_test --no-kunit \
+	--stages 1 -a kt_scenario=devmem
+# A kdump kernel refuses the handover and adopts nothing.
+sc safety safety_kdump pass - any -- --test safety_test --no-kunit \
+	--stages 2 -a kt_scenario=kdump
+# A kept device opens only with its token; ABORT stops one nobody holds
+# open; a mark blocked on user memory holds no lock; memory mapped for DMA
+# is neither destroyed nor handed out again.
+sc safety safety_owner pass - any -- --test safety_test --no-kunit \
+	--stages 1 -a kt_scenario=owner
+# fail-nth on the reopen path: an open of a held device that fails leaves
+# it held; from PRE-STOP on it is not opened again.
+sc safety safety_reopen pass - any -- --test safety_test --no-kunit \
+	--stages 1 -a kt_scenario=reopen
+# No slot or bus reset under a kept device.
+sc safety safety_reset pass - any -- --test safety_test --no-kunit \
+	--stages 1 --root-ports -a kt_scenario=reset
+# After the kexec, a container attached without the token gets nothing; a
+# VMM that exits after its reclaim leaves nothing running.
+sc safety safety_attach pass - any -- --test safety_test --no-kunit \
+	--stages 2 -a kt_scenario=attach
+sc safety safety_vmmdies pass - any -- --test safety_test --no-kunit \
+	--stages 2 -a kt_scenario=vmmdies
+# An open without the token racing CONCLUDE never gets the device, and
+# CONCLUDE never waits on it.
+sc safety safety_conclude pass - alone -- --test safety_test --no-kunit \
+	--stages 2 -a kt_scenario=conclude
+# Only a kernel whose boot note reads the handover may be loaded once one
+# is sealed, and STOP is refused while another is loaded.
+sc safety safety_nextkernel pass - any -- --test safety_test --no-kunit \
+	--stages 1 -a kt_scenario=nextkernel
+# Nor a kernel that lacks a participant whose node the handover carries
+# (its note without the vfio compatible), nor one whose command line turns
+# the IOMMU off: refused while sealed, and STOP refused while one is
+# loaded.
+sc safety safety_nextnote pass - any -- --test safety_test --no-kunit \
+	--stages 1 -a kt_scenario=nextnote
+sc safety safety_nextcmdline pass - any -- --test safety_test --no-kunit \
+	--stages 1 -a kt_scenario=nextcmdline
+# A kept device that vfio-pci lets go of (issue 21, ending 3); short nvme
+# timeouts, so that a host driver whose DMA is misrouted fails quickly.
+for s in unbind remove frozen; do
+	sc safety "leave_$s" pass - alone -- --test leave_test --no-kunit \
+		--stages 1 \
+		-a "kt_scenario=$s nvme_core.admin_timeout=5 nvme_core.io_timeout=5"
+done
+sc safety leave_hotplug pass - alone -- --test leave_test --no-kunit \
+	--stages 1 --root-ports --qmp \
+	-a "kt_scenario=hotplug nvme_core.admin_timeout=5 nvme_core.io_timeout=5"
+
+# The harness's self-checks: runs that must pass, and must fail as said.
+sc selfcheck selfcheck_pass pass - any -- --run "*:$SC/pass.sh" --stages 2 \
+	--no-kunit
+sc selfcheck selfcheck_exit "fail:stage 2 fail_exit.sh: exited 3" - any -- \
+	--run "2:$SC/fail_exit.sh" --run "*:$SC/pass.sh"
+sc selfcheck selfcheck_tap "fail:not ok deliberately broken" - any -- \
+	--run "1:$SC/fail_tap.sh"
+sc selfcheck selfcheck_plan "fail:1 of 3 planned results" - any -- \
+	--run "1:$SC/short_plan.sh"
+sc selfcheck selfcheck_nokexec "fail:stage 2: never booted" - any -- \
+	--run "1:$SC/no_kexec.sh" --stages 2
+sc selfcheck selfcheck_panic "fail:console: kernel panic" - any -- \
+	--run "1:$SC/panic.sh"
+# A run that tested nothing: every result a SKIP, or no result at all.
+sc selfcheck selfcheck_skip "fail:every result is SKIP" - any -- \
+	--run "1:$SC/all_skip.sh" --run "1:$SC/skip_plan.sh"
+sc selfcheck selfcheck_empty "fail:no result at all" - any -- \
+	--run "2:$SC/pass.sh" --stages 1
+
 echo "== kernel"
 if ! bash "$REPO/scripts/kernel.sh"; then
 	echo "check: 0 passed, 1 failed"
@@ -260,196 +526,12 @@ if want distroconfig; then
 	tally distroconfig "$(tail -n 1 <<<"$out")"
 fi
 
-if want kunit; then
-	# Every KUnit suite, in the first kernel of one boot.
-	vm_pass kunit --stages 1
-fi
-
-if want kexec; then
-	# The kselftest in both kernels.
-	vm_pass kexec_boot --test kexec_boot_test --no-kunit --stages 2
-	# A pool where a cold boot once direct-mapped it against E820.
-	vm_pass pool_placement --test kexec_boot_test --no-kunit --stages 2 \
-		--pool 128M@0x35000000
-fi
-
-if want kho; then
-	vm_pass kho_uapi --test kho_uapi_test --no-kunit
-	# 64 MiB file across five kexecs in a row, same pages, same content.
-	vm_pass kho_preserve --test kho_kexec_test --no-kunit --stages 6
-	# Negative control: a kexec from RUNNING carries nothing.
-	vm_pass kho_running --test kho_kexec_test --no-kunit --stages 2 \
-		-a kt_scenario=running
-	# A file nobody retrieves is freed at CONCLUDE.
-	vm_pass kho_unclaimed --test kho_kexec_test --no-kunit --stages 2 \
-		-a kt_scenario=unclaimed
-	# Every kind of damage to the image: a cold boot with the reason.
-	vm_pass kho_corrupt --test kho_kexec_test --no-kunit --stages 8 \
-		-a kt_scenario=corrupt
-fi
-
-if want vfio; then
-	# Marking a vfio-pci device, and its record across one kexec.
-	vm_pass vfio_mark --test vfio_keepalive_test --no-kunit --stages 2
-	# The userspace NVMe driver over VFIO: I/O, MSI-X, save/restore with
-	# zero admin commands, and vfio-pci's reset on open and close.
-	vm_pass nvme_vfio --test nvme_vfio_test --no-kunit \
-		--run "1:$ST/vm/bind_vfio.sh"
-	# An NVMe controller kept running across kexec, and its controls:
-	# not kept, kexec from RUNNING, never reclaimed, one kept of two.
-	# The VT-d trace of keep must be clean; that of running (a kexec
-	# that hands nothing over turns translation off) must not.
-	for sc in keep nokeep running unclaimed; do
-		vm_pass "nvme_keepalive_$sc" --test nvme_keepalive_test \
-			--no-kunit --stages 2 -a "kt_scenario=$sc" \
-			--qemu-opts "$VTD_TRACE"
-	done
-	vtd_clean nvme_keepalive_keep
-	vtd_clean nvme_keepalive_running must-fail
-	vm_pass nvme_keepalive_two --test nvme_keepalive_test --no-kunit \
-		--stages 2 --nvme 2 -a kt_scenario=two
-	# Not the device that was recorded: reset, with the reason.
-	vm_pass nvme_keepalive_mismatch --test nvme_keepalive_test --no-kunit \
-		--stages 2 -a kt_scenario=mismatch
-	# The next kernel's adoption fails (fault injection): reset instead.
-	vm_pass nvme_keepalive_adoptfail --test nvme_keepalive_test --no-kunit \
-		--stages 2 -a kt_scenario=adoptfail
-	# Behind a PCIe root port, whose driver disables it at shutdown.
-	vm_pass nvme_keepalive_bridge --test nvme_keepalive_test --no-kunit \
-		--stages 2 --root-ports
-	# Kept across three kexecs in a row, pool usage constant.
-	vm_pass nvme_keepalive_cycles --test nvme_keepalive_test --no-kunit \
-		--stages 4 -a kt_scenario=cycles
-fi
-
-if want iommu; then
-	# DMA in flight at the kexec (a read on a drive that takes 4 s)
-	# completes during the blackout into the preserved buffer, through
-	# the handover tables; POST-RESUME waits for the VMM's mappings.
-	vm_pass iommu_inflight --test iommu_keepalive_test --no-kunit \
-		--stages 2 --slow-nvme 4000000000 -a kt_scenario=inflight \
-		--qemu-opts "$VTD_TRACE"
-	vtd_clean iommu_inflight
-	# Control: the same device not kept loses the read.
-	vm_fail iommu_inflight_off "inflight_read_completed" \
-		--test iommu_keepalive_test --stages 2 \
-		--slow-nvme 4000000000 -a kt_scenario=inflight_off
-	# Control: the hold released as soon as the VMM attaches, before it
-	# maps (debugfs iommu_release), and the read ending after that: it
-	# faults and is lost.
-	vm_fail iommu_early "inflight_read_completed" \
-		--test iommu_keepalive_test --stages 2 \
-		--slow-nvme 12000000000 -a kt_scenario=early \
-		--qemu-opts "$VTD_TRACE"
-	vtd_clean iommu_early must-fail
-	# A damaged IOMMU record: not adopted, reset.
-	vm_pass iommu_corrupt --test iommu_keepalive_test --no-kunit \
-		--stages 2 --slow-nvme 4000000000 -a kt_scenario=corrupt
-	# STOP with the VMM still open, then ABORT: back on the VMM's own
-	# domain id, I/O throughout.
-	# Endings off the supported path (issue 21): the canary is host
-	# memory at the VMM's IOVAs, reserved in both kernels; iommu=pt, as
-	# on many hypervisor hosts, so that a controller left running would
-	# reach it untranslated once the next kernel attaches its identity
-	# domain.
-	for sc in rejected skew; do
-		vm_pass "iommu_$sc" --test iommu_keepalive_test --no-kunit \
-			--stages 2 --mem 2G --slow-nvme 12000000000 \
-			-a "kt_scenario=$sc iommu=pt memmap=2M\$0x40000000"
-	done
-	vm_pass iommu_abort --test iommu_keepalive_test --no-kunit \
-		--stages 1 -a kt_scenario=abort
-	# Every fault point from the close's capture to STOP, in turn: each
-	# undone, nothing leaked.
-	vm_pass iommu_stopsweep --test iommu_keepalive_test --no-kunit \
-		--stages 1 -a kt_scenario=stopsweep
-fi
-
-if want irq; then
-	# An interrupt raised during the blackout (a read on a drive that
-	# takes 4 s) waits in the device and reaches the VMM's eventfd when
-	# it arms its vectors in the next kernel; the same remapping entry.
-	vm_pass irq_held --test irq_keepalive_test --no-kunit \
-		--stages 2 --slow-nvme 4000000000 -a kt_scenario=held \
-		--qemu-opts "$IRQ_TRACE"
-	irq_clean irq_held
-	# Control: the same device not kept loses its interrupt.
-	vm_fail irq_held_off "pending_interrupt_delivered" \
-		--test irq_keepalive_test --stages 2 \
-		--slow-nvme 4000000000 -a kt_scenario=held_off \
-		--qemu-opts "$IRQ_TRACE"
-	irq_clean irq_held_off must-fail
-	# A read whose buffer is 0xFEE00000 in flight during the blackout
-	# (issue 21, ending 4): its write is a burst of interrupt requests,
-	# looked up in the handover table in the pool, never in the previous
-	# kernel's table (which the next kernel reuses). 3 s: the read ends
-	# between the kexec and the next kernel's own table.
-	vm_pass irq_msiwin --test irq_keepalive_test --no-kunit \
-		--stages 2 --slow-nvme 3000000000 -a kt_scenario=msiwin \
-		--qemu-opts "$IRTE_TRACE"
-	irte_clean irq_msiwin
-	# A damaged interrupt record: not adopted, reset.
-	vm_pass irq_corrupt --test irq_keepalive_test --no-kunit \
-		--stages 2 --slow-nvme 4000000000 -a kt_scenario=corrupt
-	# STOP holds an open device's interrupts; ABORT delivers them.
-	vm_pass irq_abort --test irq_keepalive_test --no-kunit \
-		--stages 1 -a kt_scenario=abort
-fi
+run_parts kunit kexec kho vfio iommu irq safety
 
 if want safety; then
-	# /dev/mem can neither read nor map the pool.
-	vm_pass safety_devmem --test safety_test --no-kunit --stages 1 \
-		-a kt_scenario=devmem
-	# A kdump kernel refuses the handover and adopts nothing.
-	vm_pass safety_kdump --test safety_test --no-kunit --stages 2 \
-		-a kt_scenario=kdump
-	# A kept device opens only with its token; ABORT stops one nobody
-	# holds open; a mark blocked on user memory holds no lock; memory
-	# mapped for DMA is neither destroyed nor handed out again.
-	vm_pass safety_owner --test safety_test --no-kunit --stages 1 \
-		-a kt_scenario=owner
-	# fail-nth on the reopen path: an open of a held device that fails
-	# leaves it held; from PRE-STOP on it is not opened again.
-	vm_pass safety_reopen --test safety_test --no-kunit --stages 1 \
-		-a kt_scenario=reopen
-	# No slot or bus reset under a kept device.
-	vm_pass safety_reset --test safety_test --no-kunit --stages 1 \
-		--root-ports -a kt_scenario=reset
-	# After the kexec, a container attached without the token gets
-	# nothing; a VMM that exits after its reclaim leaves nothing running.
-	vm_pass safety_attach --test safety_test --no-kunit --stages 2 \
-		-a kt_scenario=attach
-	vm_pass safety_vmmdies --test safety_test --no-kunit --stages 2 \
-		-a kt_scenario=vmmdies
-	# An open without the token racing CONCLUDE never gets the device,
-	# and CONCLUDE never waits on it.
-	vm_pass safety_conclude --test safety_test --no-kunit --stages 2 \
-		-a kt_scenario=conclude
-	# Only a kernel whose boot note reads the handover may be loaded
-	# once one is sealed, and STOP is refused while another is loaded.
-	vm_pass safety_nextkernel --test safety_test --no-kunit --stages 1 \
-		-a kt_scenario=nextkernel
-	# Nor a kernel that lacks a participant whose node the handover
-	# carries (its note without the vfio compatible), nor one whose
-	# command line turns the IOMMU off: refused while sealed, and STOP
-	# refused while one is loaded.
-	vm_pass safety_nextnote --test safety_test --no-kunit --stages 1 \
-		-a kt_scenario=nextnote
-	vm_pass safety_nextcmdline --test safety_test --no-kunit --stages 1 \
-		-a kt_scenario=nextcmdline
 	# A kernel built without keepalive from this tree: loading it over a
 	# sealed handover is refused; booted after ABORT, it leaves the pool
 	# and a preserved file alone.
-	# A kept device that vfio-pci lets go of (issue 21, ending 3); short
-	# nvme timeouts, so that a host driver whose DMA is misrouted fails
-	# quickly.
-	for sc in unbind remove frozen; do
-		vm_pass "leave_$sc" --test leave_test --no-kunit --stages 1 \
-			-a "kt_scenario=$sc nvme_core.admin_timeout=5 nvme_core.io_timeout=5"
-	done
-	vm_pass leave_hotplug --test leave_test --no-kunit --stages 1 \
-		--root-ports --qmp \
-		-a "kt_scenario=hotplug nvme_core.admin_timeout=5 nvme_core.io_timeout=5"
 	echo "== plainkernel: building a kernel without keepalive"
 	if plain=$(bash "$REPO/scripts/plainkernel.sh" 2>"$REPO/build/plainkernel.log"); then
 		vm_pass safety_plainkernel --test safety_test --no-kunit \
@@ -518,20 +600,9 @@ if want keepalivectl; then
 	console_has kexec_load_stop nocarry 'carrying the handover image' absent
 fi
 
+run_parts selfcheck
+
 if want selfcheck; then
-	vm_pass selfcheck_pass --run "*:$SC/pass.sh" --stages 2 --no-kunit
-	vm_fail selfcheck_exit "stage 2 fail_exit.sh: exited 3" \
-		--run "2:$SC/fail_exit.sh" --run "*:$SC/pass.sh"
-	vm_fail selfcheck_tap "not ok deliberately broken" --run "1:$SC/fail_tap.sh"
-	vm_fail selfcheck_plan "1 of 3 planned results" --run "1:$SC/short_plan.sh"
-	vm_fail selfcheck_nokexec "stage 2: never booted" \
-		--run "1:$SC/no_kexec.sh" --stages 2
-	vm_fail selfcheck_panic "console: kernel panic" --run "1:$SC/panic.sh"
-	# A run that tested nothing: every result a SKIP, or no result at all.
-	vm_fail selfcheck_skip "every result is SKIP" \
-		--run "1:$SC/all_skip.sh" --run "1:$SC/skip_plan.sh"
-	vm_fail selfcheck_empty "no result at all" --run "2:$SC/pass.sh" \
-		--stages 1
 	# The judge on a console with a real 6.1 WARN splat (no VM needed).
 	echo "== selfcheck_warn (must fail: kernel WARNING)"
 	out=$(python3 "$ST/vm/ktap.py" --stages 1 --qemu-rc 0 \

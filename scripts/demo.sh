@@ -46,11 +46,12 @@ rcs=()
 run() { bash "$ST/vmtest.sh" -q "$@" >/dev/null; rcs+=($?); }
 # A control that must fail: its failure is the expected outcome.
 run_control() { bash "$ST/vmtest.sh" -q "$@" >/dev/null; rcs+=($(($? == 1 ? 0 : 1))); }
-VTD_TRACE="-trace enable=vtd_dmar_fault -trace enable=vtd_dmar_enable -trace enable=vtd_reg_dmar_root"
+# The trace options each trace helper reads: the helper owns them.
+VTD_TRACE=$(bash "$ST/vm/vtd_trace.sh" --opts)
 vtd() { # run name
 	echo "  QEMU VT-d trace: $(bash "$ST/vm/vtd_trace.sh" "$BUILD/vm/$1/qemu.out")"
 }
-IRQ_TRACE="-trace enable=msix_write_config -trace enable=pci_nvme_irq_pin -trace enable=pci_nvme_irq_msix -trace enable=vtd_reg_dmar_root"
+IRQ_TRACE=$(bash "$ST/vm/irq_trace.sh" --opts)
 irqt() { # run name
 	echo "  QEMU interrupt trace: $(bash "$ST/vm/irq_trace.sh" "$BUILD/vm/$1/qemu.out")"
 }

@@ -12,6 +12,7 @@
 
 #include_next <linux/types.h>
 #include <endian.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef __u8 u8;

@@ -92,9 +92,8 @@
 #include <unistd.h>
 #include <linux/pci_regs.h>
 
-#include "kselftest_harness.h"
 #include "ka_uapi.h"
-#include "kt_util.h"
+#include "kt_harness.h"
 #include "nvme_vmm.h"
 
 #define READ_LBAS	64		/* 32 KiB of 512-byte LBAs */
@@ -105,26 +104,70 @@
 #define CANARY_SIZE	VMM_DMA_SIZE
 #define CANARY		0x5a
 
-static bool is(const char *sc)
-{
-	return !strcmp(kt_scenario("inflight"), sc);
-}
-
-static bool ending(void)
-{
-	return is("rejected") || is("skew");
-}
-
-static bool klog_has(const char *what)
-{
-	return strstr(kt_klog(), what);
-}
-
 FIXTURE(ik)
 {
 	int kadev;
 	struct vmm v;
 	char bdf[32];
+};
+
+/* The scenarios above, as what each does. */
+FIXTURE_VARIANT(ik)
+{
+	bool handover;		/* stage 1 hands the controller over */
+	bool keep;		/* the VMM marks it kept */
+	bool load_first;	/* the next kernel loaded before STOP */
+	const char *corrupt;	/* debugfs corrupt after STOP, or NULL */
+	bool release_early;	/* iommu_release before the VMM maps */
+	bool record_refused;	/* the next kernel refuses the IOMMU record */
+	const char *ending;	/* off the supported path: the next kernel's word */
+	bool abort;		/* one kernel: STOP with the VMM there, ABORT */
+	bool stop_sweep;	/* one kernel: the outgoing fault points */
+};
+
+FIXTURE_VARIANT_ADD(ik, inflight) {
+	.handover = true,
+	.keep = true,
+};
+
+FIXTURE_VARIANT_ADD(ik, inflight_off) {
+	.handover = true,
+};
+
+FIXTURE_VARIANT_ADD(ik, early) {
+	.handover = true,
+	.keep = true,
+	.release_early = true,
+};
+
+FIXTURE_VARIANT_ADD(ik, corrupt) {
+	.handover = true,
+	.keep = true,
+	.corrupt = "iommu",
+	.record_refused = true,
+};
+
+FIXTURE_VARIANT_ADD(ik, rejected) {
+	.handover = true,
+	.keep = true,
+	.corrupt = "hdr-crc",
+	.ending = "not adopted: the handover was rejected",
+};
+
+FIXTURE_VARIANT_ADD(ik, skew) {
+	.handover = true,
+	.keep = true,
+	.load_first = true,
+	.corrupt = "vfio-version",
+	.ending = "not adopted: the handover was none",
+};
+
+FIXTURE_VARIANT_ADD(ik, abort) {
+	.abort = true,
+};
+
+FIXTURE_VARIANT_ADD(ik, stopsweep) {
+	.stop_sweep = true,
 };
 
 FIXTURE_SETUP(ik)
@@ -152,9 +195,9 @@ TEST_F(ik, handover)
 
 	if (kt_stage() != 1)
 		SKIP(return, "stage 1 only");
-	if (is("stopsweep") || is("abort"))
+	if (!variant->handover)
 		SKIP(return, "not scenarios stopsweep and abort");
-	if (ending()) {
+	if (variant->ending) {
 		uint8_t *canary = malloc(CANARY_SIZE);
 
 		ASSERT_NE(NULL, canary);
@@ -165,7 +208,7 @@ TEST_F(ik, handover)
 		free(canary);
 	}
 	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, false));
-	if (!is("inflight_off"))
+	if (variant->keep)
 		ASSERT_EQ(0, vmm_keep(v, true));
 	len = READ_LBAS * v->nv.st.lba_size;
 	ASSERT_GE(VMM_CHUNK, len);
@@ -178,19 +221,15 @@ TEST_F(ik, handover)
 		 (unsigned long)((uint8_t *)v->buf - (uint8_t *)v->mem.va));
 	ASSERT_EQ(0, kt_cmdline_append(words));
 	/* Loaded before the damage: the kexec itself must refuse to carry. */
-	if (is("skew"))
+	if (variant->load_first)
 		ASSERT_EQ(0, kt_kexec_load_next());
 	vmm_exit(v);
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
 		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
-	if (is("corrupt"))
-		ASSERT_EQ(0, ka_debugfs_write("corrupt", "iommu"));
-	if (is("rejected"))
-		ASSERT_EQ(0, ka_debugfs_write("corrupt", "hdr-crc"));
-	if (is("skew"))
-		ASSERT_EQ(0, ka_debugfs_write("corrupt", "vfio-version"));
+	if (variant->corrupt)
+		ASSERT_EQ(0, ka_debugfs_write("corrupt", variant->corrupt));
 }
 
 static long long fault_times(void)
@@ -222,7 +261,7 @@ TEST_F(ik, abort_restores_vmm_domain)
 	const char *rel;
 	int n;
 
-	if (!is("abort"))
+	if (!variant->abort)
 		SKIP(return, "scenario abort only");
 	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, false));
 	ASSERT_EQ(0, vmm_keep(v, true));
@@ -256,7 +295,7 @@ TEST_F(ik, stop_sweep)
 	bool fired = true;
 	char state[32];
 
-	if (!is("stopsweep"))
+	if (!variant->stop_sweep)
 		SKIP(return, "scenario stopsweep only");
 	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, false));
 	nvme_vfio_dev_close(&v->vdev);
@@ -297,7 +336,7 @@ TEST_F(ik, stop_sweep)
 		       ret ? ", transition failed in " : "",
 		       ret ? (t.participant[0] ? t.participant : "the core") : "");
 		if (!kept)
-			ASSERT_TRUE(klog_has("cannot be held ("));
+			ASSERT_TRUE(kt_klog_has("cannot be held ("));
 		ASSERT_TRUE(fired || (kept && !ret));
 		ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
 		if (strcmp(state, "running"))
@@ -324,15 +363,15 @@ TEST_F(ik, inflight_read_completed)
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (is("corrupt") || ending())
+	if (variant->record_refused || variant->ending)
 		SKIP(return, "not scenarios corrupt, rejected and skew");
-	ASSERT_TRUE(klog_has("keepalive: adopted"))
+	ASSERT_TRUE(kt_klog_has("keepalive: adopted"))
 		TH_LOG("the controller was not adopted: the read is lost");
 	ASSERT_EQ(0, vmm_retrieve(v, self->kadev, 0));
 	vmm_name(v, v->token, name, sizeof(name));
 	/* Container attached, nothing mapped: the device stays held. */
 	ASSERT_EQ(0, nvme_vfio_dev_open(&v->vdev, name, false));
-	if (is("early")) {
+	if (variant->release_early) {
 		/* The control: let go now, and let the read end meanwhile. */
 		ASSERT_EQ(0, ka_debugfs_write("iommu_release", "1"));
 		sleep(EARLY_WAIT_S);
@@ -340,7 +379,7 @@ TEST_F(ik, inflight_read_completed)
 		ASSERT_EQ(-EBUSY, ka_transition(self->kadev,
 						KEEPALIVE_EV_POST_RESUME, &t));
 		ASSERT_STREQ("iommu", t.participant);
-		ASSERT_TRUE(klog_has("does not map IOVA"));
+		ASSERT_TRUE(kt_klog_has("does not map IOVA"));
 	}
 	/* Map the memory: the completion is there already, no waiting. */
 	ASSERT_EQ(0, nvme_vfio_restore(&v->nv, &v->vdev, &v->mem, v->state,
@@ -364,7 +403,7 @@ TEST_F(ik, inflight_read_completed)
 	/* Now the VMM's domain maps everything: switch to it. */
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, &t))
 		TH_LOG("POST-RESUME failed in %s: %d", t.participant, t.error);
-	ASSERT_TRUE(klog_has("handover translation released"));
+	ASSERT_TRUE(kt_klog_has("handover translation released"));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, &t));
 	memset(buf2, FILL, len);
 	ASSERT_EQ(0, nvme_vfio_read(&v->nv, 0, READ_LBAS, buf2));
@@ -378,11 +417,11 @@ TEST_F(ik, corrupt_record_refused)
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (!is("corrupt"))
+	if (!variant->record_refused)
 		SKIP(return, "scenario corrupt only");
-	ASSERT_TRUE(klog_has("domain id is out of range"));
-	ASSERT_TRUE(klog_has("not adopted: its DMA translation was not handed over intact"));
-	ASSERT_FALSE(klog_has("keepalive: adopted"));
+	ASSERT_TRUE(kt_klog_has("domain id is out of range"));
+	ASSERT_TRUE(kt_klog_has("not adopted: its DMA translation was not handed over intact"));
+	ASSERT_FALSE(kt_klog_has("keepalive: adopted"));
 	cc = kt_pci_bar_rd32(self->bdf, 0, NVME_REG_CC);
 	ASSERT_NE(~0U, cc);
 	ASSERT_EQ(0, cc & NVME_CC_EN) TH_LOG("still running: CC %#x", cc);
@@ -394,14 +433,13 @@ TEST_F(ik, corrupt_record_refused)
  */
 TEST_F(ik, ending_fail_safe)
 {
-	const char *why = is("rejected") ? "not adopted: the handover was rejected" :
-			  "not adopted: the handover was none";
+	const char *why = variant->ending;
 	uint8_t *canary;
 	size_t i, bad = 0;
 	uint32_t cc;
 	int cmd;
 
-	if (kt_stage() != 2 || !ending())
+	if (kt_stage() != 2 || !why)
 		SKIP(return, "scenarios rejected and skew, stage 2 only");
 	/* Had the controller gone on, its read would have ended by now. */
 	sleep(EARLY_WAIT_S);
@@ -417,8 +455,8 @@ TEST_F(ik, ending_fail_safe)
 	ASSERT_EQ(0, bad)
 		TH_LOG("%zu byte(s) of the canary overwritten, the first at %#llx: %s",
 		       bad, CANARY_PHYS + i, "the controller's DMA went on untranslated");
-	ASSERT_FALSE(klog_has("keepalive: adopted"));
-	ASSERT_TRUE(klog_has(why)) TH_LOG("no \"%s\" in the log", why);
+	ASSERT_FALSE(kt_klog_has("keepalive: adopted"));
+	ASSERT_TRUE(kt_klog_has(why)) TH_LOG("no \"%s\" in the log", why);
 	cmd = kt_pci_command(self->bdf, 0);
 	ASSERT_LE(0, cmd);
 	ASSERT_EQ(0, cmd & PCI_COMMAND_MASTER) TH_LOG("bus master on: %#x", cmd);
@@ -429,4 +467,7 @@ TEST_F(ik, ending_fail_safe)
 	TH_LOG("stopped at enumeration, canary intact after %d s", EARLY_WAIT_S);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "inflight");
+}

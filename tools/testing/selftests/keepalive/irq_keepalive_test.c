@@ -60,9 +60,8 @@
 #include <unistd.h>
 #include <linux/pci_regs.h>
 
-#include "kselftest_harness.h"
 #include "ka_uapi.h"
-#include "kt_util.h"
+#include "kt_harness.h"
 #include "nvme_vmm.h"
 
 #define READ_LBAS	64		/* 32 KiB of 512-byte LBAs */
@@ -70,16 +69,6 @@
 #define FIRE_MS		3000		/* an armed pending vector fires by then */
 #define MSIWIN_IOVA	0xfee00000ULL	/* scenario msiwin's read buffer */
 #define MSIWIN_LBAS	8		/* 4 KiB */
-
-static bool is(const char *sc)
-{
-	return !strcmp(kt_scenario("held"), sc);
-}
-
-static bool klog_has(const char *what)
-{
-	return strstr(kt_klog(), what);
-}
 
 /* The MSI-X capability of @bdf, read from sysfs config space. */
 struct msix {
@@ -162,6 +151,44 @@ FIXTURE(iq)
 	struct msix m;
 };
 
+/* The scenarios above, as what each does. */
+FIXTURE_VARIANT(iq)
+{
+	bool handover;		/* stage 1 hands the controller over */
+	bool keep;		/* the VMM marks it kept */
+	bool msiwin;		/* the read's buffer is the MSI window */
+	bool delivered;		/* stage 2: the VMM gets the held interrupt */
+	const char *corrupt;	/* debugfs corrupt after STOP, or NULL */
+	bool abort;		/* one kernel: STOP with the VMM there, ABORT */
+};
+
+FIXTURE_VARIANT_ADD(iq, held) {
+	.handover = true,
+	.keep = true,
+	.delivered = true,
+};
+
+FIXTURE_VARIANT_ADD(iq, msiwin) {
+	.handover = true,
+	.keep = true,
+	.msiwin = true,
+};
+
+FIXTURE_VARIANT_ADD(iq, held_off) {
+	.handover = true,
+	.delivered = true,
+};
+
+FIXTURE_VARIANT_ADD(iq, corrupt) {
+	.handover = true,
+	.keep = true,
+	.corrupt = "irq",
+};
+
+FIXTURE_VARIANT_ADD(iq, abort) {
+	.abort = true,
+};
+
 FIXTURE_SETUP(iq)
 {
 	self->kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
@@ -188,12 +215,12 @@ TEST_F(iq, handover)
 
 	if (kt_stage() != 1)
 		SKIP(return, "stage 1 only");
-	if (is("abort"))
+	if (!variant->handover)
 		SKIP(return, "not scenario abort");
 	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, true));
-	if (!is("held_off"))
+	if (variant->keep)
 		ASSERT_EQ(0, vmm_keep(v, true));
-	if (is("msiwin")) {
+	if (variant->msiwin) {
 		ASSERT_LE(0, nvme_vfio_submit_read_at(&v->nv, 0, MSIWIN_LBAS,
 						      MSIWIN_IOVA));
 	} else {
@@ -210,7 +237,7 @@ TEST_F(iq, handover)
 	vmm_exit(v);
 	/* Held: enabled and masked; the message still names its entry. */
 	ASSERT_EQ(0, read_msix(self->bdf, &self->m));
-	if (!is("held_off")) {
+	if (variant->keep) {
 		ASSERT_EQ(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL,
 			  self->m.ctrl & (PCI_MSIX_FLAGS_ENABLE |
 					  PCI_MSIX_FLAGS_MASKALL))
@@ -221,7 +248,7 @@ TEST_F(iq, handover)
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
 		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
-	if (!is("held_off")) {
+	if (variant->keep) {
 		dbg = debugfs_irte(VEC);
 		ASSERT_EQ(irte, dbg) TH_LOG("the record says entry %ld", dbg);
 	}
@@ -229,8 +256,8 @@ TEST_F(iq, handover)
 	snprintf(words, sizeof(words), "initcall_blacklist=nvme_init kt_irte=%ld",
 		 irte);
 	ASSERT_EQ(0, kt_cmdline_append(words));
-	if (is("corrupt"))
-		ASSERT_EQ(0, ka_debugfs_write("corrupt", "irq"));
+	if (variant->corrupt)
+		ASSERT_EQ(0, ka_debugfs_write("corrupt", variant->corrupt));
 }
 
 /* Stage 2, held: the PBA holds it, arming the vectors delivers it. */
@@ -243,9 +270,9 @@ TEST_F(iq, pending_interrupt_delivered)
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (is("corrupt") || is("msiwin"))
+	if (!variant->delivered)
 		SKIP(return, "not scenario corrupt or msiwin");
-	ASSERT_TRUE(klog_has("keepalive: adopted"))
+	ASSERT_TRUE(kt_klog_has("keepalive: adopted"))
 		TH_LOG("the controller was not adopted: its interrupt is lost");
 	ASSERT_EQ(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL,
 		  self->m.ctrl & (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL))
@@ -270,7 +297,7 @@ TEST_F(iq, pending_interrupt_delivered)
 	ASSERT_EQ(0, v->nv.admin_cmds);
 	snprintf(line, sizeof(line), "vector %d takes back remapping entry %llu",
 		 VEC, kt_cmdline_num("kt_irte", ~0ULL));
-	ASSERT_TRUE(klog_has(line)) TH_LOG("no \"%s\" in the log", line);
+	ASSERT_TRUE(kt_klog_has(line)) TH_LOG("no \"%s\" in the log", line);
 	TH_LOG("the interrupt raised during the kexec reached the VMM's eventfd; %s",
 	       line);
 	/* Interrupts flow on. */
@@ -288,12 +315,12 @@ TEST_F(iq, msi_window_read_adopted)
 {
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (!is("msiwin"))
+	if (!variant->msiwin)
 		SKIP(return, "scenario msiwin only");
-	ASSERT_TRUE(klog_has("keepalive: adopted"))
+	ASSERT_TRUE(kt_klog_has("keepalive: adopted"))
 		TH_LOG("the controller was not adopted");
 	TH_LOG("handover table: %s",
-	       klog_has("interrupt remapping kept on, on the handover table") ?
+	       kt_klog_has("interrupt remapping kept on, on the handover table") ?
 	       "kept on until this kernel's own" : "none");
 }
 
@@ -304,11 +331,11 @@ TEST_F(iq, corrupt_record_refused)
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (!is("corrupt"))
+	if (!variant->corrupt)
 		SKIP(return, "scenario corrupt only");
-	ASSERT_TRUE(klog_has("its entry's source id is another device's"));
-	ASSERT_TRUE(klog_has("not adopted: its interrupts were not handed over intact"));
-	ASSERT_FALSE(klog_has("keepalive: adopted"));
+	ASSERT_TRUE(kt_klog_has("its entry's source id is another device's"));
+	ASSERT_TRUE(kt_klog_has("not adopted: its interrupts were not handed over intact"));
+	ASSERT_FALSE(kt_klog_has("keepalive: adopted"));
 	cc = kt_pci_bar_rd32(self->bdf, 0, NVME_REG_CC);
 	ASSERT_NE(~0U, cc);
 	ASSERT_EQ(0, cc & NVME_CC_EN) TH_LOG("still running: CC %#x", cc);
@@ -323,7 +350,7 @@ TEST_F(iq, abort_delivers)
 	struct keepalive_transition t;
 	uint32_t pba;
 
-	if (!is("abort"))
+	if (!variant->abort)
 		SKIP(return, "scenario abort only");
 	ASSERT_EQ(0, vmm_start(v, self->kadev, 0, true));
 	ASSERT_EQ(0, vmm_keep(v, true));
@@ -352,4 +379,7 @@ TEST_F(iq, abort_delivers)
 	       pba);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "held");
+}

@@ -26,23 +26,9 @@ int ka_transition(int dev, enum keepalive_event ev,
 	return ret;
 }
 
-static int write_file(const char *path, const char *word)
-{
-	size_t len = strlen(word);
-	int fd, ret = 0;
-
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, word, len) != (ssize_t)len)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 int ka_sysfs_event(const char *word)
 {
-	return write_file(KA_SYSFS "state", word);
+	return kt_write_str(KA_SYSFS "state", word);
 }
 
 int ka_sysfs_state(char *buf, size_t len)
@@ -212,7 +198,7 @@ int ka_debugfs_write(const char *file, const char *word)
 	char path[160];
 
 	snprintf(path, sizeof(path), KA_DEBUGFS "%s", file);
-	return write_file(path, word);
+	return kt_write_str(path, word);
 }
 
 int ka_fail_nth(unsigned int n)

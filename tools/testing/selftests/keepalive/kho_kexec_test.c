@@ -28,9 +28,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
 #include "ka_uapi.h"
-#include "kt_util.h"
+#include "kt_harness.h"
 
 #define FILE_NAME	"guest-ram"
 #define FILE_SIZE	(64ULL << 20)
@@ -51,15 +50,48 @@ static const char * const reasons[] = {
 	"overlap",
 };
 
-static const char *scenario(void)
-{
-	return kt_scenario("preserve");
-}
-
 FIXTURE(kx)
 {
 	int dev;
 	uint8_t token[KEEPALIVE_TOKEN_SIZE];
+};
+
+/* What a stage after the first finds */
+enum kx_find {
+	KX_RETRIEVED,		/* the file, retrieved at the same place */
+	KX_NONE,		/* no handover, no file */
+	KX_UNCLAIMED,		/* the file, freed at CONCLUDE */
+	KX_DAMAGED,		/* a cold boot for the damage done */
+};
+
+/* The scenarios above, as what each does. */
+FIXTURE_VARIANT(kx)
+{
+	bool carried;		/* one file, from stage 1 on (else one a stage) */
+	bool stop;		/* handed over at STOP (else a kexec from RUNNING) */
+	bool damage;		/* the sealed image damaged, one way a stage */
+	enum kx_find find;
+};
+
+FIXTURE_VARIANT_ADD(kx, preserve) {
+	.carried = true,
+	.stop = true,
+	.find = KX_RETRIEVED,
+};
+
+FIXTURE_VARIANT_ADD(kx, running) {
+	.find = KX_NONE,
+};
+
+FIXTURE_VARIANT_ADD(kx, unclaimed) {
+	.stop = true,
+	.find = KX_UNCLAIMED,
+};
+
+FIXTURE_VARIANT_ADD(kx, corrupt) {
+	.stop = true,
+	.damage = true,
+	.find = KX_DAMAGED,
 };
 
 FIXTURE_SETUP(kx)
@@ -131,7 +163,6 @@ TEST_F(kx, verify)
 {
 	uint8_t wrong[KEEPALIVE_TOKEN_SIZE];
 	struct keepalive_memfd_info info;
-	const char *sc = scenario();
 	uint64_t phys, len;
 	char state[32];
 	void *map;
@@ -141,12 +172,12 @@ TEST_F(kx, verify)
 		ASSERT_EQ(0, ka_sysfs_num("generation"));
 		return;
 	}
-	if (!strcmp(sc, "running")) {
+	if (variant->find == KX_NONE) {
 		assert_cold(_metadata, self->dev, self->token,
 			    "the previous kernel made no handover");
 		return;
 	}
-	if (!strcmp(sc, "unclaimed")) {
+	if (variant->find == KX_UNCLAIMED) {
 		ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
 		ASSERT_STREQ("resume", state);
 		ASSERT_EQ(1, ka_sysfs_num("files"));
@@ -159,7 +190,7 @@ TEST_F(kx, verify)
 		ASSERT_EQ(0, ka_sysfs_num("pool_objects"));
 		return;
 	}
-	if (!strcmp(sc, "corrupt")) {
+	if (variant->find == KX_DAMAGED) {
 		k = kt_stage() - 2;
 		ASSERT_GT(ARRAY_SIZE(corruptions), k);
 		/* Damaged magic reads as "no handover at all". */
@@ -169,7 +200,6 @@ TEST_F(kx, verify)
 		return;
 	}
 
-	ASSERT_STREQ("preserve", sc);
 	ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
 	ASSERT_STREQ("resume", state);
 	/* The pool came in reserved in the E820 map the kexec handed over. */
@@ -208,21 +238,23 @@ TEST_F(kx, verify)
 /* Every stage but the last: set up and hand over (or not). */
 TEST_F(kx, handover)
 {
-	const char *sc = scenario();
 	int k;
 
 	if (kt_is_last_stage())
 		return;
-	if (strcmp(sc, "preserve") || kt_stage() == 1)
+	if (!variant->carried || kt_stage() == 1)
 		create_file(_metadata, self->dev, self->token);
-	if (!strcmp(sc, "running"))
+	if (!variant->stop)
 		return;		/* kexec from RUNNING: carries nothing */
 	handover(_metadata, self->dev);
-	if (!strcmp(sc, "corrupt")) {
+	if (variant->damage) {
 		k = kt_stage() - 1;
 		ASSERT_GT(ARRAY_SIZE(corruptions), k);
 		ASSERT_EQ(0, ka_debugfs_write("corrupt", corruptions[k]));
 	}
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "preserve");
+}

@@ -253,6 +253,39 @@ int kt_pci_link(const char *bdf, const char *link, char *buf, size_t len)
 	return 0;
 }
 
+int kt_write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	err = errno;
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : n < 0 ? -err : -EIO;
+}
+
+void kt_pci_driver(const char *bdf, char *buf, size_t len)
+{
+	if (kt_pci_link(bdf, "driver", buf, len))
+		buf[0] = '\0';
+}
+
+bool kt_wait_driver(const char *bdf, const char *drv, int ms)
+{
+	char cur[32];
+
+	for (; ms > 0; ms -= 10) {
+		kt_pci_driver(bdf, cur, sizeof(cur));
+		if (!strcmp(cur, drv))
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
 const char *kt_klog(void)
 {
 	static char log[1 << 17];
@@ -260,6 +293,11 @@ const char *kt_klog(void)
 
 	log[n < 0 ? 0 : n] = '\0';
 	return log;
+}
+
+bool kt_klog_has(const char *what)
+{
+	return strstr(kt_klog(), what);
 }
 
 int kt_devmem(unsigned long long phys, void *buf, size_t len, bool write)

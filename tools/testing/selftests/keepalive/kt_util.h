@@ -26,8 +26,20 @@ bool kt_is_last_stage(void);
  */
 int kt_pci_link(const char *bdf, const char *link, char *buf, size_t len);
 
+/* Write @s to the file @path (sysfs, /dev/kmsg). 0 or -errno. */
+int kt_write_str(const char *path, const char *s);
+
+/* The driver bound to PCI function @bdf into @buf ("" when none). */
+void kt_pci_driver(const char *bdf, char *buf, size_t len);
+
+/* Wait up to @ms for @bdf to be bound to @drv ("" for no driver). */
+bool kt_wait_driver(const char *bdf, const char *drv, int ms);
+
 /* The kernel log buffer as text (empty when it cannot be read). */
 const char *kt_klog(void);
+
+/* Does the kernel log buffer hold @what? */
+bool kt_klog_has(const char *what);
 
 /* Read the first line of @path into @buf without its newline. 0 or -errno. */
 int kt_read_line(const char *path, char *buf, size_t len);

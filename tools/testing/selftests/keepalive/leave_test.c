@@ -41,34 +41,9 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "kselftest_harness.h"
 #include "ka_uapi.h"
-#include "kt_util.h"
+#include "kt_harness.h"
 #include "nvme_vmm.h"
-
-static bool is(const char *sc)
-{
-	return !strcmp(kt_scenario("unbind"), sc);
-}
-
-static bool klog_has(const char *what)
-{
-	return strstr(kt_klog(), what);
-}
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int err;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	err = errno;
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : n < 0 ? -err : -EIO;
-}
 
 /* Ask the harness for a QMP command (vmtest.sh --qmp). */
 static int qmp(const char *json)
@@ -76,7 +51,7 @@ static int qmp(const char *json)
 	char line[512];
 
 	snprintf(line, sizeof(line), "KT-QMP: %s\n", json);
-	return write_str("/dev/kmsg", line);
+	return kt_write_str("/dev/kmsg", line);
 }
 
 /* Wait up to @ms for a device at @bdf to be there (@there) or gone. */
@@ -123,22 +98,7 @@ static int pci_write(const char *bdf, const char *attr, const char *s)
 	char path[128];
 
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s", bdf, attr);
-	return write_str(path, s);
-}
-
-/* Wait up to @ms for @bdf to be bound to @drv ("" for no driver). */
-static bool wait_driver(const char *bdf, const char *drv, int ms)
-{
-	char cur[32];
-
-	for (; ms > 0; ms -= 10) {
-		if (kt_pci_link(bdf, "driver", cur, sizeof(cur)))
-			cur[0] = '\0';
-		if (!strcmp(cur, drv))
-			return true;
-		usleep(10000);
-	}
-	return false;
+	return kt_write_str(path, s);
 }
 
 /*
@@ -185,6 +145,37 @@ FIXTURE(lv)
 	struct vmm v;
 };
 
+/* How the driver core takes the controller from vfio-pci */
+enum lv_how {
+	LV_UNBIND,		/* its driver unbound through sysfs */
+	LV_REMOVE,		/* removed through sysfs, the bus rescanned */
+	LV_HOTPLUG,		/* device_del and device_add through QMP */
+};
+
+/* The scenarios above, as what each does. */
+FIXTURE_VARIANT(lv)
+{
+	enum lv_how how;
+	bool frozen;		/* with the handover at STOP */
+};
+
+FIXTURE_VARIANT_ADD(lv, unbind) {
+	.how = LV_UNBIND,
+};
+
+FIXTURE_VARIANT_ADD(lv, remove) {
+	.how = LV_REMOVE,
+};
+
+FIXTURE_VARIANT_ADD(lv, frozen) {
+	.how = LV_UNBIND,
+	.frozen = true,
+};
+
+FIXTURE_VARIANT_ADD(lv, hotplug) {
+	.how = LV_HOTPLUG,
+};
+
 FIXTURE_SETUP(lv)
 {
 	self->kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
@@ -213,14 +204,14 @@ TEST_F(lv, kept_device_leaves_vfio)
 	vmm_exit(v);
 	/* Kept: held on its handover translation, running. */
 	ASSERT_TRUE(kt_pci_command(bdf, 0) & PCI_COMMAND_MASTER);
-	ASSERT_TRUE(klog_has("translated by its handover tables"));
-	if (is("frozen")) {
+	ASSERT_TRUE(kt_klog_has("translated by its handover tables"));
+	if (variant->frozen) {
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t));
 	}
 
-	if (is("hotplug")) {
+	if (variant->how == LV_HOTPLUG) {
 		ASSERT_EQ(0, qmp("{\"execute\": \"device_del\", "
 				 "\"arguments\": {\"id\": \"nvme0\"}}"));
 		/* The hotplug driver waits 5 s for a second button press. */
@@ -231,13 +222,13 @@ TEST_F(lv, kept_device_leaves_vfio)
 				 "\"drive\": \"nvmspare\", \"bus\": \"rp0\"}}"));
 		ASSERT_TRUE(wait_present(bdf, true, 30000))
 			TH_LOG("no device plugged at %s", bdf);
-	} else if (is("remove")) {
+	} else if (variant->how == LV_REMOVE) {
 		ASSERT_EQ(0, pci_write(bdf, "remove", "1"));
 		/* A new device at the same place, no driver_override. */
-		ASSERT_EQ(0, write_str("/sys/bus/pci/rescan", "1"));
+		ASSERT_EQ(0, kt_write_str("/sys/bus/pci/rescan", "1"));
 	} else {
-		ASSERT_EQ(0, write_str("/sys/bus/pci/drivers/vfio-pci/unbind", bdf));
-		ASSERT_TRUE(wait_driver(bdf, "", 1000));
+		ASSERT_EQ(0, kt_write_str("/sys/bus/pci/drivers/vfio-pci/unbind", bdf));
+		ASSERT_TRUE(kt_wait_driver(bdf, "", 1000));
 		/* Stopped before anything else could bind that place. */
 		cmd = kt_pci_command(bdf, 0);
 		ASSERT_LE(0, cmd);
@@ -246,7 +237,7 @@ TEST_F(lv, kept_device_leaves_vfio)
 		ASSERT_NE(~0U, cc);
 		ASSERT_EQ(0, cc & NVME_CC_EN) TH_LOG("still running: CC %#x", cc);
 	}
-	if (is("frozen")) {
+	if (variant->frozen) {
 		/* The ABORT runs from a work item. */
 		for (i = 0; i < 500; i++) {
 			ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
@@ -258,14 +249,14 @@ TEST_F(lv, kept_device_leaves_vfio)
 	}
 
 	/* The host driver takes the place; its own domain is attached. */
-	if (!is("remove") && !is("hotplug")) {
+	if (variant->how == LV_UNBIND) {
 		ASSERT_EQ(0, pci_write(bdf, "driver_override", "\n"));
-		ASSERT_EQ(0, write_str("/sys/bus/pci/drivers_probe", bdf));
+		ASSERT_EQ(0, kt_write_str("/sys/bus/pci/drivers_probe", bdf));
 	}
-	ASSERT_TRUE(wait_driver(bdf, "nvme", 5000));
+	ASSERT_TRUE(kt_wait_driver(bdf, "nvme", 5000));
 	ASSERT_EQ(0, nvme_host_read())
 		TH_LOG("the host nvme driver's I/O failed: its DMA went through another domain");
-	if (is("hotplug")) {
+	if (variant->how == LV_HOTPLUG) {
 		char serial[64];
 
 		nvme_serial(bdf, serial, sizeof(serial));
@@ -273,18 +264,21 @@ TEST_F(lv, kept_device_leaves_vfio)
 	}
 
 	/* What the log says of it. */
-	if (is("frozen")) {
-		ASSERT_TRUE(klog_has("its driver is being unbound while the handover "
+	if (variant->frozen) {
+		ASSERT_TRUE(kt_klog_has("its driver is being unbound while the handover "
 				     "is frozen (stop): stopped and reset; "
 				     "aborting the handover"));
-		ASSERT_TRUE(klog_has("handover aborted: a kept device left vfio-pci"));
+		ASSERT_TRUE(kt_klog_has("handover aborted: a kept device left vfio-pci"));
 	} else {
-		ASSERT_TRUE(klog_has("its driver is being unbound: "
+		ASSERT_TRUE(kt_klog_has("its driver is being unbound: "
 				     "no longer kept, stopped and reset"));
 	}
-	ASSERT_TRUE(klog_has("handover translation released"));
+	ASSERT_TRUE(kt_klog_has("handover translation released"));
 	TH_LOG("%s: the controller was stopped and let go; nvme's I/O works at its place",
 	       kt_scenario("unbind"));
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "unbind");
+}

@@ -79,55 +79,18 @@
 #include <unistd.h>
 #include <linux/pci_regs.h>
 
-#include "kselftest_harness.h"
 #include "ka_uapi.h"
-#include "kt_util.h"
+#include "kt_harness.h"
 #include "nvme_vmm.h"
 
 #define NR_LBAS		2048	/* 1 MiB of 512-byte LBAs */
 #define SEED		0x1234
 #define SEED2		0x5678
 
-/*
- * The scenarios in which a script, not this test, walks the state machine
- * and kexecs (vm/ctl_*.sh): stage 1 is then "running"'s (the device kept,
- * no transition), stage 2 that of what the kexec must have left.
- */
-static const char *scenario(void)
-{
-	const char *sc = kt_scenario("keep");
-
-	if (!strcmp(sc, "ctl"))
-		return kt_stage() == 1 ? "running" : "keep";
-	if (!strcmp(sc, "ctlabort") || !strcmp(sc, "kexecload"))
-		return "running";
-	return sc;
-}
-
-static bool is(const char *sc)
-{
-	return !strcmp(scenario(), sc);
-}
-
-/* Name of the driver bound to @bdf ("" when none) into @buf. */
-static void pci_driver(const char *bdf, char *buf, size_t len)
-{
-	if (kt_pci_link(bdf, "driver", buf, len))
-		buf[0] = '\0';
-}
-
 /* Wait up to 10 s for @bdf to be bound to @drv. */
 static bool wait_driver(const char *bdf, const char *drv)
 {
-	char cur[32];
-
-	for (int i = 0; i < 1000; i++) {
-		pci_driver(bdf, cur, sizeof(cur));
-		if (!strcmp(cur, drv))
-			return true;
-		usleep(10000);
-	}
-	return false;
+	return kt_wait_driver(bdf, drv, 10000);
 }
 
 /* Wait up to 10 s for the host nvme driver to show @bdf's namespace 1. */
@@ -147,12 +110,6 @@ static bool wait_namespace(const char *bdf)
 		usleep(10000);
 	}
 	return false;
-}
-
-/* Does the kernel log contain @what? */
-static bool klog_has(const char *what)
-{
-	return strstr(kt_klog(), what);
 }
 
 /*
@@ -180,7 +137,7 @@ static void assert_adopted(struct __test_metadata *_metadata, const char *bdf)
 	int cmd = kt_pci_command(bdf, 0);
 
 	ASSERT_LE(0, cmd);
-	pci_driver(bdf, drv, sizeof(drv));
+	kt_pci_driver(bdf, drv, sizeof(drv));
 	ASSERT_STREQ("vfio-pci", drv);
 	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/driver_override",
 		 bdf);
@@ -243,7 +200,7 @@ static void assert_stopped(struct __test_metadata *_metadata, const char *bdf)
 	uint32_t csts = kt_pci_bar_rd32(bdf, 0, NVME_REG_CSTS);
 	char drv[32];
 
-	pci_driver(bdf, drv, sizeof(drv));
+	kt_pci_driver(bdf, drv, sizeof(drv));
 	ASSERT_STREQ("", drv);
 	ASSERT_NE(~0U, cc);
 	ASSERT_EQ(0, cc & NVME_CC_EN)
@@ -269,13 +226,107 @@ FIXTURE(nk)
 	int nr;
 };
 
+/*
+ * The scenarios above, as what each does: stage 1 (the first kernel) and
+ * what stage 2 must find. In ctl, ctlabort and kexecload a script, not
+ * this test, walks the state machine and kexecs (vm/ctl_*.sh): stage 1 is
+ * running's (the device kept, no transition), stage 2 that of what the
+ * kexec must have left.
+ */
+FIXTURE_VARIANT(nk)
+{
+	bool two;		/* two controllers, only the first kept */
+	/* Stage 1 */
+	bool keep;		/* the VMM marks controller 0 */
+	bool stop;		/* then PREPARE, PRE-STOP, STOP */
+	bool sweep;		/* arm the next kernel's fault injection */
+	bool mismatch;		/* memory decoding off after STOP */
+	const char *next_cmdline;	/* words for the next kernel */
+	/* Stage 2 */
+	bool adopted;		/* controller 0 adopted at enumeration */
+	const char *not_adopted;	/* else the log says why */
+	bool token_refused;	/* only its token opens it */
+	bool cold;		/* the controller not kept came up reset */
+	bool no_handover;	/* ...and the files are gone too */
+	bool continues;		/* controller 0 goes on where it was */
+	bool cycles;		/* handed over again in every stage */
+	bool unclaimed;		/* nobody reclaims it: CONCLUDE releases it */
+};
+
+FIXTURE_VARIANT_ADD(nk, keep) {
+	.keep = true, .stop = true,
+	.adopted = true, .token_refused = true, .continues = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, nokeep) {
+	.stop = true,
+	.cold = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, running) {
+	.keep = true,
+	.cold = true, .no_handover = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, unclaimed) {
+	.keep = true, .stop = true,
+	.adopted = true, .unclaimed = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, two) {
+	.two = true, .keep = true, .stop = true,
+	.adopted = true, .cold = true, .continues = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, mismatch) {
+	.keep = true, .stop = true, .mismatch = true,
+	.not_adopted = "keepalive: not adopted: command register",
+	.cold = true,
+};
+
+/*
+ * The next kernel consults fail_keepalive at early receive (accept, copy,
+ * ranges), before the memfd, iommu, irq and vfio resumes, at the records'
+ * allocation, then at the adoption: make the 9th, the adoption, fail.
+ */
+FIXTURE_VARIANT_ADD(nk, adoptfail) {
+	.keep = true, .stop = true,
+	.next_cmdline = "keepalive.fail=1,100,9,1",
+	.not_adopted = "keepalive: not adopted: out of memory",
+	.cold = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, cycles) {
+	.keep = true, .stop = true,
+	.adopted = true, .cycles = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, sweep) {
+	.keep = true, .stop = true, .sweep = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, ctl) {
+	.keep = true,
+	.adopted = true, .token_refused = true, .continues = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, ctlabort) {
+	.keep = true,
+	.cold = true, .no_handover = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, kexecload) {
+	.keep = true,
+	.cold = true, .no_handover = true,
+};
+
 FIXTURE_SETUP(nk)
 {
 	int i;
 
 	self->kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->kadev);
-	self->nr = is("two") ? 2 : 1;
+	self->nr = variant->two ? 2 : 1;
 	for (i = 0; i < 2; i++)
 		vmm_reset(&self->v[i], i);
 	for (i = 0; i < self->nr; i++)
@@ -294,7 +345,7 @@ FIXTURE_TEARDOWN(nk)
 /* Stage 1: run the controllers, keep the first (unless a control), STOP. */
 TEST_F(nk, handover)
 {
-	bool keep = !is("nokeep");
+	bool keep = variant->keep;
 	struct keepalive_transition t;
 
 	if (kt_stage() != 1)
@@ -308,52 +359,42 @@ TEST_F(nk, handover)
 		ASSERT_EQ(0, vmm_save(v));
 		if (keep && i == 0)
 			ASSERT_EQ(0, vmm_keep(v, true));
-		if (is("sweep") && i == 0)
+		if (variant->sweep && i == 0)
 			sweep_arm(_metadata, v);
 		/* The VMM goes away; a kept controller runs on. */
 		vmm_exit(v);
 		ASSERT_EQ(keep && i == 0,
 			  !!(kt_pci_command(self->bdf[i], 0) & PCI_COMMAND_MASTER));
 	}
-	if (is("running"))
+	if (!variant->stop)
 		return;		/* kexec from RUNNING: no handover */
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
 		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
-	if (is("mismatch"))
+	if (variant->mismatch)
 		ASSERT_LE(0, kt_pci_command(self->bdf[0], PCI_COMMAND_MEMORY));
-	/*
-	 * The next kernel consults fail_keepalive at early receive (accept,
-	 * copy, ranges), before the memfd, iommu, irq and vfio resumes, at
-	 * the records' allocation, then at the adoption: make the 9th, the
-	 * adoption, fail.
-	 */
-	if (is("adoptfail"))
-		ASSERT_EQ(0, kt_cmdline_append("keepalive.fail=1,100,9,1"));
+	if (variant->next_cmdline)
+		ASSERT_EQ(0, kt_cmdline_append(variant->next_cmdline));
 }
 
 /* Stage 2: how the first controller came up. */
 TEST_F(nk, enumeration)
 {
-	bool adopted = is("keep") || is("unclaimed") || is("two") ||
-		       is("cycles");
 	char drv[32];
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (is("sweep"))
-		SKIP(return, "scenario sweep: see the test sweep");
-	pci_driver(self->bdf[0], drv, sizeof(drv));
-	if (!adopted) {
+	if (variant->sweep)
+		SKIP(return, "scenario sweep: see the test sweep_ends_safely");
+	kt_pci_driver(self->bdf[0], drv, sizeof(drv));
+	if (!variant->adopted) {
 		/* Cold: the host driver has it. */
 		ASSERT_TRUE(wait_driver(self->bdf[0], "nvme"))
 			TH_LOG("driver is \"%s\"", drv);
-		ASSERT_FALSE(klog_has("keepalive: adopted"));
-		if (is("mismatch"))
-			ASSERT_TRUE(klog_has("keepalive: not adopted: command register"));
-		if (is("adoptfail"))
-			ASSERT_TRUE(klog_has("keepalive: not adopted: out of memory"));
+		ASSERT_FALSE(kt_klog_has("keepalive: adopted"));
+		if (variant->not_adopted)
+			ASSERT_TRUE(kt_klog_has(variant->not_adopted));
 		return;
 	}
 	assert_adopted(_metadata, self->bdf[0]);
@@ -368,21 +409,21 @@ TEST_F(nk, token_refused)
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (!is("keep"))
+	if (!variant->token_refused)
 		SKIP(return, "scenario keep only");
 	ASSERT_EQ(-EPERM, nvme_vfio_dev_open(&dev, self->bdf[0], false));
-	ASSERT_TRUE(klog_has("kept for its VMM: open it as"));
+	ASSERT_TRUE(kt_klog_has("kept for its VMM: open it as"));
 	vmm_token(1, wrong);
 	snprintf(self->v[0].bdf, sizeof(self->v[0].bdf), "%s", self->bdf[0]);
 	vmm_name(&self->v[0], wrong, name, sizeof(name));
 	ASSERT_EQ(-EPERM, nvme_vfio_dev_open(&dev, name, false));
-	ASSERT_TRUE(klog_has("wrong token: open refused"));
+	ASSERT_TRUE(kt_klog_has("wrong token: open refused"));
 	/* The right token, but taking the device fails: nothing changes. */
 	vmm_name(&self->v[0], self->v[0].token, name, sizeof(name));
 	ASSERT_EQ(0, ka_fail_nth(1));
 	ASSERT_EQ(-EIO, nvme_vfio_dev_open(&dev, name, false));
 	ASSERT_EQ(0, ka_fail_nth(0));
-	ASSERT_TRUE(klog_has("keepalive: cannot enable: -5"));
+	ASSERT_TRUE(kt_klog_has("keepalive: cannot enable: -5"));
 	/* The refusals cost nothing: the right token still works. */
 	ASSERT_EQ(0, vmm_reclaim(&self->v[0], self->kadev, 0, NULL));
 	ASSERT_EQ(0, vmm_io(&self->v[0], false, 0, 16, SEED));
@@ -393,21 +434,20 @@ TEST_F(nk, token_refused)
 /* Stage 2: a controller that was not kept was reset; its queues are gone. */
 TEST_F(nk, reset_without_keepalive)
 {
-	int i = is("two") ? 1 : 0;
+	int i = self->nr - 1;	/* the controller not kept */
 	struct vmm *v = &self->v[i];
 	struct nvme_vfio_state *st;
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (!is("nokeep") && !is("running") && !is("two") && !is("mismatch") &&
-	    !is("adoptfail"))
+	if (!variant->cold)
 		SKIP(return, "the controls only");
 	ASSERT_TRUE(wait_driver(self->bdf[i], "nvme"));
 	/* The host driver's identify and namespace scan did their DMA. */
 	ASSERT_TRUE(wait_namespace(self->bdf[i]))
 		TH_LOG("%s has no namespace under the host nvme driver",
 		       self->bdf[i]);
-	if (is("running")) {
+	if (variant->no_handover) {
 		/* No handover: the files are gone too. */
 		ASSERT_EQ(-ENOENT, ka_memfd_retrieve(self->kadev, "nvme0-dma",
 						     v->token));
@@ -423,7 +463,7 @@ TEST_F(nk, reset_without_keepalive)
 		  nvme_vfio_rd64(&v->vdev, NVME_REG_ASQ));
 	TH_LOG("%s was reset: restore refused (ENODEV), CC.EN 0, the old admin queue gone",
 	       self->bdf[i]);
-	if (is("two")) {
+	if (variant->two) {
 		/* Not kept, same IOMMU unit: its own DMA works as ever. */
 		ASSERT_EQ(0, nvme_vfio_init(&v->nv, &v->vdev, &v->mem, NULL));
 		v->buf = nvme_vfio_alloc(&v->nv, VMM_CHUNK);
@@ -432,8 +472,8 @@ TEST_F(nk, reset_without_keepalive)
 		ASSERT_EQ(0, vmm_io(v, false, 0, 64, SEED2));
 		TH_LOG("%s, not kept, does I/O through its own domain",
 		       self->bdf[i]);
-	}
-	if (is("nokeep") || is("mismatch") || is("adoptfail")) {
+	} else {
+		/* Nothing adopted: the handover ends. */
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
 	}
@@ -447,7 +487,7 @@ TEST_F(nk, continues)
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (!is("keep") && !is("two"))
+	if (!variant->continues)
 		SKIP(return, "scenarios keep and two only");
 	ASSERT_EQ(0, vmm_reclaim(v, self->kadev, 0, NULL));
 	qid = v->nv.st.ioq.qid;
@@ -474,20 +514,20 @@ TEST_F(nk, continues)
 
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
-	ASSERT_TRUE(klog_has("keepalive: handed over to its VMM"));
+	ASSERT_TRUE(kt_klog_has("keepalive: handed over to its VMM"));
 	/* Still the VMM's, still running. */
 	ASSERT_EQ(0, vmm_io(v, false, 0, 16, SEED2));
 }
 
 /* Stages 2..N, cycles: carry on, then hand the controller over again. */
-TEST_F(nk, cycles)
+TEST_F(nk, cycles_carry_on)
 {
 	struct keepalive_transition t;
 	struct vmm *v = &self->v[0];
 	char words[64];
 	int k = kt_stage();
 
-	if (!is("cycles") || k < 2)
+	if (!variant->cycles || k < 2)
 		SKIP(return, "scenario cycles, stages 2 and later only");
 	ASSERT_EQ(0, vmm_reclaim(v, self->kadev, 0, NULL));
 	ASSERT_EQ(0, vmm_io(v, false, 0, NR_LBAS, k == 2 ? SEED : SEED + k - 1));
@@ -521,11 +561,11 @@ TEST_F(nk, conclude_releases)
 {
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
-	if (!is("unclaimed"))
+	if (!variant->unclaimed)
 		SKIP(return, "scenario unclaimed only");
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
-	ASSERT_TRUE(klog_has("nobody reclaimed it: reset and released"));
+	ASSERT_TRUE(kt_klog_has("nobody reclaimed it: reset and released"));
 	ASSERT_TRUE(wait_driver(self->bdf[0], "nvme"));
 	/* Files nobody retrieved are gone with the handover. */
 	ASSERT_EQ(0, ka_sysfs_num("files"));
@@ -541,7 +581,7 @@ TEST_F(nk, conclude_releases)
  * failed, if there were that many. Only a safe ending passes (see the top
  * of the file); the last line says whether the injection fired.
  */
-TEST_F(nk, sweep)
+TEST_F(nk, sweep_ends_safely)
 {
 	unsigned long long nth = kt_cmdline_num("kt_fail_nth", 0);
 	struct vmm *v = &self->v[0];
@@ -554,7 +594,7 @@ TEST_F(nk, sweep)
 	long cold;
 	int ret;
 
-	if (kt_stage() != 2 || !is("sweep"))
+	if (kt_stage() != 2 || !variant->sweep)
 		SKIP(return, "scenario sweep, stage 2 only");
 
 	/*
@@ -704,4 +744,7 @@ TEST_F(nk, no_leaks)
 	ASSERT_EQ(0, kt_kmemleak_ours(stderr));
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "keep");
+}

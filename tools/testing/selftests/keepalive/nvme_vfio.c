@@ -62,18 +62,6 @@ static uint64_t nv_now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
-static int nv_write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
 /* Last component of the symlink /sys/bus/pci/devices/@bdf/@link. */
 int nvme_vfio_bind(const char *bdf)
 {
@@ -86,15 +74,15 @@ int nvme_vfio_bind(const char *bdf)
 		if (drv[0]) {
 			snprintf(path, sizeof(path),
 				 "/sys/bus/pci/devices/%s/driver/unbind", bdf);
-			ret = nv_write_file(path, bdf);
+			ret = kt_write_str(path, bdf);
 			if (ret)
 				return ret;
 		}
 		snprintf(path, sizeof(path),
 			 "/sys/bus/pci/devices/%s/driver_override", bdf);
-		ret = nv_write_file(path, "vfio-pci");
+		ret = kt_write_str(path, "vfio-pci");
 		if (!ret)
-			ret = nv_write_file("/sys/bus/pci/drivers_probe", bdf);
+			ret = kt_write_str("/sys/bus/pci/drivers_probe", bdf);
 		if (ret)
 			return ret;
 		if (kt_pci_link(bdf, "driver", drv, sizeof(drv)) ||

@@ -125,15 +125,54 @@
 #define __packed	__attribute__((__packed__))
 #include <linux/keepalive/abi/vfio.h>
 
-#include "kselftest_harness.h"
 #include "ka_uapi.h"
-#include "kt_util.h"
+#include "kt_harness.h"
 #include "nvme_vmm.h"
 
-static bool is(const char *sc)
+/* No state: each test opens what it needs. */
+FIXTURE(sf)
 {
-	return !strcmp(kt_scenario("devmem"), sc);
+	char unused;
+};
+
+FIXTURE_SETUP(sf)
+{
 }
+
+FIXTURE_TEARDOWN(sf)
+{
+}
+
+/* The scenarios above: which of the tests below each runs. */
+FIXTURE_VARIANT(sf)
+{
+	bool devmem;
+	bool kdump;
+	bool kept_to_stop;	/* stage 1: a controller kept, STOP */
+	bool owner;
+	bool reopen;
+	bool reset;
+	bool attach;
+	bool conclude;
+	bool vmmdies;
+	bool nextkernel;
+	bool nextcmdline;
+	bool nextnote;
+	bool plainkernel;
+};
+
+FIXTURE_VARIANT_ADD(sf, devmem) { .devmem = true, };
+FIXTURE_VARIANT_ADD(sf, kdump) { .kdump = true, };
+FIXTURE_VARIANT_ADD(sf, owner) { .owner = true, };
+FIXTURE_VARIANT_ADD(sf, reopen) { .reopen = true, };
+FIXTURE_VARIANT_ADD(sf, reset) { .reset = true, };
+FIXTURE_VARIANT_ADD(sf, attach) { .kept_to_stop = true, .attach = true, };
+FIXTURE_VARIANT_ADD(sf, conclude) { .kept_to_stop = true, .conclude = true, };
+FIXTURE_VARIANT_ADD(sf, vmmdies) { .kept_to_stop = true, .vmmdies = true, };
+FIXTURE_VARIANT_ADD(sf, nextkernel) { .nextkernel = true, };
+FIXTURE_VARIANT_ADD(sf, nextcmdline) { .nextcmdline = true, };
+FIXTURE_VARIANT_ADD(sf, nextnote) { .nextnote = true, };
+FIXTURE_VARIANT_ADD(sf, plainkernel) { .plainkernel = true, };
 
 static unsigned long long read_pool_phys(void)
 {
@@ -183,14 +222,14 @@ static int devmem_map(unsigned long long phys)
 	return err;
 }
 
-TEST(devmem_refused)
+TEST_F(sf, devmem_refused)
 {
 	uint8_t token[KEEPALIVE_TOKEN_SIZE] = { 0x5a };
 	unsigned long long phys = read_pool_phys();
 	long long size = ka_sysfs_num("pool_size");
 	int kadev, fd;
 
-	if (!is("devmem") || kt_stage() != 1)
+	if (!variant->devmem || kt_stage() != 1)
 		SKIP(return, "scenario devmem, stage 1 only");
 	ASSERT_NE(0, phys);
 	ASSERT_LT(0, size);
@@ -240,12 +279,12 @@ static void keep_to_stop(struct __test_metadata *_metadata, int kadev,
 }
 
 /* Stage 1, kdump: a controller kept, STOP, the next kernel a kdump one. */
-TEST(kdump_handover)
+TEST_F(sf, kdump_handover)
 {
 	struct vmm v;
 	int kadev;
 
-	if (!is("kdump") || kt_stage() != 1)
+	if (!variant->kdump || kt_stage() != 1)
 		SKIP(return, "scenario kdump, stage 1 only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -256,11 +295,11 @@ TEST(kdump_handover)
 }
 
 /* Stage 2, kdump: refused, nothing adopted. */
-TEST(kdump_refuses)
+TEST_F(sf, kdump_refuses)
 {
 	char status[160];
 
-	if (!is("kdump") || kt_stage() != 2)
+	if (!variant->kdump || kt_stage() != 2)
 		SKIP(return, "scenario kdump, stage 2 only");
 	ASSERT_NE(NULL, strstr(kt_klog(), "a kdump kernel never accepts a handover"))
 		TH_LOG("the kdump kernel took the handover");
@@ -271,13 +310,12 @@ TEST(kdump_refuses)
 }
 
 /* Stage 1 of the two-kernel scenarios: a controller kept, STOP. */
-TEST(kept_to_stop)
+TEST_F(sf, kept_to_stop)
 {
 	struct vmm v;
 	int kadev;
 
-	if ((!is("attach") && !is("vmmdies") && !is("conclude")) ||
-	    kt_stage() != 1)
+	if (!variant->kept_to_stop || kt_stage() != 1)
 		SKIP(return, "scenarios attach, vmmdies and conclude, stage 1 only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -305,14 +343,14 @@ static int destroy_files(int kadev, const struct vmm *v)
 }
 
 /* owner: a marked controller its VMM closed opens only with its token. */
-TEST(owner_open_needs_token)
+TEST_F(sf, owner_open_needs_token)
 {
 	uint8_t other[KEEPALIVE_TOKEN_SIZE];
 	char name[128];
 	struct vmm v;
 	int kadev;
 
-	if (!is("owner"))
+	if (!variant->owner)
 		SKIP(return, "scenario owner only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -340,13 +378,13 @@ TEST(owner_open_needs_token)
 }
 
 /* owner: ABORT stops and resets a kept controller nobody holds open. */
-TEST(owner_abort_stops_closed)
+TEST_F(sf, owner_abort_stops_closed)
 {
 	struct keepalive_transition t;
 	struct vmm v;
 	int kadev;
 
-	if (!is("owner"))
+	if (!variant->owner)
 		SKIP(return, "scenario owner only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -430,14 +468,14 @@ static void assert_held(struct __test_metadata *_metadata,
 }
 
 /* reopen: fail-nth on the reopen path; each failed open undoes nothing. */
-TEST(reopen_fail_nth)
+TEST_F(sf, reopen_fail_nth)
 {
 	unsigned int n, released, irq_rel;
 	bool fired = true;
 	struct vmm v;
 	int kadev, ret = -1;
 
-	if (!is("reopen"))
+	if (!variant->reopen)
 		SKIP(return, "scenario reopen only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -475,7 +513,7 @@ TEST(reopen_fail_nth)
 }
 
 /* reopen: from PRE-STOP on, a held controller is not opened again. */
-TEST(reopen_pre_stop)
+TEST_F(sf, reopen_pre_stop)
 {
 	unsigned int released, irq_rel;
 	struct keepalive_transition t;
@@ -483,7 +521,7 @@ TEST(reopen_pre_stop)
 	struct vmm v;
 	int kadev;
 
-	if (!is("reopen"))
+	if (!variant->reopen)
 		SKIP(return, "scenario reopen only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -545,7 +583,7 @@ static int dma_unmap(int container, size_t len, uint64_t iova)
  * owner: memory a device may still reach through an IOMMU mapping is
  * neither destroyed nor handed out again.
  */
-TEST(owner_dma_mapped_memory)
+TEST_F(sf, owner_dma_mapped_memory)
 {
 	const uint8_t token[KEEPALIVE_TOKEN_SIZE] = { 0x44 };
 	const uint64_t iova = VMM_DMA_IOVA + (64u << 20);
@@ -555,7 +593,7 @@ TEST(owner_dma_mapped_memory)
 	struct vmm v;
 	int kadev, fd;
 
-	if (!is("owner"))
+	if (!variant->owner)
 		SKIP(return, "scenario owner only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -601,13 +639,13 @@ TEST(owner_dma_mapped_memory)
 }
 
 /* owner: what a kept controller's handover tables map stays. */
-TEST(owner_held_memory)
+TEST_F(sf, owner_held_memory)
 {
 	char name[32];
 	struct vmm v;
 	int kadev;
 
-	if (!is("owner"))
+	if (!variant->owner)
 		SKIP(return, "scenario owner only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -630,13 +668,13 @@ TEST(owner_held_memory)
 }
 
 /* reset: no slot or bus reset under a kept controller. */
-TEST(reset_refused_while_kept)
+TEST_F(sf, reset_refused_while_kept)
 {
 	struct vfio_pci_hot_reset *rst;
 	struct vmm v;
 	int kadev, ret;
 
-	if (!is("reset"))
+	if (!variant->reset)
 		SKIP(return, "scenario reset only");
 	rst = calloc(1, sizeof(*rst) + sizeof(int32_t));
 	ASSERT_NE(NULL, rst);
@@ -674,14 +712,14 @@ TEST(reset_refused_while_kept)
 }
 
 /* owner: where a file is in physical memory is for the administrator. */
-TEST(owner_layout_needs_admin)
+TEST_F(sf, owner_layout_needs_admin)
 {
 	uint8_t token[KEEPALIVE_TOKEN_SIZE] = { 0x33 };
 	uint64_t phys, len;
 	int kadev, fd, status;
 	pid_t pid;
 
-	if (!is("owner"))
+	if (!variant->owner)
 		SKIP(return, "scenario owner only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -748,7 +786,7 @@ static int walk_in_child(int kadev, const enum keepalive_event *ev, int n,
 }
 
 /* owner: a user copy that never ends holds no lock the handover needs. */
-TEST(owner_userfaultfd_holds_no_lock)
+TEST_F(sf, owner_userfaultfd_holds_no_lock)
 {
 	struct vfio_device_feature *hdr;
 	struct vfio_device_feature_keepalive ka = { .flags = VFIO_KEEPALIVE_KEEP };
@@ -763,7 +801,7 @@ TEST(owner_userfaultfd_holds_no_lock)
 	struct vmm v;
 	int kadev, uffd, walked;
 
-	if (!is("owner"))
+	if (!variant->owner)
 		SKIP(return, "scenario owner only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -823,7 +861,7 @@ TEST(owner_userfaultfd_holds_no_lock)
  * attach, stage 2: an intruder without the token attaches the group to
  * its own container and maps the same preserved file at the same IOVA.
  */
-TEST(attach_without_token)
+TEST_F(sf, attach_without_token)
 {
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
 	struct vfio_group_status st = { .argsz = sizeof(st) };
@@ -831,7 +869,7 @@ TEST(attach_without_token)
 	int kadev, container, group, dev;
 	struct vmm v;
 
-	if (!is("attach") || kt_stage() != 2)
+	if (!variant->attach || kt_stage() != 2)
 		SKIP(return, "scenario attach, stage 2 only");
 	ASSERT_NE(NULL, strstr(kt_klog(), "keepalive: adopted"));
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
@@ -902,7 +940,7 @@ static void intrude(int group, const char *bdf, int tell, int seconds)
 }
 
 /* conclude, stage 2: no tokenless open gets in while CONCLUDE releases. */
-TEST(conclude_race)
+TEST_F(sf, conclude_race)
 {
 	struct vfio_group_status st = { .argsz = sizeof(st) };
 	int kadev, container, group, tell[2], status;
@@ -910,7 +948,7 @@ TEST(conclude_race)
 	pid_t pid;
 	char c;
 
-	if (!is("conclude") || kt_stage() != 2)
+	if (!variant->conclude || kt_stage() != 2)
 		SKIP(return, "scenario conclude, stage 2 only");
 	ASSERT_NE(NULL, strstr(kt_klog(), "keepalive: adopted"));
 	ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, 0, bdf, sizeof(bdf)));
@@ -959,13 +997,13 @@ TEST(conclude_race)
 }
 
 /* vmmdies, stage 2: reclaimed, switched, and its VMM exits: stopped. */
-TEST(vmm_dies_after_reclaim)
+TEST_F(sf, vmm_dies_after_reclaim)
 {
 	struct keepalive_transition t;
 	struct vmm v;
 	int kadev;
 
-	if (!is("vmmdies") || kt_stage() != 2)
+	if (!variant->vmmdies || kt_stage() != 2)
 		SKIP(return, "scenario vmmdies, stage 2 only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -1063,7 +1101,7 @@ static int kexec_unload(void)
 		       (unsigned long)KEXEC_FILE_UNLOAD) ? -errno : 0;
 }
 
-TEST(nextkernel_must_read_the_handover)
+TEST_F(sf, nextkernel_must_read_the_handover)
 {
 	uint8_t token[KEEPALIVE_TOKEN_SIZE] = { 0x77 };
 	struct keepalive_transition t;
@@ -1072,7 +1110,7 @@ TEST(nextkernel_must_read_the_handover)
 	struct vmm v;
 	int kadev, fd;
 
-	if (!is("nextkernel"))
+	if (!variant->nextkernel)
 		SKIP(return, "scenario nextkernel only");
 	ASSERT_EQ(0, kernel_variant("/tmp/nonote", 0));
 	ASSERT_EQ(0, kernel_variant("/tmp/v9", 1));
@@ -1122,13 +1160,13 @@ TEST(nextkernel_must_read_the_handover)
 #define CMDLINE_OFF	"its command line turns the IOMMU or interrupt remapping off: "
 #define NOTE_LACKS	"its keepalive boot note lacks participant "
 
-TEST(nextkernel_keeps_the_iommu_on)
+TEST_F(sf, nextkernel_keeps_the_iommu_on)
 {
 	struct keepalive_transition t;
 	struct vmm v;
 	int kadev;
 
-	if (!is("nextcmdline"))
+	if (!variant->nextcmdline)
 		SKIP(return, "scenario nextcmdline only");
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, kadev);
@@ -1158,13 +1196,13 @@ TEST(nextkernel_keeps_the_iommu_on)
 	close(kadev);
 }
 
-TEST(nextkernel_reads_every_participant)
+TEST_F(sf, nextkernel_reads_every_participant)
 {
 	struct keepalive_transition t;
 	struct vmm v;
 	int kadev;
 
-	if (!is("nextnote"))
+	if (!variant->nextnote)
 		SKIP(return, "scenario nextnote only");
 	ASSERT_EQ(0, kernel_variant("/tmp/novfio", 2));
 	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
@@ -1213,7 +1251,7 @@ static int next_kernel(const char *path)
 }
 
 /* plainkernel, stage 1: refused while sealed; booted after ABORT. */
-TEST(plainkernel_refused_then_booted)
+TEST_F(sf, plainkernel_refused_then_booted)
 {
 	uint8_t token[KEEPALIVE_TOKEN_SIZE] = { 0x78 };
 	uint64_t sum, phys, len;
@@ -1222,7 +1260,7 @@ TEST(plainkernel_refused_then_booted)
 	struct vmm v;
 	int kadev, fd;
 
-	if (!is("plainkernel") || kt_stage() != 1)
+	if (!variant->plainkernel || kt_stage() != 1)
 		SKIP(return, "scenario plainkernel, stage 1 only");
 	ASSERT_EQ(0, access(PLAIN_KERNEL, R_OK))
 		TH_LOG("no kernel built without keepalive at %s", PLAIN_KERNEL);
@@ -1258,13 +1296,13 @@ TEST(plainkernel_refused_then_booted)
 }
 
 /* plainkernel, stage 2: a kernel without keepalive, the pool untouched. */
-TEST(plainkernel_leaves_the_pool)
+TEST_F(sf, plainkernel_leaves_the_pool)
 {
 	unsigned long long pool, pool_size, file, sum;
 	char bdf[32], drv[32];
 	uint8_t *buf;
 
-	if (!is("plainkernel") || kt_stage() != 2)
+	if (!variant->plainkernel || kt_stage() != 2)
 		SKIP(return, "scenario plainkernel, stage 2 only");
 	ASSERT_NE(0, access("/sys/kernel/keepalive", F_OK))
 		TH_LOG("the second kernel has keepalive");
@@ -1288,4 +1326,7 @@ TEST(plainkernel_leaves_the_pool)
 	ASSERT_STREQ("nvme", drv);
 }
 
-TEST_HARNESS_MAIN
+int main(int argc, char **argv)
+{
+	return kt_harness_run(argc, argv, "devmem");
+}

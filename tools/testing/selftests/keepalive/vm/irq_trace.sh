@@ -15,8 +15,11 @@
 # raised INTx from the hold on.
 # Exit status 0 when clean, 1 when dirty, 2 without a trace.
 #
-#   IRQ_TRACE_OPTS="-trace enable=msix_write_config -trace enable=pci_nvme_irq_pin -trace enable=pci_nvme_irq_msix -trace enable=vtd_reg_dmar_root"
+# "irq_trace.sh --opts" prints those options.
 set -uo pipefail
+
+IRQ_TRACE_OPTS="-trace enable=msix_write_config -trace enable=pci_nvme_irq_pin -trace enable=pci_nvme_irq_msix -trace enable=vtd_reg_dmar_root"
+[[ ${1:-} == --opts ]] && { echo "$IRQ_TRACE_OPTS"; exit 0; }
 
 [[ -r ${1:-} ]] || { echo "dirty: no trace ${1:-}"; exit 2; }
 awk '

@@ -19,8 +19,11 @@
 # 32768 up, several of them) are counted wherever they fell.
 # Exit status 0 when clean, 1 when dirty, 2 without a trace.
 #
-#   IRTE_TRACE_OPTS="-trace enable=vtd_reg_ir_root -trace enable=vtd_ir_irte_get -trace enable=vtd_reg_dmar_root -trace enable=vtd_ir_enable"
+# "irte_trace.sh --opts" prints those options.
 set -uo pipefail
+
+IRTE_TRACE_OPTS="-trace enable=vtd_reg_ir_root -trace enable=vtd_ir_irte_get -trace enable=vtd_reg_dmar_root -trace enable=vtd_ir_enable"
+[[ ${1:-} == --opts ]] && { echo "$IRTE_TRACE_OPTS"; exit 0; }
 
 [[ -r ${1:-} ]] || { echo "dirty: no trace ${1:-}"; exit 2; }
 console=$(dirname "$1")/console.log

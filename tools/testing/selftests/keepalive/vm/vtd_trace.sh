@@ -11,8 +11,11 @@
 # last kernel's power-off (after the last root table write).
 # Exit status 0 when clean, 1 when dirty, 2 without a trace.
 #
-#   VTD_TRACE_OPTS="-trace enable=vtd_dmar_fault -trace enable=vtd_dmar_enable -trace enable=vtd_reg_dmar_root"
+# "vtd_trace.sh --opts" prints those options.
 set -uo pipefail
+
+VTD_TRACE_OPTS="-trace enable=vtd_dmar_fault -trace enable=vtd_dmar_enable -trace enable=vtd_reg_dmar_root"
+[[ ${1:-} == --opts ]] && { echo "$VTD_TRACE_OPTS"; exit 0; }
 
 [[ -r ${1:-} ]] || { echo "dirty: no trace ${1:-}"; exit 2; }
 awk '
