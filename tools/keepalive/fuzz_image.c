@@ -16,6 +16,11 @@
  * aborts. With KA_FUZZ_STRICT=1 in the environment, an accepted payload
  * with an unreadable node or property name aborts too.
  *
+ * An accepted image then goes through every participant's record reader
+ * (fuzz_records.c), as the next kernel would read it. With KA_FUZZ_LOG=1,
+ * the readers' log lines go to stderr; with KA_FUZZ_SEEDS=DIR, the binary
+ * writes the records' seed image into DIR and exits.
+ *
  * fuzz_init() and fuzz_one() are libFuzzer's LLVMFuzzerInitialize() and
  * LLVMFuzzerTestOneInput(): the Makefile renames them (-D), which keeps
  * checkpatch's CamelCase check quiet.
@@ -34,6 +39,7 @@
 #include <linux/libfdt.h>
 
 #include "image.h"
+#include "fuzz_records.h"
 
 #define PAGE		KEEPALIVE_HDR_AREA
 #define MAX_RANGES	4096
@@ -184,18 +190,28 @@ static void check(const uint8_t *data, size_t size, bool fix_crcs)
 	ret = keepalive_fdt_check(&hdr, fdt, msg, sizeof(msg));
 	if (ret && (!known_errno(ret) || !msg[0] || !memchr(msg, 0, sizeof(msg))))
 		fail("payload rejected without a known errno or a reason", -ret, 0);
-	if (!ret)
+	if (!ret) {
 		oracle_check(&hdr, fdt, fdt_size);
+		fuzz_records(fdt, data + PAGE + fdt_size, avail - fdt_size,
+			     le64_to_cpu(hdr.pool_phys),
+			     le64_to_cpu(hdr.pool_size));
+	}
 	free(fdt);
 }
 
 int fuzz_init(int *argc, char ***argv)
 {
 	const char *s = getenv("KA_FUZZ_STRICT");
+	const char *log = getenv("KA_FUZZ_LOG");
+	const char *seeds = getenv("KA_FUZZ_SEEDS");
 
 	(void)argc;
 	(void)argv;
 	strict = s && *s == '1';
+	ka_fuzz_log = log && *log == '1';
+	/* KA_FUZZ_SEEDS=DIR: write the records' seeds there, and no more. */
+	if (seeds)
+		exit(fuzz_records_seeds(seeds));
 	return 0;
 }
 

@@ -23,6 +23,8 @@ typedef __s8 s8;
 typedef __s16 s16;
 typedef __s32 s32;
 typedef __s64 s64;
+/* For the participants' headers (record readers, ka_kernel.h). */
+typedef u64 phys_addr_t;
 
 /*
  * In the kernel: <linux/compiler_attributes.h>, included everywhere.

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Userspace shim for <crypto/sha2.h>: see ../ka_kernel.h. */
+#ifndef _KEEPALIVE_COMPAT_CRYPTO_SHA2_H
+#define _KEEPALIVE_COMPAT_CRYPTO_SHA2_H
+
+#include "../ka_kernel.h"
+
+#endif /* _KEEPALIVE_COMPAT_CRYPTO_SHA2_H */
