@@ -485,15 +485,16 @@ if want userspace; then
 fi
 
 if want fuzz; then
-	# The image checks under libFuzzer (tools/keepalive/fuzz_image, the
-	# kernel's libfdt built in): every input of tools/keepalive/testdata/
-	# once, then a 30 s run from the image_test seeds, both with
+	# The image checks and every participant's record reader under
+	# libFuzzer (tools/keepalive/fuzz_image, the kernel's libfdt built
+	# in): every input of tools/keepalive/testdata/ once, then a 60 s run
+	# from the image_test seeds and the records seed, both with
 	# -timeout=2: an input checked for 2 s is a finding, as a crash is
 	# (issue 21 item 7: a payload the next kernel checks for ever hangs
-	# its boot). About 35 s.
+	# its boot). About 65 s.
 	echo "== fuzz"
 	out=$(make -s -C "$REPO/tools/keepalive" fuzz-check FUZZ_TIMEOUT=2 \
-		FUZZ_CHECK_SECONDS=30 2>&1)
+		FUZZ_CHECK_SECONDS=60 2>&1)
 	sed 's/^/   /' <<<"$out"
 	tally fuzz "$(grep '^fuzz-check: ' <<<"$out" | tail -n 1)"
 fi
