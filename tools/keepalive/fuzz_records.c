@@ -51,7 +51,7 @@
 
 #define POOL_PAGE	4096
 /* A claim larger than this is refused, as if the pool were out of room. */
-#define MAX_CLAIM	(1 << 20)
+#define MAX_CLAIM	0x100000
 #define MAX_CLAIMS	256
 
 int ka_fuzz_log;
@@ -172,7 +172,7 @@ int keepalive_incoming_node(const char *name, const char *compatible,
 
 /* memfd/registry.c's kamf_find(), over this file's list. */
 DEFINE_MUTEX(kamf_lock);
-LIST_HEAD(kamf_list);
+struct list_head kamf_list = { &kamf_list, &kamf_list };
 
 struct keepalive_memfd *kamf_find(const char *name)
 {
@@ -186,8 +186,8 @@ struct keepalive_memfd *kamf_find(const char *name)
 
 /* iommu_preserve/: every unit is here, as recorded. */
 DEFINE_MUTEX(ipr_lock);
-LIST_HEAD(ipr_units);
-LIST_HEAD(ipr_devs);
+struct list_head ipr_units = { &ipr_units, &ipr_units };
+struct list_head ipr_devs = { &ipr_devs, &ipr_devs };
 
 static void *unit_find(u64 reg_base)
 {
@@ -255,8 +255,8 @@ void ipr_retire(struct ipr_dev *d)
 
 /* irq_preserve/: irqp_vtd with the VT-d driver's parts left out. */
 DEFINE_MUTEX(irqp_lock);
-LIST_HEAD(irqp_devs);
-LIST_HEAD(irqp_units);
+struct list_head irqp_devs = { &irqp_devs, &irqp_devs };
+struct list_head irqp_units = { &irqp_units, &irqp_units };
 
 /* vtd_entry_posted() and vtd_posted_check() of irq_preserve/vtd.c. */
 static bool entry_posted(const struct irqp_irte *e)
@@ -330,7 +330,7 @@ static void read_vfio(const void *fdt, int node)
 		vka_records_name(fdt, node, &pdev);
 		return;
 	}
-	if ((int)nr > subnodes(fdt, node) || (!nr) != !r)
+	if ((int)nr > subnodes(fdt, node) || !nr != !r)
 		fail("vka_records_parse: more records than subnodes", nr);
 	for (i = 0; i < nr; i++) {
 		if (r[i].segment > 0xffff || r[i].bus > 0xff || r[i].devfn > 0xff)
@@ -343,12 +343,12 @@ static void read_vfio(const void *fdt, int node)
 
 static void read_memfd(const void *fdt, int node)
 {
-	struct keepalive_memfd *mf, *n;
+	struct keepalive_memfd *mf;
 	int child;
 
 	fdt_for_each_subnode(child, fdt, node)
 		kamf_record_adopt(fdt, child);
-	list_for_each_entry_safe(mf, n, &kamf_list, list) {
+	list_for_each_entry(mf, &kamf_list, list) {
 		if (!mf->name[0] || mf->length == 0)
 			fail("kamf_record_adopt: adopted an empty file", 0);
 		list_del(&mf->list);
@@ -359,20 +359,20 @@ static void read_memfd(const void *fdt, int node)
 
 static void read_iommu(const void *fdt, int node)
 {
-	struct ipr_unit *u, *un;
-	struct ipr_dev *d, *dn;
+	struct ipr_unit *u;
+	struct ipr_dev *d;
 	int ret;
 
 	ret = ipr_record_read(fdt, node);
 	if (ret && ret != -EINVAL && ret != -ENOMEM)
 		fail("ipr_record_read: unexpected errno", ret);
-	list_for_each_entry_safe(d, dn, &ipr_devs, list) {
+	list_for_each_entry(d, &ipr_devs, list) {
 		if (!d->unit || d->unit->hw != unit_find(0) || !d->did)
 			fail("ipr_record_read: adopted a device without a unit", 0);
 		list_del(&d->list);
 		ipr_dev_free(d);
 	}
-	list_for_each_entry_safe(u, un, &ipr_units, list) {
+	list_for_each_entry(u, &ipr_units, list) {
 		list_del(&u->list);
 		if (u->tables.va)
 			keepalive_pool_free(u->tables.va,
@@ -383,14 +383,14 @@ static void read_iommu(const void *fdt, int node)
 
 static void read_irq(const void *fdt, int node)
 {
-	struct irqp_unit *u, *un;
-	struct irqp_dev *d, *dn;
+	struct irqp_unit *u;
+	struct irqp_dev *d;
 	int ret;
 
 	ret = irqp_record_read(fdt, node);
 	if (ret && ret != -EINVAL)
 		fail("irqp_record_read: unexpected errno", ret);
-	list_for_each_entry_safe(d, dn, &irqp_devs, list) {
+	list_for_each_entry(d, &irqp_devs, list) {
 		if (d->valid && (!d->nr || d->nr > KEEPALIVE_IRQ_MAX_VECTORS ||
 				 d->nr_vecs > d->nr))
 			fail("irqp_record_read: a valid device out of range", d->nr);
@@ -400,7 +400,7 @@ static void read_irq(const void *fdt, int node)
 		free(d->vecs);
 		free(d);
 	}
-	list_for_each_entry_safe(u, un, &irqp_units, list) {
+	list_for_each_entry(u, &irqp_units, list) {
 		list_del(&u->list);
 		free(u);
 	}

@@ -28,14 +28,27 @@
 #define READ_ONCE(x)		(x)
 #define WARN_ON_ONCE(c)		({ int __c = !!(c); __c; })
 #define BUILD_BUG_ON(c)		_Static_assert(!(c), #c)
-#define min(a, b)		((a) < (b) ? (a) : (b))
-#define max(a, b)		((a) > (b) ? (a) : (b))
+#define min(a, b)		ka_min(a, b)
+#define max(a, b)		ka_max(a, b)
 #define U16_MAX			((u16)~0U)
 #define IS_ALIGNED(x, a)	(((x) & ((typeof(x))(a) - 1)) == 0)
-#define ALIGN(x, a)		(((x) + ((typeof(x))(a) - 1)) & ~((typeof(x))(a) - 1))
 #define PAGE_SIZE		4096UL
-#define PAGE_ALIGN(x)		ALIGN(x, PAGE_SIZE)
-#define container_of(p, t, m)	((t *)((char *)(p) - offsetof(t, m)))
+#define PAGE_ALIGN(x)		ka_page_align(x)
+
+static inline u64 ka_min(u64 a, u64 b)
+{
+	return a < b ? a : b;
+}
+
+static inline u64 ka_max(u64 a, u64 b)
+{
+	return a > b ? a : b;
+}
+
+static inline u64 ka_page_align(u64 x)
+{
+	return (x + PAGE_SIZE - 1) & ~(u64)(PAGE_SIZE - 1);
+}
 
 /*
  * <linux/kconfig.h>: the Makefile sets CONFIG_KEEPALIVE=1 (what the
@@ -45,9 +58,11 @@
 #define __take_second_arg(__ignored, val, ...)	val
 #define ____is_defined(arg1_or_junk)	__take_second_arg(arg1_or_junk 1, 0)
 #define ___is_defined(val)	____is_defined(__ARG_PLACEHOLDER_##val)
-#define IS_ENABLED(option)	___is_defined(option)
+#define IS_ENABLED		ka_is_enabled
+#define ka_is_enabled(opt)	___is_defined(opt)
 #define __user
-#define EXPORT_SYMBOL_GPL(sym)	extern int ka_exported_##sym
+#define ka_export(sym)		extern int ka_exported_##sym
+#define EXPORT_SYMBOL_GPL	ka_export
 
 /* <linux/kernel.h>: boot is over. */
 enum system_states { SYSTEM_BOOTING, SYSTEM_RUNNING };
@@ -60,7 +75,11 @@ enum system_states { SYSTEM_BOOTING, SYSTEM_RUNNING };
 
 /* <linux/printk.h>: quiet, unless KA_FUZZ_LOG is set (see fuzz_image.c). */
 extern int ka_fuzz_log;
-#define pr_err(fmt, ...)	do { if (ka_fuzz_log) fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__); } while (0)
+#define pr_err(fmt, ...)					\
+	do {							\
+		if (ka_fuzz_log)				\
+			fprintf(stderr, pr_fmt(fmt), ##__VA_ARGS__); \
+	} while (0)
 #define pr_info(fmt, ...)	pr_err(fmt, ##__VA_ARGS__)
 #define pr_warn(fmt, ...)	pr_err(fmt, ##__VA_ARGS__)
 #ifndef pr_fmt
@@ -242,9 +261,6 @@ struct list_head {
 	struct list_head *next, *prev;
 };
 
-#define LIST_HEAD_INIT(n)	{ &(n), &(n) }
-#define LIST_HEAD(n)		struct list_head n = LIST_HEAD_INIT(n)
-
 static inline void INIT_LIST_HEAD(struct list_head *h)
 {
 	h->next = h;
@@ -265,16 +281,41 @@ static inline void list_del(struct list_head *n)
 	n->next->prev = n->prev;
 }
 
-#define list_entry(p, t, m)	container_of(p, t, m)
+/*
+ * The walks, through an iterator that writes the entry through a pointer
+ * to @pos: each argument is named once. It reads the next entry before
+ * the body runs, so that the body may delete the entry it is at.
+ */
+struct ka_list_iter {
+	void *pos;
+	struct list_head *head, *next;
+	size_t off;
+};
+
+static inline struct ka_list_iter ka_list_begin(void *pos, struct list_head *head,
+						size_t off)
+{
+	return (struct ka_list_iter) {
+		.pos = pos, .head = head, .next = head->next, .off = off,
+	};
+}
+
+static inline bool ka_list_step(struct ka_list_iter *it)
+{
+	void *entry = (char *)it->next - it->off;
+
+	if (it->next == it->head)
+		return false;
+	memcpy(it->pos, &entry, sizeof(entry));
+	it->next = it->next->next;
+	return true;
+}
+
 #define list_for_each_entry(pos, head, m)				\
-	for (pos = list_entry((head)->next, typeof(*pos), m);		\
-	     &pos->m != (head);						\
-	     pos = list_entry(pos->m.next, typeof(*pos), m))
-#define list_for_each_entry_safe(pos, n, head, m)			\
-	for (pos = list_entry((head)->next, typeof(*pos), m),		\
-	     n = list_entry(pos->m.next, typeof(*pos), m);		\
-	     &pos->m != (head);						\
-	     pos = n, n = list_entry(n->m.next, typeof(*n), m))
+	for (struct ka_list_iter __ka_it =				\
+		ka_list_begin(&(pos), head,			\
+			      offsetof(typeof(*(typeof(pos))0), m));	\
+	     ka_list_step(&__ka_it);)
 
 /* <linux/mutex.h>, <linux/lockdep.h>, <linux/kref.h>: single-threaded. */
 struct mutex {
