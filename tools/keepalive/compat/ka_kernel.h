@@ -27,7 +27,7 @@
 /* <linux/compiler.h>, <linux/kernel.h>, <linux/minmax.h> */
 #define READ_ONCE(x)		(x)
 #define WARN_ON_ONCE(c)		({ int __c = !!(c); __c; })
-#define BUILD_BUG_ON(c)		_Static_assert(!(c), #c)
+#define BUILD_BUG_ON(c)		((void)sizeof(char[1 - 2 * !!(c)]))
 #define min(a, b)		ka_min(a, b)
 #define max(a, b)		ka_max(a, b)
 #define U16_MAX			((u16)~0U)
