@@ -29,6 +29,7 @@
 #include <linux/slab.h>
 
 #include "ipr.h"
+#include "vtd_pgtable.h"	/* entry encodings, not behind the backend yet */
 
 /**
  * ipr_covered() - does the device's domain map all its handover ranges?
@@ -92,7 +93,7 @@ void ipr_adopt(void *hw)
 
 	mutex_lock(&ipr_lock);
 	list_for_each_entry(d, &ipr_devs, list) {
-		struct ipr_ctx ce = ipr_ctx_encode(d->top, d->did, d->agaw);
+		struct ipr_ctx ce = ipr_vtd_ctx_encode(d->top, d->did, d->agaw);
 
 		if (!d->incoming || d->held || d->unit->hw != hw)
 			continue;

@@ -32,6 +32,7 @@
 #include <linux/xarray.h>
 
 #include "ipr.h"
+#include "vtd_pgtable.h"	/* entry encodings, not behind the backend yet */
 
 /* Protects ipr_units, ipr_devs and every entry on them. */
 DEFINE_MUTEX(ipr_lock);
@@ -307,7 +308,7 @@ int ipr_capture(struct keepalive_device *kd, struct ipr_dev **out)
 	ret = ipr_files_hold(d, pdev);
 	if (ret)
 		goto free_ranges;
-	ret = ipr_pgtable_pages(d->ranges.r, d->ranges.nr, d->agaw,
+	ret = ipr_pgtable_pages(ipr_be->pt, d->ranges.r, d->ranges.nr, d->agaw,
 				d->unit->sllps, &pages);
 	if (ret)
 		goto unhold_files;
@@ -319,7 +320,7 @@ int ipr_capture(struct keepalive_device *kd, struct ipr_dev **out)
 	}
 	d->tables.phys = phys;
 	d->tables.pages = pages;
-	ret = ipr_pgtable_build(&d->tables, d->ranges.r, d->ranges.nr,
+	ret = ipr_pgtable_build(ipr_be->pt, &d->tables, d->ranges.r, d->ranges.nr,
 				d->agaw, d->unit->sllps, &d->top);
 	if (WARN_ON_ONCE(ret))
 		goto free_tables;
@@ -391,7 +392,7 @@ int ipr_verify(struct ipr_dev *d)
  */
 int ipr_switch(struct ipr_dev *d)
 {
-	struct ipr_ctx ce = ipr_ctx_encode(d->top, d->did, d->agaw);
+	struct ipr_ctx ce = ipr_vtd_ctx_encode(d->top, d->did, d->agaw);
 	u16 old;
 
 	if (ipr_be->entry_switch(d->unit->hw, d->bus, d->devfn, &ce, &d->prev,

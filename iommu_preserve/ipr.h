@@ -55,8 +55,9 @@ struct pci_dev;
  * @cap: capability register (next kernel: as recorded)
  * @ecap: extended capability register (next kernel: as recorded)
  * @agaw: first kernel: the address width of the tables built for its
- *	devices
- * @sllps: first kernel: its superpage sizes (IPR_SLLPS_*)
+ *	devices, in the encoding of the backend's table format
+ * @sllps: first kernel: its large-page sizes, in the encoding of the
+ *	backend's table format (ipr_pt_format.leaf_ok())
  */
 struct ipr_unit {
 	struct list_head list;
@@ -142,6 +143,9 @@ struct ipr_dev_record {
  * process context with ipr_lock held, and may take the driver's locks.
  *
  * @name: the driver's name, for log lines
+ * @pt: the format of the page tables the backend's units read, which
+ *	pgtable.c builds and walks; its address widths are @u->agaw's and
+ *	its large-page sizes @u->sllps's encoding.
  * @dev_unsupported: why @pdev's translation cannot be kept (not behind a
  *	unit the backend handles, unit not translating or in a mode it does
  *	not keep, not on a VMM's domain, DMA aliases), or NULL with its unit
@@ -184,6 +188,7 @@ struct ipr_dev_record {
  */
 struct ipr_backend {
 	const char *name;
+	const struct ipr_pt_format *pt;
 	const char *(*dev_unsupported)(struct pci_dev *pdev, void **hw);
 	int (*vmm_ranges)(struct pci_dev *pdev, struct ipr_ranges *out);
 	void (*unit_describe)(void *hw, struct ipr_unit *u);

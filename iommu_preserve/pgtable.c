@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Kexec device keepalive: VT-d second-level page tables, root and context
- * entries, built into and read from preserved memory.
+ * Kexec device keepalive: page tables built into and read from preserved
+ * memory, in the format the backend names (struct ipr_pt_format; VT-d's
+ * is vtd_pgtable.c).
  *
  * The builder maps a sorted list of ranges with the largest page each
  * range's alignment allows (1 GiB, 2 MiB, 4 KiB), so that a preserved file,
@@ -10,7 +11,7 @@
  * ipr_pgtable_pages(), which runs the same page choice without writing:
  * one pool range per table tree, exact, never grown.
  *
- * The walker reads any table tree in this format, ours or the Intel
+ * The walker reads any table tree in that format, ours or the IOMMU
  * driver's, through a callback that maps each table's physical address and
  * refuses the ones outside what the caller trusts: the same code collects
  * a VMM's mappings in the first kernel and checks a handed-over tree in
@@ -20,81 +21,10 @@
 #include <linux/errno.h>
 #include <linux/keepalive/abi/iommu.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
 #include <linux/string.h>
 
 #include "pgtable.h"
-
-/**
- * ipr_root_encode() - a present root entry
- * @context_table: physical address of the bus's context table, 4 KiB
- *	aligned
- *
- * Context: Any context.
- * Return: the root entry's low word.
- */
-u64 ipr_root_encode(u64 context_table)
-{
-	return (context_table & IPR_ROOT_CTP) | IPR_ROOT_PRESENT;
-}
-
-/**
- * ipr_ctx_encode() - a present, multi-level context entry
- * @top: physical address of the top table, 4 KiB aligned
- * @did: domain id
- * @agaw: adjusted guest address width (1: 39 bits, 3 levels)
- *
- * Context: Any context.
- * Return: the entry, with fault reporting enabled.
- */
-struct ipr_ctx ipr_ctx_encode(u64 top, u16 did, int agaw)
-{
-	return (struct ipr_ctx) {
-		.lo = (top & IPR_CTX_SLPTPTR) | IPR_CTX_PRESENT,
-		.hi = FIELD_PREP(IPR_CTX_AW, agaw) | FIELD_PREP(IPR_CTX_DID, did),
-	};
-}
-
-/**
- * ipr_ctx_decode() - check a context entry this code could have written
- * @ce: the entry
- * @top: its top table
- * @did: its domain id
- * @agaw: its address width
- *
- * Context: Any context.
- * Return: 0; -ENOENT when not present; -EOPNOTSUPP for another translation
- * type or address width; -EINVAL when a reserved bit is set or fault
- * reporting is disabled.
- */
-int ipr_ctx_decode(const struct ipr_ctx *ce, u64 *top, u16 *did, int *agaw)
-{
-	int aw = FIELD_GET(IPR_CTX_AW, ce->hi);
-
-	if (!(ce->lo & IPR_CTX_PRESENT))
-		return -ENOENT;
-	if (FIELD_GET(IPR_CTX_TT, ce->lo) || aw < IPR_AGAW_MIN ||
-	    aw > IPR_AGAW_MAX)
-		return -EOPNOTSUPP;
-	if ((ce->lo & (IPR_CTX_LO_RSVD | IPR_CTX_FPD)) ||
-	    (ce->hi & IPR_CTX_HI_RSVD))
-		return -EINVAL;
-	*top = ce->lo & IPR_CTX_SLPTPTR;
-	*did = FIELD_GET(IPR_CTX_DID, ce->hi);
-	*agaw = aw;
-	return 0;
-}
-
-static u64 prot_to_pte(u32 prot)
-{
-	return (prot & KEEPALIVE_IOMMU_PROT_READ ? IPR_PTE_READ : 0) |
-	       (prot & KEEPALIVE_IOMMU_PROT_WRITE ? IPR_PTE_WRITE : 0);
-}
-
-static u32 pte_to_prot(u64 pte)
-{
-	return (pte & IPR_PTE_READ ? KEEPALIVE_IOMMU_PROT_READ : 0) |
-	       (pte & IPR_PTE_WRITE ? KEEPALIVE_IOMMU_PROT_WRITE : 0);
-}
 
 static unsigned int pte_index(u64 iova, int level)
 {
@@ -102,26 +32,37 @@ static unsigned int pte_index(u64 iova, int level)
 	       (IPR_PTES - 1);
 }
 
+/* Is @aw an address width @f builds and reads? */
+static bool aw_ok(const struct ipr_pt_format *f, int aw)
+{
+	return aw >= f->aw_min && aw <= f->aw_max &&
+	       !WARN_ON_ONCE(f->levels(aw) < 1 ||
+			     f->levels(aw) > IPR_PT_LEVELS_MAX);
+}
+
 /**
  * ipr_ranges_check() - are these ranges something a table tree can map?
+ * @f: the table format
  * @r: ranges
  * @nr: how many
- * @agaw: address width of the tree
+ * @aw: address width of the tree, in @f's encoding
  *
  * Context: Any context.
  * Return: 0, or -EINVAL when a range is empty, not 4 KiB aligned, without
  * access, beyond the address width or its physical address space, not
  * after the previous one, or overlaps it.
  */
-int ipr_ranges_check(const struct ipr_range *r, unsigned int nr, int agaw)
+int ipr_ranges_check(const struct ipr_pt_format *f, const struct ipr_range *r,
+		     unsigned int nr, int aw)
 {
-	u64 limit = 1ULL << ipr_agaw_width(agaw);
-	u64 plimit = IPR_PTE_ADDR + IPR_PAGE_SIZE;
-	u64 next = 0;
-	unsigned int i;
+	u64 plimit = f->addr_mask + IPR_PAGE_SIZE;
+	u64 next = 0, limit;
+	unsigned int i, width;
 
-	if (agaw < IPR_AGAW_MIN || agaw > IPR_AGAW_MAX)
+	if (!aw_ok(f, aw))
 		return -EINVAL;
+	width = IPR_PAGE_SHIFT + IPR_LEVEL_STRIDE * f->levels(aw);
+	limit = width < 64 ? 1ULL << width : U64_MAX;
 	for (i = 0; i < nr; i++) {
 		if (!r[i].len || !IS_ALIGNED(r[i].iova | r[i].phys | r[i].len,
 					     IPR_PAGE_SIZE) ||
@@ -137,14 +78,15 @@ int ipr_ranges_check(const struct ipr_range *r, unsigned int nr, int agaw)
 }
 
 /* The level of the largest leaf that maps @iova onward for @len bytes. */
-static int leaf_level(u64 iova, u64 phys, u64 len, int levels, u32 sllps)
+static int leaf_level(const struct ipr_pt_format *f, u64 iova, u64 phys,
+		      u64 len, int levels, u32 sizes)
 {
 	int level;
 
-	for (level = min(levels, 3); level > 1; level--) {
+	for (level = levels; level > 1; level--) {
 		u64 size = ipr_level_size(level);
 
-		if ((sllps & BIT(level - 2)) && IS_ALIGNED(iova | phys, size) &&
+		if (f->leaf_ok(level, sizes) && IS_ALIGNED(iova | phys, size) &&
 		    len >= size)
 			return level;
 	}
@@ -155,8 +97,9 @@ static int leaf_level(u64 iova, u64 phys, u64 len, int levels, u32 sllps)
  * Calls @fn for each leaf the builder writes for @r, in IOVA order: the
  * single definition of the page choice, shared by the count and the build.
  */
-static int leaves_of(const struct ipr_range *r, unsigned int nr, int levels,
-		     u32 sllps, ipr_leaf_visit fn, void *ctx)
+static int leaves_of(const struct ipr_pt_format *f, const struct ipr_range *r,
+		     unsigned int nr, int levels, u32 sizes, ipr_leaf_visit fn,
+		     void *ctx)
 {
 	unsigned int i;
 	int ret;
@@ -165,7 +108,8 @@ static int leaves_of(const struct ipr_range *r, unsigned int nr, int levels,
 		u64 iova = r[i].iova, phys = r[i].phys, left = r[i].len;
 
 		while (left) {
-			int level = leaf_level(iova, phys, left, levels, sllps);
+			int level = leaf_level(f, iova, phys, left, levels,
+					       sizes);
 			u64 size = ipr_level_size(level);
 
 			ret = fn(ctx, iova, phys, level, r[i].prot);
@@ -182,7 +126,7 @@ static int leaves_of(const struct ipr_range *r, unsigned int nr, int levels,
 struct count_ctx {
 	int levels;
 	unsigned int pages;
-	u64 last[IPR_AGAW_MAX + 2];	/* per level: last table's IOVA block + 1 */
+	u64 last[IPR_PT_LEVELS_MAX];	/* per level: last table's IOVA block + 1 */
 };
 
 static int count_leaf(void *ctx, u64 iova, u64 phys, int level, u32 prot)
@@ -204,24 +148,27 @@ static int count_leaf(void *ctx, u64 iova, u64 phys, int level, u32 prot)
 
 /**
  * ipr_pgtable_pages() - table pages a tree mapping @r needs
+ * @f: the table format
  * @r: ranges, sorted by IOVA, not overlapping (ipr_ranges_check())
  * @nr: how many
- * @agaw: address width of the tree
- * @sllps: superpage sizes the unit supports (IPR_SLLPS_*)
+ * @aw: address width of the tree, in @f's encoding
+ * @sizes: large-page sizes the unit supports, in @f's encoding
+ *	(ipr_pt_format.leaf_ok())
  * @pages: the count, top table included
  *
  * Context: Any context.
  * Return: 0, or -EINVAL from ipr_ranges_check().
  */
-int ipr_pgtable_pages(const struct ipr_range *r, unsigned int nr, int agaw,
-		      u32 sllps, unsigned int *pages)
+int ipr_pgtable_pages(const struct ipr_pt_format *f, const struct ipr_range *r,
+		      unsigned int nr, int aw, u32 sizes, unsigned int *pages)
 {
-	struct count_ctx c = { .levels = ipr_agaw_levels(agaw), .pages = 1 };
-	int ret = ipr_ranges_check(r, nr, agaw);
+	struct count_ctx c = { .pages = 1 };
+	int ret = ipr_ranges_check(f, r, nr, aw);
 
 	if (ret)
 		return ret;
-	leaves_of(r, nr, c.levels, sllps, count_leaf, &c);
+	c.levels = f->levels(aw);
+	leaves_of(f, r, nr, c.levels, sizes, count_leaf, &c);
 	*pages = c.pages;
 	return 0;
 }
@@ -245,6 +192,7 @@ static u64 *arena_table(struct ipr_arena *a, u64 phys)
 }
 
 struct build_ctx {
+	const struct ipr_pt_format *f;
 	struct ipr_arena *a;
 	int levels;
 	u64 top;
@@ -259,30 +207,33 @@ static int build_leaf(void *ctx, u64 iova, u64 phys, int level, u32 prot)
 	for (l = b->levels; l > level; l--) {
 		u64 *pte = &table[pte_index(iova, l)];
 		u64 next;
+		u32 p;
 
 		if (!*pte) {
 			if (!arena_alloc(b->a, &next))
 				return -ENOSPC;
-			*pte = next | IPR_PTE_READ | IPR_PTE_WRITE;
-		} else if (*pte & IPR_PTE_LARGE) {
+			*pte = b->f->table_encode(next, l);
+		} else if (b->f->pte_decode(*pte, l, &next, &p) !=
+			   IPR_PTE_TABLE) {
 			return -EEXIST;
 		}
-		table = arena_table(b->a, *pte & IPR_PTE_ADDR);
+		table = arena_table(b->a, next);
 	}
 	table += pte_index(iova, level);
 	if (*table)
 		return -EEXIST;
-	*table = phys | prot_to_pte(prot) | (level > 1 ? IPR_PTE_LARGE : 0);
+	*table = b->f->leaf_encode(phys, level, prot);
 	return 0;
 }
 
 /**
  * ipr_pgtable_build() - write a table tree that maps exactly @r
+ * @f: the table format
  * @a: the arena, of at least ipr_pgtable_pages() pages, none used
  * @r: ranges, sorted by IOVA, not overlapping
  * @nr: how many
- * @agaw: address width of the tree
- * @sllps: superpage sizes to use (IPR_SLLPS_*)
+ * @aw: address width of the tree, in @f's encoding
+ * @sizes: large-page sizes to use, in @f's encoding
  * @top: physical address of the top table
  *
  * Context: Any context. The caller makes the tables visible to a
@@ -290,17 +241,19 @@ static int build_leaf(void *ctx, u64 iova, u64 phys, int level, u32 prot)
  * Return: 0; -EINVAL from ipr_ranges_check(); -ENOSPC when the arena is
  * too small (nothing points at what was written).
  */
-int ipr_pgtable_build(struct ipr_arena *a, const struct ipr_range *r,
-		      unsigned int nr, int agaw, u32 sllps, u64 *top)
+int ipr_pgtable_build(const struct ipr_pt_format *f, struct ipr_arena *a,
+		      const struct ipr_range *r, unsigned int nr, int aw,
+		      u32 sizes, u64 *top)
 {
-	struct build_ctx b = { .a = a, .levels = ipr_agaw_levels(agaw) };
-	int ret = ipr_ranges_check(r, nr, agaw);
+	struct build_ctx b = { .f = f, .a = a };
+	int ret = ipr_ranges_check(f, r, nr, aw);
 
 	if (ret)
 		return ret;
+	b.levels = f->levels(aw);
 	if (!arena_alloc(a, &b.top))
 		return -ENOSPC;
-	ret = leaves_of(r, nr, b.levels, sllps, build_leaf, &b);
+	ret = leaves_of(f, r, nr, b.levels, sizes, build_leaf, &b);
 	if (ret)
 		return ret;
 	*top = b.top;
@@ -308,6 +261,7 @@ int ipr_pgtable_build(struct ipr_arena *a, const struct ipr_range *r,
 }
 
 struct walk_ctx {
+	const struct ipr_pt_format *f;
 	ipr_table_fn table;
 	void *tctx;
 	ipr_leaf_fn leaf;
@@ -323,22 +277,22 @@ static int walk_table(struct walk_ctx *w, u64 phys, int level, u64 base)
 	if (!w->table(w->tctx, phys, &table))
 		return -EFAULT;
 	for (i = 0; i < IPR_PTES; i++) {
-		u64 pte = READ_ONCE(table[i]);
 		u64 iova = base + i * ipr_level_size(level);
-		u64 addr = pte & IPR_PTE_ADDR;
+		u64 addr;
+		u32 prot;
+		int kind;
 
-		if (!(pte & (IPR_PTE_READ | IPR_PTE_WRITE)))
+		kind = w->f->pte_decode(READ_ONCE(table[i]), level, &addr,
+					&prot);
+		if (kind == IPR_PTE_NONE)
 			continue;
-		if (level == 1 || (pte & IPR_PTE_LARGE)) {
-			/* Superpages exist at levels 2 and 3 only. */
-			if (level > 3 ||
-			    !IS_ALIGNED(addr, ipr_level_size(level)))
-				return -EINVAL;
+		if (kind == IPR_PTE_LEAF)
 			ret = w->leaf(w->lctx, iova, addr,
-				      ipr_level_size(level), pte_to_prot(pte));
-		} else {
+				      ipr_level_size(level), prot);
+		else if (kind == IPR_PTE_TABLE && level > 1)
 			ret = walk_table(w, addr, level - 1, iova);
-		}
+		else
+			ret = kind < 0 ? kind : -EINVAL;
 		if (ret)
 			return ret;
 	}
@@ -347,30 +301,33 @@ static int walk_table(struct walk_ctx *w, u64 phys, int level, u64 base)
 
 /**
  * ipr_pgtable_walk() - every leaf of a table tree, in IOVA order
+ * @f: the table format
  * @top: physical address of the top table
- * @agaw: address width of the tree
+ * @aw: address width of the tree, in @f's encoding
  * @table: maps a table's physical address, or refuses it
  * @tctx: @table's context
  * @leaf: called for each present leaf
  * @lctx: @leaf's context
  *
- * Recursion depth is the tree's level count, at most five.
+ * Recursion depth is the tree's level count, at most IPR_PT_LEVELS_MAX.
  *
  * Context: Any context @table and @leaf allow.
  * Return: 0; -EFAULT when @table refused a table; -EINVAL for a
  * misaligned superpage or one at a level that has none; -EOPNOTSUPP for an
  * address width this code does not read; or @leaf's error.
  */
-int ipr_pgtable_walk(u64 top, int agaw, ipr_table_fn table, void *tctx,
-		     ipr_leaf_fn leaf, void *lctx)
+int ipr_pgtable_walk(const struct ipr_pt_format *f, u64 top, int aw,
+		     ipr_table_fn table, void *tctx, ipr_leaf_fn leaf,
+		     void *lctx)
 {
 	struct walk_ctx w = {
-		.table = table, .tctx = tctx, .leaf = leaf, .lctx = lctx,
+		.f = f, .table = table, .tctx = tctx, .leaf = leaf,
+		.lctx = lctx,
 	};
 
-	if (agaw < IPR_AGAW_MIN || agaw > IPR_AGAW_MAX)
+	if (!aw_ok(f, aw))
 		return -EOPNOTSUPP;
-	return walk_table(&w, top, ipr_agaw_levels(agaw), 0);
+	return walk_table(&w, top, f->levels(aw), 0);
 }
 
 /**

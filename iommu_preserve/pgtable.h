@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Kexec device keepalive: VT-d legacy-mode translation structures, as
- * iommu_preserve/ builds and reads them (pgtable.c). Hardware formats, not
- * ours: Intel VT-d specification, "Root Entry", "Context Entry" and
- * "Second-Level Paging Entries". Kept free of the Intel driver's private
- * header so that KUnit can exercise them on plain memory.
+ * Kexec device keepalive: the driver-neutral page-table builder and walker
+ * of iommu_preserve/ (pgtable.c), and the page-table format descriptor a
+ * backend gives it (struct ipr_pt_format). Kept free of any driver's
+ * private header so that KUnit can exercise it on plain memory.
  */
 #ifndef _KEEPALIVE_IPR_PGTABLE_H
 #define _KEEPALIVE_IPR_PGTABLE_H
@@ -12,53 +11,69 @@
 #include <linux/bits.h>
 #include <linux/types.h>
 
-/* Second-level paging entries, 64 bits each, 512 per 4 KiB table. */
+/*
+ * Table geometry shared by the formats this code knows (VT-d second-level
+ * tables, AMD-Vi v1 tables): 64-bit entries, 512 per 4 KiB table, each
+ * level 9 more bits of IOVA.
+ */
 #define IPR_PAGE_SHIFT		12
 #define IPR_PAGE_SIZE		BIT_ULL(IPR_PAGE_SHIFT)
 #define IPR_LEVEL_STRIDE	9
 #define IPR_PTES		BIT(IPR_LEVEL_STRIDE)
-#define IPR_PTE_READ		BIT_ULL(0)
-#define IPR_PTE_WRITE		BIT_ULL(1)
-#define IPR_PTE_LARGE		BIT_ULL(7)	/* a leaf above level 1 */
-#define IPR_PTE_ADDR		GENMASK_ULL(51, 12)
-
-/* Root entry, low word (the high word is reserved in legacy mode). */
-#define IPR_ROOT_PRESENT	BIT_ULL(0)
-#define IPR_ROOT_CTP		GENMASK_ULL(63, 12)
-
-/* Context entry: low and high words. */
-#define IPR_CTX_PRESENT		BIT_ULL(0)
-#define IPR_CTX_FPD		BIT_ULL(1)	/* fault processing disable */
-#define IPR_CTX_TT		GENMASK_ULL(3, 2)	/* 0: multi-level */
-#define IPR_CTX_SLPTPTR		GENMASK_ULL(63, 12)
-#define IPR_CTX_LO_RSVD		GENMASK_ULL(11, 4)
-#define IPR_CTX_AW		GENMASK_ULL(2, 0)
-#define IPR_CTX_DID		GENMASK_ULL(23, 8)
-#define IPR_CTX_HI_RSVD		(GENMASK_ULL(63, 24) | GENMASK_ULL(7, 7))
-
-/* The address widths this code builds and reads: 3-, 4- and 5-level. */
-#define IPR_AGAW_MIN		1
-#define IPR_AGAW_MAX		3
-
-/* Superpage support (CAP.SLLPS): bit 0 2 MiB, bit 1 1 GiB. */
-#define IPR_SLLPS_2M		BIT(0)
-#define IPR_SLLPS_1G		BIT(1)
-
-static inline int ipr_agaw_levels(int agaw)
-{
-	return agaw + 2;
-}
-
-static inline int ipr_agaw_width(int agaw)
-{
-	return 30 + IPR_LEVEL_STRIDE * agaw;
-}
+/* The most levels a tree may have, in any format. */
+#define IPR_PT_LEVELS_MAX	6
 
 /* Bytes one entry at @level maps (level 1: 4 KiB). */
 static inline u64 ipr_level_size(int level)
 {
 	return 1ULL << (IPR_PAGE_SHIFT + IPR_LEVEL_STRIDE * (level - 1));
 }
+
+/* What ipr_pt_format.pte_decode() found in an entry. */
+enum ipr_pte_kind {
+	IPR_PTE_NONE,
+	IPR_PTE_TABLE,
+	IPR_PTE_LEAF,
+};
+
+/**
+ * struct ipr_pt_format - a page-table entry format, as a backend reads it
+ *
+ * The builder and walker of pgtable.c are written against this: a backend
+ * names its format in struct ipr_backend and its tables are built and
+ * read through it. Every op is called in any context and must not sleep.
+ *
+ * @name: the format's name, for log lines
+ * @aw_min: the smallest address width (the backend's own encoding, e.g.
+ *	VT-d's AGAW) the format builds and reads
+ * @aw_max: the largest
+ * @levels: how many levels a tree of address width @aw has, at most
+ *	IPR_PT_LEVELS_MAX, for @aw from @aw_min to @aw_max.
+ * @addr_mask: the output address bits of an entry; the largest physical
+ *	address a leaf may map is @addr_mask + IPR_PAGE_SIZE - 1
+ * @leaf_ok: may a leaf sit at @level (2: 2 MiB, 3: 1 GiB, ...), given
+ *	@sizes, the unit's large-page sizes in the backend's own encoding
+ *	(struct ipr_unit.sllps)? Only asked for @level above 1.
+ * @table_encode: the entry at @level that points at the table @next of
+ *	level @level - 1, readable and writable below.
+ * @leaf_encode: the leaf entry at @level that maps @phys, aligned to
+ *	ipr_level_size(@level), with @prot (KEEPALIVE_IOMMU_PROT_READ |
+ *	_WRITE).
+ * @pte_decode: what entry @pte at @level is. Returns IPR_PTE_NONE when it
+ *	is not present; IPR_PTE_TABLE with the next table in @addr;
+ *	IPR_PTE_LEAF with its output address in @addr and its access in
+ *	@prot; -EINVAL for a leaf misaligned or at a level that has none.
+ */
+struct ipr_pt_format {
+	const char *name;
+	int aw_min, aw_max;
+	int (*levels)(int aw);
+	u64 addr_mask;
+	bool (*leaf_ok)(int level, u32 sizes);
+	u64 (*table_encode)(u64 next, int level);
+	u64 (*leaf_encode)(u64 phys, int level, u32 prot);
+	int (*pte_decode)(u64 pte, int level, u64 *addr, u32 *prot);
+};
 
 /**
  * struct ipr_ctx - a context entry, as the unit reads it
@@ -147,17 +162,16 @@ struct ipr_ranges {
 typedef int (*ipr_leaf_visit)(void *ctx, u64 iova, u64 phys, int level,
 			      u32 prot);
 
-u64 ipr_root_encode(u64 context_table);
-struct ipr_ctx ipr_ctx_encode(u64 top, u16 did, int agaw);
-int ipr_ctx_decode(const struct ipr_ctx *ce, u64 *top, u16 *did, int *agaw);
-
-int ipr_ranges_check(const struct ipr_range *r, unsigned int nr, int agaw);
-int ipr_pgtable_pages(const struct ipr_range *r, unsigned int nr, int agaw,
-		      u32 sllps, unsigned int *pages);
-int ipr_pgtable_build(struct ipr_arena *a, const struct ipr_range *r,
-		      unsigned int nr, int agaw, u32 sllps, u64 *top);
-int ipr_pgtable_walk(u64 top, int agaw, ipr_table_fn table, void *tctx,
-		     ipr_leaf_fn leaf, void *lctx);
+int ipr_ranges_check(const struct ipr_pt_format *f, const struct ipr_range *r,
+		     unsigned int nr, int aw);
+int ipr_pgtable_pages(const struct ipr_pt_format *f, const struct ipr_range *r,
+		      unsigned int nr, int aw, u32 sizes, unsigned int *pages);
+int ipr_pgtable_build(const struct ipr_pt_format *f, struct ipr_arena *a,
+		      const struct ipr_range *r, unsigned int nr, int aw,
+		      u32 sizes, u64 *top);
+int ipr_pgtable_walk(const struct ipr_pt_format *f, u64 top, int aw,
+		     ipr_table_fn table, void *tctx, ipr_leaf_fn leaf,
+		     void *lctx);
 int ipr_ranges_add(void *ranges, u64 iova, u64 phys, u64 size, u32 prot);
 bool ipr_ranges_equal(const struct ipr_range *a, unsigned int na,
 		      const struct ipr_range *b, unsigned int nb);

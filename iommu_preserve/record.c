@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 
 #include "ipr.h"
+#include "vtd_pgtable.h"	/* entry encodings, not behind the backend yet */
 
 /* "unit@" and an int index. */
 #define IPR_UNIT_NAME_MAX	sizeof(KEEPALIVE_IOMMU_UNIT_PREFIX "-2147483648")
@@ -68,7 +69,7 @@ static int write_unit(void *fdt, int parent, const struct ipr_unit *u)
  */
 int ipr_record_write_dev(void *fdt, int parent, const struct ipr_dev *d)
 {
-	struct ipr_ctx ce = ipr_ctx_encode(d->top, d->did, d->agaw);
+	struct ipr_ctx ce = ipr_vtd_ctx_encode(d->top, d->did, d->agaw);
 	struct keepalive_iommu_translation t = {
 		.unit = cpu_to_be32(d->unit->index),
 		.domain_id = cpu_to_be16(d->did),
@@ -277,7 +278,7 @@ const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_ctx *ce,
 	u64 re;
 	int ret;
 
-	if (ipr_ctx_decode(ce, &d->top, &cdid, &d->agaw))
+	if (ipr_vtd_ctx_decode(ce, &d->top, &cdid, &d->agaw))
 		return "its context entry is not one this kernel adopts";
 	if (cdid != did)
 		return "its domain id is out of range or disagrees with its context entry";
@@ -286,19 +287,19 @@ const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_ctx *ce,
 		return why;
 	root = u->tables.va + (u->root - u->tables.phys);
 	re = root[2 * d->bus];
-	if (!(re & IPR_ROOT_PRESENT) ||
-	    !in_arena(&u->tables, re & IPR_ROOT_CTP, IPR_PAGE_SIZE))
+	if (!(re & IPR_VTD_ROOT_PRESENT) ||
+	    !in_arena(&u->tables, re & IPR_VTD_ROOT_CTP, IPR_PAGE_SIZE))
 		return "the handover root has no context table for its bus";
-	ctx = u->tables.va + ((re & IPR_ROOT_CTP) - u->tables.phys);
+	ctx = u->tables.va + ((re & IPR_VTD_ROOT_CTP) - u->tables.phys);
 	if (ctx[d->devfn].lo != ce->lo || ctx[d->devfn].hi != ce->hi)
 		return "the handover root holds another context entry for it";
-	if (ipr_ranges_check(d->ranges.r, d->ranges.nr, d->agaw))
+	if (ipr_ranges_check(ipr_be->pt, d->ranges.r, d->ranges.nr, d->agaw))
 		return "its IOVA ranges are malformed";
 	walked.max = d->ranges.nr;
 	walked.r = kcalloc(max(1U, walked.max), sizeof(*walked.r), GFP_KERNEL);
 	if (!walked.r)
 		return "out of memory";
-	ret = ipr_pgtable_walk(d->top, d->agaw, arena_table, &d->tables,
+	ret = ipr_pgtable_walk(ipr_be->pt, d->top, d->agaw, arena_table, &d->tables,
 			       ipr_ranges_add, &walked);
 	if (!ret && !ipr_ranges_equal(walked.r, walked.nr, d->ranges.r,
 				      d->ranges.nr))

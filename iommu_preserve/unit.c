@@ -16,6 +16,7 @@
 #include <linux/slab.h>
 
 #include "ipr.h"
+#include "vtd_pgtable.h"	/* entry encodings, not behind the backend yet */
 
 static void unit_tables_free(struct ipr_unit *u)
 {
@@ -63,12 +64,12 @@ static int unit_build(struct ipr_unit *u, unsigned int pages)
 		if (!d->held || d->unit != u)
 			continue;
 		if (!*re) {
-			*re = ipr_root_encode(phys + (u64)u->tables.used *
+			*re = ipr_vtd_root_encode(phys + (u64)u->tables.used *
 					      IPR_PAGE_SIZE);
 			u->tables.used++;
 		}
-		ctx = u->tables.va + ((*re & IPR_ROOT_CTP) - phys);
-		ce = ipr_ctx_encode(d->top, d->did, d->agaw);
+		ctx = u->tables.va + ((*re & IPR_VTD_ROOT_CTP) - phys);
+		ce = ipr_vtd_ctx_encode(d->top, d->did, d->agaw);
 		ctx[d->devfn] = ce;
 	}
 	ipr_be->tables_flush(u->hw, u->tables.va, pages * IPR_PAGE_SIZE);

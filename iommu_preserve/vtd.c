@@ -21,6 +21,7 @@
 
 #include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
 #include "ipr.h"
+#include "vtd_pgtable.h"
 
 static u16 sid(u8 bus, u8 devfn)
 {
@@ -46,7 +47,7 @@ static const char *vtd_dev_unsupported(struct pci_dev *pdev, void **hw)
 		return "its unit is in scalable mode";
 	if (!(iommu->gcmd & DMA_GCMD_TE))
 		return "DMA translation is off on its unit";
-	if (iommu->agaw < IPR_AGAW_MIN || iommu->agaw > IPR_AGAW_MAX)
+	if (iommu->agaw < IPR_VTD_AGAW_MIN || iommu->agaw > IPR_VTD_AGAW_MAX)
 		return "its unit's address width is not supported";
 	if (!info->domain || info->domain->domain.type != IOMMU_DOMAIN_UNMANAGED)
 		return "it is not attached to a VMM's domain (identity or kernel DMA domain)";
@@ -82,7 +83,7 @@ static int vtd_vmm_ranges(struct pci_dev *pdev, struct ipr_ranges *out)
 	rs.r = kvmalloc_array(rs.max, sizeof(*rs.r), GFP_KERNEL);
 	if (!rs.r)
 		return -ENOMEM;
-	ret = ipr_pgtable_walk(virt_to_phys(dom->pgd), dom->agaw, domain_table,
+	ret = ipr_pgtable_walk(&ipr_vtd_pt, virt_to_phys(dom->pgd), dom->agaw, domain_table,
 			       NULL, ipr_ranges_add, &rs);
 	if (ret)
 		goto free_ranges;
@@ -193,7 +194,7 @@ static int vtd_entry_switch(void *hw, u8 bus, u8 devfn,
 	__iommu_flush_cache(iommu, ctx, sizeof(*ctx));
 	ipr_held_mark(iommu, bus, devfn, true);
 	spin_unlock(&iommu->lock);
-	*old_did = FIELD_GET(IPR_CTX_DID, prev->hi);
+	*old_did = FIELD_GET(IPR_VTD_CTX_DID, prev->hi);
 	flush_entry(iommu, bus, devfn, *old_did);
 	return 0;
 }
@@ -213,10 +214,10 @@ static struct ipr_ctx target_entry(struct intel_iommu *iommu, struct device *dev
 	if (dom->domain.type == IOMMU_DOMAIN_IDENTITY &&
 	    ecap_pass_through(iommu->ecap))
 		return (struct ipr_ctx) {
-			.lo = FIELD_PREP(IPR_CTX_TT, CONTEXT_TT_PASS_THROUGH) |
-			      IPR_CTX_PRESENT,
-			.hi = FIELD_PREP(IPR_CTX_AW, iommu->msagaw) |
-			      FIELD_PREP(IPR_CTX_DID, did),
+			.lo = FIELD_PREP(IPR_VTD_CTX_TT, CONTEXT_TT_PASS_THROUGH) |
+			      IPR_VTD_CTX_PRESENT,
+			.hi = FIELD_PREP(IPR_VTD_CTX_AW, iommu->msagaw) |
+			      FIELD_PREP(IPR_VTD_CTX_DID, did),
 		};
 	pgd = dom->pgd;
 	for (agaw = dom->agaw; agaw > iommu->agaw; agaw--) {
@@ -225,10 +226,10 @@ static struct ipr_ctx target_entry(struct intel_iommu *iommu, struct device *dev
 			return (struct ipr_ctx) {};
 	}
 	return (struct ipr_ctx) {
-		.lo = virt_to_phys(pgd) | IPR_CTX_PRESENT |
-		      FIELD_PREP(IPR_CTX_TT, info->ats_supported ?
+		.lo = virt_to_phys(pgd) | IPR_VTD_CTX_PRESENT |
+		      FIELD_PREP(IPR_VTD_CTX_TT, info->ats_supported ?
 				 CONTEXT_TT_DEV_IOTLB : CONTEXT_TT_MULTI_LEVEL),
-		.hi = FIELD_PREP(IPR_CTX_AW, agaw) | FIELD_PREP(IPR_CTX_DID, did),
+		.hi = FIELD_PREP(IPR_VTD_CTX_AW, agaw) | FIELD_PREP(IPR_VTD_CTX_DID, did),
 	};
 }
 
@@ -249,7 +250,7 @@ static u16 vtd_entry_release(void *hw, u8 bus, u8 devfn, struct device *dev,
 	ipr_held_mark(iommu, bus, devfn, false);
 	spin_unlock(&iommu->lock);
 	flush_entry(iommu, bus, devfn, did);
-	return FIELD_GET(IPR_CTX_DID, ce.hi);
+	return FIELD_GET(IPR_VTD_CTX_DID, ce.hi);
 }
 
 static int vtd_entry_adopt(void *hw, u8 bus, u8 devfn,
@@ -325,6 +326,7 @@ static const char *vtd_entry_check(const struct ipr_unit *u, u16 did,
 
 const struct ipr_backend ipr_vtd_backend = {
 	.name = "VT-d",
+	.pt = &ipr_vtd_pt,
 	.dev_unsupported = vtd_dev_unsupported,
 	.vmm_ranges = vtd_vmm_ranges,
 	.unit_describe = vtd_unit_describe,

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * KUnit tests of the VT-d structures iommu_preserve/ builds and reads
- * (iommu_preserve/pgtable.c), on plain memory with made-up physical
- * addresses.
+ * KUnit tests of the page-table builder and walker iommu_preserve/ uses
+ * (iommu_preserve/pgtable.c) in the VT-d format, and of the VT-d
+ * structures (iommu_preserve/vtd_pgtable.c), on plain memory with made-up
+ * physical addresses.
  *
  * Covered: root and context entry encodings bit by bit and every reason a
  * context entry is refused; the range checks; the page-table builder and
@@ -17,12 +18,13 @@
 #include <linux/keepalive/abi/iommu.h>
 #include <linux/sizes.h>
 
-#include "../pgtable.h"
+#include "../vtd_pgtable.h"
 
 #define ARENA_PAGES	64
 #define FAKE_PHYS	0x7f000000ULL	/* where the arena "is" */
 #define RW		(KEEPALIVE_IOMMU_PROT_READ | KEEPALIVE_IOMMU_PROT_WRITE)
 #define RO		KEEPALIVE_IOMMU_PROT_READ
+#define PT		(&ipr_vtd_pt)	/* the format under test */
 
 struct pt_ctx {
 	struct ipr_arena a;
@@ -71,14 +73,14 @@ static void round_trip(struct kunit *test, const struct ipr_range *r,
 	unsigned int pages;
 	u64 top;
 
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(r, nr, agaw, sllps, &pages), 0);
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(PT, r, nr, agaw, sllps, &pages), 0);
 	KUNIT_ASSERT_LE(test, pages, ARENA_PAGES);
 	c->a.pages = pages;
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_build(&c->a, r, nr, agaw, sllps, &top),
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_build(PT, &c->a, r, nr, agaw, sllps, &top),
 			0);
 	KUNIT_EXPECT_EQ(test, c->a.used, pages);
 	KUNIT_EXPECT_EQ(test, top, FAKE_PHYS);
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_walk(top, agaw, arena_read, &c->a,
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_walk(PT, top, agaw, arena_read, &c->a,
 					       count_leaf, c), 0);
 	KUNIT_EXPECT_TRUE(test, ipr_ranges_equal(c->rs.r, c->rs.nr, r, nr));
 }
@@ -98,7 +100,7 @@ static void pgtable_round_trip_superpages(struct kunit *test)
 	struct pt_ctx *c = test->priv;
 
 	round_trip(test, mixed, ARRAY_SIZE(mixed), 1,
-		   IPR_SLLPS_2M | IPR_SLLPS_1G);
+		   IPR_VTD_SLLPS_2M | IPR_VTD_SLLPS_1G);
 	KUNIT_EXPECT_EQ(test, c->leaves[3], 1);
 	KUNIT_EXPECT_EQ(test, c->leaves[2], 2);
 	KUNIT_EXPECT_EQ(test, c->leaves[1], 3 + 2 + 512);
@@ -125,7 +127,7 @@ static void pgtable_round_trip_4level(struct kunit *test)
 	};
 	struct pt_ctx *c = test->priv;
 
-	round_trip(test, r, ARRAY_SIZE(r), 2, IPR_SLLPS_2M | IPR_SLLPS_1G);
+	round_trip(test, r, ARRAY_SIZE(r), 2, IPR_VTD_SLLPS_2M | IPR_VTD_SLLPS_1G);
 	KUNIT_EXPECT_EQ(test, c->leaves[3], 1);
 	KUNIT_EXPECT_EQ(test, c->leaves[2], 1);
 	/* top, two level-3 tables, one level-2 table */
@@ -140,7 +142,7 @@ static void pgtable_top_level_leaf(struct kunit *test)
 	};
 	struct pt_ctx *c = test->priv;
 
-	round_trip(test, r, ARRAY_SIZE(r), 1, IPR_SLLPS_1G);
+	round_trip(test, r, ARRAY_SIZE(r), 1, IPR_VTD_SLLPS_1G);
 	KUNIT_EXPECT_EQ(test, c->a.used, 1);
 }
 
@@ -159,11 +161,11 @@ static void pgtable_arena_too_small(struct kunit *test)
 	unsigned int pages;
 	u64 top = 0;
 
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(mixed, ARRAY_SIZE(mixed), 1,
-						IPR_SLLPS_2M, &pages), 0);
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(PT, mixed, ARRAY_SIZE(mixed), 1,
+						IPR_VTD_SLLPS_2M, &pages), 0);
 	c->a.pages = pages - 1;
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_build(&c->a, mixed, ARRAY_SIZE(mixed),
-						1, IPR_SLLPS_2M, &top), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_build(PT, &c->a, mixed, ARRAY_SIZE(mixed),
+						1, IPR_VTD_SLLPS_2M, &top), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, top, 0);
 }
 
@@ -199,55 +201,55 @@ static void pgtable_ranges_check(struct kunit *test)
 	unsigned int i, pages;
 
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
-		KUNIT_EXPECT_EQ_MSG(test, ipr_ranges_check(bad[i].r, bad[i].nr, 1),
+		KUNIT_EXPECT_EQ_MSG(test, ipr_ranges_check(PT, bad[i].r, bad[i].nr, 1),
 				    -EINVAL, "case %u", i);
-	KUNIT_EXPECT_EQ(test, ipr_ranges_check(edge, ARRAY_SIZE(edge), 1), 0);
-	KUNIT_EXPECT_EQ(test, ipr_ranges_check(edge, 1, 0), -EINVAL);
-	KUNIT_EXPECT_EQ(test, ipr_ranges_check(edge, 1, IPR_AGAW_MAX + 1),
+	KUNIT_EXPECT_EQ(test, ipr_ranges_check(PT, edge, ARRAY_SIZE(edge), 1), 0);
+	KUNIT_EXPECT_EQ(test, ipr_ranges_check(PT, edge, 1, 0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ipr_ranges_check(PT, edge, 1, IPR_VTD_AGAW_MAX + 1),
 			-EINVAL);
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_pages(bad[0].r, 1, 1, 0, &pages),
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_pages(PT, bad[0].r, 1, 1, 0, &pages),
 			-EINVAL);
 }
 
 static void pgtable_root_and_context(struct kunit *test)
 {
-	struct ipr_ctx ce = ipr_ctx_encode(0x12345000, 0xabcd, 1), bad;
+	struct ipr_ctx ce = ipr_vtd_ctx_encode(0x12345000, 0xabcd, 1), bad;
 	u64 top;
 	u16 did;
 	int agaw;
 
-	KUNIT_EXPECT_EQ(test, ipr_root_encode(0x89abc000), 0x89abc001ULL);
+	KUNIT_EXPECT_EQ(test, ipr_vtd_root_encode(0x89abc000), 0x89abc001ULL);
 	KUNIT_EXPECT_EQ(test, ce.lo, 0x12345001ULL);
 	KUNIT_EXPECT_EQ(test, ce.hi, 0xabcd01ULL);
-	KUNIT_ASSERT_EQ(test, ipr_ctx_decode(&ce, &top, &did, &agaw), 0);
+	KUNIT_ASSERT_EQ(test, ipr_vtd_ctx_decode(&ce, &top, &did, &agaw), 0);
 	KUNIT_EXPECT_EQ(test, top, 0x12345000ULL);
 	KUNIT_EXPECT_EQ(test, did, 0xabcd);
 	KUNIT_EXPECT_EQ(test, agaw, 1);
 
 	bad = ce;
-	bad.lo &= ~IPR_CTX_PRESENT;
-	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw), -ENOENT);
+	bad.lo &= ~IPR_VTD_CTX_PRESENT;
+	KUNIT_EXPECT_EQ(test, ipr_vtd_ctx_decode(&bad, &top, &did, &agaw), -ENOENT);
 	bad = ce;
 	bad.lo |= 2ULL << 2;	/* pass-through */
-	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw),
+	KUNIT_EXPECT_EQ(test, ipr_vtd_ctx_decode(&bad, &top, &did, &agaw),
 			-EOPNOTSUPP);
 	bad = ce;
-	bad.hi = (bad.hi & ~IPR_CTX_AW) | 4;
-	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw),
+	bad.hi = (bad.hi & ~IPR_VTD_CTX_AW) | 4;
+	KUNIT_EXPECT_EQ(test, ipr_vtd_ctx_decode(&bad, &top, &did, &agaw),
 			-EOPNOTSUPP);
 	bad = ce;
-	bad.hi &= ~IPR_CTX_AW;
-	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw),
+	bad.hi &= ~IPR_VTD_CTX_AW;
+	KUNIT_EXPECT_EQ(test, ipr_vtd_ctx_decode(&bad, &top, &did, &agaw),
 			-EOPNOTSUPP);
 	bad = ce;
-	bad.lo |= IPR_CTX_FPD;
-	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw), -EINVAL);
+	bad.lo |= IPR_VTD_CTX_FPD;
+	KUNIT_EXPECT_EQ(test, ipr_vtd_ctx_decode(&bad, &top, &did, &agaw), -EINVAL);
 	bad = ce;
 	bad.lo |= BIT_ULL(5);
-	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ipr_vtd_ctx_decode(&bad, &top, &did, &agaw), -EINVAL);
 	bad = ce;
 	bad.hi |= BIT_ULL(40);
-	KUNIT_EXPECT_EQ(test, ipr_ctx_decode(&bad, &top, &did, &agaw), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ipr_vtd_ctx_decode(&bad, &top, &did, &agaw), -EINVAL);
 }
 
 /* Build a 2 MiB range with 4 KiB pages; return the level-2 entry's table. */
@@ -259,9 +261,9 @@ static u64 *build_small(struct kunit *test, u64 *top)
 	struct pt_ctx *c = test->priv;
 	unsigned int pages;
 
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(r, 1, 1, 0, &pages), 0);
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(PT, r, 1, 1, 0, &pages), 0);
 	KUNIT_ASSERT_EQ(test, pages, 3);
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_build(&c->a, r, 1, 1, 0, top), 0);
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_build(PT, &c->a, r, 1, 1, 0, top), 0);
 	/* top -> level 2 (page 1) -> level 1 (page 2) */
 	return c->a.va + IPR_PAGE_SIZE;
 }
@@ -271,14 +273,14 @@ static void pgtable_walk_refuses_outside(struct kunit *test)
 	struct pt_ctx *c = test->priv;
 	u64 top, *l2 = build_small(test, &top);
 
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_walk(top, 1, arena_read, &c->a,
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_walk(PT, top, 1, arena_read, &c->a,
 					       count_leaf, c), 0);
 	KUNIT_EXPECT_EQ(test, c->rs.nr, 1);
 	/* Point the level-2 entry past the arena. */
-	l2[1] = (FAKE_PHYS + ARENA_PAGES * IPR_PAGE_SIZE) | IPR_PTE_READ;
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(top, 1, arena_read, &c->a,
+	l2[1] = (FAKE_PHYS + ARENA_PAGES * IPR_PAGE_SIZE) | IPR_VTD_PTE_READ;
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 1, arena_read, &c->a,
 					       count_leaf, c), -EFAULT);
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(top, 0, arena_read, &c->a,
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 0, arena_read, &c->a,
 					       count_leaf, c), -EOPNOTSUPP);
 }
 
@@ -289,19 +291,19 @@ static void pgtable_walk_refuses_bad_superpage(struct kunit *test)
 	u64 *l3 = c->a.va;
 
 	/* A 2 MiB page at a 4 KiB-aligned address. */
-	l2[1] = (SZ_4M + SZ_4K) | IPR_PTE_LARGE | IPR_PTE_READ;
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(top, 1, arena_read, &c->a,
+	l2[1] = (SZ_4M + SZ_4K) | IPR_VTD_PTE_LARGE | IPR_VTD_PTE_READ;
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 1, arena_read, &c->a,
 					       count_leaf, c), -EINVAL);
 	/* Aligned, it is fine. */
-	l2[1] = SZ_4M | IPR_PTE_LARGE | IPR_PTE_READ;
+	l2[1] = SZ_4M | IPR_VTD_PTE_LARGE | IPR_VTD_PTE_READ;
 	c->rs.nr = 0;
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(top, 1, arena_read, &c->a,
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 1, arena_read, &c->a,
 					       count_leaf, c), 0);
 	KUNIT_EXPECT_EQ(test, c->rs.nr, 1);
 	KUNIT_EXPECT_EQ(test, c->rs.r[0].prot, RO);
 	/* No superpage at level 4 of a 4-level tree. */
-	l3[0] = 0 | IPR_PTE_LARGE | IPR_PTE_READ;
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(top, 2, arena_read, &c->a,
+	l3[0] = 0 | IPR_VTD_PTE_LARGE | IPR_VTD_PTE_READ;
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 2, arena_read, &c->a,
 					       count_leaf, c), -EINVAL);
 }
 

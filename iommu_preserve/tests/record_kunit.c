@@ -30,6 +30,7 @@
 #include <linux/sizes.h>
 
 #include "../ipr.h"
+#include "../vtd_pgtable.h"
 
 #define UNIT_PHYS	0x10000000ULL	/* root, then the bus's context table */
 #define DEV_PHYS	0x20000000ULL	/* the device's tables */
@@ -40,6 +41,7 @@
 /* 256 domain ids (ND = 2), 3-level tables only (SAGAW bit 1). */
 #define CAP		((u64)BIT(1) << 8 | 2)
 #define RW		(KEEPALIVE_IOMMU_PROT_READ | KEEPALIVE_IOMMU_PROT_WRITE)
+#define PT		(&ipr_vtd_pt)	/* the format under test */
 
 struct rc {
 	struct ipr_unit u;
@@ -84,22 +86,22 @@ static int rc_init(struct kunit *test)
 				       GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c->d.tables.va);
 	c->d.tables.phys = DEV_PHYS;
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(r, 2, 1, IPR_SLLPS_2M, &pages),
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(PT, r, 2, 1, IPR_VTD_SLLPS_2M, &pages),
 			0);
 	KUNIT_ASSERT_LE(test, pages, DEV_PAGES);
 	c->d.tables.pages = pages;
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_build(&c->d.tables, r, 2, 1,
-						IPR_SLLPS_2M, &c->top), 0);
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_build(PT, &c->d.tables, r, 2, 1,
+						IPR_VTD_SLLPS_2M, &c->top), 0);
 	c->d.unit = &c->u;
 	c->d.bus = BUS;
 	c->d.devfn = DEVFN;
 	memcpy(c->r, r, sizeof(r));
 	c->d.ranges = (struct ipr_ranges) { .r = c->r, .nr = 2, .max = 2 };
 
-	c->ce = ipr_ctx_encode(c->top, DID, 1);
+	c->ce = ipr_vtd_ctx_encode(c->top, DID, 1);
 	c->root = c->u.tables.va;
 	c->ctx = c->u.tables.va + IPR_PAGE_SIZE;
-	c->root[2 * BUS] = ipr_root_encode(UNIT_PHYS + IPR_PAGE_SIZE);
+	c->root[2 * BUS] = ipr_vtd_root_encode(UNIT_PHYS + IPR_PAGE_SIZE);
 	c->ctx[DEVFN] = c->ce;
 	test->priv = c;
 	return 0;
@@ -132,10 +134,10 @@ static void record_bad_entry(struct kunit *test)
 	struct rc *c = test->priv;
 	struct ipr_ctx ce = c->ce;
 
-	ce.lo &= ~IPR_CTX_PRESENT;
+	ce.lo &= ~IPR_VTD_CTX_PRESENT;
 	set_entry(c, ce);
 	KUNIT_EXPECT_STREQ(test, check(c, DID, backs_all), why);
-	ce = ipr_ctx_encode(c->top, DID, 1);
+	ce = ipr_vtd_ctx_encode(c->top, DID, 1);
 	ce.lo |= 2ULL << 2;	/* pass-through: no tables to check */
 	set_entry(c, ce);
 	KUNIT_EXPECT_STREQ(test, check(c, DID, backs_all), why);
@@ -148,11 +150,11 @@ static void record_bad_domain_id(struct kunit *test)
 	struct rc *c = test->priv;
 
 	KUNIT_EXPECT_STREQ(test, check(c, DID + 1, backs_all), why);
-	set_entry(c, ipr_ctx_encode(c->top, 0, 1));
+	set_entry(c, ipr_vtd_ctx_encode(c->top, 0, 1));
 	KUNIT_EXPECT_STREQ(test, check(c, 0, backs_all), why);
-	set_entry(c, ipr_ctx_encode(c->top, 256, 1));
+	set_entry(c, ipr_vtd_ctx_encode(c->top, 256, 1));
 	KUNIT_EXPECT_STREQ(test, check(c, 256, backs_all), why);
-	set_entry(c, ipr_ctx_encode(c->top, 255, 1));
+	set_entry(c, ipr_vtd_ctx_encode(c->top, 255, 1));
 	KUNIT_EXPECT_NULL(test, check(c, 255, backs_all));
 }
 
@@ -173,11 +175,11 @@ static void record_bad_root(struct kunit *test)
 	c->root[2 * BUS] = 0;
 	KUNIT_EXPECT_STREQ(test, check(c, DID, backs_all), why);
 	/* A context table outside the unit's tables: never read. */
-	c->root[2 * BUS] = ipr_root_encode(DEV_PHYS);
+	c->root[2 * BUS] = ipr_vtd_root_encode(DEV_PHYS);
 	KUNIT_EXPECT_STREQ(test, check(c, DID, backs_all), why);
 	/* The table of another bus. */
 	c->root[2 * BUS] = 0;
-	c->root[2 * (BUS + 1)] = ipr_root_encode(UNIT_PHYS + IPR_PAGE_SIZE);
+	c->root[2 * (BUS + 1)] = ipr_vtd_root_encode(UNIT_PHYS + IPR_PAGE_SIZE);
 	KUNIT_EXPECT_STREQ(test, check(c, DID, backs_all), why);
 }
 
@@ -239,11 +241,11 @@ static void record_tables_outside(struct kunit *test)
 	u64 *top = c->d.tables.va + (c->top - DEV_PHYS);
 
 	/* The top table in the unit's range, not the device's. */
-	set_entry(c, ipr_ctx_encode(UNIT_PHYS, DID, 1));
+	set_entry(c, ipr_vtd_ctx_encode(UNIT_PHYS, DID, 1));
 	KUNIT_EXPECT_STREQ(test, check(c, DID, backs_all), why);
 	/* A table pointer into the unit's range. */
-	set_entry(c, ipr_ctx_encode(c->top, DID, 1));
-	top[0] = UNIT_PHYS | IPR_PTE_READ | IPR_PTE_WRITE;
+	set_entry(c, ipr_vtd_ctx_encode(c->top, DID, 1));
+	top[0] = UNIT_PHYS | IPR_VTD_PTE_READ | IPR_VTD_PTE_WRITE;
 	KUNIT_EXPECT_STREQ(test, check(c, DID, backs_all), why);
 }
 
@@ -340,7 +342,7 @@ static struct keepalive_iommu_translation *rf_translation(struct kunit *test,
 
 static void fdt_record_reads_back(struct kunit *test)
 {
-	struct ipr_ctx ce = ipr_ctx_encode(FDT_TOP, DID, 1);
+	struct ipr_ctx ce = ipr_vtd_ctx_encode(FDT_TOP, DID, 1);
 	struct rf *f = test->priv;
 	struct ipr_dev_record r;
 	const fdt64_t *c;

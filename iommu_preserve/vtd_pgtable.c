@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kexec device keepalive: VT-d legacy-mode formats of the VT-d backend:
+ * second-level page-table entries (ipr_vtd_pt, for the builder and walker
+ * of pgtable.c), root and context entries. No driver header: KUnit
+ * exercises them on plain memory.
+ */
+#include <linux/bitfield.h>
+#include <linux/errno.h>
+#include <linux/keepalive/abi/iommu.h>
+#include <linux/kernel.h>
+
+#include "vtd_pgtable.h"
+
+/**
+ * ipr_vtd_root_encode() - a present root entry
+ * @context_table: physical address of the bus's context table, 4 KiB
+ *	aligned
+ *
+ * Context: Any context.
+ * Return: the root entry's low word.
+ */
+u64 ipr_vtd_root_encode(u64 context_table)
+{
+	return (context_table & IPR_VTD_ROOT_CTP) | IPR_VTD_ROOT_PRESENT;
+}
+
+/**
+ * ipr_vtd_ctx_encode() - a present, multi-level context entry
+ * @top: physical address of the top table, 4 KiB aligned
+ * @did: domain id
+ * @agaw: adjusted guest address width (1: 39 bits, 3 levels)
+ *
+ * Context: Any context.
+ * Return: the entry, with fault reporting enabled.
+ */
+struct ipr_ctx ipr_vtd_ctx_encode(u64 top, u16 did, int agaw)
+{
+	return (struct ipr_ctx) {
+		.lo = (top & IPR_VTD_CTX_SLPTPTR) | IPR_VTD_CTX_PRESENT,
+		.hi = FIELD_PREP(IPR_VTD_CTX_AW, agaw) | FIELD_PREP(IPR_VTD_CTX_DID, did),
+	};
+}
+
+/**
+ * ipr_vtd_ctx_decode() - check a context entry this code could have written
+ * @ce: the entry
+ * @top: its top table
+ * @did: its domain id
+ * @agaw: its address width
+ *
+ * Context: Any context.
+ * Return: 0; -ENOENT when not present; -EOPNOTSUPP for another translation
+ * type or address width; -EINVAL when a reserved bit is set or fault
+ * reporting is disabled.
+ */
+int ipr_vtd_ctx_decode(const struct ipr_ctx *ce, u64 *top, u16 *did, int *agaw)
+{
+	int aw = FIELD_GET(IPR_VTD_CTX_AW, ce->hi);
+
+	if (!(ce->lo & IPR_VTD_CTX_PRESENT))
+		return -ENOENT;
+	if (FIELD_GET(IPR_VTD_CTX_TT, ce->lo) || aw < IPR_VTD_AGAW_MIN ||
+	    aw > IPR_VTD_AGAW_MAX)
+		return -EOPNOTSUPP;
+	if ((ce->lo & (IPR_VTD_CTX_LO_RSVD | IPR_VTD_CTX_FPD)) ||
+	    (ce->hi & IPR_VTD_CTX_HI_RSVD))
+		return -EINVAL;
+	*top = ce->lo & IPR_VTD_CTX_SLPTPTR;
+	*did = FIELD_GET(IPR_VTD_CTX_DID, ce->hi);
+	*agaw = aw;
+	return 0;
+}
+
+static u64 prot_to_pte(u32 prot)
+{
+	return (prot & KEEPALIVE_IOMMU_PROT_READ ? IPR_VTD_PTE_READ : 0) |
+	       (prot & KEEPALIVE_IOMMU_PROT_WRITE ? IPR_VTD_PTE_WRITE : 0);
+}
+
+static u32 pte_to_prot(u64 pte)
+{
+	return (pte & IPR_VTD_PTE_READ ? KEEPALIVE_IOMMU_PROT_READ : 0) |
+	       (pte & IPR_VTD_PTE_WRITE ? KEEPALIVE_IOMMU_PROT_WRITE : 0);
+}
+
+static int vtd_levels(int agaw)
+{
+	return agaw + 2;
+}
+
+/* Superpages exist at levels 2 (2 MiB) and 3 (1 GiB) only, per SLLPS. */
+static bool vtd_leaf_ok(int level, u32 sllps)
+{
+	return level <= 3 && (sllps & BIT(level - 2));
+}
+
+static u64 vtd_table_encode(u64 next, int level)
+{
+	return next | IPR_VTD_PTE_READ | IPR_VTD_PTE_WRITE;
+}
+
+static u64 vtd_leaf_encode(u64 phys, int level, u32 prot)
+{
+	return phys | prot_to_pte(prot) | (level > 1 ? IPR_VTD_PTE_LARGE : 0);
+}
+
+static int vtd_pte_decode(u64 pte, int level, u64 *addr, u32 *prot)
+{
+	if (!(pte & (IPR_VTD_PTE_READ | IPR_VTD_PTE_WRITE)))
+		return IPR_PTE_NONE;
+	*addr = pte & IPR_VTD_PTE_ADDR;
+	if (level > 1 && !(pte & IPR_VTD_PTE_LARGE))
+		return IPR_PTE_TABLE;
+	if (level > 3 || !IS_ALIGNED(*addr, ipr_level_size(level)))
+		return -EINVAL;
+	*prot = pte_to_prot(pte);
+	return IPR_PTE_LEAF;
+}
+
+/* VT-d second-level tables, 3 to 5 levels (AGAW 1 to 3). */
+const struct ipr_pt_format ipr_vtd_pt = {
+	.name = "VT-d second-level",
+	.aw_min = IPR_VTD_AGAW_MIN,
+	.aw_max = IPR_VTD_AGAW_MAX,
+	.levels = vtd_levels,
+	.addr_mask = IPR_VTD_PTE_ADDR,
+	.leaf_ok = vtd_leaf_ok,
+	.table_encode = vtd_table_encode,
+	.leaf_encode = vtd_leaf_encode,
+	.pte_decode = vtd_pte_decode,
+};
