@@ -29,7 +29,6 @@
 #include <linux/slab.h>
 
 #include "ipr.h"
-#include "vtd_pgtable.h"	/* entry encodings, not behind the backend yet */
 
 /**
  * ipr_covered() - does the device's domain map all its handover ranges?
@@ -93,7 +92,7 @@ void ipr_adopt(void *hw)
 
 	mutex_lock(&ipr_lock);
 	list_for_each_entry(d, &ipr_devs, list) {
-		struct ipr_ctx ce = ipr_vtd_ctx_encode(d->top, d->did, d->agaw);
+		struct ipr_entry ce;
 
 		if (!d->incoming || d->held || d->unit->hw != hw)
 			continue;
@@ -105,6 +104,7 @@ void ipr_adopt(void *hw)
 				PCI_SLOT(d->devfn), PCI_FUNC(d->devfn));
 			continue;
 		}
+		ipr_be->entry_encode(d->top, d->did, d->agaw, &ce);
 		if (ipr_held_map_prepare(hw) ||
 		    ipr_be->entry_adopt(hw, d->bus, d->devfn, &ce, d->did)) {
 			pr_err("%s: no memory for %02x:%02x.%d's entry: it is blocked\n",

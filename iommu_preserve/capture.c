@@ -32,7 +32,6 @@
 #include <linux/xarray.h>
 
 #include "ipr.h"
-#include "vtd_pgtable.h"	/* entry encodings, not behind the backend yet */
 
 /* Protects ipr_units, ipr_devs and every entry on them. */
 DEFINE_MUTEX(ipr_lock);
@@ -392,9 +391,10 @@ int ipr_verify(struct ipr_dev *d)
  */
 int ipr_switch(struct ipr_dev *d)
 {
-	struct ipr_ctx ce = ipr_vtd_ctx_encode(d->top, d->did, d->agaw);
+	struct ipr_entry ce;
 	u16 old;
 
+	ipr_be->entry_encode(d->top, d->did, d->agaw, &ce);
 	if (ipr_be->entry_switch(d->unit->hw, d->bus, d->devfn, &ce, &d->prev,
 				 &old)) {
 		pci_err(d->pdev, "keepalive: has no context entry to switch\n");

@@ -13,10 +13,12 @@
  * What this directory does is driver-neutral: records (record.c), the
  * page-table builder and walker (pgtable.c), capture and hold bookkeeping
  * (capture.c, adopt.c, unit.c). Whatever touches the IOMMU driver's own
- * structures (context entries, domain ids, unit registers) goes through
- * one struct ipr_backend: VT-d's is vtd.c, the only file that includes the
- * driver's private header. A unit is an opaque pointer (@hw) to the
- * backend's own unit structure.
+ * structures or formats (page-table entries, per-device entries, the
+ * handover root's layout, domain ids, unit registers) goes through one
+ * struct ipr_backend: VT-d's is vtd.c, the only file that includes the
+ * driver's private header, with its formats in vtd_pgtable.c. A unit is
+ * an opaque pointer (@hw) to the backend's own unit structure, a device's
+ * entry an opaque struct ipr_entry.
  *
  * A device marked in this kernel keeps its struct ipr_dev in its
  * keepalive_device's part[KEEPALIVE_DEVICE_DMA] from its capture to its
@@ -40,6 +42,7 @@
 
 struct device;
 struct keepalive_device;
+struct keepalive_iommu_translation;
 struct pci_dev;
 
 /**
@@ -48,9 +51,10 @@ struct pci_dev;
  * @hw: the backend's unit (VT-d: struct intel_iommu); NULL in the next
  *	kernel for a recorded unit that was not adopted
  * @index: its unit@ index in the image being written or read
- * @tables: pool pages of the handover root and context tables: built at
- *	STOP (first kernel), claimed at RESUME (next kernel)
- * @root: physical address of the handover root table
+ * @tables: pool pages of the handover root (VT-d: root and context
+ *	tables): built at STOP (first kernel), claimed at RESUME (next kernel)
+ * @root: physical address of the handover root, the first page of @tables
+ *	when built here
  * @reg_base: register base (next kernel: as recorded)
  * @cap: capability register (next kernel: as recorded)
  * @ecap: extended capability register (next kernel: as recorded)
@@ -88,7 +92,7 @@ struct ipr_unit {
  * @tables: pool pages of its second-level tables
  * @top: its top table
  * @agaw: address width of its tables
- * @did: the domain id of its handover context entry
+ * @did: the domain id of its handover entry
  * @did_reserved: @did is reserved on the unit until ipr_free()
  * @prev: first kernel: the entry the switch replaced, for the record
  * @held: the unit translates the device through @tables
@@ -112,7 +116,7 @@ struct ipr_dev {
 	int agaw;
 	u16 did;
 	bool did_reserved;
-	struct ipr_ctx prev;
+	struct ipr_entry prev;
 	bool held;
 	bool by_close;
 	int covered;
@@ -127,13 +131,13 @@ struct ipr_dev {
  * @devfn: its device and function, from its node's name
  * @unit: the index of its unit@ node
  * @did: its recorded domain id
- * @ce: its recorded context entry
+ * @ce: its recorded entry (VT-d: context entry)
  */
 struct ipr_dev_record {
 	u32 segment, bus, devfn;
 	int unit;
 	u16 did;
-	struct ipr_ctx ce;
+	struct ipr_entry ce;
 };
 
 /**
@@ -185,6 +189,25 @@ struct ipr_dev_record {
  * @unit_segment: @hw's PCI segment.
  * @entry_check: why domain id @did and address width @agaw do not fit
  *	the recorded capabilities of @u, or NULL. Any context.
+ * @entry_encode: the handover entry in @e of a device translated by the
+ *	tables at @top of address width @agaw (@pt's encoding), with domain
+ *	id @did. Any context.
+ * @entry_decode: the top table, domain id and address width of an entry
+ *	@entry_encode could have written. Returns 0; -ENOENT when @e is not
+ *	present; -EOPNOTSUPP for another translation type or address width;
+ *	-EINVAL when a reserved bit is set. Any context.
+ * @entry_record: write @e into the record @t (VT-d: its context_lo and
+ *	context_hi), exactly as abi/iommu.h lays it out. Any context.
+ * @entry_parse: the entry the record @t holds, into @e, not checked. Any
+ *	context.
+ * @root_pages: pages of a handover root for the held devices whose source
+ *	ids (bus << 8 | devfn) are set in @sids, not empty. Any context.
+ * @root_add: put entry @e of @bus/@devfn into the handover root being
+ *	built in @a: zeroed, @root_pages() pages, the root in its first page,
+ *	@a->used pages handed out so far. Returns 0, or -ENOSPC when @a is
+ *	too small. Any context.
+ * @root_check: why the handover root at @root, read only inside @a, does
+ *	not hold exactly entry @e for @bus/@devfn, or NULL. Any context.
  */
 struct ipr_backend {
 	const char *name;
@@ -198,18 +221,30 @@ struct ipr_backend {
 	int (*did_alloc)(void *hw, u16 *did);
 	void (*did_free)(void *hw, u16 did);
 	int (*entry_switch)(void *hw, u8 bus, u8 devfn,
-			    const struct ipr_ctx *ce, struct ipr_ctx *prev,
+			    const struct ipr_entry *ce, struct ipr_entry *prev,
 			    u16 *old_did);
 	u16 (*entry_release)(void *hw, u8 bus, u8 devfn, struct device *dev,
 			     u16 did);
 	int (*entry_adopt)(void *hw, u8 bus, u8 devfn,
-			   const struct ipr_ctx *ce, u16 did);
+			   const struct ipr_entry *ce, u16 did);
 	void (*unit_keep_on)(void *hw, u64 root);
 	void *(*unit_find)(u64 reg_base);
 	const char *(*unit_check)(void *hw, const struct ipr_unit *u);
 	u32 (*unit_segment)(void *hw);
 	const char *(*entry_check)(const struct ipr_unit *u, u16 did,
 				   int agaw);
+	void (*entry_encode)(u64 top, u16 did, int agaw, struct ipr_entry *e);
+	int (*entry_decode)(const struct ipr_entry *e, u64 *top, u16 *did,
+			    int *agaw);
+	void (*entry_record)(const struct ipr_entry *e,
+			     struct keepalive_iommu_translation *t);
+	void (*entry_parse)(const struct keepalive_iommu_translation *t,
+			    struct ipr_entry *e);
+	unsigned int (*root_pages)(const unsigned long *sids);
+	int (*root_add)(struct ipr_arena *a, u8 bus, u8 devfn,
+			const struct ipr_entry *e);
+	const char *(*root_check)(const struct ipr_arena *a, u64 root, u8 bus,
+				  u8 devfn, const struct ipr_entry *e);
 };
 
 /* vtd.c: Intel VT-d in legacy mode, the only backend so far */
@@ -265,7 +300,7 @@ bool ipr_unit_shutdown(void *hw);
 typedef bool (*ipr_backs_fn)(phys_addr_t phys, u64 len);
 
 /* record.c: the image */
-const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_ctx *ce,
+const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_entry *ce,
 			  u32 did, ipr_backs_fn backs);
 int ipr_record_write_dev(void *fdt, int parent, const struct ipr_dev *d);
 int ipr_record_write(void *fdt, int node);

@@ -75,14 +75,16 @@ struct ipr_pt_format {
 	int (*pte_decode)(u64 pte, int level, u64 *addr, u32 *prot);
 };
 
+/* The largest per-device entry of any backend, in 64-bit words. */
+#define IPR_ENTRY_WORDS		4
+
 /**
- * struct ipr_ctx - a context entry, as the unit reads it
- * @lo: present, fault processing disable, translation type, top table
- * @hi: address width, domain id
+ * struct ipr_entry - a per-device entry, opaque outside its backend
+ * @w: the entry as the backend lays it out (VT-d: a context entry, low
+ *	word first), the words it does not use zero
  */
-struct ipr_ctx {
-	u64 lo;
-	u64 hi;
+struct ipr_entry {
+	u64 w[IPR_ENTRY_WORDS];
 };
 
 /**
@@ -112,6 +114,14 @@ struct ipr_arena {
 	unsigned int pages;
 	unsigned int used;
 };
+
+/* Do @len bytes at @phys lie inside arena @a? */
+static inline bool ipr_in_arena(const struct ipr_arena *a, u64 phys, u64 len)
+{
+	u64 size = (u64)a->pages * IPR_PAGE_SIZE;
+
+	return phys >= a->phys && len <= size && phys - a->phys <= size - len;
+}
 
 /**
  * typedef ipr_table_fn - where a walker reads a table

@@ -21,7 +21,6 @@
 #include <linux/slab.h>
 
 #include "ipr.h"
-#include "vtd_pgtable.h"	/* entry encodings, not behind the backend yet */
 
 /* "unit@" and an int index. */
 #define IPR_UNIT_NAME_MAX	sizeof(KEEPALIVE_IOMMU_UNIT_PREFIX "-2147483648")
@@ -69,16 +68,17 @@ static int write_unit(void *fdt, int parent, const struct ipr_unit *u)
  */
 int ipr_record_write_dev(void *fdt, int parent, const struct ipr_dev *d)
 {
-	struct ipr_ctx ce = ipr_vtd_ctx_encode(d->top, d->did, d->agaw);
 	struct keepalive_iommu_translation t = {
 		.unit = cpu_to_be32(d->unit->index),
 		.domain_id = cpu_to_be16(d->did),
-		.context_lo = cpu_to_be64(ce.lo),
-		.context_hi = cpu_to_be64(ce.hi),
 	};
+	struct ipr_entry ce;
 	fdt64_t *cells;
 	unsigned int i;
 	int node, ret;
+
+	ipr_be->entry_encode(d->top, d->did, d->agaw, &ce);
+	ipr_be->entry_record(&ce, &t);
 
 	node = keepalive_fdt_add_pci_node(fdt, parent, d->segment, d->bus,
 					  d->devfn);
@@ -166,19 +166,12 @@ static void arena_free(struct ipr_arena *a)
 	*a = (struct ipr_arena) {};
 }
 
-static bool in_arena(const struct ipr_arena *a, u64 phys, u64 len)
-{
-	u64 size = (u64)a->pages * IPR_PAGE_SIZE;
-
-	return phys >= a->phys && len <= size && phys - a->phys <= size - len;
-}
-
 static bool arena_table(void *ctx, u64 phys, const u64 **table)
 {
 	struct ipr_arena *a = ctx;
 
 	if (!IS_ALIGNED(phys, IPR_PAGE_SIZE) ||
-	    !in_arena(a, phys, IPR_PAGE_SIZE))
+	    !ipr_in_arena(a, phys, IPR_PAGE_SIZE))
 		return false;
 	*table = a->va + (phys - a->phys);
 	return true;
@@ -202,7 +195,7 @@ static const char *read_unit(const void *fdt, int node, struct ipr_unit *u)
 		return why;
 	if (claim_range(fdt, node, &u->tables))
 		return "its tables are not a free pool range";
-	if (!in_arena(&u->tables, u->root, IPR_PAGE_SIZE) ||
+	if (!ipr_in_arena(&u->tables, u->root, IPR_PAGE_SIZE) ||
 	    !IS_ALIGNED(u->root, IPR_PAGE_SIZE)) {
 		arena_free(&u->tables);
 		return "its root is outside its tables";
@@ -251,7 +244,7 @@ static int read_ranges(const void *fdt, int node, struct ipr_dev *d)
  * ipr_dev_check() - may a handed-over device's translation be adopted?
  * @d: the device: its unit with the unit's tables claimed, its place, its
  *	own tables claimed and its recorded ranges
- * @ce: its recorded context entry
+ * @ce: its recorded entry (VT-d: context entry)
  * @did: its recorded domain id
  * @backs: whether a physical range lies inside one preserved memory file
  *
@@ -265,34 +258,26 @@ static int read_ranges(const void *fdt, int node, struct ipr_dev *d)
  * Return: NULL when the device may be adopted; otherwise why not, for the
  * log.
  */
-const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_ctx *ce,
+const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_entry *ce,
 			  u32 did, ipr_backs_fn backs)
 {
 	struct ipr_unit *u = d->unit;
 	struct ipr_ranges walked = {};
-	const struct ipr_ctx *ctx;
 	const char *why;
-	const u64 *root;
 	unsigned int i;
 	u16 cdid;
-	u64 re;
 	int ret;
 
-	if (ipr_vtd_ctx_decode(ce, &d->top, &cdid, &d->agaw))
+	if (ipr_be->entry_decode(ce, &d->top, &cdid, &d->agaw))
 		return "its context entry is not one this kernel adopts";
 	if (cdid != did)
 		return "its domain id is out of range or disagrees with its context entry";
 	why = ipr_be->entry_check(u, did, d->agaw);
 	if (why)
 		return why;
-	root = u->tables.va + (u->root - u->tables.phys);
-	re = root[2 * d->bus];
-	if (!(re & IPR_VTD_ROOT_PRESENT) ||
-	    !in_arena(&u->tables, re & IPR_VTD_ROOT_CTP, IPR_PAGE_SIZE))
-		return "the handover root has no context table for its bus";
-	ctx = u->tables.va + ((re & IPR_VTD_ROOT_CTP) - u->tables.phys);
-	if (ctx[d->devfn].lo != ce->lo || ctx[d->devfn].hi != ce->hi)
-		return "the handover root holds another context entry for it";
+	why = ipr_be->root_check(&u->tables, u->root, d->bus, d->devfn, ce);
+	if (why)
+		return why;
 	if (ipr_ranges_check(ipr_be->pt, d->ranges.r, d->ranges.nr, d->agaw))
 		return "its IOVA ranges are malformed";
 	walked.max = d->ranges.nr;
@@ -315,7 +300,7 @@ const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_ctx *ce,
 
 /* Check one device's record against its unit; NULL when it may be adopted. */
 static const char *check_dev(const void *fdt, int node, struct ipr_dev *d,
-			     const struct ipr_ctx *ce, u32 did)
+			     const struct ipr_entry *ce, u32 did)
 {
 	const char *why;
 	struct ipr_dev *o;
@@ -361,10 +346,7 @@ int ipr_record_parse_dev(const void *fdt, int node, struct ipr_dev_record *r)
 		return -EINVAL;
 	r->unit = be32_to_cpu(t->unit);
 	r->did = be16_to_cpu(t->domain_id);
-	r->ce = (struct ipr_ctx) {
-		.lo = be64_to_cpu(t->context_lo),
-		.hi = be64_to_cpu(t->context_hi),
-	};
+	ipr_be->entry_parse(t, &r->ce);
 	return 0;
 }
 

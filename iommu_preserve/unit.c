@@ -2,9 +2,10 @@
 /*
  * Kexec device keepalive: a remapping unit's handover root.
  *
- * At STOP each unit that translates a held device gets a root table and
- * context tables in the pool, with a present entry for its held devices
- * only. At the kexec the unit keeps translation on and its root table
+ * At STOP each unit that translates a held device gets a handover root in
+ * the pool (VT-d: a root table and context tables), laid out by the
+ * backend (ipr_backend.root_pages() and .root_add()), with a present
+ * entry for its held devices only. At the kexec the unit keeps translation on and its root table
  * address register is pointed there: every kept device goes on through its
  * handover tables, every other device on the unit is blocked (its context
  * entry is not present), never left untranslated. The next kernel's Intel
@@ -16,7 +17,6 @@
 #include <linux/slab.h>
 
 #include "ipr.h"
-#include "vtd_pgtable.h"	/* entry encodings, not behind the backend yet */
 
 static void unit_tables_free(struct ipr_unit *u)
 {
@@ -29,23 +29,27 @@ static void unit_tables_free(struct ipr_unit *u)
 	u->index = -1;
 }
 
-/* Pages of @u's root and context tables: the root, one per bus held. */
+/* Source ids (bus << 8 | devfn) of a unit's held devices; ipr_lock. */
+static DECLARE_BITMAP(unit_sids, 1 << 16);
+
+/* Pages of @u's handover root: 0 when it has no held device. */
 static unsigned int unit_pages(struct ipr_unit *u)
 {
-	DECLARE_BITMAP(buses, 256) = {};
 	struct ipr_dev *d;
 
+	bitmap_zero(unit_sids, 1 << 16);
 	list_for_each_entry(d, &ipr_devs, list)
 		if (d->held && d->unit == u)
-			__set_bit(d->bus, buses);
-	return bitmap_empty(buses, 256) ? 0 : 1 + bitmap_weight(buses, 256);
+			__set_bit((u32)d->bus << 8 | d->devfn, unit_sids);
+	return bitmap_empty(unit_sids, 1 << 16) ? 0 :
+	       ipr_be->root_pages(unit_sids);
 }
 
 static int unit_build(struct ipr_unit *u, unsigned int pages)
 {
 	struct ipr_dev *d;
 	phys_addr_t phys;
-	u64 *root;
+	int ret;
 
 	u->tables.va = keepalive_pool_alloc((size_t)pages * IPR_PAGE_SIZE,
 					    &phys);
@@ -56,21 +60,17 @@ static int unit_build(struct ipr_unit *u, unsigned int pages)
 	u->tables.used = 1;
 	memset(u->tables.va, 0, (size_t)pages * IPR_PAGE_SIZE);
 	u->root = phys;
-	root = u->tables.va;
 	list_for_each_entry(d, &ipr_devs, list) {
-		struct ipr_ctx *ctx, ce;
-		u64 *re = &root[2 * d->bus];	/* 128-bit entries, low word */
+		struct ipr_entry e;
 
 		if (!d->held || d->unit != u)
 			continue;
-		if (!*re) {
-			*re = ipr_vtd_root_encode(phys + (u64)u->tables.used *
-					      IPR_PAGE_SIZE);
-			u->tables.used++;
+		ipr_be->entry_encode(d->top, d->did, d->agaw, &e);
+		ret = ipr_be->root_add(&u->tables, d->bus, d->devfn, &e);
+		if (ret) {
+			unit_tables_free(u);
+			return ret;
 		}
-		ctx = u->tables.va + ((*re & IPR_VTD_ROOT_CTP) - phys);
-		ce = ipr_vtd_ctx_encode(d->top, d->did, d->agaw);
-		ctx[d->devfn] = ce;
 	}
 	ipr_be->tables_flush(u->hw, u->tables.va, pages * IPR_PAGE_SIZE);
 	return 0;

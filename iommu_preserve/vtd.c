@@ -177,9 +177,10 @@ static void flush_entry(struct intel_iommu *iommu, u8 bus, u8 devfn, u16 did)
 }
 
 static int vtd_entry_switch(void *hw, u8 bus, u8 devfn,
-			    const struct ipr_ctx *ce, struct ipr_ctx *prev,
+			    const struct ipr_entry *e, struct ipr_entry *prev,
 			    u16 *old_did)
 {
+	struct ipr_ctx ce = ipr_vtd_ctx(e);
 	struct intel_iommu *iommu = hw;
 	struct context_entry *ctx;
 
@@ -189,12 +190,12 @@ static int vtd_entry_switch(void *hw, u8 bus, u8 devfn,
 		spin_unlock(&iommu->lock);
 		return -ENOENT;
 	}
-	*prev = (struct ipr_ctx) { .lo = ctx->lo, .hi = ctx->hi };
-	ctx_write(ctx, ce);
+	*prev = ipr_vtd_entry((struct ipr_ctx) { .lo = ctx->lo, .hi = ctx->hi });
+	ctx_write(ctx, &ce);
 	__iommu_flush_cache(iommu, ctx, sizeof(*ctx));
 	ipr_held_mark(iommu, bus, devfn, true);
 	spin_unlock(&iommu->lock);
-	*old_did = FIELD_GET(IPR_VTD_CTX_DID, prev->hi);
+	*old_did = FIELD_GET(IPR_VTD_CTX_DID, prev->w[1]);
 	flush_entry(iommu, bus, devfn, *old_did);
 	return 0;
 }
@@ -254,15 +255,15 @@ static u16 vtd_entry_release(void *hw, u8 bus, u8 devfn, struct device *dev,
 }
 
 static int vtd_entry_adopt(void *hw, u8 bus, u8 devfn,
-			   const struct ipr_ctx *ce, u16 did)
+			   const struct ipr_entry *e, u16 did)
 {
 	struct intel_iommu *iommu = hw;
 	struct context_entry *ctx = iommu_context_addr(iommu, bus, devfn, 1);
 
 	if (!ctx)
 		return -ENOMEM;
-	ctx->lo = ce->lo;
-	ctx->hi = ce->hi;
+	ctx->lo = e->w[0];
+	ctx->hi = e->w[1];
 	__iommu_flush_cache(iommu, ctx, sizeof(*ctx));
 	set_bit(did, iommu->domain_ids);
 	ipr_held_mark(iommu, bus, devfn, true);
@@ -343,4 +344,11 @@ const struct ipr_backend ipr_vtd_backend = {
 	.unit_check = vtd_unit_check,
 	.unit_segment = vtd_unit_segment,
 	.entry_check = vtd_entry_check,
+	.entry_encode = ipr_vtd_entry_encode,
+	.entry_decode = ipr_vtd_entry_decode,
+	.entry_record = ipr_vtd_entry_record,
+	.entry_parse = ipr_vtd_entry_parse,
+	.root_pages = ipr_vtd_root_pages,
+	.root_add = ipr_vtd_root_add,
+	.root_check = ipr_vtd_root_check,
 };

@@ -43,6 +43,26 @@
 #define IPR_VTD_SLLPS_2M	BIT(0)
 #define IPR_VTD_SLLPS_1G	BIT(1)
 
+/**
+ * struct ipr_ctx - a context entry, as the unit reads it
+ * @lo: present, fault processing disable, translation type, top table
+ * @hi: address width, domain id
+ */
+struct ipr_ctx {
+	u64 lo;
+	u64 hi;
+};
+
+static inline struct ipr_entry ipr_vtd_entry(struct ipr_ctx ce)
+{
+	return (struct ipr_entry) { .w = { ce.lo, ce.hi } };
+}
+
+static inline struct ipr_ctx ipr_vtd_ctx(const struct ipr_entry *e)
+{
+	return (struct ipr_ctx) { .lo = e->w[0], .hi = e->w[1] };
+}
+
 /* The second-level table format (vtd_pgtable.c). */
 extern const struct ipr_pt_format ipr_vtd_pt;
 
@@ -50,5 +70,20 @@ u64 ipr_vtd_root_encode(u64 context_table);
 struct ipr_ctx ipr_vtd_ctx_encode(u64 top, u16 did, int agaw);
 int ipr_vtd_ctx_decode(const struct ipr_ctx *ce, u64 *top, u16 *did,
 		       int *agaw);
+
+/* The entry and handover-root ops of the VT-d backend (vtd_pgtable.c). */
+struct keepalive_iommu_translation;
+void ipr_vtd_entry_encode(u64 top, u16 did, int agaw, struct ipr_entry *e);
+int ipr_vtd_entry_decode(const struct ipr_entry *e, u64 *top, u16 *did,
+			 int *agaw);
+void ipr_vtd_entry_record(const struct ipr_entry *e,
+			  struct keepalive_iommu_translation *t);
+void ipr_vtd_entry_parse(const struct keepalive_iommu_translation *t,
+			 struct ipr_entry *e);
+unsigned int ipr_vtd_root_pages(const unsigned long *sids);
+int ipr_vtd_root_add(struct ipr_arena *a, u8 bus, u8 devfn,
+		     const struct ipr_entry *e);
+const char *ipr_vtd_root_check(const struct ipr_arena *a, u64 root, u8 bus,
+			       u8 devfn, const struct ipr_entry *e);
 
 #endif /* _KEEPALIVE_IPR_VTD_PGTABLE_H */

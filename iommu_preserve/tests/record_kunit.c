@@ -109,7 +109,9 @@ static int rc_init(struct kunit *test)
 
 static const char *check(struct rc *c, u32 did, ipr_backs_fn backs)
 {
-	return ipr_dev_check(&c->d, &c->ce, did, backs);
+	struct ipr_entry e = ipr_vtd_entry(c->ce);
+
+	return ipr_dev_check(&c->d, &e, did, backs);
 }
 
 /* Record and root both carry @ce. */
@@ -354,8 +356,8 @@ static void fdt_record_reads_back(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.devfn, 0x18);
 	KUNIT_EXPECT_EQ(test, r.unit, FDT_UNIT);
 	KUNIT_EXPECT_EQ(test, r.did, DID);
-	KUNIT_EXPECT_EQ(test, r.ce.lo, ce.lo);
-	KUNIT_EXPECT_EQ(test, r.ce.hi, ce.hi);
+	KUNIT_EXPECT_EQ(test, ipr_vtd_ctx(&r.ce).lo, ce.lo);
+	KUNIT_EXPECT_EQ(test, ipr_vtd_ctx(&r.ce).hi, ce.hi);
 	c = fdt_getprop(f->fdt, node, KEEPALIVE_IOMMU_PROP_IOVA_RANGES, &len);
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	KUNIT_ASSERT_EQ(test, len, KEEPALIVE_IOMMU_RANGE_CELLS * 8);
