@@ -6,7 +6,8 @@
  * physical addresses.
  *
  * Covered: root and context entry encodings bit by bit and every reason a
- * context entry is refused; the range checks; the page-table builder and
+ * context entry is refused; the VT-d backend's entry ops and handover
+ * root (its size, its layout, what its check refuses); the range checks; the page-table builder and
  * walker round trip at 3 and 4 levels, with and without superpages, the
  * page choice (1 GiB, 2 MiB, 4 KiB by alignment), the page count being
  * exactly what the build uses, a too-small arena; the walker refusing a
@@ -252,6 +253,73 @@ static void pgtable_root_and_context(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ipr_vtd_ctx_decode(&bad, &top, &did, &agaw), -EINVAL);
 }
 
+/* The VT-d backend's entry and handover-root ops (vtd_pgtable.c). */
+static void pgtable_vtd_entry_and_root(struct kunit *test)
+{
+	static const u8 place[][2] = { { 3, 0x10 }, { 3, 0x11 }, { 5, 0 } };
+	struct keepalive_iommu_translation t = {};
+	struct ipr_arena a = { .phys = FAKE_PHYS, .pages = 3, .used = 1 };
+	unsigned long *sids;
+	struct ipr_entry e;
+	u64 *root, top;
+	unsigned int i;
+	u16 did;
+	int agaw;
+
+	ipr_vtd_entry_encode(0x12345000, 0xabcd, 1, &e);
+	KUNIT_EXPECT_EQ(test, e.w[0], 0x12345001ULL);
+	KUNIT_EXPECT_EQ(test, e.w[1], 0xabcd01ULL);
+	KUNIT_EXPECT_EQ(test, e.w[2] | e.w[3], 0ULL);
+	KUNIT_ASSERT_EQ(test, ipr_vtd_entry_decode(&e, &top, &did, &agaw), 0);
+	KUNIT_EXPECT_EQ(test, top, 0x12345000ULL);
+	KUNIT_EXPECT_EQ(test, did, 0xabcd);
+	KUNIT_EXPECT_EQ(test, agaw, 1);
+	ipr_vtd_entry_record(&e, &t);
+	KUNIT_EXPECT_EQ(test, be64_to_cpu(t.context_lo), 0x12345001ULL);
+	KUNIT_EXPECT_EQ(test, be64_to_cpu(t.context_hi), 0xabcd01ULL);
+	e = (struct ipr_entry) {};
+	ipr_vtd_entry_parse(&t, &e);
+	KUNIT_EXPECT_EQ(test, e.w[0], 0x12345001ULL);
+	KUNIT_EXPECT_EQ(test, e.w[1], 0xabcd01ULL);
+	e.w[3] = 1;
+	KUNIT_EXPECT_EQ(test, ipr_vtd_entry_decode(&e, &top, &did, &agaw),
+			-EINVAL);
+
+	/* Two devices on bus 3, one on bus 5: the root and two tables. */
+	sids = kunit_kzalloc(test, BITS_TO_LONGS(1 << 16) * sizeof(long),
+			     GFP_KERNEL);
+	a.va = kunit_kzalloc(test, a.pages * IPR_PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, sids);
+	KUNIT_ASSERT_NOT_NULL(test, a.va);
+	for (i = 0; i < ARRAY_SIZE(place); i++)
+		__set_bit(place[i][0] << 8 | place[i][1], sids);
+	KUNIT_EXPECT_EQ(test, ipr_vtd_root_pages(sids), 3U);
+	for (i = 0; i < ARRAY_SIZE(place); i++) {
+		ipr_vtd_entry_encode(0x12345000, i + 1, 1, &e);
+		KUNIT_ASSERT_EQ(test, ipr_vtd_root_add(&a, place[i][0],
+						       place[i][1], &e), 0);
+	}
+	KUNIT_EXPECT_EQ(test, a.used, 3U);
+	root = a.va;
+	KUNIT_EXPECT_EQ(test, root[2 * 3], (FAKE_PHYS + IPR_PAGE_SIZE) | 1);
+	KUNIT_EXPECT_EQ(test, root[2 * 5], (FAKE_PHYS + 2 * IPR_PAGE_SIZE) | 1);
+	KUNIT_EXPECT_EQ(test, root[2 * 3 + 1] | root[2 * 4] | root[2 * 5 + 1],
+			0ULL);
+	for (i = 0; i < ARRAY_SIZE(place); i++) {
+		ipr_vtd_entry_encode(0x12345000, i + 1, 1, &e);
+		KUNIT_EXPECT_NULL(test, ipr_vtd_root_check(&a, FAKE_PHYS,
+							   place[i][0],
+							   place[i][1], &e));
+	}
+	KUNIT_EXPECT_STREQ(test, ipr_vtd_root_check(&a, FAKE_PHYS, 3, 0x12, &e),
+			   "the handover root holds another context entry for it");
+	KUNIT_EXPECT_STREQ(test, ipr_vtd_root_check(&a, FAKE_PHYS, 4, 0, &e),
+			   "the handover root has no context table for its bus");
+	root[2 * 5] = (FAKE_PHYS + 3 * IPR_PAGE_SIZE) | 1;	/* outside */
+	KUNIT_EXPECT_STREQ(test, ipr_vtd_root_check(&a, FAKE_PHYS, 5, 0, &e),
+			   "the handover root has no context table for its bus");
+}
+
 /* Build a 2 MiB range with 4 KiB pages; return the level-2 entry's table. */
 static u64 *build_small(struct kunit *test, u64 *top)
 {
@@ -329,6 +397,7 @@ static void pgtable_ranges_add(struct kunit *test)
 
 static struct kunit_case keepalive_iommu_pgtable_cases[] = {
 	KUNIT_CASE(pgtable_root_and_context),
+	KUNIT_CASE(pgtable_vtd_entry_and_root),
 	KUNIT_CASE(pgtable_ranges_check),
 	KUNIT_CASE(pgtable_round_trip_superpages),
 	KUNIT_CASE(pgtable_round_trip_4k_only),
