@@ -307,8 +307,8 @@ int ipr_capture(struct keepalive_device *kd, struct ipr_dev **out)
 	ret = ipr_files_hold(d, pdev);
 	if (ret)
 		goto free_ranges;
-	ret = ipr_pgtable_pages(ipr_be->pt, d->ranges.r, d->ranges.nr, d->agaw,
-				d->unit->sllps, &pages);
+	ret = ipr_pgtable_pages(ipr_be->pt, d->ranges.r, d->ranges.nr,
+				d->agaw, d->unit->sllps, &pages);
 	if (ret)
 		goto unhold_files;
 	d->tables.va = keepalive_pool_alloc((size_t)pages * IPR_PAGE_SIZE,
@@ -319,8 +319,8 @@ int ipr_capture(struct keepalive_device *kd, struct ipr_dev **out)
 	}
 	d->tables.phys = phys;
 	d->tables.pages = pages;
-	ret = ipr_pgtable_build(ipr_be->pt, &d->tables, d->ranges.r, d->ranges.nr,
-				d->agaw, d->unit->sllps, &d->top);
+	ret = ipr_pgtable_build(ipr_be->pt, &d->tables, d->ranges.r,
+				d->ranges.nr, d->agaw, d->unit->sllps, &d->top);
 	if (WARN_ON_ONCE(ret))
 		goto free_tables;
 	ipr_be->tables_flush(hw, d->tables.va, pages * IPR_PAGE_SIZE);

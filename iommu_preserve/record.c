@@ -284,8 +284,8 @@ const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_entry *ce,
 	walked.r = kcalloc(max(1U, walked.max), sizeof(*walked.r), GFP_KERNEL);
 	if (!walked.r)
 		return "out of memory";
-	ret = ipr_pgtable_walk(ipr_be->pt, d->top, d->agaw, arena_table, &d->tables,
-			       ipr_ranges_add, &walked);
+	ret = ipr_pgtable_walk(ipr_be->pt, d->top, d->agaw, arena_table,
+			       &d->tables, ipr_ranges_add, &walked);
 	if (!ret && !ipr_ranges_equal(walked.r, walked.nr, d->ranges.r,
 				      d->ranges.nr))
 		ret = -EINVAL;

@@ -5,11 +5,12 @@
  * At STOP each unit that translates a held device gets a handover root in
  * the pool (VT-d: a root table and context tables), laid out by the
  * backend (ipr_backend.root_pages() and .root_add()), with a present
- * entry for its held devices only. At the kexec the unit keeps translation on and its root table
- * address register is pointed there: every kept device goes on through its
- * handover tables, every other device on the unit is blocked (its context
- * entry is not present), never left untranslated. The next kernel's Intel
- * driver replaces that root in init_dmars() (ipr_adopt()).
+ * entry for its held devices only. At the kexec the unit keeps
+ * translation on and its root table address register is pointed there:
+ * every kept device goes on through its handover tables, every other
+ * device on the unit is blocked (its context entry is not present), never
+ * left untranslated. The next kernel's Intel driver replaces that root in
+ * init_dmars() (ipr_adopt()).
  */
 #define pr_fmt(fmt) "keepalive: iommu: " fmt
 

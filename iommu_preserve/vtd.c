@@ -83,8 +83,8 @@ static int vtd_vmm_ranges(struct pci_dev *pdev, struct ipr_ranges *out)
 	rs.r = kvmalloc_array(rs.max, sizeof(*rs.r), GFP_KERNEL);
 	if (!rs.r)
 		return -ENOMEM;
-	ret = ipr_pgtable_walk(&ipr_vtd_pt, virt_to_phys(dom->pgd), dom->agaw, domain_table,
-			       NULL, ipr_ranges_add, &rs);
+	ret = ipr_pgtable_walk(&ipr_vtd_pt, virt_to_phys(dom->pgd), dom->agaw,
+			       domain_table, NULL, ipr_ranges_add, &rs);
 	if (ret)
 		goto free_ranges;
 	out->r = kmemdup(rs.r, array_size(rs.nr, sizeof(*rs.r)), GFP_KERNEL);

@@ -7,12 +7,13 @@
  *
  * Covered: root and context entry encodings bit by bit and every reason a
  * context entry is refused; the VT-d backend's entry ops and handover
- * root (its size, its layout, what its check refuses); the range checks; the page-table builder and
- * walker round trip at 3 and 4 levels, with and without superpages, the
- * page choice (1 GiB, 2 MiB, 4 KiB by alignment), the page count being
- * exactly what the build uses, a too-small arena; the walker refusing a
- * table outside what it may read and a misaligned or misplaced superpage;
- * the range collector's merging and its capacity.
+ * root (its size, its layout, what its check refuses); the range checks;
+ * the page-table builder and walker round trip at 3 and 4 levels, with
+ * and without superpages, the page choice (1 GiB, 2 MiB, 4 KiB by
+ * alignment), the page count being exactly what the build uses, a
+ * too-small arena; the walker refusing a table outside what it may read
+ * and a misaligned or misplaced superpage; the range collector's merging
+ * and its capacity.
  */
 #include <kunit/test.h>
 #include <linux/gfp.h>
