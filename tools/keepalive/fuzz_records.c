@@ -44,6 +44,7 @@
 #include "../../vfio_keepalive/vka.h"
 #include "../../memfd/kamf.h"
 #include "../../iommu_preserve/ipr.h"
+#include "../../iommu_preserve/vtd_pgtable.h"
 #include "../../irq_preserve/irqp.h"
 #include "fuzz_records.h"
 #include "../../kho/image.h"
@@ -214,12 +215,21 @@ static const char *entry_check(const struct ipr_unit *u, u16 did, int agaw)
 	return NULL;
 }
 
+/* The VT-d formats (vtd_pgtable.c) are pure: they are built in as they are. */
 static const struct ipr_backend fuzz_ipr_backend = {
 	.name = "fuzz",
+	.pt = &ipr_vtd_pt,
 	.unit_find = unit_find,
 	.unit_check = unit_check,
 	.unit_segment = unit_segment,
 	.entry_check = entry_check,
+	.entry_encode = ipr_vtd_entry_encode,
+	.entry_decode = ipr_vtd_entry_decode,
+	.entry_record = ipr_vtd_entry_record,
+	.entry_parse = ipr_vtd_entry_parse,
+	.root_pages = ipr_vtd_root_pages,
+	.root_add = ipr_vtd_root_add,
+	.root_check = ipr_vtd_root_check,
 };
 
 const struct ipr_backend *const ipr_be = &fuzz_ipr_backend;
@@ -522,8 +532,8 @@ int fuzz_records_seeds(const char *dir)
 {
 	static u8 snap[KA_IMG_SNAP_MAX + 2 * POOL_PAGE];
 	struct ka_img img = { .snap = snap };
-	struct ipr_ctx ce = ipr_ctx_encode(SEED_TOP, 1, 2);
-	u64 root[2] = { SEED_ROOT | IPR_ROOT_PRESENT, 0 };
+	struct ipr_ctx ce = ipr_vtd_ctx_encode(SEED_TOP, 1, 2);
+	u64 root[2] = { SEED_ROOT | IPR_VTD_ROOT_PRESENT, 0 };
 	char path[4096];
 	size_t size, fdt_size;
 	void *fdt;

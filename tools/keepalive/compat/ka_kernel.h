@@ -68,6 +68,7 @@ static inline u64 ka_page_align(u64 x)
 enum system_states { SYSTEM_BOOTING, SYSTEM_RUNNING };
 #define system_state		SYSTEM_RUNNING
 #define U32_MAX			((u32)~0U)
+#define U64_MAX			((u64)~0ULL)
 
 /* <linux/bitfield.h> */
 #define FIELD_GET(mask, v)	(((v) & (mask)) >> __builtin_ctzll(mask))
@@ -103,6 +104,15 @@ extern int ka_fuzz_log;
 static inline bool test_bit(unsigned long n, const unsigned long *b)
 {
 	return b[n / BITS_PER_LONG] >> (n % BITS_PER_LONG) & 1;
+}
+
+static inline unsigned long find_next_bit(const unsigned long *b,
+					  unsigned long size,
+					  unsigned long n)
+{
+	while (n < size && !test_bit(n, b))
+		n++;
+	return n < size ? n : size;
 }
 
 static inline unsigned long *bitmap_zalloc(unsigned int nr, int flags)
