@@ -80,18 +80,13 @@ int ipr_corrupt(struct keepalive_participant *p, void *fdt, int node,
 		const char *what)
 {
 	struct keepalive_iommu_translation *t;
-	u32 seg, bus, devfn;
 	int dev, len;
 
 	if (strcmp(what, "iommu"))
 		return -EOPNOTSUPP;
-	if (node < 0)
-		return -ENOENT;
-	fdt_for_each_subnode(dev, fdt, node)
-		if (!keepalive_fdt_pci_place(fdt, dev, &seg, &bus, &devfn))
-			break;
+	dev = keepalive_fdt_first_pci(fdt, node);
 	if (dev < 0)
-		return -ENOENT;
+		return dev;
 	t = fdt_getprop_w(fdt, dev, KEEPALIVE_IOMMU_PROP_TRANSLATION, &len);
 	if (!t || len != sizeof(*t))
 		return -ENOENT;

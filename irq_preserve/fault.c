@@ -31,18 +31,13 @@ int irqp_corrupt(struct keepalive_participant *p, void *fdt, int node,
 		 const char *what)
 {
 	struct keepalive_irq_vector *v;
-	u32 seg, bus, devfn;
 	int dev, len;
 
 	if (strcmp(what, "irq"))
 		return -EOPNOTSUPP;
-	if (node < 0)
-		return -ENOENT;
-	fdt_for_each_subnode(dev, fdt, node)
-		if (!keepalive_fdt_pci_place(fdt, dev, &seg, &bus, &devfn))
-			break;
+	dev = keepalive_fdt_first_pci(fdt, node);
 	if (dev < 0)
-		return -ENOENT;
+		return dev;
 	v = fdt_getprop_w(fdt, dev, KEEPALIVE_IRQ_PROP_VECTORS, &len);
 	if (!v || len < (int)sizeof(*v))
 		return -ENOENT;

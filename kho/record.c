@@ -252,6 +252,29 @@ int keepalive_fdt_pci_place(const void *fdt, int node, u32 *segment,
 }
 
 /**
+ * keepalive_fdt_first_pci() - a participant's first per-device record
+ * @fdt: an image
+ * @node: a participant's node in it, or a negative offset (no node)
+ *
+ * Context: Any context.
+ * Return: the offset of @node's first subnode named "pci@<sbdf>"
+ * (keepalive_fdt_pci_place()), or -ENOENT when it has none or @node is
+ * negative.
+ */
+int keepalive_fdt_first_pci(const void *fdt, int node)
+{
+	u32 segment, bus, devfn;
+	int dev;
+
+	if (node < 0)
+		return -ENOENT;
+	fdt_for_each_subnode(dev, fdt, node)
+		if (!keepalive_fdt_pci_place(fdt, dev, &segment, &bus, &devfn))
+			return dev;
+	return -ENOENT;
+}
+
+/**
  * keepalive_fdt_add_pci_node() - add a participant's record of a PCI function
  * @fdt: the outgoing image's FDT, open for writing
  * @parent: the participant's node in it

@@ -197,6 +197,7 @@ int keepalive_fdt_u32(const void *fdt, int node, const char *name, u32 *v);
 int keepalive_fdt_u64(const void *fdt, int node, const char *name, u64 *v);
 int keepalive_fdt_pci_place(const void *fdt, int node, u32 *segment,
 			    u32 *bus, u32 *devfn);
+int keepalive_fdt_first_pci(const void *fdt, int node);
 int keepalive_fdt_add_pci_node(void *fdt, int parent, u32 segment, u32 bus,
 			       u32 devfn);
 int keepalive_incoming_pci_record(const char *owner, const char *compatible,
