@@ -258,11 +258,6 @@ static struct keepalive_participant ipr_participant = {
 	.ops = &ipr_ops,
 };
 
-static int ipr_op_check(struct keepalive_device *kd)
-{
-	return ipr_check_device(kd);
-}
-
 static int ipr_op_hold(struct keepalive_device *kd)
 {
 	int ret = ipr_hold_device(kd);
@@ -273,21 +268,6 @@ static int ipr_op_hold(struct keepalive_device *kd)
 	return ret;
 }
 
-static void ipr_op_release(struct keepalive_device *kd)
-{
-	ipr_release_device(kd);
-}
-
-static void ipr_op_reopen(struct keepalive_device *kd)
-{
-	ipr_reopen_device(kd);
-}
-
-static void ipr_op_claim(struct keepalive_device *kd, bool claimed)
-{
-	ipr_claim_device(kd, claimed);
-}
-
 static const char *ipr_op_refusal(struct keepalive_device *kd, char *buf,
 				  size_t len)
 {
@@ -295,20 +275,15 @@ static const char *ipr_op_refusal(struct keepalive_device *kd, char *buf,
 	       "its DMA translation was not handed over intact";
 }
 
-static bool ipr_op_confined(struct keepalive_device *kd)
-{
-	return ipr_confined(kd);
-}
-
 static const struct keepalive_device_ops ipr_device_ops = {
 	.name = "iommu",
-	.check = ipr_op_check,
+	.check = ipr_check_device,
 	.hold = ipr_op_hold,
-	.release = ipr_op_release,
-	.reopen = ipr_op_reopen,
-	.claim = ipr_op_claim,
+	.release = ipr_release_device,
+	.reopen = ipr_reopen_device,
+	.claim = ipr_claim_device,
 	.refusal = ipr_op_refusal,
-	.confined = ipr_op_confined,
+	.confined = ipr_confined,
 };
 
 /*

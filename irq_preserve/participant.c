@@ -84,11 +84,6 @@ static struct keepalive_participant irqp_participant = {
 	.ops = &irqp_ops,
 };
 
-static int irqp_op_check(struct keepalive_device *kd)
-{
-	return irqp_check_device(kd);
-}
-
 static int irqp_op_hold(struct keepalive_device *kd)
 {
 	int ret = irqp_hold_device(kd, true);
@@ -97,16 +92,6 @@ static int irqp_op_hold(struct keepalive_device *kd)
 		pci_err(kd->pdev, "keepalive: its interrupts cannot be held (%d): no longer kept, stopped and reset\n",
 			ret);
 	return ret;
-}
-
-static void irqp_op_release(struct keepalive_device *kd)
-{
-	irqp_release_device(kd);
-}
-
-static void irqp_op_reopen(struct keepalive_device *kd)
-{
-	irqp_reopen_device(kd);
 }
 
 static const char *irqp_op_refusal(struct keepalive_device *kd, char *buf,
@@ -123,10 +108,10 @@ static const char *irqp_op_refusal(struct keepalive_device *kd, char *buf,
 
 static const struct keepalive_device_ops irqp_device_ops = {
 	.name = "irq",
-	.check = irqp_op_check,
+	.check = irqp_check_device,
 	.hold = irqp_op_hold,
-	.release = irqp_op_release,
-	.reopen = irqp_op_reopen,
+	.release = irqp_release_device,
+	.reopen = irqp_reopen_device,
 	.refusal = irqp_op_refusal,
 };
 
