@@ -524,7 +524,6 @@ static struct list_head *insert_before(struct keepalive_sm *sm,
  */
 int keepalive_sm_add(struct keepalive_sm *sm, struct keepalive_participant *p)
 {
-	struct keepalive_participant *pos;
 	const char * const *dep;
 	int ret = 0;
 
@@ -547,11 +546,9 @@ int keepalive_sm_add(struct keepalive_sm *sm, struct keepalive_participant *p)
 		ret = -EBUSY;
 		goto out;
 	}
-	list_for_each_entry(pos, &sm->participants, list) {
-		if (!strcmp(pos->name, p->name)) {
-			ret = -EEXIST;
-			goto out;
-		}
+	if (keepalive_sm_find(sm, p->name)) {
+		ret = -EEXIST;
+		goto out;
 	}
 	ret = order_check(sm, p);
 	if (ret)
