@@ -15,7 +15,7 @@ usage() {
 	cat <<EOF
 usage: vmtest.sh [options] [--] [extra QEMU options]
 
-Boots the test kernel in QEMU (TCG, q35, kernel-irqchip=split, intel-iommu
+Boots the test kernel in QEMU (TCG, q35, kernel-irqchip=split, an IOMMU
 with interrupt remapping, emulated NVMe) with a busybox initramfs, runs the
 programs of stage 1, then kexecs (kexec_file_load) into stage 2 and so on.
 Each stage's output is collected from a second serial port as TAP/KTAP; the
@@ -42,6 +42,11 @@ Test selection:
 Machine:
   -k, --kernel FILE     kernel to boot (default: build/obj/arch/x86/boot/bzImage)
       --next-kernel FILE  kernel that stage 1 kexecs into (default: the same)
+  -i, --iommu NAME      the emulated IOMMU, with interrupt remapping: intel
+                        (intel-iommu, VT-d; the default) or amd (amd-iommu,
+                        AMD-Vi: itself a PCI function at 00:03.0, so the
+                        first NVMe controller moves to 00:04.0); also
+                        KT_IOMMU
   -n, --nvme N          emulated NVMe controllers (default 1), 64 MiB each
       --slow-nvme NS    back NVMe controller 0 by a null-co drive whose every
                         request takes NS nanoseconds and reads zeroes (I/O
@@ -81,6 +86,7 @@ kernel=$BUILD/obj/arch/x86/boot/bzImage
 next_kernel=
 stages=
 nvme=1
+iommu=${KT_IOMMU:-intel}
 root_ports=0
 qmp=0
 slow_nvme=
@@ -130,6 +136,7 @@ while [[ $# -gt 0 ]]; do
 	--no-kunit) kunit=0 ;;
 	-k|--kernel) kernel=$2; shift ;;
 	--next-kernel) next_kernel=$2; shift ;;
+	-i|--iommu) iommu=$2; shift ;;
 	-n|--nvme) nvme=$2; shift ;;
 	--root-ports) root_ports=1 ;;
 	--qmp) qmp=1 ;;
@@ -199,6 +206,12 @@ done
 printf '%s\n' "${plan[@]}" >"$root/ka/plan"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$outdir/initrd.cpio"
 
+case $iommu in
+intel) iommu_dev=intel-iommu,intremap=on ;;
+amd) iommu_dev=amd-iommu,intremap=on ;;
+*) echo "vmtest: --iommu wants intel or amd, not '$iommu'" >&2; exit 2 ;;
+esac
+
 disks=()
 for ((i = 0; i < nvme; i++)); do
 	truncate -s 64M "$outdir/nvme$i.img"
@@ -232,7 +245,7 @@ cmdline="$cmdline keepalive.pool=$pool kt_stages=$stages$append"
 [[ $kunit -eq 1 ]] || cmdline="$cmdline kunit.filter_glob=kt_none"
 # shellcheck disable=SC2206
 qemu=(qemu-system-x86_64 -accel tcg -M q35,kernel-irqchip=split -cpu max -smp 2
-	-m "$mem" -device intel-iommu,intremap=on "${disks[@]}"
+	-m "$mem" -device "$iommu_dev" "${disks[@]}"
 	-kernel "$kernel" -initrd "$outdir/initrd.cpio" -append "$cmdline"
 	-display none -monitor none -no-reboot
 	-serial "file:$outdir/console.log" -serial "file:$outdir/results.log"
