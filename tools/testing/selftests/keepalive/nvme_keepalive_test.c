@@ -693,6 +693,12 @@ TEST_F(nk, sweep_ends_safely)
 		sweep_note(_metadata, acc, sizeof(acc), "handed over at conclude");
 	} else if (adopted) {
 		ASSERT_LE(0, klog_dev_line(bdf, "nobody reclaimed it: reset and released"));
+		/*
+		 * CONCLUDE resets it at once; vfio-pci lets it go in a work
+		 * item after the transition (vka_release_fn()).
+		 */
+		ASSERT_TRUE(kt_wait_driver(bdf, "", 10000))
+			TH_LOG("%s still bound 10 s after CONCLUDE", bdf);
 		assert_stopped(_metadata, bdf);
 		sweep_note(_metadata, acc, sizeof(acc),
 			   "reset and released at conclude");
