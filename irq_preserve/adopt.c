@@ -65,7 +65,8 @@ void irqp_reserve_unit(void *hw)
 		if (!d->incoming || !d->valid || d->ir_reg_base != reg_base)
 			continue;
 		for (i = 0; i < d->nr_vecs; i++) {
-			if (irqp_hw->reserve(hw, d->vecs[i].irte)) {
+			if (irqp_hw->reserve(hw, PCI_DEVID(d->bus, d->devfn),
+					     d->vecs[i].irte)) {
 				d->why = "a remapping entry it names is in use already";
 				d->valid = false;
 				break;
@@ -108,7 +109,8 @@ void irqp_unreserve(struct irqp_dev *d)
 	for (i = 0; i < d->nr_vecs; i++) {
 		if (!d->vecs[i].reserved)
 			continue;
-		irqp_hw->release(hw, d->vecs[i].irte);
+		irqp_hw->release(hw, PCI_DEVID(d->bus, d->devfn),
+				 d->vecs[i].irte);
 		d->vecs[i].reserved = false;
 		reserved_add(d, -1);
 	}

@@ -24,7 +24,13 @@
  *   irq_domain_mutex -> dmar_global_lock -> irqp_lock (keepalive_irq_irte())
  *   dmar_global_lock -> irqp_lock (keepalive_irq_reserve(),
  *	keepalive_irq_handed_over())
- *   keepalive_irq_shutdown() takes no lock: irqp_units is fixed from STOP on
+ *   irq_domain_mutex -> irqp_lock (keepalive_irq_amd_irte(),
+ *	keepalive_irq_amd_table(): alloc_irq_table() calls it outside
+ *	iommu_table_lock)
+ *   irqp_lock -> irq_remap_table.lock (the AMD-Vi backend's reserve and
+ *	release, a raw spinlock)
+ *   keepalive_irq_shutdown() and keepalive_irq_amd_shutdown() take no
+ *	lock: irqp_units is fixed from STOP on
  */
 #ifndef _KEEPALIVE_IRQP_H
 #define _KEEPALIVE_IRQP_H
@@ -110,11 +116,14 @@ struct irqp_dev {
  * @hw: first kernel: the backend's unit (struct intel_iommu for VT-d)
  * @name: first kernel: the unit's name, for the log
  * @reg_base: its register base
+ * @devid: the device whose table it is, for a backend with a table per
+ *	device (AMD-Vi); 0 otherwise
  * @va: first kernel: the table, in the pool
  * @phys: the table's physical address
  * @bytes: its pool range, whole pages
  * @entries: the size IRTA gives it
- * @irta: the unit's IRTA value with the table live
+ * @irta: the unit's IRTA value with the table live (AMD-Vi: the interrupt
+ *	word of the device's table entry, data[2])
  * @incoming: next kernel: recorded by the previous kernel (the pool range
  *	stays the core's until CONCLUDE)
  */
@@ -123,6 +132,7 @@ struct irqp_unit {
 	void *hw;
 	const char *name;
 	u64 reg_base;
+	u16 devid;
 	void *va;
 	phys_addr_t phys;
 	size_t bytes;
@@ -145,20 +155,27 @@ struct irqp_unit {
  * unless said otherwise, and must not sleep.
  *
  * @name: the backend's name
+ * @compatible: the compatible of its records (abi/irq.h)
+ * @per_device: each device has a remapping table of its own (AMD-Vi): an
+ *	entry index means something only with the device's id, and a held
+ *	device gets a handover table of its own
  * @dev_unit: the unit that remaps @pdev's interrupts. Returns it, or NULL
  *	when its interrupts are not remapped.
  * @unit_at: the unit at register base @reg_base, when its interrupt
  *	remapping is set up. Returns it, or NULL.
  * @unit_reg_base: @hw's register base, as records name it.
  * @unit_name: @hw's name, for the log.
+ * @unit_flags: the KEEPALIVE_IRQ_F_* of @hw's entries (APIC mode,
+ *	format). Any context.
  * @msi_index: the remapping entry a device's MSI message names. Returns
  *	0, or -EINVAL when the message is not remappable. Any context.
- * @entry_read: @hw's live remapping entry at @index into @e. Returns 0,
- *	or -ERANGE when @index is beyond its table.
+ * @entry_read: @hw's live remapping entry at @index (of device @devid's
+ *	table with @per_device) into @e. Returns 0, -ERANGE when @index is
+ *	beyond its table, -ENOENT when the device has no table.
  * @entry_posted: is @e a present entry posting to a vCPU? Any context.
  * @entry_check: may remapped entry @e be a kept device's, with source id
- *	@sid, in the APIC mode @x2apic? Returns NULL when it may, else why
- *	not. Any context.
+ *	@sid, for a unit whose entries are @flags (KEEPALIVE_IRQ_F_*)?
+ *	Returns NULL when it may, else why not. Any context.
  * @posted_check: may posted entry @rec, re-pointed at the preserved
  *	descriptor @desc, be the one @held (as the hold found it) became,
  *	for source id @sid? Returns NULL when it may, else why not. Any
@@ -168,39 +185,56 @@ struct irqp_unit {
  *	not posted or @desc is not aligned. Any context.
  * @pi_decode: decode a posted-interrupt descriptor's 64 bytes @raw into
  *	@pi. Returns 0, or -EINVAL when it is malformed. Any context.
- * @reserve: mark entry @index of @hw in use, before any interrupt is
- *	allocated from it. Returns 0, or -EBUSY when it is in use already.
- *	Context: early boot.
- * @release: free entry @index of @hw that @reserve marked and no interrupt
- *	took back.
+ * @reserve: mark entry @index of @hw (of device @devid's table with
+ *	@per_device) in use, before any interrupt is allocated from it.
+ *	Returns 0, or -EBUSY when it is in use already. Context: early boot.
+ * @release: free entry @index of @hw (device @devid) that @reserve marked
+ *	and no interrupt took back.
  * @table_irta: @hw's table register (IRTA) as it is now. Any context.
  * @table_flush: make the handover table at @va (@bytes) visible to @hw.
+ * @table_build: allocate and fill handover table @u, whose @hw, @reg_base
+ *	and @devid are set, from irqp_devs (NULL: the VT-d layout of
+ *	table.c). Returns 0, -ENOSPC, -ERANGE, -EEXIST or -EINVAL.
+ * @table_check: may an incoming table record of register value @irta at
+ *	@phys, @len bytes long, be a handover table? Returns NULL when it
+ *	may, else why not; sets *@entries. Any context.
  */
 struct irqp_backend {
 	const char *name;
+	const char *compatible;
+	bool per_device;
 	void *(*dev_unit)(struct pci_dev *pdev);
 	void *(*unit_at)(u64 reg_base);
 	u64 (*unit_reg_base)(void *hw);
 	const char *(*unit_name)(void *hw);
+	u16 (*unit_flags)(void *hw);
 	int (*msi_index)(u32 addr_lo, u32 addr_hi, u32 data, u32 *index);
-	int (*entry_read)(void *hw, u32 index, struct irqp_irte *e);
+	int (*entry_read)(void *hw, u16 devid, u32 index, struct irqp_irte *e);
 	bool (*entry_posted)(const struct irqp_irte *e);
 	const char *(*entry_check)(const struct irqp_irte *e, u16 sid,
-				   bool x2apic);
+				   u16 flags);
 	const char *(*posted_check)(const struct irqp_irte *held,
 				    const struct irqp_irte *rec, u16 sid,
 				    u64 desc);
 	int (*posted_repoint)(struct irqp_irte *e, u64 desc, bool *urgent);
 	int (*pi_decode)(const u8 *raw, struct irqp_pi_desc *pi);
-	int (*reserve)(void *hw, u32 index);
-	void (*release)(void *hw, u32 index);
+	int (*reserve)(void *hw, u16 devid, u32 index);
+	void (*release)(void *hw, u16 devid, u32 index);
 	u64 (*table_irta)(void *hw);
 	void (*table_flush)(void *hw, void *va, size_t bytes);
+	int (*table_build)(struct irqp_unit *u);
+	const char *(*table_check)(u64 irta, u64 phys, u64 len,
+				   unsigned int *entries);
 };
 
-/* vtd.c: the Intel VT-d backend, the only one so far. */
+/*
+ * The backend of the IOMMU driver in use: VT-d (vtd.c) unless the AMD-Vi
+ * driver's first hook chose AMD-Vi (amd.c, irqp_amd_choose()), at
+ * interrupt remapping setup, before any initcall. A host has one vendor.
+ */
 extern const struct irqp_backend irqp_vtd;
-#define irqp_hw (&irqp_vtd)
+extern const struct irqp_backend irqp_amd;
+extern const struct irqp_backend *irqp_hw;
 
 extern struct mutex irqp_lock;
 extern struct list_head irqp_devs;
@@ -253,6 +287,8 @@ int irqp_units_write(void *fdt, int node);
 int irqp_unit_read(const void *fdt, int node);
 
 /* table.c: each unit's handover remapping table */
+const char *irqp_irta_check(u64 irta, u64 phys, u64 len,
+			    unsigned int *entries);
 unsigned int irqp_table_entries(u32 max);
 u64 irqp_irta(phys_addr_t phys, unsigned int entries, bool x2apic);
 unsigned int irqp_irta_entries(u64 irta);
@@ -272,6 +308,15 @@ bool irqp_vtd_handed_over(struct intel_iommu *iommu);
 void irqp_vtd_shutdown(struct intel_iommu *iommu);
 int irqp_vtd_irte(struct intel_iommu *iommu, struct irq_alloc_info *info,
 		  unsigned int count);
+
+/* amd.c: the AMD-Vi backend's formats, for KUnit */
+int irqp_amd_msi_index(u32 addr_lo, u32 addr_hi, u32 data, u32 *index);
+const char *irqp_amd_entry_check(const struct irqp_irte *e, u16 sid,
+				 u16 flags);
+struct irqp_irte irqp_amd_irte(u8 vector, u32 dest, bool ga);
+u64 irqp_amd_dte_irq(phys_addr_t phys);
+const char *irqp_amd_table_check(u64 word, u64 phys, u64 len,
+				 unsigned int *entries);
 
 /* fault.c: test hook */
 struct keepalive_participant;

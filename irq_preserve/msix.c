@@ -105,6 +105,7 @@ static int capture_vectors(struct pci_dev *pdev, struct irqp_dev *d,
 		return -EOPNOTSUPP;
 	}
 	d->ir_reg_base = irqp_hw->unit_reg_base(hw);
+	d->flags = irqp_hw->unit_flags(hw);
 	for_each_set_bit(n, d->armed, d->nr) {
 		void __iomem *entry = table + n * PCI_MSIX_ENTRY_SIZE;
 		struct irqp_vec *v = &d->vecs[i++];
@@ -115,7 +116,7 @@ static int capture_vectors(struct pci_dev *pdev, struct irqp_dev *d,
 		v->data = readl(entry + PCI_MSIX_ENTRY_DATA);
 		if (irqp_hw->msi_index(v->addr_lo, v->addr_hi, v->data,
 				       &v->irte) ||
-		    irqp_hw->entry_read(hw, v->irte, &v->e)) {
+		    irqp_hw->entry_read(hw, pci_dev_id(pdev), v->irte, &v->e)) {
 			pci_warn(pdev, "keepalive: irq: vector %u's message %#x:%#x is not remappable\n",
 				 n, v->addr_hi, v->addr_lo);
 			return -EOPNOTSUPP;
@@ -125,7 +126,7 @@ static int capture_vectors(struct pci_dev *pdev, struct irqp_dev *d,
 				 n);
 			return -EOPNOTSUPP;
 		}
-		why = irqp_hw->entry_check(&v->e, pci_dev_id(pdev), x2apic_mode);
+		why = irqp_hw->entry_check(&v->e, pci_dev_id(pdev), d->flags);
 		if (why) {
 			pci_warn(pdev, "keepalive: irq: vector %u, remapping entry %u: %s\n",
 				 n, v->irte, why);

@@ -76,9 +76,9 @@ static const struct keepalive_ops irqp_ops = {
 		   irqp_corrupt : NULL,
 };
 
+/* .compatible: the backend's, set at registration (irqp_init()). */
 static struct keepalive_participant irqp_participant = {
 	.name = KEEPALIVE_IRQ_NODE,
-	.compatible = KEEPALIVE_IRQ_COMPATIBLE,
 	.priority = KEEPALIVE_PRIO_IRQ,
 	.depends = irqp_depends,
 	.ops = &irqp_ops,
@@ -118,11 +118,16 @@ static const struct keepalive_device_ops irqp_device_ops = {
 /*
  * Before vfio_keepalive (arch_initcall, later in link order) and PCI
  * enumeration: a kept device is adopted only once its record is checked.
+ * Interrupt remapping setup chose the backend before any initcall: its
+ * compatible is the node's.
  */
 static int __init irqp_init(void)
 {
 	int ret;
 
+	irqp_participant.compatible = irqp_hw->compatible;
+	pr_info("interrupt remapping through %s: records %s\n", irqp_hw->name,
+		irqp_hw->compatible);
 	irqp_debugfs_init();
 	ret = keepalive_device_ops_register(KEEPALIVE_DEVICE_IRQ,
 					    &irqp_device_ops);

@@ -144,6 +144,9 @@ int irqp_units_write(void *fdt, int node)
 				      u->reg_base) ?:
 		      fdt_setprop_u64(fdt, sub, KEEPALIVE_IRQ_PROP_IRTA, u->irta) ?:
 		      fdt_setprop(fdt, sub, KEEPALIVE_PROP_RANGES, r, sizeof(r));
+		if (!ret && irqp_hw->per_device)
+			ret = fdt_setprop_u32(fdt, sub, KEEPALIVE_IRQ_PROP_DEVID,
+					      u->devid);
 		if (ret)
 			return ret;
 	}
@@ -170,34 +173,35 @@ int irqp_unit_read(const void *fdt, int node)
 	const char *why = NULL;
 	struct irqp_unit *u, *o;
 	u64 reg_base, irta, phys, len;
+	unsigned int entries;
+	u32 devid = 0;
 
 	lockdep_assert_held(&irqp_lock);
 	if (keepalive_fdt_u64(fdt, node, KEEPALIVE_IRQ_PROP_REG_BASE, &reg_base) ||
-	    keepalive_fdt_u64(fdt, node, KEEPALIVE_IRQ_PROP_IRTA, &irta) || !r) {
+	    keepalive_fdt_u64(fdt, node, KEEPALIVE_IRQ_PROP_IRTA, &irta) || !r ||
+	    (irqp_hw->per_device &&
+	     (keepalive_fdt_u32(fdt, node, KEEPALIVE_IRQ_PROP_DEVID, &devid) ||
+	      devid > U16_MAX))) {
 		why = "a property is missing or malformed";
 		goto out_refuse;
 	}
 	phys = fdt64_ld(&r[0]);
 	len = fdt64_ld(&r[1]);
-	if (phys != (irta & KEEPALIVE_IRQ_IRTA_ADDR) ||
-	    len != PAGE_ALIGN((u64)irqp_irta_entries(irta) * 16) ||
-	    (irta & ~(KEEPALIVE_IRQ_IRTA_ADDR | KEEPALIVE_IRQ_IRTA_EIME |
-		      KEEPALIVE_IRQ_IRTA_S))) {
-		why = "its table is not the pool range IRTA names";
+	why = irqp_hw->table_check(irta, phys, len, &entries);
+	if (why)
 		goto out_refuse;
-	}
 	list_for_each_entry(o, &irqp_units, list)
-		if (o->incoming && o->reg_base == reg_base)
-			why = "a second table for its unit";
+		if (o->incoming && o->reg_base == reg_base && o->devid == devid)
+			why = irqp_hw->per_device ? "a second table for its device" :
+			      "a second table for its unit";
 	if (why)
 		goto out_refuse;
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
 		return -ENOMEM;
 	*u = (struct irqp_unit) {
-		.reg_base = reg_base, .phys = phys, .bytes = len,
-		.entries = irqp_irta_entries(irta), .irta = irta,
-		.incoming = true,
+		.reg_base = reg_base, .devid = devid, .phys = phys, .bytes = len,
+		.entries = entries, .irta = irta, .incoming = true,
 	};
 	list_add_tail(&u->list, &irqp_units);
 	return 0;
@@ -262,7 +266,7 @@ const char *irqp_vec_check(const struct irqp_dev *d, const struct irqp_vec *v)
 	if (irqp_hw->entry_posted(&v->e))
 		return NULL;	/* with its "posted" record */
 	return irqp_hw->entry_check(&v->e, PCI_DEVID(d->bus, d->devfn),
-				    d->flags & KEEPALIVE_IRQ_F_X2APIC);
+				    d->flags);
 }
 
 /**
@@ -383,7 +387,7 @@ static const char *read_msix(const void *fdt, int node, struct irqp_dev *d)
 	    d->cap % 4 || !d->nr || d->nr > KEEPALIVE_IRQ_MAX_VECTORS ||
 	    (d->control & PCI_MSIX_FLAGS_QSIZE) + 1 != d->nr ||
 	    (d->control & held) != held ||
-	    (d->flags & ~KEEPALIVE_IRQ_F_X2APIC) ||
+	    (d->flags & ~(KEEPALIVE_IRQ_F_X2APIC | KEEPALIVE_IRQ_F_AMD_GA)) ||
 	    (d->table & PCI_MSIX_TABLE_BIR) >= PCI_STD_NUM_BARS ||
 	    (d->pba & PCI_MSIX_PBA_BIR) >= PCI_STD_NUM_BARS ||
 	    len != KEEPALIVE_IRQ_MSIX_SIZE(d->nr))
@@ -505,15 +509,21 @@ static const char *read_posted(const void *fdt, int node, struct irqp_dev *d)
 	return NULL;
 }
 
-/* Is remapping entry @irte of unit @reg_base named by another device? */
-static bool irte_taken(u64 reg_base, u32 irte)
+/*
+ * Is remapping entry @irte of @d's unit named by another device? Not with
+ * a table per device (AMD-Vi), where each device has its own entries.
+ */
+static bool irte_taken(const struct irqp_dev *d, u32 irte)
 {
 	struct irqp_dev *o;
 	unsigned int i;
 
+	if (irqp_hw->per_device)
+		return false;
 	list_for_each_entry(o, &irqp_devs, list)
 		for (i = 0; o->incoming && o->vecs && i < o->nr_vecs; i++)
-			if (o->ir_reg_base == reg_base && o->vecs[i].irte == irte)
+			if (o->ir_reg_base == d->ir_reg_base &&
+			    o->vecs[i].irte == irte)
 				return true;
 	return false;
 }
@@ -531,7 +541,7 @@ static const char *check_dev(const void *fdt, int node, struct irqp_dev *d)
 		for (j = 0; j < i; j++)
 			if (d->vecs[j].irte == d->vecs[i].irte)
 				return "two of its vectors name one remapping entry";
-		if (irte_taken(d->ir_reg_base, d->vecs[i].irte))
+		if (irte_taken(d, d->vecs[i].irte))
 			return "a remapping entry it names is another device's";
 	}
 	return NULL;
@@ -598,7 +608,9 @@ int irqp_record_read(const void *fdt, int node)
 
 		if (name && !strncmp(name, KEEPALIVE_IRQ_TABLE_NODE_PREFIX,
 				     strlen(KEEPALIVE_IRQ_TABLE_NODE_PREFIX))) {
-			if (++tables <= KEEPALIVE_IRQ_MAX_TABLES)
+			if (++tables <= (irqp_hw->per_device ?
+					 KEEPALIVE_IRQ_MAX_DEVICES :
+					 KEEPALIVE_IRQ_MAX_TABLES))
 				irqp_unit_read(fdt, child);
 			continue;
 		}
@@ -639,10 +651,10 @@ void irqp_record_read_once(void)
 		return;
 	read_done = true;
 	node = keepalive_incoming_node(KEEPALIVE_IRQ_NODE,
-				       KEEPALIVE_IRQ_COMPATIBLE, &fdt);
+				       irqp_hw->compatible, &fdt);
 	if (node == -EPROTO)
-		pr_err("resume: the interrupt records are not %s: no device is adopted\n",
-		       KEEPALIVE_IRQ_COMPATIBLE);
+		pr_err("resume: the interrupt records are not %s (another IOMMU's?): no device is adopted\n",
+		       irqp_hw->compatible);
 	if (node >= 0 && irqp_record_read(fdt, node))
 		pr_err("resume: the interrupt records cannot be walked\n");
 }

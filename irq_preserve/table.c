@@ -71,6 +71,31 @@ u64 irqp_irta(phys_addr_t phys, unsigned int entries, bool x2apic)
 }
 
 /**
+ * irqp_irta_check() - may an incoming VT-d table record be a handover table?
+ * @irta: its IRTA value
+ * @phys: the start of its pool range
+ * @len: its length
+ * @entries: out: the table's size
+ *
+ * The table must be one range, as long as IRTA's size rounded up to
+ * pages, starting where IRTA says.
+ *
+ * Context: Any context.
+ * Return: NULL when it may; otherwise why not.
+ */
+const char *irqp_irta_check(u64 irta, u64 phys, u64 len,
+			    unsigned int *entries)
+{
+	*entries = irqp_irta_entries(irta);
+	if (phys != (irta & KEEPALIVE_IRQ_IRTA_ADDR) ||
+	    len != PAGE_ALIGN((u64)*entries * 16) ||
+	    (irta & ~(KEEPALIVE_IRQ_IRTA_ADDR | KEEPALIVE_IRQ_IRTA_EIME |
+		      KEEPALIVE_IRQ_IRTA_S)))
+		return "its table is not the pool range IRTA names";
+	return NULL;
+}
+
+/**
  * irqp_irta_entries() - the size an IRTA register value gives its table
  * @irta: the value
  *
@@ -178,13 +203,17 @@ void irqp_units_forget_incoming(void)
 	}
 }
 
-/* The unit of @reg_base in irqp_units, incoming or not. */
-static struct irqp_unit *unit_find(u64 reg_base, bool incoming)
+/*
+ * The table of unit @reg_base (and device @devid, with a table per
+ * device) in irqp_units, incoming or not.
+ */
+static struct irqp_unit *unit_find(u64 reg_base, u16 devid, bool incoming)
 {
 	struct irqp_unit *u;
 
 	list_for_each_entry(u, &irqp_units, list)
-		if (u->reg_base == reg_base && u->incoming == incoming)
+		if (u->reg_base == reg_base && u->devid == devid &&
+		    u->incoming == incoming)
 			return u;
 	return NULL;
 }
@@ -213,6 +242,8 @@ static int unit_build(struct irqp_unit *u)
 	u64 irta;
 	int ret;
 
+	if (irqp_hw->table_build)
+		return irqp_hw->table_build(u);
 	list_for_each_entry(d, &irqp_devs, list) {
 		if (!d->held || d->incoming || d->ir_reg_base != u->reg_base)
 			continue;
@@ -251,6 +282,7 @@ int irqp_units_build(void)
 {
 	struct irqp_unit *u;
 	struct irqp_dev *d;
+	u16 devid;
 	void *hw;
 	int ret;
 
@@ -265,7 +297,8 @@ int irqp_units_build(void)
 			goto out_free_units;
 		}
 		/* A device with no armed vector still has a unit. */
-		if (unit_find(irqp_hw->unit_reg_base(hw), false))
+		devid = irqp_hw->per_device ? PCI_DEVID(d->bus, d->devfn) : 0;
+		if (unit_find(irqp_hw->unit_reg_base(hw), devid, false))
 			continue;
 		u = kzalloc(sizeof(*u), GFP_KERNEL);
 		if (!u) {
@@ -275,6 +308,7 @@ int irqp_units_build(void)
 		u->hw = hw;
 		u->name = irqp_hw->unit_name(hw);
 		u->reg_base = irqp_hw->unit_reg_base(hw);
+		u->devid = devid;
 		list_add_tail(&u->list, &irqp_units);
 	}
 	list_for_each_entry(u, &irqp_units, list) {
@@ -339,7 +373,7 @@ bool irqp_unit_handed_over(void *hw, u64 irta)
 
 	mutex_lock(&irqp_lock);
 	irqp_record_read_once();
-	u = unit_find(irqp_hw->unit_reg_base(hw), true);
+	u = unit_find(irqp_hw->unit_reg_base(hw), 0, true);
 	if (u && u->irta == irta) {
 		pr_info("resume: %s: interrupt remapping kept on, on the handover table %#llx until this kernel's own\n",
 			name, irta);

@@ -10,17 +10,18 @@
  * bitmap, and runs the driver's hooks (keepalive_irq_*(), hooks.c): the
  * handover table installed at the kexec (SIRTP, interrupt entry cache
  * flush), the check of the table the previous kernel left, and the entry
- * a vector takes back. An AMD-Vi backend (its own entry formats, a table
- * per device) would sit next to this file with its own struct
- * irqp_backend.
+ * a vector takes back. The AMD-Vi backend (its own entry formats, a table
+ * per device) is amd.c.
  */
 #define pr_fmt(fmt) "keepalive: irq: " fmt
 
 #include <linux/dmar.h>
 #include <linux/keepalive.h>
+#include <linux/keepalive/abi/irq.h>
 #include <linux/keepalive/irq.h>
 #include <linux/msi.h>
 #include <linux/pci.h>
+#include <asm/apic.h>
 #include <asm/hw_irq.h>
 
 #include "intel/iommu.h"	/* drivers/iommu/, see Makefile */
@@ -60,7 +61,13 @@ static const char *vtd_unit_name(void *hw)
 	return ((struct intel_iommu *)hw)->name;
 }
 
-static int vtd_entry_read(void *hw, u32 index, struct irqp_irte *e)
+static u16 vtd_unit_flags(void *hw)
+{
+	return x2apic_mode ? KEEPALIVE_IRQ_F_X2APIC : 0;
+}
+
+static int vtd_entry_read(void *hw, u16 devid, u32 index,
+			  struct irqp_irte *e)
 {
 	struct intel_iommu *iommu = hw;
 	struct irte *live;
@@ -71,6 +78,14 @@ static int vtd_entry_read(void *hw, u32 index, struct irqp_irte *e)
 	*e = (struct irqp_irte) { .lo = READ_ONCE(live->low),
 				  .hi = READ_ONCE(live->high) };
 	return 0;
+}
+
+static const char *vtd_entry_check(const struct irqp_irte *e, u16 sid,
+				   u16 flags)
+{
+	if (flags & ~KEEPALIVE_IRQ_F_X2APIC)
+		return "its entries are not in a VT-d format";
+	return irqp_irte_check(e, sid, flags & KEEPALIVE_IRQ_F_X2APIC);
 }
 
 static bool vtd_entry_posted(const struct irqp_irte *e)
@@ -97,14 +112,14 @@ static int vtd_posted_repoint(struct irqp_irte *e, u64 desc, bool *urgent)
 	return ret;
 }
 
-static int vtd_reserve(void *hw, u32 index)
+static int vtd_reserve(void *hw, u16 devid, u32 index)
 {
 	struct intel_iommu *iommu = hw;
 
 	return test_and_set_bit(index, iommu->ir_table->bitmap) ? -EBUSY : 0;
 }
 
-static void vtd_release(void *hw, u32 index)
+static void vtd_release(void *hw, u16 devid, u32 index)
 {
 	intel_ir_keepalive_release(hw, index);
 }
@@ -122,14 +137,16 @@ static void vtd_table_flush(void *hw, void *va, size_t bytes)
 
 const struct irqp_backend irqp_vtd = {
 	.name = "vt-d",
+	.compatible = KEEPALIVE_IRQ_COMPATIBLE,
 	.dev_unit = vtd_dev_unit,
 	.unit_at = vtd_unit_at,
 	.unit_reg_base = vtd_unit_reg_base,
 	.unit_name = vtd_unit_name,
+	.unit_flags = vtd_unit_flags,
 	.msi_index = irqp_msi_index,
 	.entry_read = vtd_entry_read,
 	.entry_posted = vtd_entry_posted,
-	.entry_check = irqp_irte_check,
+	.entry_check = vtd_entry_check,
 	.posted_check = vtd_posted_check,
 	.posted_repoint = vtd_posted_repoint,
 	.pi_decode = irqp_pi_decode,
@@ -137,7 +154,11 @@ const struct irqp_backend irqp_vtd = {
 	.release = vtd_release,
 	.table_irta = vtd_table_irta,
 	.table_flush = vtd_table_flush,
+	.table_check = irqp_irta_check,
 };
+
+/* The VT-d backend unless the AMD-Vi driver chose its own. */
+const struct irqp_backend *irqp_hw = &irqp_vtd;
 
 /**
  * irqp_vtd_reserve() - keepalive_irq_reserve() for a VT-d unit

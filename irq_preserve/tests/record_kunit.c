@@ -34,6 +34,7 @@ struct rc {
 	void *fdt;
 	int node;
 	struct list_head saved;
+	const struct irqp_backend *hw;
 };
 
 /* A held outgoing device: vectors 1 and 3 armed, entries 7 and 9. */
@@ -110,6 +111,9 @@ static int rc_init(struct kunit *test)
 	INIT_LIST_HEAD(&rc->saved);
 	mutex_lock(&irqp_lock);
 	list_splice_init(&irqp_devs, &rc->saved);
+	/* These records are VT-d's, whichever IOMMU the VM has. */
+	rc->hw = irqp_hw;
+	irqp_hw = &irqp_vtd;
 	mutex_unlock(&irqp_lock);
 	test->priv = rc;
 	reset(test);
@@ -123,6 +127,7 @@ static void rc_exit(struct kunit *test)
 	free_all();
 	mutex_lock(&irqp_lock);
 	list_splice(&rc->saved, &irqp_devs);
+	irqp_hw = rc->hw;
 	mutex_unlock(&irqp_lock);
 }
 

@@ -284,14 +284,40 @@ static const char *posted_check(const struct irqp_irte *held,
 	return irqp_irte_posted_check(rec, sid, desc);
 }
 
+/* vtd_entry_check() of irq_preserve/vtd.c. */
+static const char *irq_entry_check(const struct irqp_irte *e, u16 sid,
+				   u16 flags)
+{
+	if (flags & ~KEEPALIVE_IRQ_F_X2APIC)
+		return "its entries are not in a VT-d format";
+	return irqp_irte_check(e, sid, flags & KEEPALIVE_IRQ_F_X2APIC);
+}
+
+/* irqp_irta_check() of irq_preserve/table.c. */
+static const char *irq_table_check(u64 irta, u64 phys, u64 len,
+				   unsigned int *entries)
+{
+	*entries = irqp_irta_entries(irta);
+	if (phys != (irta & KEEPALIVE_IRQ_IRTA_ADDR) ||
+	    len != PAGE_ALIGN((u64)*entries * 16) ||
+	    (irta & ~(KEEPALIVE_IRQ_IRTA_ADDR | KEEPALIVE_IRQ_IRTA_EIME |
+		      KEEPALIVE_IRQ_IRTA_S)))
+		return "its table is not the pool range IRTA names";
+	return NULL;
+}
+
 const struct irqp_backend irqp_vtd = {
 	.name = "fuzz",
+	.compatible = KEEPALIVE_IRQ_COMPATIBLE,
 	.msi_index = irqp_msi_index,
 	.entry_posted = entry_posted,
-	.entry_check = irqp_irte_check,
+	.entry_check = irq_entry_check,
 	.posted_check = posted_check,
 	.pi_decode = irqp_pi_decode,
+	.table_check = irq_table_check,
 };
+
+const struct irqp_backend *irqp_hw = &irqp_vtd;
 
 struct irqp_dev *irqp_find(u32 segment, u8 bus, u8 devfn)
 {

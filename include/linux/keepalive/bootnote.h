@@ -26,6 +26,7 @@ static_assert(KEEPALIVE_NOTE_FITS(KEEPALIVE_MEMFD_COMPATIBLE));
 static_assert(KEEPALIVE_NOTE_FITS(KEEPALIVE_VFIO_COMPATIBLE));
 static_assert(KEEPALIVE_NOTE_FITS(KEEPALIVE_IOMMU_COMPATIBLE));
 static_assert(KEEPALIVE_NOTE_FITS(KEEPALIVE_IRQ_COMPATIBLE));
+static_assert(KEEPALIVE_NOTE_FITS(KEEPALIVE_IRQ_AMD_COMPATIBLE));
 
 /* The preserved memory files are part of the core: always listed. */
 #if IS_ENABLED(CONFIG_KEEPALIVE_VFIO)
@@ -46,6 +47,12 @@ static_assert(KEEPALIVE_NOTE_FITS(KEEPALIVE_IRQ_COMPATIBLE));
 #define KEEPALIVE_NOTE_IRQ	""
 #endif
 
+#if IS_ENABLED(CONFIG_KEEPALIVE_IRQ) && IS_ENABLED(CONFIG_AMD_IOMMU)
+#define KEEPALIVE_NOTE_IRQ_AMD	KEEPALIVE_IRQ_AMD_COMPATIBLE
+#else
+#define KEEPALIVE_NOTE_IRQ_AMD	""
+#endif
+
 /*
  * The note's initializer. x86 is little endian: the __le32 fields are
  * stored as they are. Empty strings leave their slot all NUL.
@@ -61,6 +68,7 @@ static_assert(KEEPALIVE_NOTE_FITS(KEEPALIVE_IRQ_COMPATIBLE));
 		KEEPALIVE_NOTE_VFIO,					\
 		KEEPALIVE_NOTE_IOMMU,					\
 		KEEPALIVE_NOTE_IRQ,					\
+		KEEPALIVE_NOTE_IRQ_AMD,					\
 	},								\
 }
 

@@ -95,6 +95,13 @@
 
 #define KEEPALIVE_IRQ_COMPATIBLE	"keepalive,irq-msix-vtd-v2"
 
+/*
+ * The same node through AMD-Vi interrupt remapping (below, "AMD-Vi"): a
+ * kernel reads only its own IOMMU's compatible and adopts no device from
+ * the other's.
+ */
+#define KEEPALIVE_IRQ_AMD_COMPATIBLE	"keepalive,irq-msix-amdvi-v1"
+
 /* The participant's node, a child of the root. */
 #define KEEPALIVE_IRQ_NODE		"irq"
 
@@ -115,9 +122,45 @@
 /* The most units a reader accepts in one image. */
 #define KEEPALIVE_IRQ_MAX_TABLES	64
 
+/*
+ * AMD-Vi (KEEPALIVE_IRQ_AMD_COMPATIBLE, version 1): the same nodes,
+ * properties and structures, with these differences.
+ * - Each device has a remapping table of its own (the interrupt fields of
+ *   its device table entry, DTE bits 191:128). A vector's entry index is
+ *   its message data's bits 10:0; its message address is 0xFEE00000 with
+ *   bits 19:2 ignored, the high half 0. Two devices may both use an index.
+ * - struct keepalive_irq_vector's irte_lo/irte_hi: a 128-bit entry
+ *   (KEEPALIVE_IRQ_F_AMD_GA, the "GA" format in its remapped, non-guest
+ *   mode) as its two halves; a 32-bit entry in irte_lo's low half, the
+ *   rest 0.
+ * - One "ir-table@<n>" per held device, not per unit: the copy of its
+ *   remapping table in the pool that its device table entry names from
+ *   the kexec on (the IOMMU driver's shutdown), its held vectors' entries
+ *   at their indices, every other entry 0 (RemapEn clear: aborted).
+ *   reg-base	u64, the unit's register base (IVHD)
+ *   devid	u32, the device's requester id, bus << 8 | devfn
+ *   irta	u64, the interrupt word of its device table entry (bits
+ *		191:128): KEEPALIVE_IRQ_AMD_DTE_IV, IntTabLen
+ *		KEEPALIVE_IRQ_AMD_DTE_LEN (2^LEN entries), the table's address
+ *		(KEEPALIVE_IRQ_AMD_DTE_ROOT, 128-byte aligned) and IntCtl
+ *		KEEPALIVE_IRQ_AMD_DTE_INTCTL_REMAP; no other bit
+ *   phys-ranges	one <phys length> pair: the table's pool range,
+ *		starting at the table, whole pages
+ *   A reader takes up to KEEPALIVE_IRQ_MAX_DEVICES of them.
+ */
+#define KEEPALIVE_IRQ_PROP_DEVID	"devid"
+#define KEEPALIVE_IRQ_AMD_DTE_IV	0x1ULL
+#define KEEPALIVE_IRQ_AMD_DTE_LEN	0x1eULL
+#define KEEPALIVE_IRQ_AMD_DTE_LEN_SHIFT	1
+#define KEEPALIVE_IRQ_AMD_DTE_ROOT	0x000fffffffffffc0ULL
+#define KEEPALIVE_IRQ_AMD_DTE_INTCTL	0x3000000000000000ULL
+#define KEEPALIVE_IRQ_AMD_DTE_INTCTL_REMAP 0x2000000000000000ULL
+
 /* struct keepalive_irq_msix.flags */
 /* The unit's remapping entries are in x2APIC (extended) format. */
 #define KEEPALIVE_IRQ_F_X2APIC		0x1
+/* AMD-Vi: its entries are 128-bit (GA), not 32-bit. */
+#define KEEPALIVE_IRQ_F_AMD_GA		0x2
 
 /**
  * struct keepalive_irq_msix - a kept device's MSI-X capability at the hold
