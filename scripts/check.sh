@@ -398,6 +398,30 @@ sc irq irq_corrupt pass - alone -- --test irq_keepalive_test --no-kunit \
 sc irq irq_abort pass - any -- --test irq_keepalive_test --no-kunit \
 	--stages 1 -a kt_scenario=abort
 
+# The same parts again on AMD-Vi (vmtest.sh --iommu amd) as PART_amd, in
+# PART's group: sc_amd PART [TRACE], TRACE the trace helper that judges
+# the AMD-Vi run (default PART's; KIND! for a control, as in sc).
+sc_amd() { # part [trace]
+	local i n=${#SC_PART[@]}
+	for ((i = 0; i < n; i++)); do
+		[[ ${SC_PART[i]} == "$1" ]] || continue
+		SC_GROUP+=("${SC_GROUP[i]}") SC_PART+=("$1_amd")
+		SC_VERDICT+=("${SC_VERDICT[i]}") SC_TRACE+=("${2:-${SC_TRACE[i]}}")
+		SC_WHEN+=("${SC_WHEN[i]}")
+		SC_ARGS+=("${SC_ARGS[i]}--iommu amd ")
+		return 0
+	done
+	echo "check: sc_amd: no part $1" >&2
+	exit 1
+}
+# Interrupts held through AMD-Vi interrupt remapping: the irq trace also
+# checks that every request after the re-arm goes through an entry the
+# controller used before the hold.
+sc_amd irq_held
+sc_amd irq_held_off
+sc_amd irq_corrupt
+sc_amd irq_abort
+
 # /dev/mem can neither read nor map the pool.
 sc safety safety_devmem pass - any -- --test safety_test --no-kunit \
 	--stages 1 -a kt_scenario=devmem
