@@ -76,7 +76,8 @@ trace_opts() { # kind
 #   vtd   no DMA remapping fault, the handover root set at the kexec,
 #         translation never turned off before the last kernel
 #   irq   MSI-X enabled and masked from the hold to the re-arm, an
-#         interrupt raised meanwhile, no INTx
+#         interrupt raised meanwhile, no INTx; on AMD-Vi the held
+#         interrupt through its entry of before the kexec
 #   irte  IRTA on a table in the pool from the kexec to the next kernel's
 #         own, remapping on throughout, no lookup in the previous kernel's
 #         table
@@ -415,8 +416,11 @@ sc_amd() { # part [trace]
 	exit 1
 }
 # Interrupts held through AMD-Vi interrupt remapping: the irq trace also
-# checks that every request after the re-arm goes through an entry the
-# controller used before the hold.
+# checks that the held interrupt goes through the entry its vector named
+# before the kexec, and every request after the re-arm is remapped. Until
+# iommu_preserve/ keeps an AMD-Vi device's DMA translation, marking
+# refuses the controller and irq_held_amd, irq_corrupt_amd and
+# irq_abort_amd fail ("it is not behind a VT-d remapping unit").
 sc_amd irq_held
 sc_amd irq_held_off
 sc_amd irq_corrupt
