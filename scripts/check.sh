@@ -426,6 +426,26 @@ sc_amd irq_held_off
 sc_amd irq_corrupt
 sc_amd irq_abort
 
+# A KVM guest keeps running across the kexec with its passthrough NVMe
+# controller doing I/O (issue 23): the VMM is the kernel's KVM selftest
+# library (nested SVM under TCG), guest RAM a preserved file, the guest's
+# own NVMe driver taking completions by interrupt through KVM_IRQFD; the
+# vCPU saved at PRE-STOP with a command in flight, rebuilt and resumed by
+# a new VMM in the next kernel. hello: the library's VM runs guest code.
+sc kvm kvm_hello pass - any -- --test kvm_keepalive_test --no-kunit \
+	--stages 1 -a kt_scenario=hello
+sc kvm kvm_keep pass vtd any -- --test kvm_keepalive_test --no-kunit \
+	--stages 2 -a kt_scenario=keep
+# Controls: not kept (the guest's next command times out on its reset
+# controller); a kexec from RUNNING (no handover: guest RAM is gone);
+# guest RAM in anonymous memory (the VMM refuses PRE-STOP naming it).
+sc kvm kvm_nokeep fail:kq.nokeep.guest_resumes - any -- \
+	--test kvm_keepalive_test --stages 2 -a kt_scenario=nokeep
+sc kvm kvm_running fail:kq.running.guest_resumes - any -- \
+	--test kvm_keepalive_test --stages 2 -a kt_scenario=running
+sc kvm kvm_anon fail:kq.anon.update - any -- \
+	--test kvm_keepalive_test --stages 1 -a kt_scenario=anon
+
 # /dev/mem can neither read nor map the pool.
 sc safety safety_devmem pass - any -- --test safety_test --no-kunit \
 	--stages 1 -a kt_scenario=devmem
@@ -555,7 +575,7 @@ if want distroconfig; then
 	tally distroconfig "$(tail -n 1 <<<"$out")"
 fi
 
-run_parts kunit kexec kho vfio iommu irq safety
+run_parts kunit kexec kho vfio iommu irq kvm safety
 
 if want safety; then
 	# A kernel built without keepalive from this tree: loading it over a
