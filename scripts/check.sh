@@ -436,6 +436,11 @@ sc kvm kvm_hello pass - any -- --test kvm_keepalive_test --no-kunit \
 	--stages 1 -a kt_scenario=hello
 sc kvm kvm_keep pass vtd any -- --test kvm_keepalive_test --no-kunit \
 	--stages 2 -a kt_scenario=keep
+# The command in flight at the pause takes 4 s: it completes during the
+# kexec, its interrupt held in the device's PBA, and reaches the guest
+# through KVM_IRQFD when the new VMM arms the vector.
+sc kvm kvm_held pass irq alone -- --test kvm_keepalive_test --no-kunit \
+	--stages 2 --slow-nvme 4000000000 -a kt_scenario=held
 # Controls: not kept (the guest's next command times out on its reset
 # controller); a kexec from RUNNING (no handover: guest RAM is gone);
 # guest RAM in anonymous memory (the VMM refuses PRE-STOP naming it).
