@@ -1101,8 +1101,8 @@ TEST_F_TIMEOUT(kq, guest_resumes, 240)
 	kvm_ticker(20);
 	ASSERT_EQ(0, kvmm_run_until(v, ops + more, 120));
 	ASSERT_EQ(3, gl->admin_cmds) TH_LOG("the guest issued admin commands");
-	ASSERT_EQ(gl->ops, gl->irqs) TH_LOG("%lu commands, %lu interrupts",
-					   gl->ops, gl->irqs);
+	ASSERT_EQ(gl->ops, gl->irqs)
+		TH_LOG("%lu commands, %lu interrupts", gl->ops, gl->irqs);
 	TH_LOG("the guest went on: %lu commands, %lu interrupts after the resume, no admin command",
 	       gl->ops - ops, gl->irqs - irqs);
 	TH_LOG("guest-visible pause: %llu ms (its longest gap, before its command %lu)",
