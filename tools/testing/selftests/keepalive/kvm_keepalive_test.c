@@ -428,7 +428,7 @@ static void guest_hello(void)
 struct kvm_ka_state {
 	uint64_t magic;
 	uint32_t version, hdr_size;
-	uint64_t saved_ns;		/* CLOCK_REALTIME at the save */
+	uint64_t saved_tsc;		/* the host's TSC at the save */
 	uint64_t tsc_khz;
 	uint64_t ram_size;
 	uint32_t x86_size;		/* sizeof(struct kvm_x86_state) */
@@ -746,16 +746,17 @@ static int kvmm_save(struct kvmm *v)
 	memcpy(p, st, sizeof(*st));
 	memcpy(p + sizeof(*st), st->msrs.entries, msrs);
 	memcpy(p + sizeof(*st) + msrs, st->xsave, xs);
-	h->saved_ns = now_ns();
+	h->saved_tsc = rdtsc();
 	kvm_x86_state_cleanup(st);
 	return 0;
 }
 
 /*
  * Load the vCPU from the state file; its TSC moved on by the time the VMM
- * was away, so that the guest sees the pause (as kvmclock would tell it).
+ * was away (the host's TSC runs on across a kexec), so that the guest sees
+ * the pause, as kvmclock would tell it. @away: in host TSC cycles.
  */
-static int kvmm_load(struct kvmm *v, uint64_t *away_ns)
+static int kvmm_load(struct kvmm *v, uint64_t *away)
 {
 	struct kvm_ka_state *h = v->state;
 	uint8_t *p = (uint8_t *)(h + 1);
@@ -796,10 +797,10 @@ static int kvmm_load(struct kvmm *v, uint64_t *away_ns)
 		return -ENOMEM;
 	}
 	memcpy(st->xsave, p + sizeof(*st) + msrs, h->xsave_size);
-	*away_ns = now_ns() - h->saved_ns;
+	*away = rdtsc() - h->saved_tsc;
 	for (uint32_t i = 0; i < h->nmsrs; i++)
 		if (st->msrs.entries[i].index == MSR_IA32_TSC)
-			st->msrs.entries[i].data += *away_ns / 1000 * h->tsc_khz / 1000;
+			st->msrs.entries[i].data += *away;
 	vcpu_load_state(v->vcpu, st);
 	vcpu_ioctl(v->vcpu, KVM_SET_LAPIC, &h->lapic);
 	kvm_x86_state_cleanup(st);
@@ -992,7 +993,9 @@ TEST_F_TIMEOUT(kq, update, 240)
 	struct kvmm *v = &self->v;
 	struct keepalive_transition t;
 	struct kvm_x86_state *x86;
+	unsigned long long tp[4];
 	struct glog *gl;
+	char words[192];
 	uint32_t irr;
 
 	if (kt_stage() != 1)
@@ -1035,8 +1038,10 @@ TEST_F_TIMEOUT(kq, update, 240)
 	}
 	/* Pause with a command just submitted. */
 	ASSERT_EQ(0, kvmm_run_to_submit(v, variant->slow ? 60 : 30));
+	tp[0] = rdtsc();
 	kvm_ticker(0);
 	ASSERT_EQ(0, kvmm_save(v));
+	tp[1] = rdtsc();
 	irr = *(uint32_t *)&v->state->lapic.regs[0x200 + KVM_GUEST_VEC / 32 * 0x10];
 	x86 = (struct kvm_x86_state *)(v->state + 1);
 	TH_LOG("paused: %lu commands done, one in flight, %lu interrupts; rip %#llx",
@@ -1047,10 +1052,16 @@ TEST_F_TIMEOUT(kq, update, 240)
 	if (variant->slow)
 		ASSERT_EQ(gl->ops, gl->irqs) TH_LOG("the slow command completed already");
 	kvmm_exit(v);
+	tp[2] = rdtsc();
 	if (variant->transitions)
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
 			TH_LOG("STOP failed in %s: %d", t.participant, t.error);
-	ASSERT_EQ(0, kt_cmdline_append("initcall_blacklist=nvme_init"));
+	tp[3] = rdtsc();
+	/* The host's TSC runs on across the kexec: the phases' clock. */
+	snprintf(words, sizeof(words),
+		 "initcall_blacklist=nvme_init kt_kvm_t0=%llu kt_kvm_t1=%llu kt_kvm_t2=%llu kt_kvm_t3=%llu",
+		 tp[0], tp[1], tp[2], tp[3]);
+	ASSERT_EQ(0, kt_cmdline_append(words));
 }
 
 /* Stage 2: a new VMM rebuilds the VM and resumes it; the guest goes on. */
@@ -1058,16 +1069,18 @@ TEST_F_TIMEOUT(kq, guest_resumes, 240)
 {
 	struct kvmm *v = &self->v;
 	struct keepalive_transition t;
-	uint64_t away, ops, irqs, t0, more;
+	unsigned long long tp[10], khz;
+	uint64_t away, ops, irqs, more;
 	char name[128];
 	struct glog *gl;
 	uint32_t pba;
+	int i;
 
 	if (kt_stage() != 2)
 		SKIP(return, "stage 2 only");
 	if (variant->hello)
 		SKIP(return, "not scenario hello");
-	t0 = now_ns();
+	tp[4] = rdtsc();
 	ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, 0, v->bdf, sizeof(v->bdf)));
 	ASSERT_EQ(0, kvmm_files(v, false));
 	kvmm_build(v, guest_code);
@@ -1077,11 +1090,14 @@ TEST_F_TIMEOUT(kq, guest_resumes, 240)
 	} else {
 		ka_reclaim_name(v->bdf, v->token, name, sizeof(name));
 	}
+	tp[5] = rdtsc();
 	ASSERT_EQ(0, nvme_vfio_dev_open(&v->vdev, name, false));
 	ASSERT_EQ(0, kvmm_map_bar(v));
 	ASSERT_EQ(0, kvmm_ram_to_file(v, v->ram_fd, false));
 	ASSERT_EQ(0, kvmm_map_dma(v));
+	tp[6] = rdtsc();
 	ASSERT_EQ(0, kvmm_load(v, &away));
+	tp[7] = rdtsc();
 	/* Held in the device until its vectors are armed again. */
 	ASSERT_EQ(0, kvmm_pba(v, &pba));
 	ASSERT_EQ(0, kvmm_irqfd(v));
@@ -1089,9 +1105,8 @@ TEST_F_TIMEOUT(kq, guest_resumes, 240)
 	ops = gl->ops;
 	irqs = gl->irqs;
 	ASSERT_EQ(1, gl->inflight);
-	TH_LOG("VM rebuilt in %llu ms; the VMM was away %llu ms; the guest had done %lu commands",
-	       (unsigned long long)(now_ns() - t0) / 1000000,
-	       (unsigned long long)away / 1000000, ops);
+	TH_LOG("VMM away %llu ms; the guest had done %lu commands",
+	       (unsigned long long)(away / v->tsc_khz), ops);
 	TH_LOG("PBA %#x at the re-arm: vector 1 %s", pba,
 	       pba & 2 ? "held an interrupt across the kexec" : "had nothing pending");
 	if (variant->slow)
@@ -1099,7 +1114,28 @@ TEST_F_TIMEOUT(kq, guest_resumes, 240)
 	more = variant->slow ? 2 : KVM_OPS_AFTER;
 	gl->target = ops + more;
 	kvm_ticker(20);
+	tp[8] = rdtsc();
+	ASSERT_EQ(0, kvmm_run_until(v, ops + 1, 120));
+	tp[9] = rdtsc();
 	ASSERT_EQ(0, kvmm_run_until(v, ops + more, 120));
+	for (i = 0; i < 4; i++) {
+		snprintf(name, sizeof(name), "kt_kvm_t%d", i);
+		tp[i] = kt_cmdline_num(name, 0);
+	}
+	/*
+	 * The phases, host TSC (in ms): save, exit, STOP, kexec to the new
+	 * VMM (the harness's kexec load, the kexec, the boot), rebuild,
+	 * reclaim, restore, resume (to the completion of the command in
+	 * flight); then the guest's own view.
+	 */
+	khz = v->tsc_khz;
+	if (tp[0] && tp[3] < tp[4])
+		TH_LOG("KVM-PAUSE save %llu exit %llu stop %llu kexec %llu rebuild %llu reclaim %llu restore %llu resume %llu total %llu guest %llu",
+		       (tp[1] - tp[0]) / khz, (tp[2] - tp[1]) / khz,
+		       (tp[3] - tp[2]) / khz, (tp[4] - tp[3]) / khz,
+		       (tp[5] - tp[4]) / khz, (tp[6] - tp[5]) / khz,
+		       (tp[7] - tp[6]) / khz, (tp[9] - tp[7]) / khz,
+		       (tp[9] - tp[0]) / khz, (unsigned long long)gl->max_gap_tsc / khz);
 	ASSERT_EQ(3, gl->admin_cmds) TH_LOG("the guest issued admin commands");
 	ASSERT_EQ(gl->ops, gl->irqs)
 		TH_LOG("%lu commands, %lu interrupts", gl->ops, gl->irqs);
