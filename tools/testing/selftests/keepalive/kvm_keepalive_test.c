@@ -46,7 +46,9 @@
  * anon     control: guest RAM stays anonymous memory: the VMM refuses
  *          PRE-STOP naming the memslot and aborts (update fails).
  * hello    one kernel: the library's VM runs guest C code in the test VM
- *          (nested SVM under TCG) and ucalls back; no device.
+ *          (nested SVM under TCG) and ucalls back; no device. Its RAM is
+ *          a preserved file, destroyed while KVM maps it: the guest runs
+ *          on.
  */
 #include <assert.h>
 #include <errno.h>
@@ -925,13 +927,24 @@ TEST_F_TIMEOUT(kq, guest_code_runs, 120)
 	struct kvmm *v = &self->v;
 	struct ucall uc;
 	uint64_t t0 = now_ns(), t1;
+	int ret;
 
 	if (!variant->hello)
 		SKIP(return, "scenario hello only");
+	ASSERT_EQ(0, kvmm_files(v, true));
 	kvmm_build(v, guest_hello);
+	ASSERT_EQ(0, kvmm_ram_to_file(v, v->ram_fd, true));
 	t1 = now_ns();
 	ASSERT_EQ(UCALL_SYNC, kvmm_run(v, &uc));
 	ASSERT_EQ(42, uc.args[1]);
+	/*
+	 * Destroying the RAM file while KVM maps it (no device): refused,
+	 * or the name goes and the pages stay until the last mapping.
+	 */
+	ret = ka_memfd_destroy(self->kadev, "kvm-ram", v->token);
+	ASSERT_TRUE(ret == 0 || ret == -EBUSY) TH_LOG("destroy: %d", ret);
+	TH_LOG("destroying the RAM file KVM maps: %s",
+	       ret ? "refused (EBUSY)" : "allowed, the guest runs on");
 	ASSERT_EQ(UCALL_SYNC, kvmm_run(v, &uc));
 	ASSERT_EQ(0, uc.args[1]) TH_LOG("x2APIC ID %lu", uc.args[1]);
 	ASSERT_EQ(UCALL_DONE, kvmm_run(v, &uc));
