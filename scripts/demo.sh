@@ -39,7 +39,7 @@ narrate() { # run name, title
 	echo
 	grep -E "^# .*:(verify|handover|continues|reset_without_keepalive|inflight_read_completed|pending_interrupt_delivered|update|guest_resumes):|^(not )?ok |^KT: (KEXEC|BOOT)" "$dir/results.log" |
 		grep -v "# SKIP" |
-		sed -e 's/^# [^:]*:[0-9]*:[a-z]*:/  test: /' -e 's/^KT: /  harness: /' \
+		sed -e 's/^# [^:]*:[0-9]*:[a-z_]*:/  test: /' -e 's/^KT: /  harness: /' \
 		    -e 's/^ok /  PASS /' -e 's/^not ok /  FAIL /' -e 's/ cmdline=.*//'
 	tail -n 1 "$dir/summary.txt"
 }
