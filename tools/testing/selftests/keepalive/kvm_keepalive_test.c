@@ -435,9 +435,11 @@ struct kvm_ka_state {
 	uint64_t ram_size;
 	uint32_t x86_size;		/* sizeof(struct kvm_x86_state) */
 	uint32_t nmsrs, xsave_size, pad;
-	struct kvm_lapic_state lapic;	/* the library does not save it */
+	struct kvm_lapic_state lapic;	/* the library does not save these */
+	struct kvm_clock_data clock;	/* kvmclock */
+	struct kvm_irqchip chip[3];	/* PIC master, PIC slave, IOAPIC */
 } __packed;
-static_assert(sizeof(struct kvm_ka_state) == 56 + 1024,
+static_assert(sizeof(struct kvm_ka_state) == 56 + 1024 + 48 + 3 * 520,
 	      "struct kvm_ka_state is ABI: bump KVM_STATE_VERSION");
 
 /* A VMM: a KVM VM of the library, its kept controller, its files. */
@@ -737,6 +739,11 @@ static int kvmm_save(struct kvmm *v)
 		return kfail("the vCPU state does not fit its file", -ENOSPC);
 	memset(h, 0, sizeof(*h));
 	vcpu_ioctl(v->vcpu, KVM_GET_LAPIC, &h->lapic);
+	vm_ioctl(v->vm, KVM_GET_CLOCK, &h->clock);
+	for (int i = 0; i < 3; i++) {
+		h->chip[i].chip_id = i;
+		vm_ioctl(v->vm, KVM_GET_IRQCHIP, &h->chip[i]);
+	}
 	h->magic = KVM_STATE_MAGIC;
 	h->version = KVM_STATE_VERSION;
 	h->hdr_size = sizeof(*h);
@@ -805,6 +812,12 @@ static int kvmm_load(struct kvmm *v, uint64_t *away)
 			st->msrs.entries[i].data += *away;
 	vcpu_load_state(v->vcpu, st);
 	vcpu_ioctl(v->vcpu, KVM_SET_LAPIC, &h->lapic);
+	for (int i = 0; i < 3; i++)
+		vm_ioctl(v->vm, KVM_SET_IRQCHIP, &h->chip[i]);
+	/* kvmclock on by the pause too; KVM_SET_CLOCK takes the clock only. */
+	h->clock.clock += *away * 1000000 / h->tsc_khz;
+	h->clock.flags = 0;
+	vm_ioctl(v->vm, KVM_SET_CLOCK, &h->clock);
 	kvm_x86_state_cleanup(st);
 	return 0;
 }
@@ -1158,6 +1171,14 @@ TEST_F_TIMEOUT(kq, guest_resumes, 240)
 	ASSERT_EQ(3, gl->admin_cmds) TH_LOG("the guest issued admin commands");
 	ASSERT_EQ(gl->ops, gl->irqs)
 		TH_LOG("%lu commands, %lu interrupts", gl->ops, gl->irqs);
+	/* Its log: every command in order, each successful, none lost. */
+	for (uint64_t n = gl->ops > KVM_LOG_LEN ? gl->ops - KVM_LOG_LEN : 0;
+	     n < gl->ops; n++) {
+		struct glog_ent *e = &gl->ent[n % KVM_LOG_LEN];
+
+		ASSERT_EQ(n, e->op);
+		ASSERT_EQ(0, e->status) TH_LOG("command %lu: status %#x", n, e->status);
+	}
 	TH_LOG("the guest went on: %lu commands, %lu interrupts after the resume, no admin command",
 	       gl->ops - ops, gl->irqs - irqs);
 	TH_LOG("guest-visible pause: %llu ms (its longest gap, before its command %lu)",
