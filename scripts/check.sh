@@ -436,6 +436,9 @@ sc kvm kvm_hello pass - any -- --test kvm_keepalive_test --no-kunit \
 	--stages 1 -a kt_scenario=hello
 sc kvm kvm_keep pass vtd any -- --test kvm_keepalive_test --no-kunit \
 	--stages 2 -a kt_scenario=keep
+# The same guest handed over again: across two kexecs in a row.
+sc kvm kvm_cycles pass - any -- --test kvm_keepalive_test --no-kunit \
+	--stages 3 -a kt_scenario=keep
 # The command in flight at the pause takes 4 s: it completes during the
 # kexec, its interrupt held in the device's PBA, and reaches the guest
 # through KVM_IRQFD when the new VMM arms the vector.

@@ -33,7 +33,8 @@
  * queues, no admin command, its data intact; its log shows one pause.
  * Scenarios (kt_scenario=):
  *
- * keep     as above, on a drive of QEMU's: every block checked.
+ * keep     as above, on a drive of QEMU's: every block checked. With
+ *          --stages N the guest is handed over again in every stage.
  * held     as keep, on a drive whose every request takes 4 s (vmtest.sh
  *          --slow-nvme; reads give zeroes, so data is not checked): the
  *          command in flight at the pause completes during the kexec, its
@@ -1036,8 +1037,15 @@ static int kvmm_run_to_submit(struct kvmm *v, int limit_s)
 	}
 }
 
-/* Stage 1: the guest does I/O; the update pauses it, saves, keeps. */
-TEST_F_TIMEOUT(kq, update, 240)
+/*
+ * The update, from a running guest: the next kernel loaded, PREPARE, the
+ * VMM's check, PRE-STOP, the pause with a command just submitted, the
+ * save, the VMM's exit, STOP (those the scenario does). The harness then
+ * kexecs.
+ */
+static void kvmm_handover(struct __test_metadata *_metadata,
+			  struct _test_data_kq *self,
+			  const struct _fixture_variant_kq *variant)
 {
 	struct kvmm *v = &self->v;
 	struct keepalive_transition t;
@@ -1046,32 +1054,14 @@ TEST_F_TIMEOUT(kq, update, 240)
 	struct glog *gl;
 	uint32_t irr;
 
-	if (kt_stage() != 1)
-		SKIP(return, "stage 1 only");
-	if (variant->hello)
-		SKIP(return, "not scenario hello");
-	ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, 0, v->bdf, sizeof(v->bdf)));
-	ASSERT_LE(0, nvme_vfio_bind(v->bdf));
-	ASSERT_EQ(0, kvmm_files(v, true));
-	kvmm_build(v, guest_code);
-	gcfg.nocheck = variant->slow;
-	gcfg.timeout_ms = variant->slow ? 20000 : 5000;
-	ASSERT_EQ(0, nvme_vfio_dev_open(&v->vdev, v->bdf, false));
-	ASSERT_EQ(0, kvmm_map_bar(v));
-	if (variant->preserved)
-		ASSERT_EQ(0, kvmm_ram_to_file(v, v->ram_fd, true));
-	ASSERT_EQ(0, kvmm_map_dma(v));
-	ASSERT_EQ(0, kvmm_irqfd(v));
-	sync_global_to_guest(v->vm, gcfg);
-	if (variant->keep)
-		ASSERT_EQ(0, kvmm_keep(v));
-
 	kvm_ticker(20);
-	ASSERT_EQ(0, kvmm_run_until(v, variant->slow ? 1 : KVM_OPS_BEFORE, 120));
+	gl = kvmm_log(v);
+	gl->target = 0;
+	ASSERT_EQ(0, kvmm_run_until(v, gl->ops + (variant->slow ? 1 : KVM_OPS_BEFORE),
+				    120));
 	/* The next kernel, loaded now: the pause does not include the load. */
 	ASSERT_EQ(0, kt_cmdline_append("initcall_blacklist=nvme_init"));
 	ASSERT_EQ(0, kt_kexec_load_next());
-	gl = kvmm_log(v);
 	ASSERT_EQ(3, gl->admin_cmds);
 	if (variant->transitions) {
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
@@ -1113,6 +1103,34 @@ TEST_F_TIMEOUT(kq, update, 240)
 	       tp[0], tp[1], tp[2], tp[3]);
 }
 
+/* Stage 1: the guest does I/O; the update pauses it, saves, keeps. */
+TEST_F_TIMEOUT(kq, update, 240)
+{
+	struct kvmm *v = &self->v;
+
+	if (kt_stage() != 1)
+		SKIP(return, "stage 1 only");
+	if (variant->hello)
+		SKIP(return, "not scenario hello");
+	ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, 0, v->bdf, sizeof(v->bdf)));
+	ASSERT_LE(0, nvme_vfio_bind(v->bdf));
+	ASSERT_EQ(0, kvmm_files(v, true));
+	kvmm_build(v, guest_code);
+	gcfg.nocheck = variant->slow;
+	gcfg.timeout_ms = variant->slow ? 20000 : 5000;
+	ASSERT_EQ(0, nvme_vfio_dev_open(&v->vdev, v->bdf, false));
+	ASSERT_EQ(0, kvmm_map_bar(v));
+	if (variant->preserved)
+		ASSERT_EQ(0, kvmm_ram_to_file(v, v->ram_fd, true));
+	ASSERT_EQ(0, kvmm_map_dma(v));
+	ASSERT_EQ(0, kvmm_irqfd(v));
+	sync_global_to_guest(v->vm, gcfg);
+	if (variant->keep)
+		ASSERT_EQ(0, kvmm_keep(v));
+
+	kvmm_handover(_metadata, self, variant);
+}
+
 /* Stage 2: a new VMM rebuilds the VM and resumes it; the guest goes on. */
 TEST_F_TIMEOUT(kq, guest_resumes, 240)
 {
@@ -1124,8 +1142,8 @@ TEST_F_TIMEOUT(kq, guest_resumes, 240)
 	struct glog *gl;
 	uint32_t pba;
 
-	if (kt_stage() != 2)
-		SKIP(return, "stage 2 only");
+	if (kt_stage() < 2)
+		SKIP(return, "stage 2 and later only");
 	if (variant->hello || variant->cold)
 		SKIP(return, "not scenario hello or cold");
 	tp[4] = rdtsc();
@@ -1188,6 +1206,11 @@ TEST_F_TIMEOUT(kq, guest_resumes, 240)
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, &t));
 	gl->target = gl->ops + (variant->slow ? 1 : 6);
 	ASSERT_EQ(0, kvmm_run_until(v, gl->target, 60));
+	if (kt_is_last_stage())
+		return;
+	/* More kexecs (--stages N): the same guest is handed over again. */
+	ASSERT_EQ(0, kvmm_keep(v));
+	kvmm_handover(_metadata, self, variant);
 }
 
 /*
