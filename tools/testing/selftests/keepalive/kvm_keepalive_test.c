@@ -1123,6 +1123,9 @@ TEST_F_TIMEOUT(kq, update, 240)
 	if (variant->preserved)
 		ASSERT_EQ(0, kvmm_ram_to_file(v, v->ram_fd, true));
 	ASSERT_EQ(0, kvmm_map_dma(v));
+	/* Pinned for the device's DMA, the RAM file cannot be destroyed. */
+	if (variant->preserved)
+		ASSERT_EQ(-EBUSY, ka_memfd_destroy(self->kadev, "kvm-ram", v->token));
 	ASSERT_EQ(0, kvmm_irqfd(v));
 	sync_global_to_guest(v->vm, gcfg);
 	if (variant->keep)
