@@ -23,15 +23,17 @@
  * one command at a time, each completion taken by its interrupt (IDT
  * handler, EOI), checked, counted and logged in its own RAM (struct glog).
  *
- * Stage 1: the guest runs; PREPARE; PRE-STOP: the VMM checks that every
- * memslot is preserved, pauses the vCPU with a command in flight, saves
- * the vCPU (vcpu_save_state()) and what the library does not cover (local
- * APIC, TSC) into the state file, and exits with the device kept; STOP;
- * the harness kexecs. Stage 2: a new VMM builds the same VM, maps the
- * preserved RAM, reclaims the controller with its token, loads the vCPU,
- * arms the irqfd and its vectors, and resumes. The guest goes on: same
- * queues, no admin command, its data intact; its log shows one pause.
- * Scenarios (kt_scenario=):
+ * Stage 1: the guest runs; the next kernel is loaded; PREPARE; the VMM
+ * checks that every memslot is preserved; PRE-STOP; the VMM pauses the
+ * vCPU with a command just submitted, saves the vCPU (vcpu_save_state())
+ * and what the library does not cover (local APIC, kvmclock, irqchip, TSC
+ * rate and the host's TSC) into the state file, and exits with the device
+ * kept; STOP; the harness kexecs. Stage 2: a new VMM builds the same VM,
+ * reclaims the controller with its token, maps the preserved RAM, loads
+ * the vCPU, arms the irqfd and its vectors, and resumes. The guest goes
+ * on: same queues, no admin command, its data intact; its log shows one
+ * pause. Both stages print their points on the host's TSC (KVM-T1,
+ * KVM-T2) for scripts/kvmpause.sh. Scenarios (kt_scenario=):
  *
  * keep     as above, on a drive of QEMU's: every block checked. With
  *          --stages N the guest is handed over again in every stage.
@@ -50,6 +52,9 @@
  *          (nested SVM under TCG) and ucalls back; no device. Its RAM is
  *          a preserved file, destroyed while KVM maps it: the guest runs
  *          on.
+ * cold     the figure to compare with: stage 1 as running; stage 2 starts
+ *          a new guest on the same controller, which its driver resets
+ *          and sets up again, to its first command.
  */
 #include <assert.h>
 #include <errno.h>
