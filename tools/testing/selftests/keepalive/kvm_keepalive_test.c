@@ -461,6 +461,7 @@ struct kvmm {
 	struct kvm_ka_state *state;	/* the state file, mapped */
 	bool kept;
 	uint64_t tsc_khz;
+	int irqfd;			/* the eventfd KVM_IRQFD was given */
 };
 
 static int kfail(const char *what, int err)
@@ -610,6 +611,21 @@ static int kvmm_irqfd(struct kvmm *v)
 	irqfd.fd = v->vdev.irq_fd[1];
 	if (__vm_ioctl(v->vm, KVM_IRQFD, &irqfd))
 		return kfail("KVM_IRQFD", -errno);
+	v->irqfd = irqfd.fd;
+	return 0;
+}
+
+/* The irqfd off: KVM finishes the injections it had started. */
+static int kvmm_unroute(struct kvmm *v)
+{
+	struct kvm_irqfd irqfd = {
+		.fd = v->irqfd,
+		.gsi = KVM_MSI_GSI,
+		.flags = KVM_IRQFD_FLAG_DEASSIGN,
+	};
+
+	if (__vm_ioctl(v->vm, KVM_IRQFD, &irqfd))
+		return kfail("KVM_IRQFD deassign", -errno);
 	return 0;
 }
 
@@ -1082,10 +1098,26 @@ static void kvmm_handover(struct __test_metadata *_metadata,
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t))
 			TH_LOG("PRE-STOP failed in %s: %d", t.participant, t.error);
 	}
-	/* Pause with a command just submitted. */
+	/*
+	 * Pause with a command just submitted. The guest's longest gap is
+	 * counted from here: this VMM has one thread, so the load and the
+	 * transitions above paused the vCPU too (a VMM does them in another
+	 * thread).
+	 */
+	gl->max_gap_tsc = 0;
 	ASSERT_EQ(0, kvmm_run_to_submit(v, variant->slow ? 60 : 30));
 	tp[0] = rdtsc();
 	kvm_ticker(0);
+	/*
+	 * The device first: its close holds its interrupts (MSI-X masked,
+	 * latched in its PBA); then the irqfd goes, which finishes what it
+	 * was injecting. The local APIC saved next has every interrupt the
+	 * device raised before the hold. Saved before the close, an
+	 * interrupt raised in between reached the saved-and-gone APIC and
+	 * was lost (the guest's command timed out after the resume).
+	 */
+	nvme_vfio_dev_close(&v->vdev);
+	ASSERT_EQ(0, kvmm_unroute(v));
 	ASSERT_EQ(0, kvmm_save(v));
 	tp[1] = rdtsc();
 	irr = *(uint32_t *)&v->state->lapic.regs[0x200 + KVM_GUEST_VEC / 32 * 0x10];
