@@ -811,7 +811,7 @@ static int kvmm_load(struct kvmm *v, uint64_t *away)
 	 * this kernel's calibration, which under TCG differs by some
 	 * hundred ppm from the previous one's.
 	 */
-	if (h->tsc_khz != v->tsc_khz) {
+	if (h->tsc_khz > v->tsc_khz) {
 		int ret = __vcpu_ioctl(v->vcpu, KVM_SET_TSC_KHZ,
 				       (void *)(uintptr_t)h->tsc_khz);
 
@@ -819,6 +819,11 @@ static int kvmm_load(struct kvmm *v, uint64_t *away)
 			(unsigned long long)h->tsc_khz,
 			(unsigned long long)v->tsc_khz,
 			ret ? "refused, the guest sees the new rate" : "accepted");
+	} else if (h->tsc_khz < v->tsc_khz) {
+		/* Without TSC scaling KVM refuses a slower rate. */
+		fprintf(stderr, "vmm: TSC %llu kHz before, %llu kHz here: %s\n",
+			(unsigned long long)h->tsc_khz,
+			(unsigned long long)v->tsc_khz, "the guest sees the new rate");
 	}
 	msrs = h->nmsrs * sizeof(st->msrs.entries[0]);
 	st = malloc(sizeof(*st) + msrs);
