@@ -56,6 +56,7 @@
  *          a new guest on the same controller, which its driver resets
  *          and sets up again, to its first command.
  */
+#define _GNU_SOURCE	/* program_invocation_name, as the KVM selftests */
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
