@@ -14,7 +14,9 @@
 #include <linux/errno.h>
 #include <linux/pci.h>
 #include <linux/printk.h>
+#include <linux/sched/clock.h>
 #include <linux/keepalive/device.h>
+#include <trace/events/keepalive.h>
 
 static const struct keepalive_device_ops *slots[KEEPALIVE_DEVICE_NR_SLOTS];
 static const struct keepalive_device_owner *owner;
@@ -122,7 +124,13 @@ int keepalive_device_hold(struct keepalive_device *kd)
 	int i, ret;
 
 	for (i = 0; i < KEEPALIVE_DEVICE_NR_SLOTS; i++) {
-		ret = slots[i] && slots[i]->hold ? slots[i]->hold(kd) : 0;
+		u64 t0 = local_clock();
+
+		if (!slots[i] || !slots[i]->hold)
+			continue;
+		ret = slots[i]->hold(kd);
+		trace_keepalive_device_hold(pci_name(kd->pdev), slots[i]->name,
+					    ret, local_clock() - t0);
 		if (ret)
 			return ret;
 	}

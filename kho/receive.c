@@ -38,6 +38,7 @@
 #include <linux/spinlock.h>
 #include <asm/early_ioremap.h>
 #include <asm/tsc.h>
+#include <trace/events/keepalive.h>
 
 #include "image.h"
 #include "kho.h"
@@ -239,7 +240,7 @@ void __init keepalive_handover_receive(void)
 {
 	u64 phys_payload = le64_to_cpu(in.hdr.pool_phys) +
 			   le64_to_cpu(in.hdr.fdt_offset);
-	unsigned int i;
+	unsigned int i, unheld = 0;
 
 	if (!in.fdt)
 		return;
@@ -253,6 +254,7 @@ void __init keepalive_handover_receive(void)
 		}
 		r->state = keepalive_pool_hold(r->start, r->end - r->start) ?
 			   RANGE_FREE : RANGE_HELD;
+		unheld += r->state == RANGE_FREE;
 		if (r->state == RANGE_FREE)
 			pr_err("cannot hold incoming range %#llx-%#llx for its owner\n",
 			       r->start, r->end);
@@ -263,6 +265,10 @@ void __init keepalive_handover_receive(void)
 	in.validate_ns = tsc_khz ?
 		div_u64(in.early_cycles * 1000000ULL, tsc_khz) : 0;
 	in.accepted_at_ns = local_clock();
+	/* Figures of setup_arch(), before the ring buffer existed. */
+	trace_keepalive_receive(in.generation, fdt_totalsize(in.fdt),
+				in.nr_ranges, unheld,
+				keepalive_pool_reserve_ns(), in.validate_ns);
 	keepalive_sm_resume(&keepalive_sm, in.fdt);
 }
 

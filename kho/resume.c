@@ -8,7 +8,9 @@
 #include <linux/kernel.h>
 #include <linux/libfdt.h>
 #include <linux/lockdep.h>
+#include <linux/sched/clock.h>
 #include <linux/string.h>
+#include <trace/events/keepalive.h>
 
 #include "kho.h"
 
@@ -72,11 +74,13 @@ static void resolved(struct keepalive_participant *p, int err)
 static void fall_back(struct keepalive_sm *sm, struct keepalive_participant *p,
 		      int node, const char *dep, int err)
 {
+	u64 t0 = local_clock();
 	int ret;
 
 	if (!p->ops->fallback)
 		return;
 	ret = p->ops->fallback(p, sm->incoming, node, dep, err);
+	trace_keepalive_step(p->name, "fallback", ret, local_clock() - t0);
 	if (ret && sm->log)
 		pr_err("resume: %s: fallback failed: %d\n", p->name, ret);
 }
@@ -87,6 +91,7 @@ static void resume_one(struct keepalive_sm *sm, struct keepalive_participant *p,
 {
 	const void *fdt = sm->incoming;
 	int node, ret;
+	u64 t0;
 
 	lockdep_assert_held(&sm->lock);
 	node = fdt_subnode_offset(fdt, 0, p->name);
@@ -117,10 +122,12 @@ static void resume_one(struct keepalive_sm *sm, struct keepalive_participant *p,
 		p->resume_err = -ENOLINK;
 		return;
 	}
+	t0 = local_clock();
 	if (sm->should_fail && sm->should_fail())
 		ret = -EIO;
 	else
 		ret = p->ops->resume ? p->ops->resume(p, fdt, node) : 0;
+	trace_keepalive_step(p->name, "resume", ret, local_clock() - t0);
 	resolved(p, ret);
 	if (!ret)
 		return;

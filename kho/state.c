@@ -23,7 +23,9 @@
 #include <linux/kernel.h>
 #include <linux/libfdt.h>
 #include <linux/lockdep.h>
+#include <linux/sched/clock.h>
 #include <linux/string.h>
+#include <trace/events/keepalive.h>
 
 #include "kho.h"
 
@@ -114,8 +116,8 @@ static const char * const step_names[] = {
 	[STEP_POST_RESUME]	= "post-resume",
 };
 
-static int run_step(struct keepalive_sm *sm, struct keepalive_participant *p,
-		    enum step step, void *fdt)
+static int call_step(struct keepalive_sm *sm, struct keepalive_participant *p,
+		     enum step step, void *fdt)
 {
 	const struct keepalive_ops *ops = p->ops;
 	int node;
@@ -140,6 +142,18 @@ static int run_step(struct keepalive_sm *sm, struct keepalive_participant *p,
 		return ops->post_resume ? ops->post_resume(p) : 0;
 	}
 	return -EINVAL;
+}
+
+/* call_step(), traced as keepalive_step. */
+static int run_step(struct keepalive_sm *sm, struct keepalive_participant *p,
+		    enum step step, void *fdt)
+{
+	u64 t0 = local_clock();
+	int ret = call_step(sm, p, step, fdt);
+
+	trace_keepalive_step(p->name, step_names[step], ret,
+			     local_clock() - t0);
+	return ret;
 }
 
 static void undo_step(struct keepalive_participant *p, enum step step)
@@ -203,6 +217,7 @@ static int run_all(struct keepalive_sm *sm, enum step step, void *fdt,
 static int do_stop(struct keepalive_sm *sm, struct keepalive_result *res)
 {
 	void *fdt;
+	u64 t0;
 	int ret;
 
 	if (sm->should_fail && sm->should_fail())
@@ -217,7 +232,10 @@ static int do_stop(struct keepalive_sm *sm, struct keepalive_result *res)
 	ret = run_all(sm, STEP_STOP, fdt, res);
 	if (ret)
 		goto discard_image;
+	t0 = local_clock();
 	ret = sm->image->seal(sm, fdt);
+	trace_keepalive_image_sealed(ret ? 0 : fdt_totalsize(fdt), ret,
+				     local_clock() - t0);
 	if (ret) {
 		if (sm->log)
 			pr_err("stop: cannot seal the handover image: %d\n", ret);
@@ -255,8 +273,11 @@ static void do_conclude(struct keepalive_sm *sm)
 	struct keepalive_participant *p;
 
 	list_for_each_entry_reverse(p, &sm->participants, list) {
+		u64 t0 = local_clock();
+
 		if (p->ops->conclude)
 			p->ops->conclude(p);
+		trace_keepalive_step(p->name, "conclude", 0, local_clock() - t0);
 		p->resume = KEEPALIVE_RESUME_IDLE;
 	}
 	sm->image->conclude(sm);
@@ -310,9 +331,11 @@ int keepalive_sm_event(struct keepalive_sm *sm, enum keepalive_event ev,
 {
 	enum keepalive_state from;
 	int next, ret = 0;
+	u64 t0;
 
 	memset(res, 0, sizeof(*res));
 	mutex_lock(&sm->lock);
+	t0 = local_clock();
 	from = sm->state;
 	if (ev < KEEPALIVE_EV_PREPARE || ev >= ARRAY_SIZE(event_names)) {
 		ret = -EOPNOTSUPP;
@@ -371,6 +394,11 @@ int keepalive_sm_event(struct keepalive_sm *sm, enum keepalive_event ev,
 out:
 	res->state = sm->state;
 	res->error = ret;
+	trace_keepalive_transition(ev < ARRAY_SIZE(event_names) &&
+				   event_names[ev] ? event_names[ev] : "unknown",
+				   keepalive_state_name(from),
+				   keepalive_state_name(sm->state), ret,
+				   local_clock() - t0);
 	mutex_unlock(&sm->lock);
 	return ret;
 }

@@ -67,6 +67,8 @@ figures() { # run name
 			if (!d[2, "khz"] || !t["reboot"]) exit 1
 			printf "%s load_ms=%.3f boot_ms=%.3f vmm_out_ms=%.3f", m, d[1, "load_ms"], d[1, "boot_ms"], k1("exit")
 			printf " prepare_ms=%.3f pre_stop_ms=%.3f stop_ms=%.3f", k1("prepare"), k1("pre_stop"), k1("stop")
+			if (m == "keep")
+				printf " k_prepare_ms=%.3f k_pre_stop_ms=%.3f k_stop_ms=%.3f", d[1, "k_prepare_ns"] / 1e6, d[1, "k_pre_stop_ns"] / 1e6, d[1, "k_stop_ns"] / 1e6
 			printf " to_reboot_ms=%.3f reboot_to_entry_ms=%.3f", span2(d[1, "stopped"], t["reboot"]), span2(t["reboot"], d[2, "entry"])
 			if (m == "keep") {
 				ka_boot = (d[2, "reserve_ns"] + d[2, "validate_ns"]) / 1e6
@@ -129,6 +131,9 @@ show keep vmm_out_ms "VMM: save, mark, exit"
 show keep prepare_ms "PREPARE                        (ka)"
 show keep pre_stop_ms "PRE-STOP                       (ka)"
 show keep stop_ms "STOP                           (ka)"
+show keep k_prepare_ms "  in the kernel (trace): PREPARE"
+show keep k_pre_stop_ms "  in the kernel (trace): PRE-STOP"
+show keep k_stop_ms "  in the kernel (trace): STOP"
 show keep to_reboot_ms "STOP to the kexec reboot call"
 show keep reboot_to_entry_ms "shutdown, purgatory, decompression"
 show keep entry_to_adoption_ms "entry to adoption"
@@ -224,8 +229,10 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 				objs = d[1, "files"] + d[1, "devices"]
 				# a file; a device'"'"'s vfio, iommu and irq records
 				recs = d[1, "files"] + 3 * d[1, "devices"]
-				printf "d%s_m%s pre_stop_stop_ms=%.3f reserve_validate_ms=%.3f last_adoption_ms=%.3f reclaim_ms=%.3f post_resume_ms=%.3f conclude_ms=%.3f fdt_bytes=%d objects=%d records=%d\n",
-					d[1, "devices"], d[1, "mem_mb"], (d[1, "pre_stop"] + d[1, "stop"]) / k1,
+				printf "d%s_m%s k_pre_stop_stop_ms=%.3f k_post_resume_ms=%.3f ", d[1, "devices"], d[1, "mem_mb"],
+					(d[1, "k_pre_stop_ns"] + d[1, "k_stop_ns"]) / 1e6, d[2, "k_post_resume_ns"] / 1e6
+				printf "pre_stop_stop_ms=%.3f reserve_validate_ms=%.3f last_adoption_ms=%.3f reclaim_ms=%.3f post_resume_ms=%.3f conclude_ms=%.3f fdt_bytes=%d objects=%d records=%d\n",
+					(d[1, "pre_stop"] + d[1, "stop"]) / k1,
 					(d[2, "reserve_ns"] + d[2, "validate_ns"]) / 1e6, d[2, "last_adoption_ms"],
 					d[2, "reclaim"] / k2, d[2, "post_resume"] / k2, d[2, "conclude"] / k2,
 					d[1, "fdt_bytes"], objs, recs
@@ -250,13 +257,14 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 	stats "$STSV" >"$OUT/scale.stats"
 	sget() { awk -v p="$1" -v k="$2" '$1 == p && $2 == k { print $3 }' "$OUT/scale.stats"; }
 	echo
-	echo "-- scale: median of $SRUNS run(s) per point (ms; the image in bytes, and its records)"
-	printf "   %-16s %9s %9s %9s %9s %9s %8s %8s\n" point "PRE+STOP" "rsv+val" adopted reclaim POST-RES image records
+	echo "-- scale: median of $SRUNS run(s) per point (ms; the image in bytes, and its records;"
+	echo "   (kernel), rsv+val, adopted and image from the keepalive trace events)"
+	printf "   %-16s %9s %9s %9s %9s %9s %9s %8s %8s\n" point "PRE+STOP" "(kernel)" "rsv+val" adopted reclaim POST-RES image records
 	for p in "${points[@]}"; do
 		read -r dev mb <<<"$p"
 		k=d${dev}_m$mb
-		printf "   %-16s %9.1f %9.1f %9.1f %9.1f %9.1f %8d %8d\n" \
-			"$dev dev, $mb MiB" "$(sget "$k" pre_stop_stop_ms)" "$(sget "$k" reserve_validate_ms)" \
+		printf "   %-16s %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %8d %8d\n" \
+			"$dev dev, $mb MiB" "$(sget "$k" pre_stop_stop_ms)" "$(sget "$k" k_pre_stop_stop_ms)" "$(sget "$k" reserve_validate_ms)" \
 			"$(sget "$k" last_adoption_ms)" "$(sget "$k" reclaim_ms)" "$(sget "$k" post_resume_ms)" \
 			"$(sget "$k" fdt_bytes)" "$(sget "$k" records)"
 	done

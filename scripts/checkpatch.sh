@@ -81,6 +81,9 @@ for f in "${files[@]}"; do
 	# code: no kernel-only rules (e.g. "use kernel types") apply there.
 	extra=()
 	[[ $f == tools/* ]] && extra=(--ignore PREFER_KERNEL_TYPES,SPLIT_STRING,NEW_TYPEDEFS,PREFER_DEFINED_ATTRIBUTE_MACRO,CAMELCASE)
+	# Trace event headers: TRACE_EVENT()'s layout, as in every header of
+	# the kernel's include/trace/events/, is not a function call's.
+	[[ $f == include/trace/events/* ]] && extra=(--ignore OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT)
 	tap "checkpatch $f" checkpatch --no-tree "${extra[@]}" -f "$REPO/$f"
 done
 for f in "${kfiles[@]}"; do

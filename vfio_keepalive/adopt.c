@@ -28,8 +28,10 @@
 #include <linux/keepalive/pci.h>
 #include <linux/pci.h>
 #include <linux/pm_runtime.h>
+#include <linux/sched/clock.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
+#include <trace/events/keepalive.h>
 
 #include "vka.h"
 
@@ -180,6 +182,7 @@ void vka_adopt(struct pci_dev *pdev)
 	const char *why;
 	char buf[112];
 	bool lost;
+	u64 t0;
 
 	/* Before the first device: the records must be loaded by now. */
 	keepalive_resume_now(&vka_participant);
@@ -192,6 +195,7 @@ void vka_adopt(struct pci_dev *pdev)
 			goto unlock;
 		r->seen = true;
 	}
+	t0 = local_clock();
 	k = entry_new(pdev);
 	if (lost)
 		why = "the records of kept devices could not be loaded";
@@ -201,6 +205,7 @@ void vka_adopt(struct pci_dev *pdev)
 		why = refusal(k, r, buf, sizeof(buf));
 	if (!why && adopt(k, r))
 		why = "out of memory";
+	trace_keepalive_adopt(pci_name(pdev), why ?: "", local_clock() - t0);
 	if (why) {
 		start_cold(pdev, k, why);
 	} else {

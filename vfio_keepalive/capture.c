@@ -31,6 +31,7 @@
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 #include <linux/vfio_pci_core.h>
+#include <trace/events/keepalive.h>
 
 #include "vka.h"
 
@@ -428,7 +429,7 @@ bool vka_is_kept(struct pci_dev *pdev)
 int vka_opening(struct pci_dev *pdev)
 {
 	struct vka_kept *k;
-	bool reclaim;
+	bool reclaim = false;
 	char what[48];
 	int ret = -EBUSY;
 
@@ -474,6 +475,8 @@ disable:
 	if (reclaim)
 		pci_disable_device(pdev);
 unlock:
+	if (reclaim)
+		trace_keepalive_reclaim(pci_name(pdev), ret);
 	mutex_unlock(&vka_lock);
 	return ret;
 }

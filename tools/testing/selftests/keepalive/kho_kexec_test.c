@@ -156,6 +156,40 @@ static void assert_cold(struct __test_metadata *_metadata, int dev,
 	ASSERT_EQ(0, ka_sysfs_num("files"));
 	ASSERT_EQ(4096, ka_sysfs_num("pool_used"));
 	ASSERT_EQ(0, ka_sysfs_num("generation"));
+	/* Enabled from the boot on, and nothing was received. */
+	ASSERT_TRUE(kt_trace_enabled("keepalive_receive"));
+	ASSERT_EQ(NULL, strstr(kt_trace(), "keepalive_receive:"));
+}
+
+/*
+ * The boot's trace events (KT_TRACE_BOOT): the image received, of this
+ * generation, and memfd's resume.
+ */
+static void assert_received(struct __test_metadata *_metadata)
+{
+	const char *tr = kt_trace();
+	char line[80];
+
+	ASSERT_TRUE(kt_trace_enabled("keepalive_receive"));
+	snprintf(line, sizeof(line), "keepalive_receive: generation=%d ",
+		 kt_stage() - 1);
+	ASSERT_NE(NULL, strstr(tr, line)) TH_LOG("no \"%s\" in:\n%s", line, tr);
+	ASSERT_NE(NULL, strstr(tr, " unheld=0 "));
+	ASSERT_NE(NULL, strstr(tr, "keepalive_step: participant=memfd step=resume ret=0 "));
+}
+
+/* POST-RESUME and CONCLUDE, each with its event. */
+static void assert_concluded_traced(struct __test_metadata *_metadata)
+{
+	const char *tr = kt_trace();
+
+	ASSERT_NE(NULL, strstr(tr, "keepalive_transition: event=post-resume from=resume "
+				   "to=post-resume ret=0 "))
+		TH_LOG("trace:\n%s", tr);
+	ASSERT_NE(NULL, strstr(tr, "keepalive_step: participant=memfd step=post-resume ret=0 "));
+	ASSERT_NE(NULL, strstr(tr, "keepalive_transition: event=conclude from=post-resume "
+				   "to=running ret=0 "));
+	ASSERT_NE(NULL, strstr(tr, "keepalive_step: participant=memfd step=conclude ret=0 "));
 }
 
 /* Stage > 1: verify what the previous stage handed over. */
@@ -180,10 +214,12 @@ TEST_F(kx, verify)
 	if (variant->find == KX_UNCLAIMED) {
 		ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
 		ASSERT_STREQ("resume", state);
+		assert_received(_metadata);
 		ASSERT_EQ(1, ka_sysfs_num("files"));
 		ASSERT_LT(4096, ka_sysfs_num("pool_used"));
 		ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_POST_RESUME, NULL));
 		ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_CONCLUDE, NULL));
+		assert_concluded_traced(_metadata);
 		ASSERT_EQ(-ENOENT, ka_memfd_retrieve(self->dev, FILE_NAME, self->token));
 		ASSERT_EQ(0, ka_sysfs_num("files"));
 		ASSERT_EQ(4096, ka_sysfs_num("pool_used"));
@@ -202,6 +238,7 @@ TEST_F(kx, verify)
 
 	ASSERT_EQ(0, ka_sysfs_state(state, sizeof(state)));
 	ASSERT_STREQ("resume", state);
+	assert_received(_metadata);
 	/* The pool came in reserved in the E820 map the kexec handed over. */
 	ASSERT_EQ(1, ka_pool_reserved_in_iomem());
 	ASSERT_EQ(1, ka_memfd_list(self->dev, &info, 1));
@@ -226,6 +263,7 @@ TEST_F(kx, verify)
 
 	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_POST_RESUME, NULL));
 	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_CONCLUDE, NULL));
+	assert_concluded_traced(_metadata);
 	/* Only the file itself is left: no metadata leaked across kexecs. */
 	ASSERT_EQ((long long)kt_cmdline_num("kt_used", 0), ka_sysfs_num("pool_used"));
 	ASSERT_EQ(1, ka_sysfs_num("files"));
@@ -240,8 +278,13 @@ TEST_F(kx, handover)
 {
 	int k;
 
+	char on[8];
+
 	if (kt_is_last_stage())
 		return;
+	/* The next kernel's boot events, for verify. */
+	if (kt_cmdline_get("trace_event", on, sizeof(on)))
+		ASSERT_EQ(0, kt_cmdline_append(KT_TRACE_BOOT));
 	if (!variant->carried || kt_stage() == 1)
 		create_file(_metadata, self->dev, self->token);
 	if (!variant->stop)

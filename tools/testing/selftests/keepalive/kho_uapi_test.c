@@ -4,7 +4,7 @@
  * transitions through sysfs and ioctl, refusals with their errno,
  * extensible structs, privileges, concurrency, preserved memory files,
  * ABORT from every state and a fault-injection sweep, each ending with the
- * pool back at its baseline usage.
+ * pool back at its baseline usage; the trace event of every transition.
  *
  * Needs a kernel booted with keepalive.pool=SIZE (vmtest.sh passes one).
  */
@@ -21,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "ka_uapi.h"
+#include "kt_util.h"
 
 #define MiB (1024ULL * 1024)
 
@@ -543,6 +544,66 @@ TEST_F(ka, fail_nth_sweep)
 	ASSERT_GT(100, n);
 	ASSERT_EQ(0, ka_memfd_destroy(self->dev, "sweep", self->token));
 	close(fd);
+}
+
+/* Does the trace text @trace hold @what? */
+static bool traced(const char *trace, const char *what)
+{
+	return strstr(trace, what);
+}
+
+/*
+ * Every transition emits keepalive_transition, with its outcome and the
+ * failing participant's keepalive_step; with the events off, nothing (the
+ * control: the lines looked for are not in any trace by chance).
+ */
+TEST_F(ka, transitions_traced)
+{
+	static const char prepared[] =
+		"keepalive_transition: event=prepare from=running to=prepare ret=0 ";
+	struct keepalive_transition t;
+	char line[160];
+	const char *tr;
+	int ret;
+
+	ret = kt_trace_enable(true);
+	ASSERT_EQ(0, ret) TH_LOG("keepalive trace events: %s", strerror(-ret));
+	ASSERT_EQ(0, kt_trace_clear());
+
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_PREPARE, NULL));
+	ASSERT_EQ(-EINVAL, ka_transition(self->dev, KEEPALIVE_EV_STOP, NULL));
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_ABORT, NULL));
+	/* A participant's step fails: its errno, in both events. */
+	ASSERT_EQ(0, ka_fail_nth(1));
+	ret = ka_transition(self->dev, KEEPALIVE_EV_PREPARE, &t);
+	ASSERT_EQ(0, ka_fail_nth(0));
+	ASSERT_GT(0, ret);
+	ASSERT_STRNE("", t.participant);
+	ASSERT_STATE("running");
+
+	tr = kt_trace();
+	ASSERT_TRUE(traced(tr, prepared)) TH_LOG("trace:\n%s", tr);
+	ASSERT_TRUE(traced(tr, "keepalive_step: participant=memfd step=prepare ret=0 "));
+	ASSERT_TRUE(traced(tr, "keepalive_transition: event=stop from=prepare to=prepare "
+			       "ret=-22 "));
+	ASSERT_TRUE(traced(tr, "keepalive_transition: event=abort from=prepare to=running ret=0 "));
+	snprintf(line, sizeof(line),
+		 "keepalive_transition: event=prepare from=running to=running ret=%d ",
+		 ret);
+	ASSERT_TRUE(traced(tr, line)) TH_LOG("no \"%s\" in:\n%s", line, tr);
+	snprintf(line, sizeof(line), "keepalive_step: participant=%s step=prepare ret=%d ",
+		 t.participant, ret);
+	ASSERT_TRUE(traced(tr, line)) TH_LOG("no \"%s\" in:\n%s", line, tr);
+
+	/* Control: the same transitions with the events off leave nothing. */
+	ASSERT_EQ(0, kt_trace_enable(false));
+	ASSERT_EQ(0, kt_trace_clear());
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_PREPARE, NULL));
+	ASSERT_EQ(0, ka_transition(self->dev, KEEPALIVE_EV_ABORT, NULL));
+	tr = kt_trace();
+	ASSERT_FALSE(traced(tr, prepared));
+	ASSERT_FALSE(traced(tr, "keepalive_"));
+	ASSERT_BASELINE();
 }
 
 TEST_HARNESS_MAIN

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kt_util.h"
@@ -379,4 +381,81 @@ int kt_kexec_load_next(void)
 		return -errno;
 	close(fd);
 	return 0;
+}
+
+#define KT_TRACEFS "/sys/kernel/tracing"
+
+/* tracefs, mounted if it is not: 0 or -errno. */
+static int kt_tracefs(void)
+{
+	if (!access(KT_TRACEFS "/trace", F_OK))
+		return 0;
+	if (mount("tracefs", KT_TRACEFS, "tracefs", 0, NULL))
+		return -errno;
+	return 0;
+}
+
+int kt_trace_enable(bool on)
+{
+	int ret = kt_tracefs();
+
+	if (ret)
+		return ret;
+	if (access(KT_TRACEFS "/events/keepalive/enable", F_OK))
+		return -ENOENT;
+	return kt_write_str(KT_TRACEFS "/events/keepalive/enable", on ? "1" : "0");
+}
+
+int kt_trace_clear(void)
+{
+	int fd, ret = kt_tracefs();
+
+	if (ret)
+		return ret;
+	/* Opening "trace" for writing with O_TRUNC empties the buffer. */
+	fd = open(KT_TRACEFS "/trace", O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+const char *kt_trace(void)
+{
+	static char text[1 << 18];
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	text[0] = '\0';
+	if (kt_tracefs())
+		return text;
+	fd = open(KT_TRACEFS "/trace", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return text;
+	while (n < sizeof(text) - 1 &&
+	       (r = read(fd, text + n, sizeof(text) - 1 - n)) > 0)
+		n += r;
+	close(fd);
+	text[n] = '\0';
+	return text;
+}
+
+bool kt_trace_enabled(const char *name)
+{
+	char path[256], val[8];
+
+	if (kt_tracefs())
+		return false;
+	snprintf(path, sizeof(path), KT_TRACEFS "/events/keepalive/%s/enable",
+		 name);
+	return !kt_read_line(path, val, sizeof(val)) && !strcmp(val, "1");
+}
+
+double kt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }

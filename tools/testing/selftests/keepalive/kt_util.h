@@ -98,4 +98,27 @@ int kt_kexec_load_next(void);
  */
 int kt_kmemleak_ours(FILE *log);
 
+/*
+ * The keepalive trace events (include/trace/events/keepalive.h) through
+ * tracefs, mounted at /sys/kernel/tracing if it is not yet.
+ * kt_trace_enable() turns them all on or off (0 or -errno; -ENOENT when the
+ * kernel has no such events), kt_trace_clear() empties the buffer, and
+ * kt_trace() returns its text ("" when it cannot be read).
+ * KT_TRACE_BOOT are the command-line words that enable them from the next
+ * kernel's boot on (kt_cmdline_append()). trace_clock=local: on a sched
+ * clock the kernel finds unstable (TCG's), it otherwise switches the trace
+ * clock to "global" at late_initcall, which empties the buffer of every
+ * boot event.
+ */
+#define KT_TRACE_BOOT "trace_event=keepalive: trace_clock=local"
+int kt_trace_enable(bool on);
+int kt_trace_clear(void);
+const char *kt_trace(void);
+
+/* CLOCK_MONOTONIC in milliseconds: since this kernel's boot. */
+double kt_now_ms(void);
+
+/* Is the keepalive trace event @name enabled (its tracefs "enable" is 1)? */
+bool kt_trace_enabled(const char *name);
+
 #endif /* KT_UTIL_H */

@@ -46,7 +46,10 @@
  * made outside, from both lines and the harness's "KT: TSC" report.
  * Kernel entry is estimated as the TSC now minus CLOCK_MONOTONIC, which
  * starts a few milliseconds after entry; adoption is the timestamp of the
- * kernel's "keepalive: adopted" line. Under TCG absolute times are
+ * last keepalive_adopt trace event, and the kernel's own figures (the
+ * pool's reservation, the image's validation, each transition's time
+ * under its lock, the image's size) are the fields of the keepalive trace
+ * events. Under TCG absolute times are
  * inflated: compare the ratios. Exits non-zero if a step failed, so that
  * no figure is made of a path that did not work.
  *
@@ -102,28 +105,6 @@ static double tsc_khz(void)
 	return 0;
 }
 
-/* Seconds since boot of the line of @klog that @hit points into. */
-static double klog_line_time(const char *klog, const char *hit)
-{
-	const char *l;
-	double t;
-
-	if (!hit)
-		return -1;
-	for (l = hit; l > klog && l[-1] != '\n'; l--)
-		;
-	return sscanf(l, "<%*d>[%lf]", &t) == 1 ||
-	       sscanf(l, "[%lf]", &t) == 1 ? t : -1;
-}
-
-/* Seconds since boot of the first kernel log line containing @what. */
-static double klog_time(const char *what)
-{
-	const char *klog = kt_klog();
-
-	return klog_line_time(klog, strstr(klog, what));
-}
-
 /* The TSC at kernel entry, estimated from CLOCK_MONOTONIC. */
 static uint64_t tsc_at_entry(void)
 {
@@ -142,19 +123,64 @@ static uint64_t tsc_at_entry(void)
 	}								\
 } while (0)
 
-/* A value of /sys/kernel/debug/keepalive/timings, or 0. */
-static unsigned long long timing(const char *key)
+/*
+ * The kernel-side figures come from the keepalive trace events
+ * (include/trace/events/keepalive.h), enabled in stage 1 through tracefs
+ * and in stage 2 from its boot on (KT_TRACE_BOOT on its command line), as
+ * perf or trace-cmd would take them on a host.
+ *
+ * The line of the last event @event ("keepalive_receive") whose text
+ * holds @with ("" for any), or NULL.
+ */
+static const char *trace_last(const char *event, const char *with)
 {
-	FILE *f = fopen("/sys/kernel/debug/keepalive/timings", "r");
-	unsigned long long v = 0, x;
-	char k[64];
+	const char *tr = kt_trace(), *p = tr, *hit = NULL, *eol;
+	char key[64];
 
-	while (f && fscanf(f, "%63s %llu", k, &x) == 2)
-		if (!strcmp(k, key))
-			v = x;
-	if (f)
-		fclose(f);
-	return v;
+	snprintf(key, sizeof(key), " %s: ", event);
+	while ((p = strstr(p, key))) {
+		eol = strchrnul(p, '\n');
+		if (!*with || memmem(p, eol - p, with, strlen(with)))
+			hit = p;
+		p = eol;
+	}
+	return hit;
+}
+
+/* The number after "@key=" on the line at @line, or 0. */
+static unsigned long long trace_num(const char *line, const char *key)
+{
+	char k[40];
+	const char *p, *eol;
+
+	if (!line)
+		return 0;
+	eol = strchrnul(line, '\n');
+	snprintf(k, sizeof(k), " %s=", key);
+	p = memmem(line, eol - line, k, strlen(k));
+	return p ? strtoull(p + strlen(k), NULL, 10) : 0;
+}
+
+/* Seconds since boot (local_clock) of the event at @line, or -1. */
+static double trace_time(const char *line)
+{
+	const char *tr = kt_trace(), *p;
+
+	if (!line)
+		return -1;
+	/* "...  12.345678: keepalive_adopt: ...": back over ": " to the number. */
+	for (p = line; p > tr && p[-1] != ' '; p--)
+		;
+	return strtod(p, NULL) ?: -1;
+}
+
+/* A transition's own time in the kernel, in ns, from its event. */
+static unsigned long long transition_ns(const char *event)
+{
+	char with[48];
+
+	snprintf(with, sizeof(with), "event=%s ", event);
+	return trace_num(trace_last("keepalive_transition", with), "ns");
 }
 
 /*
@@ -204,19 +230,24 @@ static void stage1(int kadev, bool keep)
 	}
 	printf("bench-data: stage=1 mode=%s khz=%.0f boot_ms=%.3f load_ms=%.3f "
 	       "last=%llu exit=%llu prepare=%llu pre_stop=%llu stop=%llu "
-	       "stopped=%llu\n", keep ? "keep" : "cold", khz, ms(user - entry),
-	       load_ms, (unsigned long long)last, (unsigned long long)exit_c,
-	       (unsigned long long)prep, (unsigned long long)pre_stop,
-	       (unsigned long long)stop, (unsigned long long)tsc());
+	       "stopped=%llu k_prepare_ns=%llu k_pre_stop_ns=%llu "
+	       "k_stop_ns=%llu\n", keep ? "keep" : "cold", khz,
+	       ms(user - entry), load_ms, (unsigned long long)last,
+	       (unsigned long long)exit_c, (unsigned long long)prep,
+	       (unsigned long long)pre_stop, (unsigned long long)stop,
+	       (unsigned long long)tsc(), transition_ns("prepare"),
+	       transition_ns("pre-stop"), transition_ns("stop"));
 }
 
 static void stage2_keep(int kadev)
 {
 	uint64_t user = tsc(), entry = tsc_at_entry(), reclaimed, first;
-	double adopted = klog_time("keepalive: adopted");
+	double adopted = trace_time(trace_last("keepalive_adopt", "adopted=1 "));
+	const char *rx = trace_last("keepalive_receive", "");
 	struct vmm v;
 
 	CHECK(adopted < 0);
+	CHECK(!rx);
 	CHECK(vmm_reclaim(&v, kadev, 0, NULL));
 	reclaimed = tsc();
 	CHECK(vmm_io(&v, false, 0, 128, SEED));	/* the first I/O */
@@ -227,8 +258,8 @@ static void stage2_keep(int kadev)
 	       "validate_ns=%llu\n", khz, (unsigned long long)entry,
 	       (unsigned long long)(entry + (uint64_t)(adopted * 1e3 * khz)),
 	       (unsigned long long)user, (unsigned long long)reclaimed,
-	       (unsigned long long)first, timing("reserve_ns"),
-	       timing("validate_ns"));
+	       (unsigned long long)first, trace_num(rx, "reserve_ns"),
+	       trace_num(rx, "validate_ns"));
 	CHECK(ka_transition(kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 	CHECK(ka_transition(kadev, KEEPALIVE_EV_CONCLUDE, NULL));
 	vmm_exit(&v);
@@ -272,24 +303,6 @@ static int map_bulk(int container, int fd, uint64_t len, void **va)
 	return ioctl(container, VFIO_IOMMU_MAP_DMA, &map) ? -errno : 0;
 }
 
-/* The number in the first kernel log line containing @what, after it. */
-static unsigned long long klog_num(const char *what)
-{
-	const char *p = strstr(kt_klog(), what);
-
-	return p ? strtoull(p + strlen(what), NULL, 10) : 0;
-}
-
-/* Seconds since boot of the last kernel log line containing @what. */
-static double klog_time_last(const char *what)
-{
-	const char *klog = kt_klog(), *p = klog, *hit = NULL;
-
-	while ((p = strstr(p, what)))
-		hit = p++;
-	return klog_line_time(klog, hit);
-}
-
 static uint8_t scale_token[KEEPALIVE_TOKEN_SIZE] = { 0x5c };
 
 static void scale1(int kadev)
@@ -318,10 +331,13 @@ static void scale1(int kadev)
 	pre_stop = step(kadev, KEEPALIVE_EV_PRE_STOP);
 	stop = step(kadev, KEEPALIVE_EV_STOP);
 	printf("bench-data: stage=1 mode=scale khz=%.0f devices=%u mem_mb=%llu "
-	       "pre_stop=%llu stop=%llu fdt_bytes=%llu files=%lld\n", khz, d,
+	       "pre_stop=%llu stop=%llu fdt_bytes=%llu files=%lld "
+	       "k_pre_stop_ns=%llu k_stop_ns=%llu\n", khz, d,
 	       (unsigned long long)(mem >> 20), (unsigned long long)pre_stop,
 	       (unsigned long long)stop,
-	       klog_num("handover image sealed: "), ka_sysfs_num("files"));
+	       trace_num(trace_last("keepalive_image_sealed", "ret=0 "), "bytes"),
+	       ka_sysfs_num("files"), transition_ns("pre-stop"),
+	       transition_ns("stop"));
 }
 
 static void scale2(int kadev)
@@ -329,13 +345,17 @@ static void scale2(int kadev)
 	unsigned int d = kt_cmdline_num("kb_devices", 1), i;
 	uint64_t mem = kt_cmdline_num("kb_mem", 64) << 20;
 	uint64_t t, reclaim, post, concl;
-	/* Kernel log time: from kernel start, as near to entry as it gets. */
-	double adopted = klog_time_last("keepalive: adopted");
+	/* local_clock: from kernel start, as near to entry as it gets. */
+	double adopted = trace_time(trace_last("keepalive_adopt", "adopted=1 "));
+	const char *rx = trace_last("keepalive_receive", "");
+	unsigned long long reserve_ns = trace_num(rx, "reserve_ns");
+	unsigned long long validate_ns = trace_num(rx, "validate_ns");
 	static struct vmm v[SCALE_MAX];
 	void *va;
 	int fd;
 
 	CHECK(adopted < 0);
+	CHECK(!rx);
 	t = tsc();
 	for (i = 0; i < d; i++)
 		CHECK(vmm_reclaim(&v[i], kadev, i, NULL));
@@ -349,11 +369,12 @@ static void scale2(int kadev)
 		CHECK(vmm_io(&v[i], false, 0, 16, SEED + i));
 	printf("bench-data: stage=2 mode=scale khz=%.0f devices=%u mem_mb=%llu "
 	       "reserve_ns=%llu validate_ns=%llu last_adoption_ms=%.3f "
-	       "reclaim=%llu post_resume=%llu conclude=%llu\n", khz, d,
-	       (unsigned long long)(mem >> 20), timing("reserve_ns"),
-	       timing("validate_ns"), adopted * 1e3,
-	       (unsigned long long)reclaim, (unsigned long long)post,
-	       (unsigned long long)concl);
+	       "reclaim=%llu post_resume=%llu conclude=%llu "
+	       "k_post_resume_ns=%llu k_conclude_ns=%llu\n", khz, d,
+	       (unsigned long long)(mem >> 20), reserve_ns, validate_ns,
+	       adopted * 1e3, (unsigned long long)reclaim,
+	       (unsigned long long)post, (unsigned long long)concl,
+	       transition_ns("post-resume"), transition_ns("conclude"));
 	for (i = 0; i < d; i++)
 		vmm_exit(&v[i]);
 	munmap(va, mem);
@@ -374,6 +395,12 @@ int main(void)
 	}
 	if (kt_cmdline_get("kb_mode", mode, sizeof(mode)))
 		strcpy(mode, "keep");
+	/* The kernel-side figures: this kernel's events, and the next boot's. */
+	if (kt_stage() == 1 && strcmp(mode, "boot") &&
+	    (kt_trace_enable(true) || kt_cmdline_append(KT_TRACE_BOOT))) {
+		fprintf(stderr, "nvme_blackout: no keepalive trace events\n");
+		return 1;
+	}
 	if (!strcmp(mode, "boot")) {
 		printf("bench-data: stage=1 mode=boot khz=%.0f boot_ms=%.3f "
 		       "pool=%lld\n", khz, ms(user - tsc_at_entry()),
