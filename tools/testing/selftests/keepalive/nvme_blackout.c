@@ -35,10 +35,11 @@
  * kb_mode=scale, kb_devices=D, kb_mem=M (vmtest -n D, a pool and a VM
  * large enough): D controllers kept, and M MiB more of preserved memory in
  * one file that controller 0's VMM maps for DMA at SCALE_IOVA. Stage 1
- * times PRE-STOP and STOP and reads the handover image's size; stage 2
- * reads the pool's reservation and the image's validation, the time from
- * kernel entry to the last adoption, and times the reclaim of every
- * controller and of the file, POST-RESUME and CONCLUDE.
+ * times PRE-STOP and STOP and reads the handover image's size and table
+ * pages; stage 2 reads the pool's reservation and the image's validation,
+ * the time from kernel entry to the last adoption, and times the pause
+ * (every VMM back, before it maps), the mapping and pinning of every
+ * file, the time to POST-RESUME, POST-RESUME and CONCLUDE (scale2()).
  *
  * Each stage prints one "bench-data:" line of raw TSC values (the TSC runs
  * on across kexec; under TCG it is the host's) and the TSC frequency the
@@ -305,6 +306,26 @@ static int map_bulk(int container, int fd, uint64_t len, void **va)
 
 static uint8_t scale_token[KEEPALIVE_TOKEN_SIZE] = { 0x5c };
 
+/*
+ * The handover table pages of every capture of this kernel, from the
+ * kernel log ("keepalive: handover translation: N range(s), P table
+ * page(s)").
+ */
+static unsigned long long table_pages(void)
+{
+	static const char key[] = "keepalive: handover translation: ";
+	const char *p = kt_klog();
+	unsigned long long sum = 0, pages;
+	unsigned int ranges;
+
+	while ((p = strstr(p, key))) {
+		p += strlen(key);
+		if (sscanf(p, "%u range(s), %llu table page", &ranges, &pages) == 2)
+			sum += pages;
+	}
+	return sum;
+}
+
 static void scale1(int kadev)
 {
 	unsigned int d = kt_cmdline_num("kb_devices", 1), i;
@@ -332,19 +353,27 @@ static void scale1(int kadev)
 	stop = step(kadev, KEEPALIVE_EV_STOP);
 	printf("bench-data: stage=1 mode=scale khz=%.0f devices=%u mem_mb=%llu "
 	       "pre_stop=%llu stop=%llu fdt_bytes=%llu files=%lld "
-	       "k_pre_stop_ns=%llu k_stop_ns=%llu\n", khz, d,
+	       "k_pre_stop_ns=%llu k_stop_ns=%llu table_pages=%llu\n", khz, d,
 	       (unsigned long long)(mem >> 20), (unsigned long long)pre_stop,
 	       (unsigned long long)stop,
 	       trace_num(trace_last("keepalive_image_sealed", "ret=0 "), "bytes"),
 	       ka_sysfs_num("files"), transition_ns("pre-stop"),
-	       transition_ns("stop"));
+	       transition_ns("stop"), table_pages());
 }
 
+/*
+ * Stage 2 of scale: the VMMs resume before they map (issue 25). The pause
+ * is each VMM's retrieve of its files, open with its token, restore and
+ * MSI-X: the guest could run from there, its DMA on the handover tables
+ * (a read of each controller checks it). Then the mapping and pinning of
+ * every file (map+pin), and POST-RESUME, which switches the devices once
+ * their VMM's mapping covers the handover ranges.
+ */
 static void scale2(int kadev)
 {
 	unsigned int d = kt_cmdline_num("kb_devices", 1), i;
 	uint64_t mem = kt_cmdline_num("kb_mem", 64) << 20;
-	uint64_t t, reclaim, post, concl;
+	uint64_t t, tm, pause, reclaim, post, to_post, concl;
 	/* local_clock: from kernel start, as near to entry as it gets. */
 	double adopted = trace_time(trace_last("keepalive_adopt", "adopted=1 "));
 	const char *rx = trace_last("keepalive_receive", "");
@@ -357,23 +386,33 @@ static void scale2(int kadev)
 	CHECK(adopted < 0);
 	CHECK(!rx);
 	t = tsc();
+	for (i = 0; i < d; i++) {
+		CHECK(vmm_retrieve(&v[i], kadev, i));
+		CHECK(vmm_attach_unmapped(&v[i], NULL));
+	}
+	pause = tsc() - t;
 	for (i = 0; i < d; i++)
-		CHECK(vmm_reclaim(&v[i], kadev, i, NULL));
+		CHECK(vmm_io(&v[i], false, 0, 16, SEED + i));
+	tm = tsc();
 	fd = ka_memfd_retrieve(kadev, SCALE_FILE, scale_token);
 	CHECK(fd < 0);
+	for (i = 0; i < d; i++)
+		CHECK(vmm_map(&v[i]));
 	CHECK(map_bulk(v[0].vdev.container, fd, mem, &va));
-	reclaim = tsc() - t;
+	reclaim = tsc() - tm;
 	post = step(kadev, KEEPALIVE_EV_POST_RESUME);
+	to_post = tsc() - t;
 	concl = step(kadev, KEEPALIVE_EV_CONCLUDE);
 	for (i = 0; i < d; i++)
 		CHECK(vmm_io(&v[i], false, 0, 16, SEED + i));
 	printf("bench-data: stage=2 mode=scale khz=%.0f devices=%u mem_mb=%llu "
 	       "reserve_ns=%llu validate_ns=%llu last_adoption_ms=%.3f "
-	       "reclaim=%llu post_resume=%llu conclude=%llu "
-	       "k_post_resume_ns=%llu k_conclude_ns=%llu\n", khz, d,
-	       (unsigned long long)(mem >> 20), reserve_ns, validate_ns,
-	       adopted * 1e3, (unsigned long long)reclaim,
-	       (unsigned long long)post, (unsigned long long)concl,
+	       "pause=%llu reclaim=%llu post_resume=%llu to_post_resume=%llu "
+	       "conclude=%llu k_post_resume_ns=%llu k_conclude_ns=%llu\n",
+	       khz, d, (unsigned long long)(mem >> 20), reserve_ns, validate_ns,
+	       adopted * 1e3, (unsigned long long)pause,
+	       (unsigned long long)reclaim, (unsigned long long)post,
+	       (unsigned long long)to_post, (unsigned long long)concl,
 	       transition_ns("post-resume"), transition_ns("conclude"));
 	for (i = 0; i < d; i++)
 		vmm_exit(&v[i]);

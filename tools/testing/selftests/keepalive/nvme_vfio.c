@@ -781,13 +781,12 @@ int nvme_vfio_save(struct nvme_vfio *nv, void *buf, size_t len)
 	return sizeof(nv->st);
 }
 
-int nvme_vfio_restore(struct nvme_vfio *nv, struct nvme_vfio_dev *dev,
-		      const struct nvme_vfio_mem *mem, const void *buf,
-		      size_t len)
+int nvme_vfio_restore_unmapped(struct nvme_vfio *nv, struct nvme_vfio_dev *dev,
+			       const struct nvme_vfio_mem *mem, const void *buf,
+			       size_t len)
 {
 	const struct nvme_vfio_state *st = buf;
 	uint32_t cc, csts;
-	int ret;
 
 	if (len < sizeof(*st) || st->magic != NV_MAGIC ||
 	    st->version != NV_VERSION || st->iova != mem->iova ||
@@ -798,16 +797,24 @@ int nvme_vfio_restore(struct nvme_vfio *nv, struct nvme_vfio_dev *dev,
 	nv->mem = *mem;
 	nv->st = *st;
 	nv->io_cmds = st->inflight;
-	ret = nv_dma_map(nv);
-	if (ret)
-		return ret;
 	/* The only controller accesses: is it still enabled and ready? */
 	csts = nvme_vfio_rd32(dev, NVME_REG_CSTS);
 	cc = nvme_vfio_rd32(dev, NVME_REG_CC);
 	if (csts == ~0U || !(cc & NVME_CC_EN) || !(csts & NVME_CSTS_RDY) ||
-	    (csts & NVME_CSTS_CFS)) {
-		nvme_vfio_detach(nv);
+	    (csts & NVME_CSTS_CFS))
 		return -ENODEV;
-	}
 	return 0;
+}
+
+int nvme_vfio_map(struct nvme_vfio *nv)
+{
+	return nv_dma_map(nv);
+}
+
+int nvme_vfio_restore(struct nvme_vfio *nv, struct nvme_vfio_dev *dev,
+		      const struct nvme_vfio_mem *mem, const void *buf,
+		      size_t len)
+{
+	return nvme_vfio_restore_unmapped(nv, dev, mem, buf, len) ?:
+	       nv_dma_map(nv);
 }

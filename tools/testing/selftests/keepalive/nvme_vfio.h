@@ -187,6 +187,18 @@ int nvme_vfio_save(struct nvme_vfio *nv, void *buf, size_t len);
 int nvme_vfio_restore(struct nvme_vfio *nv, struct nvme_vfio_dev *dev,
 		      const struct nvme_vfio_mem *mem, const void *buf,
 		      size_t len);
+/*
+ * nvme_vfio_restore() without the DMA mapping: for a device kept across
+ * kexec, which goes on DMAing through keepalive's handover tables until
+ * POST-RESUME switches it to this container's domain. The VMM resumes at
+ * once and maps afterwards, with nvme_vfio_map(); POST-RESUME is refused
+ * (EBUSY) until it has.
+ */
+int nvme_vfio_restore_unmapped(struct nvme_vfio *nv, struct nvme_vfio_dev *dev,
+			       const struct nvme_vfio_mem *mem, const void *buf,
+			       size_t len);
+/* Map the restored area for DMA in the container: 0 or -errno. */
+int nvme_vfio_map(struct nvme_vfio *nv);
 /* Unmap the area from the IOMMU; the controller keeps running. */
 void nvme_vfio_detach(struct nvme_vfio *nv);
 /* Disable the controller, then detach. */

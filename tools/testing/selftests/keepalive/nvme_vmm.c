@@ -178,7 +178,7 @@ int vmm_retrieve(struct vmm *v, int kadev, int idx)
 	return map_files(v);
 }
 
-int vmm_attach(struct vmm *v, const char *name)
+static int attach(struct vmm *v, const char *name, bool map)
 {
 	char dname[128];
 	int ret;
@@ -190,14 +190,38 @@ int vmm_attach(struct vmm *v, const char *name)
 	ret = nvme_vfio_dev_open(&v->vdev, name, false);
 	if (ret)
 		return fail(v, "open", ret);
-	ret = nvme_vfio_restore(&v->nv, &v->vdev, &v->mem, v->state,
-				VMM_STATE_SIZE);
+	ret = (map ? nvme_vfio_restore : nvme_vfio_restore_unmapped)
+		(&v->nv, &v->vdev, &v->mem, v->state, VMM_STATE_SIZE);
 	if (ret) {
 		nvme_vfio_dev_close(&v->vdev);
 		return fail(v, "restore", ret);
 	}
+	if (!map) {
+		ret = nvme_vfio_irq_enable(&v->vdev, 2);
+		if (ret) {
+			nvme_vfio_dev_close(&v->vdev);
+			return fail(v, "MSI-X", ret);
+		}
+	}
 	v->buf = nvme_vfio_alloc(&v->nv, VMM_CHUNK);
 	return v->buf ? 0 : fail(v, "buffer", -ENOMEM);
+}
+
+int vmm_attach(struct vmm *v, const char *name)
+{
+	return attach(v, name, true);
+}
+
+int vmm_attach_unmapped(struct vmm *v, const char *name)
+{
+	return attach(v, name, false);
+}
+
+int vmm_map(struct vmm *v)
+{
+	int ret = nvme_vfio_map(&v->nv);
+
+	return ret ? fail(v, "map the DMA file", ret) : 0;
 }
 
 int vmm_reclaim(struct vmm *v, int kadev, int idx, const char *name)

@@ -84,6 +84,15 @@ int vmm_reclaim(struct vmm *v, int kadev, int idx, const char *name);
  */
 int vmm_retrieve(struct vmm *v, int kadev, int idx);
 int vmm_attach(struct vmm *v, const char *name);
+/*
+ * vmm_attach() that resumes before it maps (issue 25): open with the token,
+ * restore the queues without mapping the DMA file, arm MSI-X again. The
+ * controller's DMA goes through keepalive's handover tables meanwhile;
+ * vmm_map() maps the DMA file afterwards, and only then can POST-RESUME
+ * switch the device to the VMM's domain.
+ */
+int vmm_attach_unmapped(struct vmm *v, const char *name);
+int vmm_map(struct vmm *v);
 
 /*
  * Write (@write) or check @nr LBAs from @lba, the content derived from
