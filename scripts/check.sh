@@ -339,6 +339,13 @@ sc vfio nvme_keepalive_bridge pass - any -- --test nvme_keepalive_test \
 # Kept across three kexecs in a row, pool usage constant.
 sc vfio nvme_keepalive_cycles pass - any -- --test nvme_keepalive_test \
 	--no-kunit --stages 4 -a kt_scenario=cycles
+# The VMM resumes before it maps its DMA memory; POST-RESUME waits for it.
+sc vfio nvme_keepalive_early pass vtd any -- --test nvme_keepalive_test \
+	--no-kunit --stages 2 -a kt_scenario=early
+# Control of the soak's flatness check: a VMM that keeps one more file
+# every cycle (the soak itself, 20 kexecs, is in make demo).
+sc vfio nvme_keepalive_soakgrow fail:soak_flat - any -- \
+	--test nvme_keepalive_test --no-kunit --stages 4 -a kt_scenario=soakgrow
 
 # DMA in flight at the kexec (a read on a drive that takes 4 s) completes
 # during the blackout into the preserved buffer, through the handover

@@ -14,7 +14,8 @@
 # plot (scripts/blackout.sh); a KVM guest kept running across the kexec
 # with its passthrough NVMe doing I/O, its control and the pause it sees
 # (scripts/kvmpause.sh); a 64 MiB preserved file across two kexecs and its
-# control; the core's figures.
+# control; the core's figures; the soak (20 kexecs, the figures of every
+# cycle flat) and its control.
 set -uo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -122,6 +123,17 @@ echo "=== Figures of the handover core (TCG: compare sizes, not absolute times)"
 run --name demo-bench -r "*:$ST/out/kho_bench" --stages 4 --mem 3G --pool 1100M \
 	--no-kunit -a kmemleak=off
 grep '^bench:' "$BUILD/vm/demo-bench/results.log" | sed 's/^bench: /  /'
+
+# The soak: one controller and its VMM across 20 kexecs (about 10 minutes
+# under TCG, too long for make check, which runs its control).
+echo
+echo "=== Soak: one kept controller across $((${DEMO_SOAK_STAGES:-21} - 1)) kexecs, every figure flat"
+run --name demo-soak --test nvme_keepalive_test --no-kunit \
+	--stages "${DEMO_SOAK_STAGES:-21}" --timeout 2400 -a kt_scenario=soak
+grep '^# soak: ' "$BUILD/vm/demo-soak/results.log" | sed 's/^# soak: /  /'
+grep -c '^ok .*soak_flat' "$BUILD/vm/demo-soak/results.log" |
+	awk -v n="$((${DEMO_SOAK_STAGES:-21} - 1))" '{ printf "  soak_flat passed in %d of %d cycles\n", $1, n }'
+tail -n 1 "$BUILD/vm/demo-soak/summary.txt"
 echo
 for rc in "${rcs[@]}"; do
 	[[ $rc -eq 0 ]] || { echo "demo: a run failed, see $BUILD/vm/"; exit 1; }

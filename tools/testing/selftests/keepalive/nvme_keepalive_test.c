@@ -40,6 +40,25 @@
  *            reclaims the controller, checks the previous stage's data,
  *            writes its own, concludes, marks it again and hands it over;
  *            the pool usage is the same in every stage.
+ * early      Kept as in keep; stage 2's VMM resumes before it maps
+ *            (issue 25): it opens the controller with its token, restores
+ *            the queues and arms MSI-X again without mapping its DMA file,
+ *            reads stage 1's pattern and takes an interrupt (the DMA goes
+ *            through the handover tables); POST-RESUME is refused (EBUSY,
+ *            the control) until it maps the file, then switches. Prints the
+ *            pause (open to resumed) and the time to POST-RESUME.
+ * soak       cycles, over many kexecs (--stages 21: 20 kexecs), an
+ *            interrupt taken in each kernel, with the
+ *            figures of each cycle printed ("# soak: cycle=N ..."): the
+ *            image the previous kernel sealed (keepalive_receive), the
+ *            handover table pages of this kernel's capture, the pool's
+ *            usage after CONCLUDE, kmemleak's count of keepalive's leaks
+ *            (first and last cycle, and every SOAK_LEAK_EVERY-th), the
+ *            reclaim's time. Test soak_flat: each figure the same in every
+ *            cycle as in the first, no leak.
+ * soakgrow   Control of soak_flat: the VMM keeps one more 4 KiB preserved
+ *            file each cycle (it retrieves the old ones): pool usage and
+ *            image grow, and soak_flat must fail.
  * sweep      Kept as in keep, and the next kernel's kt_fail_nth-th fault
  *            consultation fails (keepalive.fail=1,100,N,1; none for 0).
  *            Whatever step that hits, from receiving the handover to
@@ -86,6 +105,7 @@
 #define NR_LBAS		2048	/* 1 MiB of 512-byte LBAs */
 #define SEED		0x1234
 #define SEED2		0x5678
+#define SOAK_LEAK_EVERY	5	/* kmemleak scan every Nth cycle (about 10 s) */
 
 /* Wait up to 10 s for @bdf to be bound to @drv. */
 static bool wait_driver(const char *bdf, const char *drv)
@@ -250,6 +270,9 @@ FIXTURE_VARIANT(nk)
 	bool no_handover;	/* ...and the files are gone too */
 	bool continues;		/* controller 0 goes on where it was */
 	bool cycles;		/* handed over again in every stage */
+	bool soak;		/* ...with figures, flat from cycle to cycle */
+	bool early;		/* the VMM resumes before it maps its DMA file */
+	bool grow;		/* ...and one more file every cycle (control) */
 	bool unclaimed;		/* nobody reclaims it: CONCLUDE releases it */
 };
 
@@ -299,6 +322,21 @@ FIXTURE_VARIANT_ADD(nk, adoptfail) {
 FIXTURE_VARIANT_ADD(nk, cycles) {
 	.keep = true, .stop = true,
 	.adopted = true, .cycles = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, early) {
+	.keep = true, .stop = true,
+	.adopted = true, .early = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, soak) {
+	.keep = true, .stop = true,
+	.adopted = true, .cycles = true, .soak = true,
+};
+
+FIXTURE_VARIANT_ADD(nk, soakgrow) {
+	.keep = true, .stop = true,
+	.adopted = true, .cycles = true, .soak = true, .grow = true,
 };
 
 FIXTURE_VARIANT_ADD(nk, sweep) {
@@ -376,6 +414,8 @@ TEST_F(nk, handover)
 		ASSERT_LE(0, kt_pci_command(self->bdf[0], PCI_COMMAND_MEMORY));
 	if (variant->next_cmdline)
 		ASSERT_EQ(0, kt_cmdline_append(variant->next_cmdline));
+	if (variant->soak)
+		ASSERT_EQ(0, kt_cmdline_append(KT_TRACE_BOOT));
 }
 
 /* Stage 2: how the first controller came up. */
@@ -519,23 +559,123 @@ TEST_F(nk, continues)
 	ASSERT_EQ(0, vmm_io(v, false, 0, 16, SEED2));
 }
 
+/*
+ * Stage 2, early: resumed before the DMA file is mapped, through the
+ * handover tables; POST-RESUME waits for the mapping.
+ */
+TEST_F(nk, resume_before_map)
+{
+	struct vmm *v = &self->v[0];
+	double t0, paused, mapped, post;
+
+	if (kt_stage() != 2 || !variant->early)
+		SKIP(return, "scenario early, stage 2 only");
+	t0 = kt_now_ms();
+	ASSERT_EQ(0, vmm_retrieve(v, self->kadev, 0));
+	ASSERT_EQ(0, vmm_attach_unmapped(v, NULL));
+	paused = kt_now_ms() - t0;
+	ASSERT_FALSE(v->nv.mapped);
+	/* Stage 1's pattern and an interrupt, on stage 1's queues. */
+	ASSERT_EQ(0, vmm_io(v, false, 0, NR_LBAS, SEED));
+	ASSERT_EQ(0, vmm_irq_io(v, 0));
+	ASSERT_EQ(0, v->nv.admin_cmds);
+	/* Control: the VMM's domain maps nothing yet, so no switch. */
+	ASSERT_EQ(-EBUSY, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
+	ASSERT_TRUE(kt_klog_has("its VMM's domain does not map IOVA"));
+	ASSERT_EQ(0, vmm_map(v));
+	mapped = kt_now_ms() - t0;
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
+	post = kt_now_ms() - t0;
+	/* Now through the VMM's own domain. */
+	ASSERT_EQ(0, vmm_io(v, true, 0, NR_LBAS / 2, SEED2));
+	ASSERT_EQ(0, vmm_io(v, false, 0, NR_LBAS / 2, SEED2));
+	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
+	ASSERT_TRUE(kt_klog_has("keepalive: handed over to its VMM"));
+	TH_LOG("pause (open to resumed) %.1f ms; mapped at %.1f ms, POST-RESUME at %.1f ms",
+	       paused, mapped, post);
+}
+
+/*
+ * One cycle's figures (soak); -1: not taken. Each test runs in a process
+ * of its own: cycles_carry_on passes them to soak_flat in SOAK_FIGURES.
+ */
+struct soak_figures {
+	long long image_bytes, table_pages, pool_used, files, leaks;
+};
+
+#define SOAK_FIGURES	"/tmp/kt-soak-figures"
+
+/* The number after @key in the last kernel log line holding @key, or -1. */
+static long long klog_last_num(const char *key, const char *after)
+{
+	const char *log = kt_klog(), *p = log, *hit = NULL, *n;
+
+	while ((p = strstr(p, key)))
+		hit = p++;
+	if (!hit)
+		return -1;
+	n = after ? strstr(hit, after) : hit + strlen(key);
+	return n ? strtoll(n + (after ? strlen(after) : 0), NULL, 10) : -1;
+}
+
+/* The soakgrow control's VMM: keep its old files, and one more. */
+static void soak_grow(struct __test_metadata *_metadata, int kadev, int k)
+{
+	uint8_t token[KEEPALIVE_TOKEN_SIZE];
+	char name[32];
+	int fd, j;
+
+	vmm_token(0, token);
+	for (j = 2; j < k; j++) {
+		snprintf(name, sizeof(name), "grow-%d", j);
+		fd = ka_memfd_retrieve(kadev, name, token);
+		ASSERT_LE(0, fd) TH_LOG("retrieve %s: %s", name, strerror(-fd));
+		close(fd);
+	}
+	snprintf(name, sizeof(name), "grow-%d", k);
+	fd = ka_memfd_create(kadev, name, 4096, token);
+	ASSERT_LE(0, fd) TH_LOG("create %s: %s", name, strerror(-fd));
+	close(fd);
+}
+
 /* Stages 2..N, cycles: carry on, then hand the controller over again. */
 TEST_F(nk, cycles_carry_on)
 {
+	struct soak_figures soak = { -1, -1, -1, -1, -1 };
 	struct keepalive_transition t;
 	struct vmm *v = &self->v[0];
 	char words[64];
 	int k = kt_stage();
+	const char *rx;
+	double t0;
+	FILE *f;
 
 	if (!variant->cycles || k < 2)
 		SKIP(return, "scenario cycles, stages 2 and later only");
+	t0 = kt_now_ms();
 	ASSERT_EQ(0, vmm_reclaim(v, self->kadev, 0, NULL));
+	t0 = kt_now_ms() - t0;
 	ASSERT_EQ(0, vmm_io(v, false, 0, NR_LBAS, k == 2 ? SEED : SEED + k - 1));
 	ASSERT_EQ(0, v->nv.admin_cmds);
+	/* An interrupt too, its two vectors armed as in stage 1. */
+	if (variant->soak)
+		ASSERT_EQ(0, vmm_irq_io(v, 0));
+	if (variant->grow)
+		soak_grow(_metadata, self->kadev, k);
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
-	/* Nothing but the two files is left of the handover. */
-	if (k == 2) {
+	if (variant->soak) {
+		/* soak_flat compares them with the first cycle's. */
+		rx = strstr(kt_trace(), "keepalive_receive: ");
+		ASSERT_NE(NULL, rx) TH_LOG("no keepalive_receive event");
+		rx = strstr(rx, " bytes=");
+		soak.image_bytes = rx ? strtoll(rx + 7, NULL, 10) : -1;
+		soak.pool_used = ka_sysfs_num("pool_used");
+		soak.files = ka_sysfs_num("files");
+		if (k == 2 || kt_is_last_stage() || k % SOAK_LEAK_EVERY == 0)
+			soak.leaks = kt_kmemleak_ours(stderr);
+	} else if (k == 2) {
+		/* Nothing but the two files is left of the handover. */
 		snprintf(words, sizeof(words), "kt_used=%lld",
 			 ka_sysfs_num("pool_used"));
 		ASSERT_EQ(0, kt_cmdline_append(words));
@@ -543,17 +683,79 @@ TEST_F(nk, cycles_carry_on)
 		ASSERT_EQ((long long)kt_cmdline_num("kt_used", 0),
 			  ka_sysfs_num("pool_used"));
 	}
-	ASSERT_EQ(2, ka_sysfs_num("files"));
-	if (kt_is_last_stage())
+	if (!variant->soak)
+		ASSERT_EQ(2, ka_sysfs_num("files"));
+	if (!kt_is_last_stage()) {
+		ASSERT_EQ(0, vmm_io(v, true, 0, NR_LBAS, SEED + k));
+		ASSERT_EQ(0, vmm_save(v));
+		ASSERT_EQ(0, vmm_keep(v, true));
+		vmm_exit(v);
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
+		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
+			TH_LOG("STOP failed in %s: %d", t.participant, t.error);
+		/* This kernel's capture: "..., N table page(s), ...". */
+		soak.table_pages = klog_last_num("keepalive: handover translation: ",
+						 "range(s), ");
+	}
+	if (!variant->soak)
 		return;
-	ASSERT_EQ(0, vmm_io(v, true, 0, NR_LBAS, SEED + k));
-	ASSERT_EQ(0, vmm_save(v));
-	ASSERT_EQ(0, vmm_keep(v, true));
-	vmm_exit(v);
-	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
-	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
-	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
-		TH_LOG("STOP failed in %s: %d", t.participant, t.error);
+	fprintf(stderr, "# soak: cycle=%d image_bytes=%lld table_pages=%lld "
+		"pool_used=%lld files=%lld kmemleak=%lld reclaim_ms=%.1f "
+		"uptime_ms=%.0f\n", k - 1, soak.image_bytes, soak.table_pages, soak.pool_used,
+		soak.files, soak.leaks, t0, kt_now_ms());
+	f = fopen(SOAK_FIGURES, "w");
+	ASSERT_NE(NULL, f);
+	ASSERT_EQ(1, fwrite(&soak, sizeof(soak), 1, f));
+	ASSERT_EQ(0, fclose(f));
+}
+
+/*
+ * soak: every figure of this cycle as in the first (passed on by the
+ * command line), and no leak where kmemleak looked.
+ */
+TEST_F(nk, soak_flat)
+{
+	static const char * const keys[] = {
+		"kt_soak_image", "kt_soak_tables", "kt_soak_used", "kt_soak_files",
+	};
+	struct soak_figures soak;
+	long long now[4];
+	char words[160];
+	int k = kt_stage(), i;
+	FILE *f;
+
+	if (!variant->soak || k < 2)
+		SKIP(return, "scenarios soak and soakgrow, stages 2 and later only");
+	f = fopen(SOAK_FIGURES, "r");
+	ASSERT_NE(NULL, f) TH_LOG("cycles_carry_on left no figures");
+	ASSERT_EQ(1, fread(&soak, sizeof(soak), 1, f));
+	fclose(f);
+	now[0] = soak.image_bytes;
+	now[1] = soak.table_pages;
+	now[2] = soak.pool_used;
+	now[3] = soak.files;
+	if (soak.leaks >= 0)
+		ASSERT_EQ(0, soak.leaks) TH_LOG("cycle %d: keepalive leaked", k - 1);
+	if (k == 2) {
+		/* The first cycle's figures, for every later one. */
+		ASSERT_LT(0, soak.image_bytes);
+		ASSERT_LT(0, soak.table_pages);
+		snprintf(words, sizeof(words), "%s=%lld %s=%lld %s=%lld %s=%lld",
+			 keys[0], now[0], keys[1], now[1], keys[2], now[2],
+			 keys[3], now[3]);
+		ASSERT_EQ(0, kt_cmdline_append(words));
+		return;
+	}
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		/* The last kernel captures nothing: no table pages. */
+		if (i == 1 && kt_is_last_stage())
+			continue;
+		ASSERT_EQ((long long)kt_cmdline_num(keys[i], 0), now[i])
+			TH_LOG("cycle %d: %s is %lld, it was %llu in the first cycle",
+			       k - 1, keys[i] + 8, now[i],
+			       kt_cmdline_num(keys[i], 0));
+	}
 }
 
 /* Stage 2, unclaimed: CONCLUDE resets the device and gives it back. */
