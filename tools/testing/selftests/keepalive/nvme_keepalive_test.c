@@ -618,6 +618,15 @@ static long long klog_last_num(const char *key, const char *after)
 	return n ? strtoll(n + (after ? strlen(after) : 0), NULL, 10) : -1;
 }
 
+/* The trace holds "@event: dev=@bdf @rest" (soak: a kept device's events). */
+static bool traced_dev(const char *event, const char *bdf, const char *rest)
+{
+	char line[160];
+
+	snprintf(line, sizeof(line), "%s: dev=%s %s", event, bdf, rest);
+	return strstr(kt_trace(), line);
+}
+
 /* The soakgrow control's VMM: keep its old files, and one more. */
 static void soak_grow(struct __test_metadata *_metadata, int kadev, int k)
 {
@@ -665,6 +674,9 @@ TEST_F(nk, cycles_carry_on)
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_POST_RESUME, NULL));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_CONCLUDE, NULL));
 	if (variant->soak) {
+		/* This boot's adoption and the reclaim, each with its event. */
+		ASSERT_TRUE(traced_dev("keepalive_adopt", self->bdf[0], "adopted=1 "));
+		ASSERT_TRUE(traced_dev("keepalive_reclaim", self->bdf[0], "ret=0"));
 		/* soak_flat compares them with the first cycle's. */
 		rx = strstr(kt_trace(), "keepalive_receive: ");
 		ASSERT_NE(NULL, rx) TH_LOG("no keepalive_receive event");
@@ -690,6 +702,13 @@ TEST_F(nk, cycles_carry_on)
 		ASSERT_EQ(0, vmm_save(v));
 		ASSERT_EQ(0, vmm_keep(v, true));
 		vmm_exit(v);
+		/* The close captured each part of the device: its events. */
+		if (variant->soak) {
+			ASSERT_TRUE(traced_dev("keepalive_device_hold", self->bdf[0],
+					       "part=iommu ret=0 "));
+			ASSERT_TRUE(traced_dev("keepalive_device_hold", self->bdf[0],
+					       "part=irq ret=0 "));
+		}
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
 		ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t))
