@@ -320,6 +320,61 @@ static unsigned long pool_fit_phys_aligned(unsigned long *map,
 	return bitmap_find_next_zero_area_off(map, size, start, nr, mask, off);
 }
 
+/*
+ * As pool_fit_phys_aligned(), but only where the allocation begins or ends
+ * a free extent: it shortens free space and splits none, so a large
+ * alignment costs no room for later allocations. Past @size: no such place.
+ */
+static unsigned long pool_fit_phys_snug(unsigned long *map,
+					unsigned long size,
+					unsigned long start,
+					unsigned int nr, void *data,
+					struct gen_pool *gen,
+					unsigned long start_addr)
+{
+	unsigned long mask = (*(size_t *)data >> gen->min_alloc_order) - 1;
+	unsigned long off = ((pool.phys + KEEPALIVE_HDR_AREA) >>
+			     gen->min_alloc_order) & mask;
+	unsigned long s, e;
+
+	for (s = find_next_zero_bit(map, size, start); s < size;
+	     s = find_next_zero_bit(map, size, e)) {
+		e = find_next_bit(map, size, s);
+		if (e - s < nr)
+			continue;
+		if (!((s + off) & mask))
+			return s;
+		if (!((e - nr + off) & mask))
+			return e - nr;
+	}
+	return size;
+}
+
+static void *pool_alloc(size_t size, size_t align, genpool_algo_t algo,
+			phys_addr_t *phys)
+{
+	unsigned long va;
+
+	if (!pool.gen || !size || align < PAGE_SIZE || !is_power_of_2(align) ||
+	    keepalive_should_fail())
+		return NULL;
+	size = PAGE_ALIGN(size);
+	va = align == PAGE_SIZE ? gen_pool_alloc(pool.gen, size) :
+	     gen_pool_alloc_algo(pool.gen, size, algo, &align);
+	if (!va)
+		return NULL;
+	*phys = gen_pool_virt_to_phys(pool.gen, va);
+	spin_lock(&pool.lock);
+	pool.objects++;
+	spin_unlock(&pool.lock);
+	/* Large files: zero page by page, letting others run. */
+	for (size_t off = 0; off < size; off += SZ_2M) {
+		memset((void *)va + off, 0, min_t(size_t, SZ_2M, size - off));
+		cond_resched();
+	}
+	return (void *)va;
+}
+
 /**
  * keepalive_pool_alloc_aligned() - allocate zeroed, contiguous pool memory
  * @size: bytes, rounded up to pages
@@ -337,26 +392,31 @@ static unsigned long pool_fit_phys_aligned(unsigned long *map,
 void *keepalive_pool_alloc_aligned(size_t size, size_t align,
 				   phys_addr_t *phys)
 {
-	unsigned long va;
+	return pool_alloc(size, align, pool_fit_phys_aligned, phys);
+}
 
-	if (!pool.gen || !size || align < PAGE_SIZE || !is_power_of_2(align) ||
-	    keepalive_should_fail())
-		return NULL;
-	size = PAGE_ALIGN(size);
-	va = align == PAGE_SIZE ? gen_pool_alloc(pool.gen, size) :
-	     gen_pool_alloc_algo(pool.gen, size, pool_fit_phys_aligned, &align);
-	if (!va)
-		return NULL;
-	*phys = gen_pool_virt_to_phys(pool.gen, va);
-	spin_lock(&pool.lock);
-	pool.objects++;
-	spin_unlock(&pool.lock);
-	/* Large files: zero page by page, letting others run. */
-	for (size_t off = 0; off < size; off += SZ_2M) {
-		memset((void *)va + off, 0, min_t(size_t, SZ_2M, size - off));
-		cond_resched();
-	}
-	return (void *)va;
+/**
+ * keepalive_pool_alloc_snug() - aligned pool memory that splits no free space
+ * @size: bytes, rounded up to pages
+ * @align: alignment of the physical address, a power of two of at least
+ *	PAGE_SIZE
+ * @phys: out: physical address
+ *
+ * As keepalive_pool_alloc_aligned(), but only at the start or the end of
+ * a free extent, so that a large alignment (1 GiB for a file an IOMMU can
+ * map with 1 GiB pages) leaves the free space in one piece. The caller
+ * falls back to a smaller alignment when there is no such place.
+ *
+ * A fault injection point (fail_keepalive).
+ *
+ * Context: Process context; may sleep (zeroing large ranges).
+ * Return: kernel address, or NULL when no free extent has room for @size
+ * at @align at its start or end, there is no pool, @align is not a power
+ * of two of at least PAGE_SIZE, or a fault was injected.
+ */
+void *keepalive_pool_alloc_snug(size_t size, size_t align, phys_addr_t *phys)
+{
+	return pool_alloc(size, align, pool_fit_phys_snug, phys);
 }
 
 /**

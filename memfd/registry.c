@@ -137,6 +137,24 @@ static int kamf_check_name(const char *name)
 	return 0;
 }
 
+/*
+ * A file's memory. One of 2 MiB or more starts on a 2 MiB boundary, and
+ * one of 1 GiB or more on a 1 GiB boundary where the pool has one at the
+ * start or the end of a free extent (keepalive_pool_alloc_snug(): the
+ * alignment costs no room), so that an IOMMU translating a kept device
+ * into it can use pages as large as the file and its IOVA allow: its
+ * handover tables then cost a few pages whatever its size.
+ */
+static void *kamf_alloc(u64 length, phys_addr_t *phys)
+{
+	void *va = NULL;
+
+	if (length >= SZ_1G)
+		va = keepalive_pool_alloc_snug(length, SZ_1G, phys);
+	return va ?: keepalive_pool_alloc_aligned(length, length >= SZ_2M ?
+						  SZ_2M : PAGE_SIZE, phys);
+}
+
 /**
  * keepalive_memfd_create() - create a preserved memory file
  * @arg: the request, already copied in
@@ -180,14 +198,7 @@ int keepalive_memfd_create(const struct keepalive_memfd_create *arg)
 		ret = -EEXIST;
 		goto unlock;
 	}
-	/*
-	 * A file of 2 MiB or more starts on a 2 MiB boundary, so that an
-	 * IOMMU translating a kept device into it can use 2 MiB pages: its
-	 * handover tables then cost a few pages whatever its size.
-	 */
-	mf->va = keepalive_pool_alloc_aligned(mf->length,
-					      mf->length >= SZ_2M ? SZ_2M :
-					      PAGE_SIZE, &mf->phys);
+	mf->va = kamf_alloc(mf->length, &mf->phys);
 	if (!mf->va) {
 		pr_warn("create %s: no %llu contiguous bytes in the pool\n",
 			mf->name, mf->length);

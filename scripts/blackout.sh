@@ -215,9 +215,10 @@ fi
 # Scale: how the handover grows with the number of kept controllers (1, 2,
 # 4, 8, with 64 MiB more preserved) and with the size of preserved memory
 # (64 MiB to 4 GiB in one file that controller 0 maps for DMA, one
-# controller). Every point boots the same 7 GiB VM: q35 puts 2 GiB below
-# 4 GiB, and the pool (the file plus 256 MiB) must fit above it in one
-# piece. BENCH_SCALE_RUNS (1) runs per point; BENCH_SCALE=0 skips;
+# controller). Every point boots the same 8 GiB VM: q35 puts 2 GiB below
+# 4 GiB, and the pool (the file plus 256 MiB, plus 1 GiB for a file of
+# 1 GiB or more, which the pool places on a 1 GiB boundary if it can) must
+# fit above it in one piece. BENCH_SCALE_RUNS (1) runs per point; BENCH_SCALE=0 skips;
 # BENCH_SCALE_POINTS="1 64,1 1024" runs only those points (devices MiB).
 if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 	SRUNS=${BENCH_SCALE_RUNS:-1}
@@ -249,11 +250,11 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 		for p in "${points[@]}"; do
 			read -r dev mb <<<"$p"
 			name=bench-scale-d$dev-m$mb-$r
-			# nokaslr: the 4352 MiB pool needs most of the 5 GiB above
+			# nokaslr: the 5376 MiB pool needs most of the 6 GiB above
 			# 4 GiB in one piece, and a physically randomised kernel
 			# image lands in the middle of it about one boot in three.
 			run "$name" -r "*:$ST/out/nvme_blackout" --stages 2 "${OPTS[@]}" \
-				-n "$dev" --mem 7G --pool "$((mb + 256))M" \
+				-n "$dev" --mem 8G --pool "$((mb + 256 + (mb >= 1024 ? 1024 : 0)))M" \
 				--timeout 900 -a "nokaslr kb_mode=scale kb_devices=$dev kb_mem=$mb"
 			sfig "$name" >>"$STSV" || { echo "blackout: no figures in $name"; rc=1; }
 		done

@@ -292,6 +292,9 @@ sc kexec pool_placement pass - any -- --test kexec_boot_test --no-kunit \
 	--stages 2 --pool 128M@0x35000000
 
 sc kho kho_uapi pass - any -- --test kho_uapi_test --no-kunit
+# The same with a pool where a 1 GiB file starts on a 1 GiB boundary.
+sc kho kho_gib pass - any -- --test kho_uapi_test --no-kunit \
+	--pool 2304M --mem 6G -a nokaslr
 # 64 MiB file across five kexecs in a row, same pages, same content.
 sc kho kho_preserve pass - any -- --test kho_kexec_test --no-kunit --stages 6
 # Negative control: a kexec from RUNNING carries nothing.

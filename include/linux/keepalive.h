@@ -207,6 +207,7 @@ int keepalive_incoming_pci_record(const char *owner, const char *compatible,
 void *keepalive_pool_alloc(size_t size, phys_addr_t *phys);
 void *keepalive_pool_alloc_aligned(size_t size, size_t align,
 				   phys_addr_t *phys);
+void *keepalive_pool_alloc_snug(size_t size, size_t align, phys_addr_t *phys);
 void keepalive_pool_free(void *addr, size_t size);
 void *keepalive_pool_claim(phys_addr_t phys, size_t size);
 bool keepalive_pool_contains(phys_addr_t phys, u64 size);
