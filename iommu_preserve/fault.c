@@ -88,7 +88,7 @@ int ipr_corrupt(struct keepalive_participant *p, void *fdt, int node,
 	if (dev < 0)
 		return dev;
 	t = fdt_getprop_w(fdt, dev, KEEPALIVE_IOMMU_PROP_TRANSLATION, &len);
-	if (!t || len != sizeof(*t))
+	if (!t || len != ipr_be->translation_size)
 		return -ENOENT;
 	t->domain_id = 0;
 	return 0;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Kexec device keepalive: the hooks the Intel VT-d driver calls
- * (include/linux/keepalive/iommu.h), each a thin call into
- * the driver-neutral part, which asks the backend (vtd.c) for whatever
- * touches the driver's structures. The unit is passed on as the
+ * (include/linux/keepalive/iommu.h), each a thin call into the
+ * driver-neutral part, which asks the backend (vtd.c) for whatever
+ * touches the driver's structures; the AMD-Vi driver's are in
+ * hooks_amd.c. The unit is passed on as the
  * backend's opaque unit.
  */
 #define pr_fmt(fmt) "keepalive: iommu: " fmt

@@ -15,8 +15,10 @@
  * (capture.c, adopt.c, unit.c). Whatever touches the IOMMU driver's own
  * structures or formats (page-table entries, per-device entries, the
  * handover root's layout, domain ids, unit registers) goes through one
- * struct ipr_backend: VT-d's is vtd.c, the only file that includes the
- * driver's private header, with its formats in vtd_pgtable.c. A unit is
+ * struct ipr_backend: VT-d's is vtd.c, AMD-Vi's amd.c, the only files that
+ * include a driver's private header, with their formats in vtd_pgtable.c
+ * and amd_pgtable.c. The backend in use (ipr_be) is the one whose driver
+ * runs (ipr_backend.present()), or whose hooks are called. A unit is
  * an opaque pointer (@hw) to the backend's own unit structure, a device's
  * entry an opaque struct ipr_entry.
  *
@@ -27,9 +29,14 @@
  *
  * Lock order (outermost first):
  *   keepalive_sm.lock -> vka_lock -> ipr_lock -> intel_iommu.lock
+ *   keepalive_sm.lock -> vka_lock -> ipr_lock -> protection_domain.lock
+ *	-> iommu_dev_data.lock (AMD-Vi)
  *   vfio_device_set.lock (vfio-pci's close) -> vka_lock -> ipr_lock
  * The held bitmaps are read under intel_iommu.lock (the driver's context
- * writes) and written under ipr_lock and intel_iommu.lock.
+ * writes) and written under ipr_lock and intel_iommu.lock; on AMD-Vi read
+ * under the device's iommu_dev_data.lock (set_dte_entry() and
+ * clear_dte_entry() run under it, or under its domain's lock) and written
+ * under ipr_lock and both.
  */
 #ifndef _KEEPALIVE_IPR_H
 #define _KEEPALIVE_IPR_H
@@ -56,8 +63,10 @@ struct pci_dev;
  * @root: physical address of the handover root, the first page of @tables
  *	when built here
  * @reg_base: register base (next kernel: as recorded)
- * @cap: capability register (next kernel: as recorded)
- * @ecap: extended capability register (next kernel: as recorded)
+ * @cap: capability register (AMD-Vi: extended features; next kernel: as
+ *	recorded)
+ * @ecap: extended capability register (AMD-Vi: extended features 2; next
+ *	kernel: as recorded)
  * @agaw: first kernel: the address width of the tables built for its
  *	devices, in the encoding of the backend's table format
  * @sllps: first kernel: its large-page sizes, in the encoding of the
@@ -147,6 +156,13 @@ struct ipr_dev_record {
  * process context with ipr_lock held, and may take the driver's locks.
  *
  * @name: the driver's name, for log lines
+ * @compatible: the compatible string of the participant's node when this
+ *	backend writes it (abi/iommu.h); a node of another is refused
+ * @translation_size: bytes of a device's "translation" property: a struct
+ *	that begins with the fields of struct keepalive_iommu_translation
+ *	before its entry
+ * @present: does this backend's driver run on this machine? Asked at
+ *	registration, and before that by the driver's early hooks. No lock.
  * @pt: the format of the page tables the backend's units read, which
  *	pgtable.c builds and walks; its address widths are @u->agaw's and
  *	its large-page sizes @u->sllps's encoding.
@@ -177,11 +193,19 @@ struct ipr_dev_record {
  *	and invalidate the caches for @did. Returns the domain id of the
  *	entry written (0: none).
  * @entry_adopt: next kernel, boot: put @ce in @hw's new root (not yet
- *	installed), reserve @did and mark the entry held. Returns 0 or
- *	-ENOMEM. Called with the driver's boot locks held.
- * @unit_keep_on: kexec shutdown: point @hw at the handover root @root
- *	with translation left on, and invalidate every cache. Interrupts
- *	off, ipr_lock not taken.
+ *	installed), reserve @did and mark the entry held. Returns 0;
+ *	-ENOMEM; -EINVAL when @ce carries something the backend does not
+ *	accept (AMD-Vi: an interrupt table outside the pool). Called with
+ *	the driver's boot locks held.
+ * @entry_block: optional, next kernel, boot: make the entry of
+ *	@bus/@devfn in @hw's new root (not yet installed) block the device,
+ *	for a backend whose new root does not block every device it was not
+ *	told about (AMD-Vi: an entry left zero passes DMA through).
+ * @unit_keep_on: kexec shutdown: point @hw at the handover root @root,
+ *	the first page of @tables, with translation left on, and invalidate
+ *	every cache. Interrupts off, ipr_lock not taken.
+ * @unit_root: next kernel, boot: the handover root @hw reads now (before
+ *	the driver installs its own). No lock needed.
  * @unit_find: next kernel: the live unit at @reg_base, or NULL. No lock
  *	needed.
  * @unit_check: next kernel: why recorded unit @u cannot be @hw (other
@@ -196,9 +220,14 @@ struct ipr_dev_record {
  *	@entry_encode could have written. Returns 0; -ENOENT when @e is not
  *	present; -EOPNOTSUPP for another translation type or address width;
  *	-EINVAL when a reserved bit is set. Any context.
- * @entry_record: write @e into the record @t (VT-d: its context_lo and
- *	context_hi), exactly as abi/iommu.h lays it out. Any context.
+ * @entry_record: write @e into the record @t, of @translation_size
+ *	bytes (VT-d: its context_lo and context_hi), exactly as abi/iommu.h
+ *	lays it out. Any context.
  * @entry_parse: the entry the record @t holds, into @e, not checked. Any
+ *	context.
+ * @root_read: optional: the entry of @bus/@devfn in the handover root at
+ *	@root, read only inside @a, as the unit reads it. Returns 0, or
+ *	-EINVAL when @root is not where the backend lays it out in @a. Any
  *	context.
  * @root_pages: pages of a handover root for the held devices whose source
  *	ids (bus << 8 | devfn) are set in @sids, not empty. Any context.
@@ -206,11 +235,17 @@ struct ipr_dev_record {
  *	built in @a: zeroed, @root_pages() pages, the root in its first page,
  *	@a->used pages handed out so far. Returns 0, or -ENOSPC when @a is
  *	too small. Any context.
+ * @root_init: optional: fill a new handover root in @a (zeroed,
+ *	@root_pages() pages) before any @root_add(), for a format in which
+ *	a zero entry does not block its device. Any context.
  * @root_check: why the handover root at @root, read only inside @a, does
  *	not hold exactly entry @e for @bus/@devfn, or NULL. Any context.
  */
 struct ipr_backend {
 	const char *name;
+	const char *compatible;
+	size_t translation_size;
+	bool (*present)(void);
 	const struct ipr_pt_format *pt;
 	const char *(*dev_unsupported)(struct pci_dev *pdev, void **hw);
 	int (*vmm_ranges)(struct pci_dev *pdev, struct ipr_ranges *out);
@@ -227,7 +262,10 @@ struct ipr_backend {
 			     u16 did);
 	int (*entry_adopt)(void *hw, u8 bus, u8 devfn,
 			   const struct ipr_entry *ce, u16 did);
-	void (*unit_keep_on)(void *hw, u64 root);
+	void (*entry_block)(void *hw, u8 bus, u8 devfn);
+	void (*unit_keep_on)(void *hw, u64 root,
+			     const struct ipr_arena *tables);
+	u64 (*unit_root)(void *hw);
 	void *(*unit_find)(u64 reg_base);
 	const char *(*unit_check)(void *hw, const struct ipr_unit *u);
 	u32 (*unit_segment)(void *hw);
@@ -236,21 +274,25 @@ struct ipr_backend {
 	void (*entry_encode)(u64 top, u16 did, int agaw, struct ipr_entry *e);
 	int (*entry_decode)(const struct ipr_entry *e, u64 *top, u16 *did,
 			    int *agaw);
-	void (*entry_record)(const struct ipr_entry *e,
-			     struct keepalive_iommu_translation *t);
-	void (*entry_parse)(const struct keepalive_iommu_translation *t,
-			    struct ipr_entry *e);
+	void (*entry_record)(const struct ipr_entry *e, void *t);
+	void (*entry_parse)(const void *t, struct ipr_entry *e);
+	int (*root_read)(const struct ipr_arena *a, u64 root, u8 bus,
+			 u8 devfn, struct ipr_entry *e);
 	unsigned int (*root_pages)(const unsigned long *sids);
+	void (*root_init)(struct ipr_arena *a);
 	int (*root_add)(struct ipr_arena *a, u8 bus, u8 devfn,
 			const struct ipr_entry *e);
 	const char *(*root_check)(const struct ipr_arena *a, u64 root, u8 bus,
 				  u8 devfn, const struct ipr_entry *e);
 };
 
-/* vtd.c: Intel VT-d in legacy mode, the only backend so far */
+/* vtd.c: Intel VT-d in legacy mode */
 extern const struct ipr_backend ipr_vtd_backend;
-/* participant.c: the backend in use */
-extern const struct ipr_backend *const ipr_be;
+/* amd.c: AMD-Vi with v1 page tables */
+extern const struct ipr_backend ipr_amd_backend;
+/* participant.c: the backend in use, and its choice */
+extern const struct ipr_backend *ipr_be;
+void ipr_backend_use(const struct ipr_backend *be);
 
 extern struct mutex ipr_lock;
 extern struct list_head ipr_units;
@@ -281,6 +323,9 @@ void ipr_reopen_device(struct keepalive_device *kd);
 /* adopt.c: the next kernel, and the ops that concern it */
 int ipr_covered(struct ipr_dev *d);
 void ipr_adopt(void *hw);
+bool ipr_early_handed_over(void *hw);
+void ipr_early_adopt(void *hw);
+void ipr_early_settle(void);
 void ipr_claim_device(struct keepalive_device *kd, bool claimed);
 bool ipr_confined(struct keepalive_device *kd);
 
@@ -305,6 +350,7 @@ const char *ipr_dev_check(struct ipr_dev *d, const struct ipr_entry *ce,
 int ipr_record_write_dev(void *fdt, int parent, const struct ipr_dev *d);
 int ipr_record_write(void *fdt, int node);
 int ipr_record_parse_dev(const void *fdt, int node, struct ipr_dev_record *r);
+int ipr_record_read_ranges(const void *fdt, int node, struct ipr_dev *d);
 int ipr_record_read(const void *fdt, int node);
 
 /* participant.c */

@@ -33,8 +33,38 @@
 /* This kernel received an IOMMU node: the units must stay translating. */
 bool ipr_incoming;
 
-/* The backend of the units that translate kept devices. */
-const struct ipr_backend *const ipr_be = &ipr_vtd_backend;
+/*
+ * The backend of the units that translate kept devices: VT-d unless the
+ * AMD-Vi driver runs (ipr_backend_pick()) or calls a hook first.
+ */
+const struct ipr_backend *ipr_be = IS_ENABLED(CONFIG_INTEL_IOMMU) ?
+				   &ipr_vtd_backend : &ipr_amd_backend;
+
+/**
+ * ipr_backend_use() - make @be the backend in use
+ * @be: the backend of the IOMMU driver that runs
+ *
+ * A host has one IOMMU vendor: the first of the driver's hooks, or the
+ * participant's registration, decides, before any record is read or
+ * written.
+ *
+ * Context: Any context, before RESUME and any capture.
+ */
+void ipr_backend_use(const struct ipr_backend *be)
+{
+	if (ipr_be != be)
+		pr_info("DMA translation through %s\n", be->name);
+	WRITE_ONCE(ipr_be, be);
+}
+
+/* At registration: the backend whose driver found its units. */
+static void ipr_backend_pick(void)
+{
+	if (IS_ENABLED(CONFIG_AMD_IOMMU) && ipr_amd_backend.present())
+		ipr_backend_use(&ipr_amd_backend);
+	else if (IS_ENABLED(CONFIG_INTEL_IOMMU) && ipr_vtd_backend.present())
+		ipr_backend_use(&ipr_vtd_backend);
+}
 
 /* Forget every capture that is not held (PRE-STOP's, undone). */
 static void drop_unheld(void)
@@ -166,6 +196,7 @@ static int ipr_resume(struct keepalive_participant *p, const void *fdt,
 	mutex_lock(&ipr_lock);
 	WRITE_ONCE(ipr_incoming, true);
 	ret = ipr_record_read(fdt, node);
+	ipr_early_settle();
 	mutex_unlock(&ipr_lock);
 	return ret;
 }
@@ -185,6 +216,7 @@ static int ipr_fallback(struct keepalive_participant *p, const void *fdt,
 	list_for_each_entry_safe(d, next, &ipr_devs, list)
 		if (!d->held)
 			ipr_free(d);
+	ipr_early_settle();
 	mutex_unlock(&ipr_lock);
 	pr_err("resume: no translation adopted (%s: %d): kept devices are blocked and reset\n",
 	       dep, err);
@@ -252,7 +284,7 @@ static const struct keepalive_ops ipr_ops = {
 
 static struct keepalive_participant ipr_participant = {
 	.name = KEEPALIVE_IOMMU_NODE,
-	.compatible = KEEPALIVE_IOMMU_COMPATIBLE,
+	.compatible = KEEPALIVE_IOMMU_COMPATIBLE,	/* or the backend's */
 	.priority = KEEPALIVE_PRIO_IOMMU,
 	.depends = ipr_depends,
 	.ops = &ipr_ops,
@@ -295,6 +327,8 @@ static int __init ipr_init(void)
 	int ret;
 
 	ipr_fault_init();
+	ipr_backend_pick();
+	ipr_participant.compatible = ipr_be->compatible;
 	ret = keepalive_device_ops_register(KEEPALIVE_DEVICE_DMA,
 					    &ipr_device_ops);
 	return ret ?: keepalive_register(&ipr_participant);

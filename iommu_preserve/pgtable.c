@@ -213,7 +213,7 @@ static int build_leaf(void *ctx, u64 iova, u64 phys, int level, u32 prot)
 			if (!arena_alloc(b->a, &next))
 				return -ENOSPC;
 			*pte = b->f->table_encode(next, l);
-		} else if (b->f->pte_decode(*pte, l, &next, &p) !=
+		} else if (b->f->pte_decode(*pte, l, iova, &next, &p) !=
 			   IPR_PTE_TABLE) {
 			return -EEXIST;
 		}
@@ -282,8 +282,8 @@ static int walk_table(struct walk_ctx *w, u64 phys, int level, u64 base)
 		u32 prot;
 		int kind;
 
-		kind = w->f->pte_decode(READ_ONCE(table[i]), level, &addr,
-					&prot);
+		kind = w->f->pte_decode(READ_ONCE(table[i]), level, iova,
+					&addr, &prot);
 		if (kind == IPR_PTE_NONE)
 			continue;
 		if (kind == IPR_PTE_LEAF)

@@ -59,10 +59,13 @@ enum ipr_pte_kind {
  * @leaf_encode: the leaf entry at @level that maps @phys, aligned to
  *	ipr_level_size(@level), with @prot (KEEPALIVE_IOMMU_PROT_READ |
  *	_WRITE).
- * @pte_decode: what entry @pte at @level is. Returns IPR_PTE_NONE when it
- *	is not present; IPR_PTE_TABLE with the next table in @addr;
- *	IPR_PTE_LEAF with its output address in @addr and its access in
- *	@prot; -EINVAL for a leaf misaligned or at a level that has none.
+ * @pte_decode: what entry @pte at @level, the slot of the first IOVA
+ *	@iova, is. Returns IPR_PTE_NONE when it is not present;
+ *	IPR_PTE_TABLE with the next table in @addr; IPR_PTE_LEAF with the
+ *	output address of that slot in @addr (a page larger than the slot,
+ *	as AMD-Vi writes, translates @iova to its part of it) and its access
+ *	in @prot; -EINVAL for a leaf misaligned or at a level that has none,
+ *	or a table not one level down.
  */
 struct ipr_pt_format {
 	const char *name;
@@ -72,7 +75,8 @@ struct ipr_pt_format {
 	bool (*leaf_ok)(int level, u32 sizes);
 	u64 (*table_encode)(u64 next, int level);
 	u64 (*leaf_encode)(u64 phys, int level, u32 prot);
-	int (*pte_decode)(u64 pte, int level, u64 *addr, u32 *prot);
+	int (*pte_decode)(u64 pte, int level, u64 iova, u64 *addr,
+			  u32 *prot);
 };
 
 /* The largest per-device entry of any backend, in 64-bit words. */

@@ -68,24 +68,27 @@ static int write_unit(void *fdt, int parent, const struct ipr_unit *u)
  */
 int ipr_record_write_dev(void *fdt, int parent, const struct ipr_dev *d)
 {
-	struct keepalive_iommu_translation t = {
-		.unit = cpu_to_be32(d->unit->index),
-		.domain_id = cpu_to_be16(d->did),
-	};
+	u8 buf[sizeof(struct keepalive_iommu_amdvi_translation)] = {};
+	struct keepalive_iommu_translation *t = (void *)buf;
 	struct ipr_entry ce;
 	fdt64_t *cells;
 	unsigned int i;
 	int node, ret;
 
+	if (WARN_ON_ONCE(ipr_be->translation_size > sizeof(buf)))
+		return -FDT_ERR_BADVALUE;
+	/* Every translation begins with the fields of the VT-d one. */
+	t->unit = cpu_to_be32(d->unit->index);
+	t->domain_id = cpu_to_be16(d->did);
 	ipr_be->entry_encode(d->top, d->did, d->agaw, &ce);
-	ipr_be->entry_record(&ce, &t);
+	ipr_be->entry_record(&ce, buf);
 
 	node = keepalive_fdt_add_pci_node(fdt, parent, d->segment, d->bus,
 					  d->devfn);
 	if (node < 0)
 		return node;
-	ret = fdt_setprop(fdt, node, KEEPALIVE_IOMMU_PROP_TRANSLATION, &t,
-			  sizeof(t)) ?:
+	ret = fdt_setprop(fdt, node, KEEPALIVE_IOMMU_PROP_TRANSLATION, buf,
+			  ipr_be->translation_size) ?:
 	      set_range(fdt, node, &d->tables);
 	if (ret)
 		return ret;
@@ -214,8 +217,17 @@ static struct ipr_unit *unit_at(int index)
 	return NULL;
 }
 
-/* The "iova-ranges" of @node into @d, not checked yet. */
-static int read_ranges(const void *fdt, int node, struct ipr_dev *d)
+/**
+ * ipr_record_read_ranges() - a device's recorded IOVA ranges, not checked
+ * @fdt: an image
+ * @node: the device's subnode
+ * @d: the device: its ranges are set, in a new array
+ *
+ * Context: Process context.
+ * Return: 0; -EINVAL when "iova-ranges" is missing or not whole entries;
+ * -E2BIG beyond KEEPALIVE_IOMMU_MAX_RANGES; -ENOMEM.
+ */
+int ipr_record_read_ranges(const void *fdt, int node, struct ipr_dev *d)
 {
 	const fdt64_t *c;
 	unsigned int i, n;
@@ -307,7 +319,7 @@ static const char *check_dev(const void *fdt, int node, struct ipr_dev *d,
 
 	if (claim_range(fdt, node, &d->tables))
 		return "its tables are not a free pool range";
-	if (read_ranges(fdt, node, d))
+	if (ipr_record_read_ranges(fdt, node, d))
 		return "its IOVA ranges are malformed";
 	why = ipr_dev_check(d, ce, did, keepalive_memfd_backs);
 	if (why)
@@ -326,9 +338,9 @@ static const char *check_dev(const void *fdt, int node, struct ipr_dev *d,
  *
  * The place comes from the node's name, which must be the canonical
  * "pci@<sbdf>" (keepalive_fdt_pci_place()); the rest from its
- * "translation", which must be exactly one struct
- * keepalive_iommu_translation, its reserved field zero and its unit index
- * an int. Nothing is checked against the machine or the tables:
+ * "translation", which must be exactly one of the backend's (struct
+ * keepalive_iommu_translation, or its AMD-Vi variant), its reserved field
+ * zero and its unit index an int. Nothing is checked against the machine or the tables:
  * ipr_dev_check() does that.
  *
  * Context: Any context.
@@ -339,7 +351,7 @@ int ipr_record_parse_dev(const void *fdt, int node, struct ipr_dev_record *r)
 	const struct keepalive_iommu_translation *t;
 
 	t = keepalive_fdt_prop(fdt, node, KEEPALIVE_IOMMU_PROP_TRANSLATION,
-			       sizeof(*t));
+			       ipr_be->translation_size);
 	if (!t || keepalive_fdt_pci_place(fdt, node, &r->segment, &r->bus,
 					  &r->devfn) ||
 	    t->reserved || be32_to_cpu(t->unit) > INT_MAX)

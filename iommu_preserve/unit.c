@@ -3,14 +3,16 @@
  * Kexec device keepalive: a remapping unit's handover root.
  *
  * At STOP each unit that translates a held device gets a handover root in
- * the pool (VT-d: a root table and context tables), laid out by the
+ * the pool (VT-d: a root table and context tables; AMD-Vi: a device
+ * table), laid out by the
  * backend (ipr_backend.root_pages() and .root_add()), with a present
  * entry for its held devices only. At the kexec the unit keeps
  * translation on and its root table address register is pointed there:
  * every kept device goes on through its handover tables, every other
- * device on the unit is blocked (its context entry is not present), never
- * left untranslated. The next kernel's Intel driver replaces that root in
- * init_dmars() (ipr_adopt()).
+ * device on the unit is blocked (VT-d: its context entry is not present;
+ * AMD-Vi: its entry aborts DMA and interrupts), never left untranslated.
+ * The next kernel's driver replaces that root (ipr_adopt(): VT-d's in
+ * init_dmars(); ipr_early_adopt(): AMD-Vi's in early_enable_iommus()).
  */
 #define pr_fmt(fmt) "keepalive: iommu: " fmt
 
@@ -60,6 +62,8 @@ static int unit_build(struct ipr_unit *u, unsigned int pages)
 	u->tables.pages = pages;
 	u->tables.used = 1;
 	memset(u->tables.va, 0, (size_t)pages * IPR_PAGE_SIZE);
+	if (ipr_be->root_init)
+		ipr_be->root_init(&u->tables);
 	u->root = phys;
 	list_for_each_entry(d, &ipr_devs, list) {
 		struct ipr_entry e;
@@ -167,7 +171,7 @@ bool ipr_unit_shutdown(void *hw)
 	list_for_each_entry(u, &ipr_units, list) {
 		if (u->hw != hw || !u->root)
 			continue;
-		ipr_be->unit_keep_on(hw, u->root);
+		ipr_be->unit_keep_on(hw, u->root, &u->tables);
 		pr_info("%s: translation kept on across the kexec, root %#llx\n",
 			ipr_be->unit_name(hw), u->root);
 		return true;

@@ -270,7 +270,8 @@ static int vtd_entry_adopt(void *hw, u8 bus, u8 devfn,
 	return 0;
 }
 
-static void vtd_unit_keep_on(void *hw, u64 root)
+static void vtd_unit_keep_on(void *hw, u64 root,
+			     const struct ipr_arena *tables)
 {
 	struct intel_iommu *iommu = hw;
 	unsigned long flags;
@@ -325,8 +326,17 @@ static const char *vtd_entry_check(const struct ipr_unit *u, u16 did,
 	return NULL;
 }
 
+/* A DMAR unit was found (interrupt remapping setup parses the table). */
+static bool vtd_present(void)
+{
+	return !list_empty(&dmar_drhd_units);
+}
+
 const struct ipr_backend ipr_vtd_backend = {
 	.name = "VT-d",
+	.compatible = KEEPALIVE_IOMMU_COMPATIBLE,
+	.translation_size = sizeof(struct keepalive_iommu_translation),
+	.present = vtd_present,
 	.pt = &ipr_vtd_pt,
 	.dev_unsupported = vtd_dev_unsupported,
 	.vmm_ranges = vtd_vmm_ranges,

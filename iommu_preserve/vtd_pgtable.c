@@ -108,7 +108,8 @@ static u64 vtd_leaf_encode(u64 phys, int level, u32 prot)
 	return phys | prot_to_pte(prot) | (level > 1 ? IPR_VTD_PTE_LARGE : 0);
 }
 
-static int vtd_pte_decode(u64 pte, int level, u64 *addr, u32 *prot)
+static int vtd_pte_decode(u64 pte, int level, u64 iova, u64 *addr,
+			  u32 *prot)
 {
 	if (!(pte & (IPR_VTD_PTE_READ | IPR_VTD_PTE_WRITE)))
 		return IPR_PTE_NONE;
@@ -173,27 +174,30 @@ int ipr_vtd_entry_decode(const struct ipr_entry *e, u64 *top, u16 *did,
 /**
  * ipr_vtd_entry_record() - an entry into a record's "translation"
  * @e: the entry
- * @t: the record: its context_lo and context_hi are set
+ * @rec: the record, a struct keepalive_iommu_translation: its
+ *	context_lo and context_hi are set
  *
  * Context: Any context.
  */
-void ipr_vtd_entry_record(const struct ipr_entry *e,
-			  struct keepalive_iommu_translation *t)
+void ipr_vtd_entry_record(const struct ipr_entry *e, void *rec)
 {
+	struct keepalive_iommu_translation *t = rec;
+
 	t->context_lo = cpu_to_be64(e->w[0]);
 	t->context_hi = cpu_to_be64(e->w[1]);
 }
 
 /**
  * ipr_vtd_entry_parse() - the entry a record's "translation" holds
- * @t: the record
+ * @rec: the record, a struct keepalive_iommu_translation
  * @e: out: its context entry, not checked
  *
  * Context: Any context.
  */
-void ipr_vtd_entry_parse(const struct keepalive_iommu_translation *t,
-			 struct ipr_entry *e)
+void ipr_vtd_entry_parse(const void *rec, struct ipr_entry *e)
 {
+	const struct keepalive_iommu_translation *t = rec;
+
 	*e = ipr_vtd_entry((struct ipr_ctx) {
 		.lo = be64_to_cpu(t->context_lo),
 		.hi = be64_to_cpu(t->context_hi),

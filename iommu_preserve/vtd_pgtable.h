@@ -72,14 +72,11 @@ int ipr_vtd_ctx_decode(const struct ipr_ctx *ce, u64 *top, u16 *did,
 		       int *agaw);
 
 /* The entry and handover-root ops of the VT-d backend (vtd_pgtable.c). */
-struct keepalive_iommu_translation;
 void ipr_vtd_entry_encode(u64 top, u16 did, int agaw, struct ipr_entry *e);
 int ipr_vtd_entry_decode(const struct ipr_entry *e, u64 *top, u16 *did,
 			 int *agaw);
-void ipr_vtd_entry_record(const struct ipr_entry *e,
-			  struct keepalive_iommu_translation *t);
-void ipr_vtd_entry_parse(const struct keepalive_iommu_translation *t,
-			 struct ipr_entry *e);
+void ipr_vtd_entry_record(const struct ipr_entry *e, void *rec);
+void ipr_vtd_entry_parse(const void *rec, struct ipr_entry *e);
 unsigned int ipr_vtd_root_pages(const unsigned long *sids);
 int ipr_vtd_root_add(struct ipr_arena *a, u8 bus, u8 devfn,
 		     const struct ipr_entry *e);

@@ -214,16 +214,21 @@ bool keepalive_pool_inherited(void)
  * @phys: start
  * @size: bytes
  *
+ * Works from setup_arch() on, where the pool is placed, before its
+ * allocator exists: an IOMMU driver's early init checks handed-over
+ * tables with it before any initcall.
+ *
  * Context: Any context.
  * Return: true when [@phys, @phys + @size) lies inside the pool and clear
  * of its header page, without wrapping.
  */
 bool keepalive_pool_contains(phys_addr_t phys, u64 size)
 {
-	phys_addr_t lo = pool.phys + KEEPALIVE_HDR_AREA;
+	phys_addr_t base = keepalive_pool_place.phys;
+	u64 len = keepalive_pool_place.size;
 
-	return pool.size && size && phys >= lo && phys + size > phys &&
-	       phys + size <= pool.phys + pool.size;
+	return len && size && phys >= base + KEEPALIVE_HDR_AREA &&
+	       phys + size > phys && phys + size <= base + len;
 }
 
 /**

@@ -2,7 +2,8 @@
 /*
  * Kexec device keepalive: the handover image's node of preserved DMA
  * translations (iommu_preserve/), part of the ABI between two kernels
- * (abi/core.h). Intel VT-d in legacy (not scalable) mode only.
+ * (abi/core.h). Intel VT-d in legacy (not scalable) mode; AMD-Vi's
+ * variant is at the end.
  *
  * Node KEEPALIVE_IOMMU_NODE, compatible KEEPALIVE_IOMMU_COMPATIBLE, with
  * one subnode "unit@<index>" per remapping unit that translates a kept
@@ -114,5 +115,51 @@ struct keepalive_iommu_translation {
 } __packed;
 static_assert(sizeof(struct keepalive_iommu_translation) == 24,
 	      "keepalive_iommu_translation is ABI");
+
+/*
+ * AMD-Vi (amd_iommu, v1 I/O page tables): the same node, subnodes and
+ * properties, with these differences, under KEEPALIVE_IOMMU_AMDVI_COMPATIBLE
+ * (a reader of one compatible refuses the other's node):
+ *   unit@<index>: reg-base is the unit's MMIO base (its IVHD's), cap and
+ *	ecap its Extended Feature Registers 1 and 2, root the handover
+ *	device table (65536 entries of 32 bytes, 2 MiB, in phys-ranges)
+ *	that the Device Table Base register holds from the kexec until the
+ *	next kernel replaces it. In it every entry but the kept devices'
+ *	blocks DMA (V, TV, mode 0, no IR/IW) and interrupts (IV, IntCtl
+ *	abort).
+ *   pci@<sbdf>: translation is struct keepalive_iommu_amdvi_translation;
+ *	its device table entry's quadword 2 (interrupt remapping) is
+ *	recorded as zero: the handover table's own holds the live one,
+ *	copied at the kexec, and its checks are irq_preserve's.
+ * A device's subnode takes 140 bytes with one IOVA range (16 more than
+ * VT-d's: a 40-byte translation).
+ *
+ * Versioning as above, with the "-v<N>" of KEEPALIVE_IOMMU_AMDVI_COMPATIBLE.
+ */
+#define KEEPALIVE_IOMMU_AMDVI_COMPATIBLE	"keepalive,iommu-amdvi-v1"
+
+/**
+ * struct keepalive_iommu_amdvi_translation - a kept device's DMA on AMD-Vi
+ * @unit: the index of its unit@ node
+ * @domain_id: the domain id of its handover device table entry, reserved
+ *	until the next kernel switches the device to its VMM's domain;
+ *	never 0
+ * @reserved: zero; a reader refuses a record where it is not
+ * @dte: its device table entry in the handover device table, quadwords 0
+ *	to 3: quadword 0 valid, translation valid, paging mode, the top
+ *	table of its v1 page tables, IR and IW; quadword 1 @domain_id
+ *	again; quadwords 2 and 3 zero
+ *
+ * The first three fields are those of struct keepalive_iommu_translation.
+ * All integers are big endian.
+ */
+struct keepalive_iommu_amdvi_translation {
+	__be32	unit;
+	__be16	domain_id;
+	__be16	reserved;
+	__be64	dte[4];
+} __packed;
+static_assert(sizeof(struct keepalive_iommu_amdvi_translation) == 40,
+	      "keepalive_iommu_amdvi_translation is ABI");
 
 #endif /* _LINUX_KEEPALIVE_ABI_IOMMU_H */
