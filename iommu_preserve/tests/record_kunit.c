@@ -273,8 +273,28 @@ static struct kunit_case keepalive_iommu_record_cases[] = {
 	{}
 };
 
+/*
+ * These records are VT-d's: the backend in use is VT-d's while the suites
+ * run, whichever IOMMU the machine has (AMD-Vi's are amd_kunit.c's).
+ */
+static const struct ipr_backend *saved_be;
+
+static int vtd_suite_init(struct kunit_suite *suite)
+{
+	saved_be = ipr_be;
+	ipr_backend_use(&ipr_vtd_backend);
+	return 0;
+}
+
+static void vtd_suite_exit(struct kunit_suite *suite)
+{
+	ipr_backend_use(saved_be);
+}
+
 static struct kunit_suite keepalive_iommu_record_suite = {
 	.name = "keepalive_iommu_records",
+	.suite_init = vtd_suite_init,
+	.suite_exit = vtd_suite_exit,
 	.init = rc_init,
 	.test_cases = keepalive_iommu_record_cases,
 };
@@ -510,6 +530,8 @@ static struct kunit_case keepalive_iommu_record_fdt_cases[] = {
 
 static struct kunit_suite keepalive_iommu_record_fdt_suite = {
 	.name = "keepalive_iommu_record_fdt",
+	.suite_init = vtd_suite_init,
+	.suite_exit = vtd_suite_exit,
 	.init = rf_init,
 	.test_cases = keepalive_iommu_record_fdt_cases,
 };
