@@ -340,17 +340,58 @@ static const char *early_dev(const void *fdt, int node, struct ipr_unit *u,
  *
  * Context: Process context, early boot (before any initcall).
  * Return: true when the incoming image, of this backend's compatible,
- * has a unit@ record with @hw's register base (valid or not: its kept
- * devices are then blocked by ipr_early_adopt(), never left to DMA
- * untranslated).
+ * has a unit@ record with @hw's register base (valid or not), or when the
+ * kept-device list names a device on @hw's segment (the image refused, or
+ * no node of ours): the unit stays on, and ipr_early_adopt() blocks every
+ * kept device it does not adopt, never left to DMA untranslated.
  */
 bool ipr_early_handed_over(void *hw)
 {
+	u32 segment = ipr_be->unit_segment(hw), sbdf;
 	const void *fdt;
 	int node, index;
+	unsigned int i;
 
 	node = early_node(&fdt);
-	return node >= 0 && early_unit_node(fdt, node, hw, &index) >= 0;
+	if (node >= 0 && early_unit_node(fdt, node, hw, &index) >= 0)
+		return true;
+	/* A kept device on its segment, whatever became of the image. */
+	for (i = 0; keepalive_pci_kept_at(i, &sbdf); i++)
+		if (sbdf >> 16 == segment)
+			return true;
+	return false;
+}
+
+/* Was the device at @bus/@devfn of @hw adopted early? */
+static bool early_adopted(void *hw, u8 bus, u8 devfn)
+{
+	struct ipr_early *e;
+
+	list_for_each_entry(e, &ipr_early_list, list)
+		if (e->hw == hw && e->bus == bus && e->devfn == devfn)
+			return true;
+	return false;
+}
+
+/*
+ * Block every device of @hw's segment the kept-device list names and no
+ * record adopted: it may still be running, and stays blocked until PCI
+ * enumeration stops it and its next owner's domain is attached.
+ */
+static unsigned int early_block_kept(void *hw)
+{
+	u32 segment = ipr_be->unit_segment(hw), sbdf;
+	unsigned int i, n = 0;
+
+	for (i = 0; keepalive_pci_kept_at(i, &sbdf); i++) {
+		u8 bus = (sbdf >> 8) & 0xff, devfn = sbdf & 0xff;
+
+		if (sbdf >> 16 != segment || early_adopted(hw, bus, devfn))
+			continue;
+		ipr_be->entry_block(hw, bus, devfn);
+		n++;
+	}
+	return n;
 }
 
 /**
@@ -371,9 +412,9 @@ void ipr_early_adopt(void *hw)
 
 	node = early_node(&fdt);
 	unode = node < 0 ? node : early_unit_node(fdt, node, hw, &u.index);
-	if (unode < 0)
-		return;
 	mutex_lock(&ipr_lock);
+	if (unode < 0)
+		goto block_kept;
 	if (ipr_early_nr_units < ARRAY_SIZE(ipr_early_units))
 		ipr_early_units[ipr_early_nr_units++] = hw;
 	uwhy = early_unit(fdt, unode, hw, &u);
@@ -405,9 +446,11 @@ void ipr_early_adopt(void *hw)
 		pr_err("resume: %04x:%02x:%02x.%d: %s: not adopted, blocked\n",
 		       r.segment, r.bus, PCI_SLOT(r.devfn), PCI_FUNC(r.devfn),
 		       why);
-		blocked++;
 	}
 	early_unmap(&u.tables);
+block_kept:
+	if (ipr_be->entry_block)
+		blocked = early_block_kept(hw);
 	mutex_unlock(&ipr_lock);
 	pr_info("%s: translation kept on, %u kept device(s) held on their handover tables, %u blocked\n",
 		name, n, blocked);

@@ -416,6 +416,27 @@ bool keepalive_pci_kept_unadopted(u32 segment, u32 bus, u32 devfn)
 }
 EXPORT_SYMBOL_GPL(keepalive_pci_kept_unadopted);
 
+/**
+ * keepalive_pci_kept_at() - the place of a device the previous kernel kept
+ * @i: its index in the kept-device list, from 0
+ * @sbdf: out: its segment << 16 | bus << 8 | devfn
+ *
+ * For an IOMMU driver whose init runs before PCI enumeration (AMD-Vi,
+ * from interrupt remapping setup): it keeps every listed device it does
+ * not adopt blocked until enumeration stops it, whatever became of the
+ * image.
+ *
+ * Context: Any context from setup_arch() on; the list does not change.
+ * Return: true with @sbdf set; false past the end of the list.
+ */
+bool keepalive_pci_kept_at(unsigned int i, u32 *sbdf)
+{
+	if (i >= READ_ONCE(nr_kept))
+		return false;
+	*sbdf = kept[i].sbdf;
+	return true;
+}
+
 /* Boot is over: what was not enumerated is not there. */
 static int __init keepalive_devlist_settle(void)
 {

@@ -406,9 +406,12 @@ sc_amd() { # part...
 }
 # The DMA scenarios: a read in flight (its trace clean of faults, the unit
 # never disabled), its controls (not kept: lost; released early: lost,
-# faults; a damaged record: not adopted, reset), ABORT and the STOP sweep.
+# faults; a damaged record: not adopted, reset), the endings off the
+# supported path (a refused image, a skewed version: the unit stays on,
+# the kept device blocked until enumeration stops it), ABORT and the STOP
+# sweep.
 sc_amd iommu_inflight iommu_inflight_off iommu_early iommu_corrupt \
-	iommu_abort iommu_stopsweep
+	iommu_rejected iommu_skew iommu_abort iommu_stopsweep
 
 # An interrupt raised during the blackout (a read on a drive that takes
 # 4 s) waits in the device and reaches the VMM's eventfd when it arms its

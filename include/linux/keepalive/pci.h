@@ -77,6 +77,7 @@ void keepalive_pci_enumerated(struct pci_dev *pdev);
 void keepalive_pci_kept_claim(struct pci_dev *pdev);
 void keepalive_pci_kept_stop(struct pci_dev *pdev, const char *why);
 bool keepalive_pci_kept_unadopted(u32 segment, u32 bus, u32 devfn);
+bool keepalive_pci_kept_at(unsigned int i, u32 *sbdf);
 #else
 static inline void keepalive_pci_enumerated(struct pci_dev *pdev)
 {
@@ -93,6 +94,11 @@ static inline void keepalive_pci_kept_stop(struct pci_dev *pdev,
 
 static inline bool keepalive_pci_kept_unadopted(u32 segment, u32 bus,
 						u32 devfn)
+{
+	return false;
+}
+
+static inline bool keepalive_pci_kept_at(unsigned int i, u32 *sbdf)
 {
 	return false;
 }
