@@ -389,30 +389,6 @@ sc iommu iommu_abort pass - any -- --test iommu_keepalive_test --no-kunit \
 sc iommu iommu_stopsweep pass - any -- --test iommu_keepalive_test \
 	--no-kunit --stages 1 -a kt_scenario=stopsweep
 
-# AMD-Vi passes (issue 24): parts of the table run again through QEMU's
-# amd-iommu (vmtest.sh --iommu amd), as PART_amd in group GROUP_amd, a
-# vtd trace check becoming its AMD-Vi counterpart (vm/amd_trace.sh).
-sc_amd() { # part...
-	local p i args
-	for p; do
-		for ((i = 0; i < ${#SC_PART[@]}; i++)); do
-			[[ ${SC_PART[i]} == "$p" ]] || continue
-			eval "args=(${SC_ARGS[i]})"
-			sc "${SC_GROUP[i]}_amd" "${p}_amd" "${SC_VERDICT[i]}" \
-				"${SC_TRACE[i]/vtd/amd}" "${SC_WHEN[i]}" -- \
-				--iommu amd "${args[@]}"
-		done
-	done
-}
-# The DMA scenarios: a read in flight (its trace clean of faults, the unit
-# never disabled), its controls (not kept: lost; released early: lost,
-# faults; a damaged record: not adopted, reset), the endings off the
-# supported path (a refused image, a skewed version: the unit stays on,
-# the kept device blocked until enumeration stops it), ABORT and the STOP
-# sweep.
-sc_amd iommu_inflight iommu_inflight_off iommu_early iommu_corrupt \
-	iommu_rejected iommu_skew iommu_abort iommu_stopsweep
-
 # An interrupt raised during the blackout (a read on a drive that takes
 # 4 s) waits in the device and reaches the VMM's eventfd when it arms its
 # vectors in the next kernel; the same remapping entry.
@@ -462,6 +438,21 @@ sc_amd irq_held
 sc_amd irq_held_off
 sc_amd irq_corrupt
 sc_amd irq_abort
+# The DMA scenarios through AMD-Vi: a read in flight (the amd trace: no
+# translation error or failed walk, the handover device table set at the
+# kexec, the unit never disabled), its controls (not kept: lost; released
+# early: lost, faults; a damaged record: not adopted, reset), the endings
+# off the supported path (a refused image, a skewed version: the unit
+# stays on, the kept device blocked until enumeration stops it), ABORT
+# and the STOP sweep.
+sc_amd iommu_inflight amd
+sc_amd iommu_inflight_off
+sc_amd iommu_early amd!
+sc_amd iommu_corrupt
+sc_amd iommu_rejected
+sc_amd iommu_skew
+sc_amd iommu_abort
+sc_amd iommu_stopsweep
 
 # A KVM guest keeps running across the kexec with its passthrough NVMe
 # controller doing I/O (issue 23): the VMM is the kernel's KVM selftest
@@ -620,7 +611,7 @@ if want distroconfig; then
 	tally distroconfig "$(tail -n 1 <<<"$out")"
 fi
 
-run_parts kunit kexec kho vfio iommu iommu_amd irq kvm safety
+run_parts kunit kexec kho vfio iommu irq kvm safety
 
 if want safety; then
 	# A kernel built without keepalive from this tree: loading it over a
