@@ -152,6 +152,7 @@ int irqp_capture(struct pci_dev *pdev, struct irqp_dev **out)
 	void __iomem *table = NULL;
 	struct irqp_dev *d;
 	unsigned int n;
+	void *hw;
 	u16 ctrl;
 	int ret;
 
@@ -191,6 +192,15 @@ int irqp_capture(struct pci_dev *pdev, struct irqp_dev **out)
 				__set_bit(n, d->armed);
 	}
 	d->nr_vecs = bitmap_weight(d->armed, d->nr);
+	/*
+	 * A per-device table (AMD-Vi) is built at STOP for a held device
+	 * even with no armed vector: it is found by its unit.
+	 */
+	hw = irqp_hw->per_device ? irqp_hw->dev_unit(pdev) : NULL;
+	if (hw) {
+		d->ir_reg_base = irqp_hw->unit_reg_base(hw);
+		d->flags = irqp_hw->unit_flags(hw);
+	}
 	ret = -ENOMEM;
 	d->vecs = kcalloc(max(1U, d->nr_vecs), sizeof(*d->vecs), GFP_KERNEL);
 	if (!d->vecs)
