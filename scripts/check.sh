@@ -430,10 +430,8 @@ sc_amd() { # part [trace]
 }
 # Interrupts held through AMD-Vi interrupt remapping: the irq trace also
 # checks that the held interrupt goes through the entry its vector named
-# before the kexec, and every request after the re-arm is remapped. Until
-# iommu_preserve/ keeps an AMD-Vi device's DMA translation, marking
-# refuses the controller and irq_held_amd, irq_corrupt_amd and
-# irq_abort_amd fail ("it is not behind a VT-d remapping unit").
+# before the kexec, and every request after the re-arm is remapped (with
+# iommu_preserve/'s AMD-Vi backend for the DMA side).
 sc_amd irq_held
 sc_amd irq_held_off
 sc_amd irq_corrupt
