@@ -218,6 +218,8 @@ static const char *entry_check(const struct ipr_unit *u, u16 did, int agaw)
 /* The VT-d formats (vtd_pgtable.c) are pure: they are built in as they are. */
 static const struct ipr_backend fuzz_ipr_backend = {
 	.name = "fuzz",
+	.compatible = KEEPALIVE_IOMMU_COMPATIBLE,
+	.translation_size = sizeof(struct keepalive_iommu_translation),
 	.pt = &ipr_vtd_pt,
 	.unit_find = unit_find,
 	.unit_check = unit_check,
@@ -232,7 +234,7 @@ static const struct ipr_backend fuzz_ipr_backend = {
 	.root_check = ipr_vtd_root_check,
 };
 
-const struct ipr_backend *const ipr_be = &fuzz_ipr_backend;
+const struct ipr_backend *ipr_be = &fuzz_ipr_backend;
 
 struct ipr_dev *ipr_find(u32 segment, u8 bus, u8 devfn)
 {
