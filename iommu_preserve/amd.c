@@ -105,15 +105,6 @@ static const char *amd_dev_unsupported(struct pci_dev *pdev, void **hw)
 	return NULL;
 }
 
-/* Walk reader for a domain's live tables: RAM only (see vtd.c). */
-static bool domain_table(void *ctx, u64 phys, const u64 **table)
-{
-	if (!pfn_valid(PHYS_PFN(phys)))
-		return false;
-	*table = phys_to_virt(phys);
-	return true;
-}
-
 static int amd_vmm_ranges(struct pci_dev *pdev, struct ipr_ranges *out)
 {
 	struct iommu_dev_data *dev_data = dev_iommu_priv_get(&pdev->dev);
@@ -132,7 +123,7 @@ static int amd_vmm_ranges(struct pci_dev *pdev, struct ipr_ranges *out)
 	if (!rs.r)
 		return -ENOMEM;
 	ret = ipr_pgtable_walk(&ipr_amd_pt, virt_to_phys(root), mode,
-			       domain_table, NULL, ipr_ranges_add, &rs);
+			       ipr_live_table, NULL, ipr_ranges_add, &rs);
 	if (ret)
 		goto free_ranges;
 	out->r = kmemdup(rs.r, array_size(rs.nr, sizeof(*rs.r)), GFP_KERNEL);

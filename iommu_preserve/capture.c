@@ -629,3 +629,23 @@ void ipr_reopen_device(struct keepalive_device *kd)
 	}
 	mutex_unlock(&ipr_lock);
 }
+
+/**
+ * ipr_live_table() - walk reader for the live tables of a VMM's domain
+ * @ctx: unused
+ * @phys: physical address of a table, as found in an entry
+ * @table: its kernel address, on success
+ *
+ * RAM only, so that a table the VMM's unmap freed under the walk cannot
+ * send the walk into MMIO. Both backends' vmm_ranges() read through it.
+ *
+ * Context: Any context.
+ * Return: true with @table set when @phys is RAM; false otherwise.
+ */
+bool ipr_live_table(void *ctx, u64 phys, const u64 **table)
+{
+	if (!pfn_valid(PHYS_PFN(phys)))
+		return false;
+	*table = phys_to_virt(phys);
+	return true;
+}

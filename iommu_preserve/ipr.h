@@ -313,6 +313,7 @@ void ipr_files_unhold(struct ipr_dev *d);
 bool ipr_held(void *hw, u8 bus, u8 devfn);
 int ipr_held_map_prepare(void *hw);
 int ipr_held_mark(void *hw, u8 bus, u8 devfn, bool held);
+bool ipr_live_table(void *ctx, u64 phys, const u64 **table);
 
 /* Per-device operations (ipr_device_ops), first kernel: capture.c */
 int ipr_check_device(struct keepalive_device *kd);

@@ -58,18 +58,6 @@ static const char *vtd_dev_unsupported(struct pci_dev *pdev, void **hw)
 	return NULL;
 }
 
-/*
- * Walk reader for the live tables of a domain: RAM only, so that a table
- * the VMM's unmap freed under the walk cannot send it into MMIO.
- */
-static bool domain_table(void *ctx, u64 phys, const u64 **table)
-{
-	if (!pfn_valid(PHYS_PFN(phys)))
-		return false;
-	*table = phys_to_virt(phys);
-	return true;
-}
-
 /* The ranges the VMM's domain @pdev is attached to maps, in a new array. */
 static int vtd_vmm_ranges(struct pci_dev *pdev, struct ipr_ranges *out)
 {
@@ -84,7 +72,7 @@ static int vtd_vmm_ranges(struct pci_dev *pdev, struct ipr_ranges *out)
 	if (!rs.r)
 		return -ENOMEM;
 	ret = ipr_pgtable_walk(&ipr_vtd_pt, virt_to_phys(dom->pgd), dom->agaw,
-			       domain_table, NULL, ipr_ranges_add, &rs);
+			       ipr_live_table, NULL, ipr_ranges_add, &rs);
 	if (ret)
 		goto free_ranges;
 	out->r = kmemdup(rs.r, array_size(rs.nr, sizeof(*rs.r)), GFP_KERNEL);
