@@ -413,16 +413,18 @@ sc irq irq_abort pass - any -- --test irq_keepalive_test --no-kunit \
 	--stages 1 -a kt_scenario=abort
 
 # The same parts again on AMD-Vi (vmtest.sh --iommu amd) as PART_amd, in
-# PART's group: sc_amd PART [TRACE], TRACE the trace helper that judges
-# the AMD-Vi run (default PART's; KIND! for a control, as in sc).
-sc_amd() { # part [trace]
+# PART's group: sc_amd PART [TRACE [SUFFIX VMTEST-ARGS...]], TRACE the
+# trace helper that judges the AMD-Vi run (default, or empty: PART's;
+# KIND! for a control, as in sc); with SUFFIX, the part is PART_amd_SUFFIX
+# and runs with the further vmtest.sh arguments.
+sc_amd() { # part [trace [suffix args...]]
 	local i n=${#SC_PART[@]}
 	for ((i = 0; i < n; i++)); do
 		[[ ${SC_PART[i]} == "$1" ]] || continue
-		SC_GROUP+=("${SC_GROUP[i]}") SC_PART+=("$1_amd")
+		SC_GROUP+=("${SC_GROUP[i]}") SC_PART+=("$1_amd${3:+_$3}")
 		SC_VERDICT+=("${SC_VERDICT[i]}") SC_TRACE+=("${2:-${SC_TRACE[i]}}")
 		SC_WHEN+=("${SC_WHEN[i]}")
-		SC_ARGS+=("${SC_ARGS[i]}--iommu amd ")
+		SC_ARGS+=("${SC_ARGS[i]}--iommu amd $(printf '%q ' "${@:4}")")
 		return 0
 	done
 	echo "check: sc_amd: no part $1" >&2
@@ -433,6 +435,9 @@ sc_amd() { # part [trace]
 # before the kexec, and every request after the re-arm is remapped (with
 # iommu_preserve/'s AMD-Vi backend for the DMA side).
 sc_amd irq_held
+# The same with the driver's 32-bit entries instead of the 128-bit (GA)
+# ones QEMU's unit gets by default.
+sc_amd irq_held "" legacy -a amd_iommu_intr=legacy
 sc_amd irq_held_off
 sc_amd irq_corrupt
 sc_amd irq_abort
