@@ -418,13 +418,15 @@ sc irq irq_abort pass - any -- --test irq_keepalive_test --no-kunit \
 # KIND! for a control, as in sc); with SUFFIX, the part is PART_amd_SUFFIX
 # and runs with the further vmtest.sh arguments.
 sc_amd() { # part [trace [suffix args...]]
-	local i n=${#SC_PART[@]}
+	local i n=${#SC_PART[@]} extra=""
+	# printf with no argument still prints its format once: '' then.
+	(($# > 3)) && extra=$(printf '%q ' "${@:4}")
 	for ((i = 0; i < n; i++)); do
 		[[ ${SC_PART[i]} == "$1" ]] || continue
 		SC_GROUP+=("${SC_GROUP[i]}") SC_PART+=("$1_amd${3:+_$3}")
 		SC_VERDICT+=("${SC_VERDICT[i]}") SC_TRACE+=("${2:-${SC_TRACE[i]}}")
 		SC_WHEN+=("${SC_WHEN[i]}")
-		SC_ARGS+=("${SC_ARGS[i]}--iommu amd $(printf '%q ' "${@:4}")")
+		SC_ARGS+=("${SC_ARGS[i]}--iommu amd $extra")
 		return 0
 	done
 	echo "check: sc_amd: no part $1" >&2
@@ -706,5 +708,9 @@ fi
 
 echo
 printf '  %s\n' "${report[@]}"
+# The parts that failed, again, last: a log cut to its head and tail
+# still names them.
+failed=$(printf '%s\n' "${report[@]}" | awk '$4 != 0 { printf " %s", $1 }')
+[[ -n $failed ]] && echo "check: failed parts:$failed"
 echo "check: $P passed, $F failed, $S skipped"
 [[ $F -eq 0 ]]
