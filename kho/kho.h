@@ -169,6 +169,12 @@ struct keepalive_pool_place {
  * on 2 MiB boundaries inside it (memfd/registry.c).
  */
 #define KEEPALIVE_POOL_ALIGN	SZ_2M
+/*
+ * Its pages are folios of this size (pool.c), which a file of 2 MiB or
+ * more maps with PMD entries (memfd/file.c). The pool's alignment is a
+ * multiple of it.
+ */
+#define KEEPALIVE_POOL_FOLIO_SHIFT	PMD_SHIFT
 
 extern struct keepalive_pool_place keepalive_pool_place;
 u64 keepalive_pool_reserve_ns(void);

@@ -11,15 +11,24 @@
  * (boot.c). It is not RAM to the page allocator, in either kernel: E820
  * says reserved and memblock never had it. It gets struct pages here, as
  * device memory (ZONE_DEVICE, MEMORY_DEVICE_GENERIC, memremap_pages()),
- * and with them its kernel mapping. Each page has one reference, the
+ * and with them its kernel mapping. They are compound: one folio per
+ * 2 MiB (vmemmap_shift), as device-dax makes them, so that the memmap
+ * keeps two pages of struct pages per folio instead of eight (the rest
+ * repeat the first tail page, Documentation/mm/vmemmap_dedup.rst) and a
+ * file maps and pins a folio at a time. Each folio has one reference, the
  * pool's own, for the kernel's lifetime; it never reaches a page
- * allocator. The pages are not PageReserved: a preserved file is mapped
- * into userspace by faulting its pages in, so that whoever pins them for
- * DMA (vfio's type1, with pin_user_pages()) holds a real pin, which it
- * drops at unmap, and the file's owner can tell whether a device may
- * still reach it (keepalive_pool_pinned()). A reserved page would be
- * pinned but never unpinned by type1, and a VM_PFNMAP mapping not pinned
- * at all.
+ * allocator. The pages are not PageReserved: whoever pins a preserved
+ * file's memory for DMA (vfio's type1) holds a real pin, which it drops
+ * at unmap, and the file's owner can tell whether a device may still
+ * reach it (keepalive_pool_pinned()). A reserved page would be pinned but
+ * never unpinned by type1, and a VM_PFNMAP mapping not pinned at all.
+ *
+ * A reference or a pin is the folio's, not the page's: what the pool
+ * tells about a range (keepalive_pool_unused(), keepalive_pool_pinned())
+ * is about the folios the range touches, so a small file sharing its
+ * folio with a pinned one looks pinned too. That errs only the safe way.
+ * A tail page's struct page is never written but at init: with the
+ * shared memmap, most of them are one and the same memory.
  *
  * The pool is an exclusive iomem resource ("keepalive pool"), so that
  * /dev/mem, whose STRICT_DEVMEM check lets through reserved memory that
@@ -51,6 +60,9 @@
 #include <asm/tsc.h>
 
 #include "kho.h"
+
+static_assert(IS_ALIGNED(KEEPALIVE_POOL_ALIGN,
+			 1UL << KEEPALIVE_POOL_FOLIO_SHIFT));
 
 /**
  * struct keepalive_pool - the pool's allocator
@@ -88,6 +100,7 @@ static int __init pool_map_pages(void)
 	pool.pgmap.range.start = pool.phys;
 	pool.pgmap.range.end = pool.phys + pool.size - 1;
 	pool.pgmap.nr_range = 1;
+	pool.pgmap.vmemmap_shift = KEEPALIVE_POOL_FOLIO_SHIFT - PAGE_SHIFT;
 	va = memremap_pages(&pool.pgmap, NUMA_NO_NODE);
 	if (IS_ERR(va)) {
 		pr_err("pool: no struct pages for %#llx+%#llx: %pe\n",
@@ -95,9 +108,12 @@ static int __init pool_map_pages(void)
 		return PTR_ERR(va);
 	}
 	/*
-	 * ZONE_DEVICE pages start reserved, with one reference. Unreserved,
-	 * they are pinned and unpinned like RAM by get/pin_user_pages()
-	 * users that skip reserved pages (vfio's type1).
+	 * ZONE_DEVICE pages start reserved, a folio with one reference.
+	 * Unreserved, they are pinned and unpinned like RAM by
+	 * get/pin_user_pages() users that skip reserved pages (vfio's
+	 * type1). PG_reserved is a flag of each page, tails included: a
+	 * shared tail struct page is cleared more than once, to the same
+	 * value.
 	 */
 	for (pfn = PHYS_PFN(pool.phys); pfn < PHYS_PFN(pool.phys + pool.size);
 	     pfn++) {
@@ -255,26 +271,40 @@ struct page *keepalive_pool_page(phys_addr_t phys)
 	return pfn_to_page(PHYS_PFN(phys));
 }
 
+/* The folio of a pool page, and how many pages of it [@off, @end) covers. */
+static struct folio *pool_folio(phys_addr_t phys, u64 off, u64 end,
+				u64 *pages)
+{
+	struct page *page = keepalive_pool_page(phys + off);
+	struct folio *folio = page_folio(page);
+	u64 rest = folio_nr_pages(folio) - folio_page_idx(folio, page);
+
+	*pages = min_t(u64, rest, (end - off) >> PAGE_SHIFT);
+	return folio;
+}
+
 /**
- * keepalive_pool_pinned() - how many pages of a range are pinned
+ * keepalive_pool_pinned() - how many pages of a range may be pinned
  * @phys: page-aligned start, inside the pool
  * @size: bytes
  *
  * A pinned page is one that pin_user_pages() took (vfio's type1 for an
- * IOMMU mapping, O_DIRECT I/O in flight): a device may reach it. Like
- * page_maybe_dma_pinned(), this may count a page mapped in very many
+ * IOMMU mapping, O_DIRECT I/O in flight): a device may reach it. A pin is
+ * counted on the folio, so every page of a pinned folio counts, and like
+ * folio_maybe_dma_pinned() this may count a folio mapped in very many
  * places as pinned; never the other way round.
  *
- * Context: Process context (it walks every page of the range).
- * Return: the number of pages that may be pinned.
+ * Context: Process context (it walks the range a folio at a time).
+ * Return: the number of pages of the range that may be pinned.
  */
 unsigned long keepalive_pool_pinned(phys_addr_t phys, u64 size)
 {
 	unsigned long n = 0;
-	u64 off;
+	u64 off, pages;
 
-	for (off = 0; off < size; off += PAGE_SIZE) {
-		n += page_maybe_dma_pinned(keepalive_pool_page(phys + off));
+	for (off = 0; off < size; off += pages << PAGE_SHIFT) {
+		if (folio_maybe_dma_pinned(pool_folio(phys, off, size, &pages)))
+			n += pages;
 		if (!(off % SZ_1G))
 			cond_resched();
 	}
@@ -286,16 +316,16 @@ unsigned long keepalive_pool_pinned(phys_addr_t phys, u64 size)
  * @phys: page-aligned start, inside the pool
  * @size: bytes
  *
- * Context: Process context (it walks every page of the range).
- * Return: true when no page of the range is mapped, pinned or otherwise
+ * Context: Process context (it walks the range a folio at a time).
+ * Return: true when no folio the range touches is pinned or otherwise
  * referenced by anybody but the pool.
  */
 bool keepalive_pool_unused(phys_addr_t phys, u64 size)
 {
-	u64 off;
+	u64 off, pages;
 
-	for (off = 0; off < size; off += PAGE_SIZE) {
-		if (page_ref_count(keepalive_pool_page(phys + off)) != 1)
+	for (off = 0; off < size; off += pages << PAGE_SHIFT) {
+		if (folio_ref_count(pool_folio(phys, off, size, &pages)) != 1)
 			return false;
 		if (!(off % SZ_1G))
 			cond_resched();

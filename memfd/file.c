@@ -12,6 +12,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mm.h>
+#include <linux/pfn_t.h>
 #include <linux/uaccess.h>
 
 #include "../kho/ioctl.h"
@@ -43,20 +44,59 @@ static loff_t kamf_llseek(struct file *file, loff_t offset, int whence)
 }
 
 /*
- * Each page is faulted in with a reference of its own, which the mapping
- * holds until it is unmapped; whoever pins it (vfio's type1) holds a pin
- * until it unpins. See the top of registry.c.
+ * The file is mapped the way device-dax maps its memory: each fault
+ * inserts the pfn as device memory (PFN_DEV | PFN_MAP, a pte or pmd with
+ * _PAGE_DEVMAP), a whole 2 MiB folio with one pmd where it fits. A
+ * mapping holds no page reference; the vma holds the file, and with it
+ * the memory (registry.c). pin_user_pages() still pins the folio, so a
+ * DMA mapping (vfio's type1) is seen by keepalive_pool_pinned(). The vma
+ * is VM_MIXEDMAP, which tells the rest of mm that its huge entries have
+ * no rmap or reference to drop: unmapping part of one clears it, and the
+ * rest faults in again (vma_is_special_huge()).
+ *
+ * 6.1 calls ->huge_fault only for DAX vmas (hugepage_vma_check()), so
+ * the pmd is inserted from ->fault, where the pte table is not there yet,
+ * as finish_fault() does for a page cache THP (do_set_pmd()). Without
+ * CONFIG_TRANSPARENT_HUGEPAGE, or for a pud, there are ptes.
  */
+static bool kamf_fault_pmd(struct vm_fault *vmf, struct keepalive_memfd *mf,
+			   phys_addr_t *phys)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long haddr = vmf->address & PMD_MASK;
+	u64 hoff = ((u64)vma->vm_pgoff << PAGE_SHIFT) + (haddr - vma->vm_start);
+
+	if (!IS_ENABLED(CONFIG_TRANSPARENT_HUGEPAGE) || !pmd_none(*vmf->pmd))
+		return false;
+	if (haddr < vma->vm_start || haddr + PMD_SIZE > vma->vm_end ||
+	    hoff + PMD_SIZE > mf->length || !IS_ALIGNED(mf->phys + hoff, PMD_SIZE))
+		return false;
+	*phys = mf->phys + hoff;
+	return true;
+}
+
 static vm_fault_t kamf_fault(struct vm_fault *vmf)
 {
 	struct keepalive_memfd *mf = vmf->vma->vm_file->private_data;
+	bool write = vmf->flags & FAULT_FLAG_WRITE;
 	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
+	phys_addr_t phys;
+	vm_fault_t ret;
 
 	if (off >= mf->length)
 		return VM_FAULT_SIGBUS;
-	vmf->page = keepalive_pool_page(mf->phys + off);
-	get_page(vmf->page);
-	return 0;
+	if (kamf_fault_pmd(vmf, mf, &phys)) {
+		ret = vmf_insert_pfn_pmd(vmf, phys_to_pfn_t(phys, PFN_DEV | PFN_MAP),
+					 write);
+		if (ret != VM_FAULT_FALLBACK)
+			return ret;
+	}
+	phys = mf->phys + off;
+	if (write)
+		return vmf_insert_mixed_mkwrite(vmf->vma, vmf->address,
+						phys_to_pfn_t(phys, PFN_DEV | PFN_MAP));
+	return vmf_insert_mixed(vmf->vma, vmf->address,
+				phys_to_pfn_t(phys, PFN_DEV | PFN_MAP));
 }
 
 static const struct vm_operations_struct kamf_vm_ops = {
@@ -74,9 +114,21 @@ static int kamf_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (off >= mf->length || size > mf->length - off)
 		return -EINVAL;
-	vma->vm_flags |= VM_DONTEXPAND | VM_DONTDUMP;
+	vma->vm_flags |= VM_MIXEDMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	vma->vm_ops = &kamf_vm_ops;
 	return 0;
+}
+
+/**
+ * kamf_vma() - the preserved memory file a vma maps
+ * @vma: a vma, mmap_lock held
+ *
+ * Context: Any context; mmap_lock held for @vma.
+ * Return: the file, valid while @vma is, or NULL when @vma maps none.
+ */
+struct keepalive_memfd *kamf_vma(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &kamf_vm_ops ? vma->vm_file->private_data : NULL;
 }
 
 static long kamf_layout(struct file *file, void *arg)
@@ -139,6 +191,8 @@ static const struct file_operations kamf_fops = {
 	.write = kamf_write,
 	.llseek = kamf_llseek,
 	.mmap = kamf_mmap,
+	/* Where a 2 MiB entry fits: see kamf_fault_pmd(). */
+	.get_unmapped_area = thp_get_unmapped_area,
 	.unlocked_ioctl = kamf_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.release = kamf_file_release,

@@ -14,6 +14,8 @@
  *   file.c         a file's descriptor: read, write, mmap, layout
  *   hold.c         keepalive_memfd_hold() and friends, for the IOMMU
  *                  participant
+ *   pin.c          keepalive_memfd_pin_user() and _unpin(), for vfio's
+ *                  type1: a DMA mapping pinned a folio at a time
  *   record.c       a file's node in the handover image (abi/memfd.h):
  *                  written at STOP, read and checked at resume
  *   participant.c  the participant's callbacks and its registration
@@ -34,6 +36,8 @@
 #include <linux/mutex.h>
 
 #include "../kho/kho.h"
+
+struct vm_area_struct;
 
 /**
  * struct keepalive_memfd - a preserved memory file
@@ -79,6 +83,7 @@ struct keepalive_memfd *kamf_find(const char *name);
 
 /* file.c */
 int kamf_open_fd(struct keepalive_memfd *mf);
+struct keepalive_memfd *kamf_vma(struct vm_area_struct *vma);
 
 /* record.c */
 int kamf_record_write(void *fdt, int parent, int index,

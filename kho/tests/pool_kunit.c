@@ -192,13 +192,15 @@ static void pool_geometry_test(struct kunit *test)
 }
 
 /*
- * The pool's struct pages: its kernel mapping, one reference each (the
- * pool's), not reserved; a reference or a pin is seen by
- * keepalive_pool_unused() and keepalive_pool_pinned().
+ * The pool's struct pages: its kernel mapping, 2 MiB folios with one
+ * reference each (the pool's), not reserved; a reference or a pin is the
+ * folio's, and keepalive_pool_unused() and keepalive_pool_pinned() see it
+ * on every page of the folio.
  */
 static void pool_pages_test(struct kunit *test)
 {
 	phys_addr_t phys = keepalive_pool_phys(), p;
+	struct folio *folio;
 	struct page *page;
 	void *va;
 
@@ -209,27 +211,79 @@ static void pool_pages_test(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, page_address(page),
 			    keepalive_pool_va(phys + keepalive_pool_size() -
 					      PAGE_SIZE));
+	folio = page_folio(page);
+	KUNIT_EXPECT_EQ(test, folio_size(folio), SZ_2M);
+	KUNIT_EXPECT_EQ(test, folio_pfn(folio),
+			PHYS_PFN(phys + keepalive_pool_size() - SZ_2M));
 
 	va = pool_alloc(test, 2 * PAGE_SIZE, &p);
 	KUNIT_ASSERT_NOT_NULL(test, va);
 	page = keepalive_pool_page(p + PAGE_SIZE);
+	folio = page_folio(page);
 	KUNIT_EXPECT_FALSE(test, PageReserved(page));
-	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 1);
 	KUNIT_EXPECT_TRUE(test, keepalive_pool_unused(p, 2 * PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, 2 * PAGE_SIZE), 0UL);
 
-	/* A reference (a mapping, a GUP) is a use, not a pin. */
+	/* A reference (a GUP) is a use of the whole folio, not a pin. */
 	get_page(page);
 	KUNIT_EXPECT_FALSE(test, keepalive_pool_unused(p, 2 * PAGE_SIZE));
-	KUNIT_EXPECT_TRUE(test, keepalive_pool_unused(p, PAGE_SIZE));
+	KUNIT_EXPECT_FALSE(test, keepalive_pool_unused(p, PAGE_SIZE));
 	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, 2 * PAGE_SIZE), 0UL);
-	/* A pin, as pin_user_pages() takes it on a small page. */
-	page_ref_add(page, GUP_PIN_COUNTING_BIAS);
-	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, 2 * PAGE_SIZE), 1UL);
-	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, PAGE_SIZE), 0UL);
-	page_ref_sub(page, GUP_PIN_COUNTING_BIAS);
+	/* A pin, as pin_user_pages() takes it: every page of its folio. */
+	KUNIT_ASSERT_EQ(test, pin_device_page_range(page, 1), 0);
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, 2 * PAGE_SIZE), 2UL);
+	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, PAGE_SIZE), 1UL);
+	unpin_user_page_range_dirty_lock(page, 1, false);
+	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, 2 * PAGE_SIZE), 0UL);
 	put_page(page);
 	KUNIT_EXPECT_TRUE(test, keepalive_pool_unused(p, 2 * PAGE_SIZE));
+	pool_free(test, va);
+}
+
+/*
+ * A pin across folios (memfd/pin.c, for vfio's type1) pins each folio it
+ * touches by the pages it covers there, and only those folios; memory
+ * that is not device memory is refused.
+ */
+static void pool_pin_range_test(struct kunit *test)
+{
+	struct folio *first, *second;
+	struct page *page, *ram;
+	phys_addr_t p;
+	void *va;
+
+	va = pool_alloc_aligned(test, 3 * SZ_2M, SZ_2M, &p);
+	KUNIT_ASSERT_NOT_NULL(test, va);
+	page = keepalive_pool_page(p + SZ_1M);
+	first = page_folio(keepalive_pool_page(p));
+	second = page_folio(keepalive_pool_page(p + SZ_2M));
+	KUNIT_ASSERT_PTR_NE(test, first, second);
+
+	/* 1 MiB from the middle of the first folio into the second. */
+	KUNIT_ASSERT_EQ(test, pin_device_page_range(page, SZ_2M >> PAGE_SHIFT),
+			0);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(first), 1 + (SZ_1M >> PAGE_SHIFT));
+	KUNIT_EXPECT_EQ(test, folio_ref_count(second), 1 + (SZ_1M >> PAGE_SHIFT));
+	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, 3 * SZ_2M),
+			(unsigned long)(2 * SZ_2M) >> PAGE_SHIFT);
+	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p + 2 * SZ_2M, SZ_2M), 0UL);
+	/* Unpinned in two pieces, as an unmap of part of a mapping does. */
+	unpin_user_page_range_dirty_lock(page, SZ_1M >> PAGE_SHIFT, true);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(first), 1);
+	KUNIT_EXPECT_TRUE(test, folio_test_dirty(first));
+	KUNIT_EXPECT_EQ(test, keepalive_pool_pinned(p, 3 * SZ_2M),
+			(unsigned long)SZ_2M >> PAGE_SHIFT);
+	unpin_user_page_range_dirty_lock(keepalive_pool_page(p + SZ_2M),
+					 SZ_1M >> PAGE_SHIFT, false);
+	KUNIT_EXPECT_TRUE(test, keepalive_pool_unused(p, 3 * SZ_2M));
+
+	ram = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ram);
+	KUNIT_EXPECT_EQ(test, pin_device_page_range(ram, 1), -EINVAL);
+	KUNIT_EXPECT_EQ(test, page_ref_count(ram), 1);
+	__free_page(ram);
 	pool_free(test, va);
 }
 
@@ -609,6 +663,7 @@ static void pool_contains_test(struct kunit *test)
 static struct kunit_case keepalive_pool_test_cases[] = {
 	KUNIT_CASE(pool_geometry_test),
 	KUNIT_CASE(pool_pages_test),
+	KUNIT_CASE(pool_pin_range_test),
 	KUNIT_CASE(pool_alloc_test),
 	KUNIT_CASE(pool_alloc_zeroes_test),
 	KUNIT_CASE(pool_alloc_disjoint_test),

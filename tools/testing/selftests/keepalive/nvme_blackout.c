@@ -30,7 +30,9 @@
  *          (a plain kexec, nothing kept).
  *
  * kb_mode=boot: stage 1 only, the time from kernel entry to userspace (the
- * cost of a pool when nothing is kept, against --pool 0).
+ * cost of a pool when nothing is kept, against --pool 0), and the memory
+ * in use then (MemTotal - MemFree: the pool's struct pages, against
+ * --pool 0).
  *
  * kb_mode=scale, kb_devices=D, kb_mem=M (vmtest -n D, a pool and a VM
  * large enough): D controllers kept, and M MiB more of preserved memory in
@@ -307,6 +309,32 @@ static int map_bulk(int container, int fd, uint64_t len, void **va)
 static uint8_t scale_token[KEEPALIVE_TOKEN_SIZE] = { 0x5c };
 
 /*
+ * Memory in use, MemTotal - MemFree, in kB: against a boot without a pool,
+ * what the pool costs in RAM (its struct pages, mostly; the pool itself
+ * is not RAM to the kernel). -1 when /proc/meminfo cannot be read.
+ */
+static long long used_kb(void)
+{
+	long long total = -1, free = -1, v;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "MemTotal: %lld kB", &v) == 1)
+			total = v;
+		else if (sscanf(line, "MemFree: %lld kB", &v) == 1)
+			free = v;
+	}
+	fclose(f);
+	return total < 0 || free < 0 ? -1 : total - free;
+}
+
+/* used_kb() as the program starts, before it allocates anything. */
+static long long used_at_start;
+
+/*
  * The handover table pages of every capture of this kernel, from the
  * kernel log ("keepalive: handover translation: N range(s), P table
  * page(s)").
@@ -353,12 +381,14 @@ static void scale1(int kadev)
 	stop = step(kadev, KEEPALIVE_EV_STOP);
 	printf("bench-data: stage=1 mode=scale khz=%.0f devices=%u mem_mb=%llu "
 	       "pre_stop=%llu stop=%llu fdt_bytes=%llu files=%lld "
-	       "k_pre_stop_ns=%llu k_stop_ns=%llu table_pages=%llu\n", khz, d,
+	       "k_pre_stop_ns=%llu k_stop_ns=%llu table_pages=%llu "
+	       "pool=%lld used_kb=%lld\n", khz, d,
 	       (unsigned long long)(mem >> 20), (unsigned long long)pre_stop,
 	       (unsigned long long)stop,
 	       trace_num(trace_last("keepalive_image_sealed", "ret=0 "), "bytes"),
 	       ka_sysfs_num("files"), transition_ns("pre-stop"),
-	       transition_ns("stop"), table_pages());
+	       transition_ns("stop"), table_pages(), ka_sysfs_num("pool_size"),
+	       used_at_start);
 }
 
 /*
@@ -426,6 +456,8 @@ int main(void)
 	int kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
 	char mode[16];
 
+	used_at_start = used_kb();
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	khz = tsc_khz();
 	if (khz <= 0) {
@@ -442,8 +474,8 @@ int main(void)
 	}
 	if (!strcmp(mode, "boot")) {
 		printf("bench-data: stage=1 mode=boot khz=%.0f boot_ms=%.3f "
-		       "pool=%lld\n", khz, ms(user - tsc_at_entry()),
-		       ka_sysfs_num("pool_size"));
+		       "pool=%lld used_kb=%lld\n", khz, ms(user - tsc_at_entry()),
+		       ka_sysfs_num("pool_size"), used_at_start);
 		return 0;
 	}
 	if (kadev < 0) {

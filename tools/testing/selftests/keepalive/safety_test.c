@@ -112,6 +112,7 @@
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/kexec.h>
@@ -632,6 +633,125 @@ TEST_F(sf, owner_dma_mapped_memory)
 	ASSERT_EQ(phys, again);
 	close(fd);
 	ASSERT_EQ(0, ka_memfd_destroy(kadev, "next", token));
+
+	vmm_exit(&v);
+	ASSERT_EQ(0, destroy_files(kadev, &v));
+	close(kadev);
+}
+
+/* Minor faults this process takes reading a byte of each page at @va. */
+static long read_faults(const uint8_t *va, size_t len)
+{
+	struct rusage a, b;
+	size_t off;
+
+	getrusage(RUSAGE_SELF, &a);
+	for (off = 0; off < len; off += 4096)
+		(void)__atomic_load_n(va + off, __ATOMIC_RELAXED);
+	getrusage(RUSAGE_SELF, &b);
+	return b.ru_minflt - a.ru_minflt;
+}
+
+/* The pattern word of a file's page @off. */
+static uint64_t page_word(size_t off)
+{
+	return 0x6b65657061000000ull ^ off;
+}
+
+/*
+ * owner: a file of 2 MiB or more maps with 2 MiB entries, a fault per
+ * 2 MiB, as the next control shows against 4 KiB ones. Unmapping part of
+ * such a mapping leaves the rest as it was, and a DMA mapping of it pins
+ * it: the file is not destroyed while a container maps it, whatever
+ * became of the process's own mapping.
+ */
+TEST_F(sf, owner_huge_mapping)
+{
+	const uint8_t token[KEEPALIVE_TOKEN_SIZE] = { 0x45 };
+	const uint64_t iova = VMM_DMA_IOVA + (96u << 20);
+	const size_t two_m = 2u << 20, len = 8u << 20;
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = iova,
+		.size = len,
+	};
+	size_t hole = two_m + 3 * 4096, off;
+	uint64_t phys, again, flen, word;
+	uint8_t *base, *va, *va4k;
+	struct vmm v;
+	long faults;
+	int kadev, fd;
+
+	if (!variant->owner)
+		SKIP(return, "scenario owner only");
+	kadev = open(KA_DEV, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, kadev);
+	ASSERT_EQ(0, vmm_start(&v, kadev, 0, false));
+	fd = ka_memfd_create(kadev, "huge", len, token);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ka_memfd_phys(fd, &phys, &flen));
+	ASSERT_EQ(0, phys % two_m);
+
+	/* At a 2 MiB boundary, as a VMM places guest memory. */
+	base = mmap(NULL, len + two_m, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	ASSERT_NE(MAP_FAILED, base);
+	va = (uint8_t *)(((uintptr_t)base + two_m - 1) & ~(uintptr_t)(two_m - 1));
+	ASSERT_EQ(va, mmap(va, len, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_FIXED, fd, 0));
+	faults = read_faults(va, len);
+	ASSERT_GE(len / two_m, faults)
+		TH_LOG("%ld faults for %zu MiB: not mapped with 2 MiB entries",
+		       faults, len >> 20);
+	for (off = 0; off < len; off += 4096)
+		memcpy(va + off, &(uint64_t){ page_word(off) }, 8);
+	/*
+	 * Control: 4 KiB into the file at a 2 MiB boundary, where no 2 MiB
+	 * entry fits (given no address, the kernel would pick one where they
+	 * fit, 4 KiB past a boundary).
+	 */
+	va4k = mmap(va, len - 4096, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 4096);
+	ASSERT_EQ(va, va4k);
+	faults = read_faults(va4k, len - 4096);
+	ASSERT_LE((long)(len / 4096) - 1, faults)
+		TH_LOG("%ld faults for %zu pages with 4 KiB entries", faults,
+		       len / 4096 - 1);
+	ASSERT_EQ(va, mmap(va, len, PROT_READ | PROT_WRITE,
+			   MAP_SHARED | MAP_FIXED, fd, 0));
+	ASSERT_GE(len / two_m, read_faults(va, len));
+
+	/* Mapped for DMA, then a page in the middle of a 2 MiB entry goes. */
+	map.vaddr = (uintptr_t)va;
+	ASSERT_EQ(0, ioctl(v.vdev.container, VFIO_IOMMU_MAP_DMA, &map));
+	ASSERT_EQ(0, munmap(va + hole, 4096));
+	for (off = 0; off < len; off += 4096) {
+		if (off == hole)
+			continue;
+		memcpy(&word, va + off, 8);
+		ASSERT_EQ(page_word(off), word)
+			TH_LOG("page %#zx changed after a partial unmap", off);
+	}
+	ASSERT_EQ(8, pread(fd, &word, 8, hole));
+	ASSERT_EQ(page_word(hole), word);
+	ASSERT_EQ(-EBUSY, ka_memfd_destroy(kadev, "huge", token))
+		TH_LOG("a file mapped for DMA was destroyed");
+	ASSERT_NE(NULL, strstr(kt_klog(), "pinned for DMA; unmap them first"));
+	/* The process's mapping gone, the container's pins stay. */
+	ASSERT_EQ(0, munmap(base, len + two_m));
+	ASSERT_EQ(-EBUSY, ka_memfd_destroy(kadev, "huge", token));
+
+	/* Unmapped for DMA: every pin goes, and so does the memory. */
+	ASSERT_EQ(0, dma_unmap(v.vdev.container, len, iova));
+	ASSERT_EQ(0, ka_memfd_destroy(kadev, "huge", token));
+	close(fd);
+	fd = ka_memfd_create(kadev, "huge", len, token);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ka_memfd_phys(fd, &again, &flen));
+	ASSERT_EQ(phys, again)
+		TH_LOG("the memory of an unpinned, destroyed file did not come back");
+	close(fd);
+	ASSERT_EQ(0, ka_memfd_destroy(kadev, "huge", token));
 
 	vmm_exit(&v);
 	ASSERT_EQ(0, destroy_files(kadev, &v));
