@@ -16,9 +16,12 @@
 #include <linux/err.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/mmzone.h>
 #include <linux/sizes.h>
 #include <linux/string.h>
+#include <asm/pgtable_types.h>
 
 #include "../kho.h"
 
@@ -215,6 +218,24 @@ static void pool_pages_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, folio_size(folio), SZ_2M);
 	KUNIT_EXPECT_EQ(test, folio_pfn(folio),
 			PHYS_PFN(phys + keepalive_pool_size() - SZ_2M));
+	/*
+	 * The memmap's tail pages past the first two pages of struct pages
+	 * are one and the same memory (vmemmap_dedup.rst), 8 KiB per 2 MiB
+	 * folio, which needs struct page to be a power of two in size (64
+	 * bytes with MEMCG); except in a section that also holds boot RAM,
+	 * whose memmap exists already (the pool of this test's VM starts in
+	 * one: the scale benchmark measures the other case).
+	 */
+	KUNIT_EXPECT_TRUE(test, is_power_of_2(sizeof(struct page)));
+	KUNIT_EXPECT_EQ(test,
+			slow_virt_to_phys(folio_page(folio, 2 * PAGE_SIZE /
+						     sizeof(struct page))) ==
+			slow_virt_to_phys(folio_page(folio, 4 * PAGE_SIZE /
+						     sizeof(struct page))),
+			!early_section(__pfn_to_section(folio_pfn(folio))));
+	KUNIT_EXPECT_NE(test, slow_virt_to_phys(folio_page(folio, 0)),
+			slow_virt_to_phys(folio_page(folio, PAGE_SIZE /
+							   sizeof(struct page))));
 
 	va = pool_alloc(test, 2 * PAGE_SIZE, &p);
 	KUNIT_ASSERT_NOT_NULL(test, va);
