@@ -220,7 +220,7 @@ fi
 # 256 MiB, plus 1 GiB for a file of 1 GiB or more, which the pool places on
 # a 1 GiB boundary if it can) must fit above it in one piece. BENCH_SCALE_RUNS (1) runs per point; BENCH_SCALE=0 skips;
 # BENCH_SCALE_POINTS="1 64,1 1024" runs only those points (devices MiB);
-# "1 16384" is a 16 GiB point, in a 19.75 GiB VM: not a default, for it
+# "1 16384" is a 16 GiB point, in a 20 GiB VM: not a default, for it
 # needs most of a 24 GiB machine to itself.
 if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 	SRUNS=${BENCH_SCALE_RUNS:-1}
@@ -248,9 +248,12 @@ if [[ ${BENCH_SCALE:-1} != 0 ]]; then
 		' "$BUILD/vm/$1/results.log"
 	}
 	# The memory of a point's VM: 8 GiB, or the 2 GiB below 4 GiB, the
-	# pool above it and 512 MiB to spare (a 16 GiB file: 19.75 GiB).
+	# pool above it and 512 MiB to spare, in whole GiB (a 16 GiB file:
+	# 20 GiB). The pool sits at the top of RAM; whole GiB put its end on a
+	# 1 GiB boundary, where its allocator can place a large file without
+	# splitting free space (keepalive_pool_alloc_snug()).
 	vm_mb() { # pool MiB
-		local need=$((2048 + $1 + 512))
+		local need=$(((2048 + $1 + 512 + 1023) / 1024 * 1024))
 		echo $((need > 8192 ? need : 8192))
 	}
 	STSV=$OUT/scale.tsv
