@@ -82,6 +82,7 @@ static vm_fault_t kamf_fault(struct vm_fault *vmf)
 	u64 off = (u64)vmf->pgoff << PAGE_SHIFT;
 	phys_addr_t phys;
 	vm_fault_t ret;
+	pfn_t pfn;
 
 	if (off >= mf->length)
 		return VM_FAULT_SIGBUS;
@@ -91,12 +92,9 @@ static vm_fault_t kamf_fault(struct vm_fault *vmf)
 		if (ret != VM_FAULT_FALLBACK)
 			return ret;
 	}
-	phys = mf->phys + off;
-	if (write)
-		return vmf_insert_mixed_mkwrite(vmf->vma, vmf->address,
-						phys_to_pfn_t(phys, PFN_DEV | PFN_MAP));
-	return vmf_insert_mixed(vmf->vma, vmf->address,
-				phys_to_pfn_t(phys, PFN_DEV | PFN_MAP));
+	pfn = phys_to_pfn_t(mf->phys + off, PFN_DEV | PFN_MAP);
+	return write ? vmf_insert_mixed_mkwrite(vmf->vma, vmf->address, pfn) :
+		       vmf_insert_mixed(vmf->vma, vmf->address, pfn);
 }
 
 static const struct vm_operations_struct kamf_vm_ops = {

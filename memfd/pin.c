@@ -34,8 +34,9 @@
  * Undo with keepalive_memfd_unpin().
  *
  * Context: Process context; takes @mm's mmap_lock for read.
- * Return: the number of pages pinned (1 to @npages); -ENOENT when @vaddr
- * is not in a preserved file's mapping (pin it the usual way); -EFAULT
+ * Return: the number of pages pinned (1 to @npages); -EINVAL when
+ * @npages is 0; -ENOENT when @vaddr is not in a preserved file's mapping
+ * (pin it the usual way); -EFAULT
  * when the mapping does not allow the access (no VM_READ, or no VM_WRITE
  * for @write); -ENOMEM when a folio could not be pinned.
  */

@@ -11,8 +11,8 @@
  * A device may reach a file's memory through an IOMMU mapping that
  * outlives every descriptor and mmap() of it (vfio's type1 keeps its
  * mappings until VFIO_IOMMU_UNMAP_DMA or the container's end). The file's
- * pages are faulted into userspace as struct pages (kho/pool.c), so such a
- * mapping pins them, and:
+ * memory has struct pages (kho/pool.c), which such a mapping pins, a folio
+ * at a time (pin.c), and:
  * - destroying a file while any page of it is pinned fails with -EBUSY;
  * - a file whose last user goes while pages of it are still pinned (it
  *   was destroyed first, then mapped for DMA through a descriptor still
