@@ -93,6 +93,65 @@ static void nvme_serial(const char *bdf, char *buf, size_t len)
 		closedir(d);
 }
 
+/* The PCI function above @bdf (its bridge, "0000:00:02.0") into @up. */
+static int pci_upstream(const char *bdf, char *up, size_t len)
+{
+	char path[128], link[256], *slash;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	slash = strrchr(link, '/');
+	if (!slash)
+		return -ENOENT;
+	*slash = '\0';
+	slash = strrchr(link, '/');
+	if (!slash || strncmp(slash + 1, "0000:", 5))
+		return -ENOENT;
+	snprintf(up, len, "%s", slash + 1);
+	return 0;
+}
+
+/*
+ * Wait up to @ms for the hotplug slot of root port @port to be empty: its
+ * Presence Detect State clear. The guest's sysfs node goes first, when the
+ * hotplug driver has removed the device; QEMU unplugs it only once the
+ * driver has then turned the slot's power off. A device_add sent in
+ * between races the unplug and may never be seen by the guest.
+ */
+static bool wait_slot_empty(const char *port, int ms)
+{
+	uint8_t cfg[256];
+	char path[128];
+	uint16_t sltsta;
+	int fd, pos, hops;
+	bool empty = false;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", port);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	for (; ms > 0 && !empty; ms -= 50) {
+		if (pread(fd, cfg, sizeof(cfg), 0) != sizeof(cfg))
+			break;
+		/* The capability list, to the PCI Express capability. */
+		pos = cfg[PCI_CAPABILITY_LIST] & ~3;
+		for (hops = 0; pos && hops < 48 && cfg[pos] != PCI_CAP_ID_EXP; hops++)
+			pos = cfg[pos + PCI_CAP_LIST_NEXT] & ~3;
+		if (!pos || cfg[pos] != PCI_CAP_ID_EXP || pos + PCI_EXP_SLTSTA + 2 > 256)
+			break;
+		memcpy(&sltsta, cfg + pos + PCI_EXP_SLTSTA, sizeof(sltsta));
+		empty = !(sltsta & PCI_EXP_SLTSTA_PDS);
+		if (!empty)
+			usleep(50000);
+	}
+	close(fd);
+	return empty;
+}
+
 static int pci_write(const char *bdf, const char *attr, const char *s)
 {
 	char path[128];
@@ -193,7 +252,7 @@ TEST_F(lv, kept_device_leaves_vfio)
 {
 	struct vmm *v = &self->v;
 	struct keepalive_transition t;
-	char bdf[32], state[32];
+	char bdf[32], port[32], state[32];
 	uint32_t cc;
 	int cmd, i;
 
@@ -212,11 +271,14 @@ TEST_F(lv, kept_device_leaves_vfio)
 	}
 
 	if (variant->how == LV_HOTPLUG) {
+		ASSERT_EQ(0, pci_upstream(bdf, port, sizeof(port)));
 		ASSERT_EQ(0, qmp("{\"execute\": \"device_del\", "
 				 "\"arguments\": {\"id\": \"nvme0\"}}"));
 		/* The hotplug driver waits 5 s for a second button press. */
 		ASSERT_TRUE(wait_present(bdf, false, 30000))
 			TH_LOG("%s was not unplugged (is QMP relayed? --qmp)", bdf);
+		ASSERT_TRUE(wait_slot_empty(port, 10000))
+			TH_LOG("the slot under %s is still occupied", port);
 		ASSERT_EQ(0, qmp("{\"execute\": \"device_add\", \"arguments\": "
 				 "{\"driver\": \"nvme\", \"id\": \"nvme9\", \"serial\": \"kt-other\", "
 				 "\"drive\": \"nvmspare\", \"bus\": \"rp0\"}}"));
