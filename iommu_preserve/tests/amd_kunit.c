@@ -20,52 +20,14 @@
 #include <linux/sizes.h>
 
 #include "../amd_pgtable.h"
+#include "pt_fixture.h"
 
-#define ARENA_PAGES	64
-#define FAKE_PHYS	0x7f000000ULL
+#define ARENA_PAGES	IPR_PT_TEST_PAGES
+#define FAKE_PHYS	IPR_PT_TEST_PHYS
 #define RW		(KEEPALIVE_IOMMU_PROT_READ | KEEPALIVE_IOMMU_PROT_WRITE)
 #define RO		KEEPALIVE_IOMMU_PROT_READ
 #define PT		(&ipr_amd_pt)
 #define LP		(IPR_AMD_LP_2M | IPR_AMD_LP_1G)
-
-struct amd_ctx {
-	struct ipr_arena a;
-	struct ipr_range got[32];
-	struct ipr_ranges rs;
-	unsigned int leaves[4];
-};
-
-static int amd_init(struct kunit *test)
-{
-	struct amd_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->a.va = kunit_kzalloc(test, ARENA_PAGES * IPR_PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c->a.va);
-	c->a.phys = FAKE_PHYS;
-	c->a.pages = ARENA_PAGES;
-	c->rs = (struct ipr_ranges) { .r = c->got, .max = ARRAY_SIZE(c->got) };
-	test->priv = c;
-	return 0;
-}
-
-static bool arena_read(void *ctx, u64 phys, const u64 **table)
-{
-	struct ipr_arena *a = ctx;
-
-	if (phys < a->phys || phys >= a->phys + (u64)a->pages * IPR_PAGE_SIZE)
-		return false;
-	*table = a->va + (phys - a->phys);
-	return true;
-}
-
-static int count_leaf(void *ctx, u64 iova, u64 phys, u64 size, u32 prot)
-{
-	struct amd_ctx *c = ctx;
-
-	c->leaves[size == SZ_1G ? 3 : size == SZ_2M ? 2 : 1]++;
-	return ipr_ranges_add(&c->rs, iova, phys, size, prot);
-}
 
 static void amd_pte_encodings(struct kunit *test)
 {
@@ -130,24 +92,6 @@ static void amd_pte_repeated_page(struct kunit *test)
 					     1, 0, &addr, &prot), -EINVAL);
 }
 
-static void round_trip(struct kunit *test, const struct ipr_range *r,
-		       unsigned int nr, int mode)
-{
-	struct amd_ctx *c = test->priv;
-	unsigned int pages;
-	u64 top;
-
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(PT, r, nr, mode, LP, &pages), 0);
-	KUNIT_ASSERT_LE(test, pages, ARENA_PAGES);
-	c->a.pages = pages;
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_build(PT, &c->a, r, nr, mode, LP,
-						&top), 0);
-	KUNIT_EXPECT_EQ(test, c->a.used, pages);
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_walk(PT, top, mode, arena_read, &c->a,
-					       count_leaf, c), 0);
-	KUNIT_EXPECT_TRUE(test, ipr_ranges_equal(c->rs.r, c->rs.nr, r, nr));
-}
-
 static const struct ipr_range mixed[] = {
 	{ .iova = 0x1000, .phys = 0x5000, .len = 0x3000, .prot = RO },
 	{ .iova = SZ_2M, .phys = SZ_1G, .len = SZ_4M, .prot = RW },
@@ -156,9 +100,9 @@ static const struct ipr_range mixed[] = {
 
 static void amd_round_trip(struct kunit *test)
 {
-	struct amd_ctx *c = test->priv;
+	struct ipr_pt_test *c = test->priv;
 
-	round_trip(test, mixed, ARRAY_SIZE(mixed), 3);
+	ipr_pt_test_round_trip(test, PT, mixed, ARRAY_SIZE(mixed), 3, LP);
 	KUNIT_EXPECT_EQ(test, c->leaves[3], 1);
 	KUNIT_EXPECT_EQ(test, c->leaves[2], 2);
 	KUNIT_EXPECT_EQ(test, c->leaves[1], 3 + 2);
@@ -170,7 +114,7 @@ static void amd_round_trip_6level(struct kunit *test)
 		{ .iova = 1ULL << 56, .phys = SZ_1G, .len = SZ_2M, .prot = RW },
 	};
 
-	round_trip(test, high, ARRAY_SIZE(high), 6);
+	ipr_pt_test_round_trip(test, PT, high, ARRAY_SIZE(high), 6, LP);
 	/* Beyond 4 levels' 48 bits: refused there. */
 	KUNIT_EXPECT_EQ(test, ipr_ranges_check(PT, high, 1, 4), -EINVAL);
 }
@@ -299,7 +243,7 @@ static struct kunit_case keepalive_iommu_amd_cases[] = {
 
 static struct kunit_suite keepalive_iommu_amd_suite = {
 	.name = "keepalive_iommu_amd",
-	.init = amd_init,
+	.init = ipr_pt_test_init,
 	.test_cases = keepalive_iommu_amd_cases,
 };
 

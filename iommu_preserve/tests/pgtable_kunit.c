@@ -21,71 +21,13 @@
 #include <linux/sizes.h>
 
 #include "../vtd_pgtable.h"
+#include "pt_fixture.h"
 
-#define ARENA_PAGES	64
-#define FAKE_PHYS	0x7f000000ULL	/* where the arena "is" */
+#define ARENA_PAGES	IPR_PT_TEST_PAGES
+#define FAKE_PHYS	IPR_PT_TEST_PHYS
 #define RW		(KEEPALIVE_IOMMU_PROT_READ | KEEPALIVE_IOMMU_PROT_WRITE)
 #define RO		KEEPALIVE_IOMMU_PROT_READ
 #define PT		(&ipr_vtd_pt)	/* the format under test */
-
-struct pt_ctx {
-	struct ipr_arena a;
-	struct ipr_range got[32];
-	struct ipr_ranges rs;
-	unsigned int leaves[4];	/* by level */
-};
-
-static int pt_init(struct kunit *test)
-{
-	struct pt_ctx *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->a.va = kunit_kzalloc(test, ARENA_PAGES * IPR_PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, c->a.va);
-	c->a.phys = FAKE_PHYS;
-	c->a.pages = ARENA_PAGES;
-	c->rs = (struct ipr_ranges) { .r = c->got, .max = ARRAY_SIZE(c->got) };
-	test->priv = c;
-	return 0;
-}
-
-static bool arena_read(void *ctx, u64 phys, const u64 **table)
-{
-	struct ipr_arena *a = ctx;
-
-	if (phys < a->phys || phys >= a->phys + (u64)a->used * IPR_PAGE_SIZE)
-		return false;
-	*table = a->va + (phys - a->phys);
-	return true;
-}
-
-static int count_leaf(void *ctx, u64 iova, u64 phys, u64 size, u32 prot)
-{
-	struct pt_ctx *c = ctx;
-
-	c->leaves[size == SZ_1G ? 3 : size == SZ_2M ? 2 : 1]++;
-	return ipr_ranges_add(&c->rs, iova, phys, size, prot);
-}
-
-/* Build @r, check the count, walk it back and compare. */
-static void round_trip(struct kunit *test, const struct ipr_range *r,
-		       unsigned int nr, int agaw, u32 sllps)
-{
-	struct pt_ctx *c = test->priv;
-	unsigned int pages;
-	u64 top;
-
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(PT, r, nr, agaw, sllps, &pages), 0);
-	KUNIT_ASSERT_LE(test, pages, ARENA_PAGES);
-	c->a.pages = pages;
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_build(PT, &c->a, r, nr, agaw, sllps, &top),
-			0);
-	KUNIT_EXPECT_EQ(test, c->a.used, pages);
-	KUNIT_EXPECT_EQ(test, top, FAKE_PHYS);
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_walk(PT, top, agaw, arena_read, &c->a,
-					       count_leaf, c), 0);
-	KUNIT_EXPECT_TRUE(test, ipr_ranges_equal(c->rs.r, c->rs.nr, r, nr));
-}
 
 static const struct ipr_range mixed[] = {
 	{ .iova = 0x1000, .phys = 0x5000, .len = 0x3000, .prot = RO },
@@ -99,10 +41,10 @@ static const struct ipr_range mixed[] = {
 
 static void pgtable_round_trip_superpages(struct kunit *test)
 {
-	struct pt_ctx *c = test->priv;
+	struct ipr_pt_test *c = test->priv;
 
-	round_trip(test, mixed, ARRAY_SIZE(mixed), 1,
-		   IPR_VTD_SLLPS_2M | IPR_VTD_SLLPS_1G);
+	ipr_pt_test_round_trip(test, PT, mixed, ARRAY_SIZE(mixed), 1,
+			       IPR_VTD_SLLPS_2M | IPR_VTD_SLLPS_1G);
 	KUNIT_EXPECT_EQ(test, c->leaves[3], 1);
 	KUNIT_EXPECT_EQ(test, c->leaves[2], 2);
 	KUNIT_EXPECT_EQ(test, c->leaves[1], 3 + 2 + 512);
@@ -114,9 +56,9 @@ static void pgtable_round_trip_4k_only(struct kunit *test)
 		{ .iova = SZ_2M, .phys = SZ_1G, .len = SZ_4M, .prot = RW },
 		{ .iova = SZ_1G, .phys = SZ_2G, .len = SZ_8K, .prot = RO },
 	};
-	struct pt_ctx *c = test->priv;
+	struct ipr_pt_test *c = test->priv;
 
-	round_trip(test, r, ARRAY_SIZE(r), 1, 0);
+	ipr_pt_test_round_trip(test, PT, r, ARRAY_SIZE(r), 1, 0);
 	KUNIT_EXPECT_EQ(test, c->leaves[2], 0);
 	KUNIT_EXPECT_EQ(test, c->leaves[1], 1024 + 2);
 }
@@ -127,9 +69,10 @@ static void pgtable_round_trip_4level(struct kunit *test)
 		{ .iova = 0, .phys = SZ_2M, .len = SZ_2M, .prot = RW },
 		{ .iova = 1ULL << 40, .phys = SZ_1G, .len = SZ_1G, .prot = RW },
 	};
-	struct pt_ctx *c = test->priv;
+	struct ipr_pt_test *c = test->priv;
 
-	round_trip(test, r, ARRAY_SIZE(r), 2, IPR_VTD_SLLPS_2M | IPR_VTD_SLLPS_1G);
+	ipr_pt_test_round_trip(test, PT, r, ARRAY_SIZE(r), 2,
+			       IPR_VTD_SLLPS_2M | IPR_VTD_SLLPS_1G);
 	KUNIT_EXPECT_EQ(test, c->leaves[3], 1);
 	KUNIT_EXPECT_EQ(test, c->leaves[2], 1);
 	/* top, two level-3 tables, one level-2 table */
@@ -142,24 +85,25 @@ static void pgtable_top_level_leaf(struct kunit *test)
 	static const struct ipr_range r[] = {
 		{ .iova = SZ_1G, .phys = SZ_1G, .len = SZ_1G, .prot = RW },
 	};
-	struct pt_ctx *c = test->priv;
+	struct ipr_pt_test *c = test->priv;
 
-	round_trip(test, r, ARRAY_SIZE(r), 1, IPR_VTD_SLLPS_1G);
+	ipr_pt_test_round_trip(test, PT, r, ARRAY_SIZE(r), 1,
+			       IPR_VTD_SLLPS_1G);
 	KUNIT_EXPECT_EQ(test, c->a.used, 1);
 }
 
 static void pgtable_empty(struct kunit *test)
 {
-	struct pt_ctx *c = test->priv;
+	struct ipr_pt_test *c = test->priv;
 
-	round_trip(test, NULL, 0, 1, 0);
+	ipr_pt_test_round_trip(test, PT, NULL, 0, 1, 0);
 	KUNIT_EXPECT_EQ(test, c->a.used, 1);
 	KUNIT_EXPECT_EQ(test, c->rs.nr, 0);
 }
 
 static void pgtable_arena_too_small(struct kunit *test)
 {
-	struct pt_ctx *c = test->priv;
+	struct ipr_pt_test *c = test->priv;
 	unsigned int pages;
 	u64 top = 0;
 
@@ -327,7 +271,7 @@ static u64 *build_small(struct kunit *test, u64 *top)
 	static const struct ipr_range r[] = {
 		{ .iova = SZ_2M, .phys = SZ_4M, .len = SZ_2M, .prot = RW },
 	};
-	struct pt_ctx *c = test->priv;
+	struct ipr_pt_test *c = test->priv;
 	unsigned int pages;
 
 	KUNIT_ASSERT_EQ(test, ipr_pgtable_pages(PT, r, 1, 1, 0, &pages), 0);
@@ -339,41 +283,41 @@ static u64 *build_small(struct kunit *test, u64 *top)
 
 static void pgtable_walk_refuses_outside(struct kunit *test)
 {
-	struct pt_ctx *c = test->priv;
+	struct ipr_pt_test *c = test->priv;
 	u64 top, *l2 = build_small(test, &top);
 
-	KUNIT_ASSERT_EQ(test, ipr_pgtable_walk(PT, top, 1, arena_read, &c->a,
-					       count_leaf, c), 0);
+	KUNIT_ASSERT_EQ(test, ipr_pgtable_walk(PT, top, 1, ipr_pt_test_read, &c->a,
+					       ipr_pt_test_leaf, c), 0);
 	KUNIT_EXPECT_EQ(test, c->rs.nr, 1);
 	/* Point the level-2 entry past the arena. */
 	l2[1] = (FAKE_PHYS + ARENA_PAGES * IPR_PAGE_SIZE) | IPR_VTD_PTE_READ;
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 1, arena_read, &c->a,
-					       count_leaf, c), -EFAULT);
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 0, arena_read, &c->a,
-					       count_leaf, c), -EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 1, ipr_pt_test_read, &c->a,
+					       ipr_pt_test_leaf, c), -EFAULT);
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 0, ipr_pt_test_read, &c->a,
+					       ipr_pt_test_leaf, c), -EOPNOTSUPP);
 }
 
 static void pgtable_walk_refuses_bad_superpage(struct kunit *test)
 {
-	struct pt_ctx *c = test->priv;
+	struct ipr_pt_test *c = test->priv;
 	u64 top, *l2 = build_small(test, &top);
 	u64 *l3 = c->a.va;
 
 	/* A 2 MiB page at a 4 KiB-aligned address. */
 	l2[1] = (SZ_4M + SZ_4K) | IPR_VTD_PTE_LARGE | IPR_VTD_PTE_READ;
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 1, arena_read, &c->a,
-					       count_leaf, c), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 1, ipr_pt_test_read, &c->a,
+					       ipr_pt_test_leaf, c), -EINVAL);
 	/* Aligned, it is fine. */
 	l2[1] = SZ_4M | IPR_VTD_PTE_LARGE | IPR_VTD_PTE_READ;
 	c->rs.nr = 0;
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 1, arena_read, &c->a,
-					       count_leaf, c), 0);
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 1, ipr_pt_test_read, &c->a,
+					       ipr_pt_test_leaf, c), 0);
 	KUNIT_EXPECT_EQ(test, c->rs.nr, 1);
 	KUNIT_EXPECT_EQ(test, c->rs.r[0].prot, RO);
 	/* No superpage at level 4 of a 4-level tree. */
 	l3[0] = 0 | IPR_VTD_PTE_LARGE | IPR_VTD_PTE_READ;
-	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 2, arena_read, &c->a,
-					       count_leaf, c), -EINVAL);
+	KUNIT_EXPECT_EQ(test, ipr_pgtable_walk(PT, top, 2, ipr_pt_test_read, &c->a,
+					       ipr_pt_test_leaf, c), -EINVAL);
 }
 
 static void pgtable_ranges_add(struct kunit *test)
@@ -414,7 +358,7 @@ static struct kunit_case keepalive_iommu_pgtable_cases[] = {
 
 static struct kunit_suite keepalive_iommu_pgtable_suite = {
 	.name = "keepalive_iommu_pgtable",
-	.init = pt_init,
+	.init = ipr_pt_test_init,
 	.test_cases = keepalive_iommu_pgtable_cases,
 };
 
