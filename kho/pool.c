@@ -334,12 +334,23 @@ bool keepalive_pool_unused(phys_addr_t phys, u64 size)
 }
 
 /*
- * First fit at a physical address aligned to *(size_t *)data: the pool's
- * mapping need not be congruent with its physical addresses (the next
- * kernel may map it outside the direct map), so the alignment is taken on
- * the physical address of the pool's one chunk, which starts after the
- * header page.
+ * The bitmap mask of alignment *(size_t *)@data, and in *@off the bit
+ * offset that makes it physical: the pool's mapping need not be congruent
+ * with its physical addresses (the next kernel may map it outside the
+ * direct map), so the alignment is taken on the physical address of the
+ * pool's one chunk, which starts after the header page.
  */
+static unsigned long pool_fit_mask(void *data, struct gen_pool *gen,
+				   unsigned long *off)
+{
+	unsigned long mask = (*(size_t *)data >> gen->min_alloc_order) - 1;
+
+	*off = ((pool.phys + KEEPALIVE_HDR_AREA) >> gen->min_alloc_order) &
+	       mask;
+	return mask;
+}
+
+/* First fit at a physical address aligned to *(size_t *)data. */
 static unsigned long pool_fit_phys_aligned(unsigned long *map,
 					   unsigned long size,
 					   unsigned long start,
@@ -347,9 +358,7 @@ static unsigned long pool_fit_phys_aligned(unsigned long *map,
 					   struct gen_pool *gen,
 					   unsigned long start_addr)
 {
-	unsigned long mask = (*(size_t *)data >> gen->min_alloc_order) - 1;
-	unsigned long off = ((pool.phys + KEEPALIVE_HDR_AREA) >>
-			     gen->min_alloc_order) & mask;
+	unsigned long off, mask = pool_fit_mask(data, gen, &off);
 
 	/* @size is the chunk's bitmap, @nr the bits wanted */
 	return bitmap_find_next_zero_area_off(map, size, start, nr, mask, off);
@@ -367,9 +376,7 @@ static unsigned long pool_fit_phys_snug(unsigned long *map,
 					struct gen_pool *gen,
 					unsigned long start_addr)
 {
-	unsigned long mask = (*(size_t *)data >> gen->min_alloc_order) - 1;
-	unsigned long off = ((pool.phys + KEEPALIVE_HDR_AREA) >>
-			     gen->min_alloc_order) & mask;
+	unsigned long off, mask = pool_fit_mask(data, gen, &off);
 	unsigned long s, e;
 
 	for (s = find_next_zero_bit(map, size, start); s < size;
