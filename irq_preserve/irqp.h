@@ -287,11 +287,6 @@ int irqp_units_write(void *fdt, int node);
 int irqp_unit_read(const void *fdt, int node);
 
 /* table.c: each unit's handover remapping table */
-const char *irqp_irta_check(u64 irta, u64 phys, u64 len,
-			    unsigned int *entries);
-unsigned int irqp_table_entries(u32 max);
-u64 irqp_irta(phys_addr_t phys, unsigned int entries, bool x2apic);
-unsigned int irqp_irta_entries(u64 irta);
 int irqp_table_fill(struct irqp_irte *base, unsigned int entries,
 		    const struct list_head *devs, u64 reg_base);
 int irqp_units_build(void);

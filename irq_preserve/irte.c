@@ -9,6 +9,9 @@
 #include <linux/bitfield.h>
 #include <linux/errno.h>
 #include <linux/kernel.h>
+#include <linux/keepalive/abi/irq.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/string.h>
 #include <asm/unaligned.h>
 
@@ -235,4 +238,78 @@ int irqp_pi_decode(const u8 raw[64], struct irqp_pi_desc *pi)
 	pi->nv = FIELD_GET(IRQP_PI_NV, ctl);
 	pi->ndst = FIELD_GET(IRQP_PI_NDST, ctl);
 	return 0;
+}
+
+/**
+ * irqp_table_entries() - the entries of a table that holds index @max
+ * @max: the highest entry index it must hold
+ *
+ * IRTA gives a table's size as 2^(S + 1) entries, S from 0 to 15.
+ *
+ * Context: Any context.
+ * Return: the smallest power of two above @max, at least 2; 0 when @max
+ * is above 65535.
+ */
+unsigned int irqp_table_entries(u32 max)
+{
+	if (max > U16_MAX)
+		return 0;
+	return max < 2 ? 2 : roundup_pow_of_two(max + 1);
+}
+
+/**
+ * irqp_irta() - the IRTA register value for a table
+ * @phys: the table's physical address, 4 KiB aligned
+ * @entries: its size, a power of two from 2 to 65536
+ * @x2apic: its entries are in x2APIC format
+ *
+ * Context: Any context.
+ * Return: the value; 0 when @phys is not aligned or @entries is not a
+ * valid size.
+ */
+u64 irqp_irta(phys_addr_t phys, unsigned int entries, bool x2apic)
+{
+	if (phys & ~KEEPALIVE_IRQ_IRTA_ADDR || entries < 2 ||
+	    entries > U16_MAX + 1 ||
+	    !is_power_of_2(entries))
+		return 0;
+	return phys | (x2apic ? KEEPALIVE_IRQ_IRTA_EIME : 0) |
+	       (ilog2(entries) - 1);
+}
+
+/**
+ * irqp_irta_check() - may an incoming VT-d table record be a handover table?
+ * @irta: its IRTA value
+ * @phys: the start of its pool range
+ * @len: its length
+ * @entries: out: the table's size
+ *
+ * The table must be one range, as long as IRTA's size rounded up to
+ * pages, starting where IRTA says.
+ *
+ * Context: Any context.
+ * Return: NULL when it may; otherwise why not.
+ */
+const char *irqp_irta_check(u64 irta, u64 phys, u64 len,
+			    unsigned int *entries)
+{
+	*entries = irqp_irta_entries(irta);
+	if (phys != (irta & KEEPALIVE_IRQ_IRTA_ADDR) ||
+	    len != PAGE_ALIGN((u64)*entries * 16) ||
+	    (irta & ~(KEEPALIVE_IRQ_IRTA_ADDR | KEEPALIVE_IRQ_IRTA_EIME |
+		      KEEPALIVE_IRQ_IRTA_S)))
+		return "its table is not the pool range IRTA names";
+	return NULL;
+}
+
+/**
+ * irqp_irta_entries() - the size an IRTA register value gives its table
+ * @irta: the value
+ *
+ * Context: Any context.
+ * Return: 2^(S + 1).
+ */
+unsigned int irqp_irta_entries(u64 irta)
+{
+	return 2U << (irta & KEEPALIVE_IRQ_IRTA_S);
 }

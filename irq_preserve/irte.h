@@ -21,6 +21,10 @@
  * A posted-interrupt descriptor (64 bytes): 256 request bits (PIR), then
  * outstanding notification (bit 256), suppress notification (257), the
  * notification vector (279:272) and destination (319:288).
+ *
+ * The Interrupt Remapping Table Address register (IRTA, 10.4.29): the
+ * table's 4 KiB aligned address, the x2APIC mode enable (EIME, bit 11)
+ * and its size S (bits 3:0) for 2^(S + 1) entries.
  */
 #ifndef _KEEPALIVE_IRQ_IRTE_H
 #define _KEEPALIVE_IRQ_IRTE_H
@@ -113,5 +117,10 @@ const char *irqp_irte_posted_check(const struct irqp_irte *e, u16 sid,
 				   u64 desc);
 void irqp_pi_encode(const struct irqp_pi_desc *pi, u8 raw[64]);
 int irqp_pi_decode(const u8 raw[64], struct irqp_pi_desc *pi);
+unsigned int irqp_table_entries(u32 max);
+u64 irqp_irta(phys_addr_t phys, unsigned int entries, bool x2apic);
+const char *irqp_irta_check(u64 irta, u64 phys, u64 len,
+			    unsigned int *entries);
+unsigned int irqp_irta_entries(u64 irta);
 
 #endif /* _KEEPALIVE_IRQ_IRTE_H */

@@ -13,7 +13,7 @@
  *           ipr_record_parse_dev() and ipr_dev_check(), with the page
  *           table walk of iommu_preserve/pgtable.c (iommu_preserve/record.c)
  *   irq     irqp_record_read(): tables, MSI-X, vectors, posted vectors,
- *           with the entry checks of irq_preserve/irte.c
+ *           with the entry and table checks of irq_preserve/irte.c
  *           (irq_preserve/record.c)
  *
  * and the core's record helpers they call (kho/record.c). A node is read
@@ -295,19 +295,6 @@ static const char *irq_entry_check(const struct irqp_irte *e, u16 sid,
 	return irqp_irte_check(e, sid, flags & KEEPALIVE_IRQ_F_X2APIC);
 }
 
-/* irqp_irta_check() of irq_preserve/table.c. */
-static const char *irq_table_check(u64 irta, u64 phys, u64 len,
-				   unsigned int *entries)
-{
-	*entries = irqp_irta_entries(irta);
-	if (phys != (irta & KEEPALIVE_IRQ_IRTA_ADDR) ||
-	    len != PAGE_ALIGN((u64)*entries * 16) ||
-	    (irta & ~(KEEPALIVE_IRQ_IRTA_ADDR | KEEPALIVE_IRQ_IRTA_EIME |
-		      KEEPALIVE_IRQ_IRTA_S)))
-		return "its table is not the pool range IRTA names";
-	return NULL;
-}
-
 const struct irqp_backend irqp_vtd = {
 	.name = "fuzz",
 	.compatible = KEEPALIVE_IRQ_COMPATIBLE,
@@ -316,7 +303,7 @@ const struct irqp_backend irqp_vtd = {
 	.entry_check = irq_entry_check,
 	.posted_check = posted_check,
 	.pi_decode = irqp_pi_decode,
-	.table_check = irq_table_check,
+	.table_check = irqp_irta_check,
 };
 
 const struct irqp_backend *irqp_hw = &irqp_vtd;
@@ -329,12 +316,6 @@ struct irqp_dev *irqp_find(u32 segment, u8 bus, u8 devfn)
 		if (d->segment == segment && d->bus == bus && d->devfn == devfn)
 			return d;
 	return NULL;
-}
-
-/* irqp_irta_entries() of irq_preserve/table.c. */
-unsigned int irqp_irta_entries(u64 irta)
-{
-	return 2U << (irta & KEEPALIVE_IRQ_IRTA_S);
 }
 
 static void fail(const char *what, long a)

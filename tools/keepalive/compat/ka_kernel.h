@@ -50,6 +50,26 @@ static inline u64 ka_page_align(u64 x)
 	return (x + PAGE_SIZE - 1) & ~(u64)(PAGE_SIZE - 1);
 }
 
+/* <linux/log2.h>, for the values the records use (below 2^32). */
+#define is_power_of_2(n)	ka_is_power_of_2(n)
+#define ilog2(n)		ka_ilog2(n)
+#define roundup_pow_of_two(n)	ka_roundup_pow_of_two(n)
+
+static inline bool ka_is_power_of_2(u64 n)
+{
+	return n && !(n & (n - 1));
+}
+
+static inline int ka_ilog2(u64 n)
+{
+	return 63 - __builtin_clzll(n);
+}
+
+static inline u64 ka_roundup_pow_of_two(u64 n)
+{
+	return n < 2 ? 1 : 1ULL << (64 - __builtin_clzll(n - 1));
+}
+
 /*
  * <linux/kconfig.h>: the Makefile sets CONFIG_KEEPALIVE=1 (what the
  * headers declare for a keepalive kernel), nothing else.
