@@ -486,6 +486,13 @@ sc kvm kvm_running fail:kq.running.guest_resumes - any -- \
 	--test kvm_keepalive_test --stages 2 -a kt_scenario=running
 sc kvm kvm_anon fail:kq.anon.update - any -- \
 	--test kvm_keepalive_test --stages 1 -a kt_scenario=anon
+# The guest behind AMD-Vi: the kept guest (the amd trace: no translation
+# error, the handover device table set at the kexec, the unit never
+# disabled), the interrupt held through the kexec into the guest through
+# the same remapping entry, and the control: not kept, it does not resume.
+sc_amd kvm_keep amd
+sc_amd kvm_held
+sc_amd kvm_nokeep
 
 # /dev/mem can neither read nor map the pool.
 sc safety safety_devmem pass - any -- --test safety_test --no-kunit \

@@ -70,62 +70,6 @@
 #define MSIWIN_IOVA	0xfee00000ULL	/* scenario msiwin's read buffer */
 #define MSIWIN_LBAS	8		/* 4 KiB */
 
-/* The MSI-X capability of @bdf, read from sysfs config space. */
-struct msix {
-	unsigned int cap;
-	uint16_t ctrl;
-	uint32_t table, pba;	/* offsets in BAR 0 (asserted) */
-};
-
-static int read_msix(const char *bdf, struct msix *m)
-{
-	uint8_t cfg[256];
-	char path[128];
-	unsigned int pos;
-	int fd, n, hops = 0;
-
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = pread(fd, cfg, sizeof(cfg), 0);
-	close(fd);
-	if (n != sizeof(cfg))
-		return -EIO;
-	for (pos = cfg[PCI_CAPABILITY_LIST] & ~3; pos && hops++ < 48;
-	     pos = cfg[pos + PCI_CAP_LIST_NEXT] & ~3) {
-		if (cfg[pos] != PCI_CAP_ID_MSIX)
-			continue;
-		m->cap = pos;
-		memcpy(&m->ctrl, cfg + pos + PCI_MSIX_FLAGS, 2);
-		memcpy(&m->table, cfg + pos + PCI_MSIX_TABLE, 4);
-		memcpy(&m->pba, cfg + pos + PCI_MSIX_PBA, 4);
-		if ((m->table & PCI_MSIX_TABLE_BIR) || (m->pba & PCI_MSIX_PBA_BIR))
-			return -EOPNOTSUPP;
-		return 0;
-	}
-	return -ENOENT;
-}
-
-/*
- * The remapping entry vector @n's message names, from the device's table:
- * on VT-d (/sys/class/iommu/dmar*) a remappable message's handle, on
- * AMD-Vi (ivhd*) its data, an index in the device's own table.
- */
-static long msg_irte(const char *bdf, const struct msix *m, int n)
-{
-	uint32_t lo = kt_pci_bar_rd32(bdf, 0, m->table + 16 * n);
-	uint32_t data = kt_pci_bar_rd32(bdf, 0, m->table + 16 * n + 8);
-	long idx;
-
-	if (!access("/sys/class/iommu/ivhd0", F_OK))
-		return lo == 0xfee00000 && data < 2048 ? (long)data : -1;
-	if ((lo & 0xfff00000) != 0xfee00000 || !(lo & 0x10))
-		return -1;
-	idx = (lo >> 5 & 0x7fff) | (lo & 4 ? 0x8000 : 0);
-	return lo & 8 ? idx + (data & 0xffff) : idx;
-}
-
 /* The remapping entry debugfs "irq" lists for vector @n, or -1. */
 static long debugfs_irte(int n)
 {
@@ -154,7 +98,7 @@ FIXTURE(iq)
 	int kadev;
 	struct vmm v;
 	char bdf[32];
-	struct msix m;
+	struct kt_msix m;
 };
 
 /* The scenarios above, as what each does. */
@@ -202,7 +146,7 @@ FIXTURE_SETUP(iq)
 	vmm_reset(&self->v, 0);
 	ASSERT_EQ(0, kt_find_pci(0x1b36, 0x0010, 0, self->bdf,
 				 sizeof(self->bdf)));
-	ASSERT_EQ(0, read_msix(self->bdf, &self->m));
+	ASSERT_EQ(0, kt_msix_read(self->bdf, &self->m));
 }
 
 FIXTURE_TEARDOWN(iq)
@@ -236,13 +180,13 @@ TEST_F(iq, handover)
 	ASSERT_EQ(-ETIMEDOUT, nvme_vfio_complete_io(&v->nv, 0));
 	ASSERT_EQ(0, vmm_save(v));
 	/* The entry its armed message names (the close zeroes the message). */
-	irte = msg_irte(self->bdf, &self->m, VEC);
+	irte = kt_msix_irte(self->bdf, &self->m, VEC);
 	ASSERT_LE(0, irte) TH_LOG("vector %d's message: %#x data %#x", VEC,
 				  kt_pci_bar_rd32(self->bdf, 0, self->m.table + 16 * VEC),
 				  kt_pci_bar_rd32(self->bdf, 0, self->m.table + 16 * VEC + 8));
 	vmm_exit(v);
 	/* Held: enabled and masked; the message still names its entry. */
-	ASSERT_EQ(0, read_msix(self->bdf, &self->m));
+	ASSERT_EQ(0, kt_msix_read(self->bdf, &self->m));
 	if (variant->keep) {
 		ASSERT_EQ(PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL,
 			  self->m.ctrl & (PCI_MSIX_FLAGS_ENABLE |
@@ -366,7 +310,7 @@ TEST_F(iq, abort_delivers)
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PREPARE, &t));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_PRE_STOP, &t));
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_STOP, &t));
-	ASSERT_EQ(0, read_msix(self->bdf, &self->m));
+	ASSERT_EQ(0, kt_msix_read(self->bdf, &self->m));
 	ASSERT_NE(0, self->m.ctrl & PCI_MSIX_FLAGS_MASKALL);
 	/* A read completes; its interrupt waits in the device. */
 	nvme_vfio_irq_wait(&v->vdev, VEC, 0);
@@ -379,7 +323,7 @@ TEST_F(iq, abort_delivers)
 	ASSERT_EQ(0, ka_transition(self->kadev, KEEPALIVE_EV_ABORT, &t));
 	ASSERT_LT(0, nvme_vfio_irq_wait(&v->vdev, VEC, FIRE_MS))
 		TH_LOG("ABORT did not deliver the held interrupt");
-	ASSERT_EQ(0, read_msix(self->bdf, &self->m));
+	ASSERT_EQ(0, kt_msix_read(self->bdf, &self->m));
 	ASSERT_EQ(0, self->m.ctrl & PCI_MSIX_FLAGS_MASKALL);
 	ASSERT_NE(0, self->m.ctrl & PCI_MSIX_FLAGS_ENABLE);
 	ASSERT_EQ(0, vmm_irq_io(v, READ_LBAS));

@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/pci_regs.h>
 
 #include "kt_util.h"
 
@@ -201,6 +202,64 @@ int kt_pci_command(const char *bdf, uint16_t clear)
 	}
 	close(fd);
 	return ret ? ret : cmd;
+}
+
+int kt_pci_config(const char *bdf, uint8_t cfg[256])
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", bdf);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, cfg, 256, 0);
+	close(fd);
+	return n == 256 ? 0 : -EIO;
+}
+
+unsigned int kt_pci_find_cap(const uint8_t cfg[256], uint8_t id)
+{
+	unsigned int pos, hops = 0;
+
+	for (pos = cfg[PCI_CAPABILITY_LIST] & ~3; pos && hops++ < 48;
+	     pos = cfg[pos + PCI_CAP_LIST_NEXT] & ~3)
+		if (cfg[pos] == id)
+			return pos;
+	return 0;
+}
+
+int kt_msix_read(const char *bdf, struct kt_msix *m)
+{
+	uint8_t cfg[256];
+	int ret = kt_pci_config(bdf, cfg);
+
+	if (ret)
+		return ret;
+	m->cap = kt_pci_find_cap(cfg, PCI_CAP_ID_MSIX);
+	if (!m->cap)
+		return -ENOENT;
+	memcpy(&m->ctrl, cfg + m->cap + PCI_MSIX_FLAGS, 2);
+	memcpy(&m->table, cfg + m->cap + PCI_MSIX_TABLE, 4);
+	memcpy(&m->pba, cfg + m->cap + PCI_MSIX_PBA, 4);
+	if ((m->table & PCI_MSIX_TABLE_BIR) || (m->pba & PCI_MSIX_PBA_BIR))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+long kt_msix_irte(const char *bdf, const struct kt_msix *m, int n)
+{
+	uint32_t lo = kt_pci_bar_rd32(bdf, 0, m->table + 16 * n);
+	uint32_t data = kt_pci_bar_rd32(bdf, 0, m->table + 16 * n + 8);
+	long idx;
+
+	if (!access("/sys/class/iommu/ivhd0", F_OK))
+		return lo == 0xfee00000 && data < 2048 ? (long)data : -1;
+	if ((lo & 0xfff00000) != 0xfee00000 || !(lo & 0x10))
+		return -1;
+	idx = (lo >> 5 & 0x7fff) | (lo & 4 ? 0x8000 : 0);
+	return lo & 8 ? idx + (data & 0xffff) : idx;
 }
 
 uint32_t kt_pci_bar_rd32(const char *bdf, int bar, uint32_t off)

@@ -70,6 +70,37 @@ long kt_pci_attr(const char *bdf, const char *attr);
 int kt_pci_command(const char *bdf, uint16_t clear);
 
 /*
+ * The first 256 bytes of @bdf's config space through sysfs into @cfg.
+ * 0 or -errno.
+ */
+int kt_pci_config(const char *bdf, uint8_t cfg[256]);
+
+/* The offset of capability @id in @cfg (kt_pci_config()), or 0. */
+unsigned int kt_pci_find_cap(const uint8_t cfg[256], uint8_t id);
+
+/* The MSI-X capability of a PCI function, read from sysfs config space. */
+struct kt_msix {
+	unsigned int cap;	/* its offset in config space */
+	uint16_t ctrl;		/* Message Control */
+	uint32_t table, pba;	/* offsets in BAR 0 */
+};
+
+/*
+ * @bdf's MSI-X capability into @m. 0; -ENOENT without one; -EOPNOTSUPP
+ * when its table or PBA is not in BAR 0; or -errno.
+ */
+int kt_msix_read(const char *bdf, struct kt_msix *m);
+
+/*
+ * The interrupt remapping entry vector @n's message names, read from
+ * @bdf's MSI-X table through sysfs: on VT-d (/sys/class/iommu/dmar*) a
+ * remappable message's handle (plus its subhandle), on AMD-Vi (ivhd*) its
+ * data, an index in the device's own table. -1 when the message names
+ * none.
+ */
+long kt_msix_irte(const char *bdf, const struct kt_msix *m, int n);
+
+/*
  * The 32-bit register at @off of memory BAR @bar of @bdf, read through
  * sysfs resourceN (no driver, no vfio involved); ~0 when it cannot be.
  */

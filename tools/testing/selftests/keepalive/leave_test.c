@@ -124,32 +124,22 @@ static int pci_upstream(const char *bdf, char *up, size_t len)
  */
 static bool wait_slot_empty(const char *port, int ms)
 {
+	unsigned int pos;
 	uint8_t cfg[256];
-	char path[128];
 	uint16_t sltsta;
-	int fd, pos, hops;
-	bool empty = false;
 
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config", port);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	for (; ms > 0 && !empty; ms -= 50) {
-		if (pread(fd, cfg, sizeof(cfg), 0) != sizeof(cfg))
-			break;
-		/* The capability list, to the PCI Express capability. */
-		pos = cfg[PCI_CAPABILITY_LIST] & ~3;
-		for (hops = 0; pos && hops < 48 && cfg[pos] != PCI_CAP_ID_EXP; hops++)
-			pos = cfg[pos + PCI_CAP_LIST_NEXT] & ~3;
-		if (!pos || cfg[pos] != PCI_CAP_ID_EXP || pos + PCI_EXP_SLTSTA + 2 > 256)
-			break;
+	for (; ms > 0; ms -= 50) {
+		if (kt_pci_config(port, cfg))
+			return false;
+		pos = kt_pci_find_cap(cfg, PCI_CAP_ID_EXP);
+		if (!pos || pos + PCI_EXP_SLTSTA + 2 > sizeof(cfg))
+			return false;
 		memcpy(&sltsta, cfg + pos + PCI_EXP_SLTSTA, sizeof(sltsta));
-		empty = !(sltsta & PCI_EXP_SLTSTA_PDS);
-		if (!empty)
-			usleep(50000);
+		if (!(sltsta & PCI_EXP_SLTSTA_PDS))
+			return true;
+		usleep(50000);
 	}
-	close(fd);
-	return empty;
+	return false;
 }
 
 static int pci_write(const char *bdf, const char *attr, const char *s)
