@@ -36,9 +36,9 @@
  * Context: Process context; takes @mm's mmap_lock for read.
  * Return: the number of pages pinned (1 to @npages); -EINVAL when
  * @npages is 0; -ENOENT when @vaddr is not in a preserved file's mapping
- * (pin it the usual way); -EFAULT
- * when the mapping does not allow the access (no VM_READ, or no VM_WRITE
- * for @write); -ENOMEM when a folio could not be pinned.
+ * (pin it the usual way); -EFAULT when the mapping does not allow the
+ * access (no VM_READ, or no VM_WRITE for @write); -ENOMEM when a folio
+ * could not be pinned.
  */
 long keepalive_memfd_pin_user(struct mm_struct *mm, unsigned long vaddr,
 			      unsigned long npages, bool write,

@@ -218,7 +218,8 @@ fi
 # controller). Every point boots an 8 GiB VM, or larger for a point past
 # 4 GiB (vm_mb): q35 puts 2 GiB below 4 GiB, and the pool (the file plus
 # 256 MiB, plus 1 GiB for a file of 1 GiB or more, which the pool places on
-# a 1 GiB boundary if it can) must fit above it in one piece. BENCH_SCALE_RUNS (3) runs per point; BENCH_SCALE=0 skips;
+# a 1 GiB boundary if it can) must fit above it in one piece.
+# BENCH_SCALE_RUNS (3) runs per point; BENCH_SCALE=0 skips;
 # BENCH_SCALE_POINTS="1 64,1 1024" runs only those points (devices MiB);
 # "1 16384" is a 16 GiB point, in a 20 GiB VM: not a default, for it
 # needs most of a 24 GiB machine to itself.
